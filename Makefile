@@ -1,0 +1,42 @@
+# Two commands do all the set-up on a fresh clone: `make serve` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install serve test lint validate bench clean
+
+install: $(STAMP)
+
+# Re-create the venv when it is missing, built by another Python, or older than the pins.
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+		echo "venv is not Python 3.11: re-creating"; rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
+
+# pytest exits 5 when it collects nothing: that is a failure of the suite, say so plainly.
+test: $(STAMP)
+	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(BIN)/ruff check mockserver tests
+	$(BIN)/ruff format --check mockserver tests
+	$(BIN)/mypy
+
+validate: $(STAMP)
+	$(BIN)/mockserver validate specs fixtures
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,1 @@
+"""Fixture datasets and the behaviour declarations that bind them to operations."""

@@ -1,0 +1,360 @@
+"""The behaviour declaration (``fixtures/<name>/mock.yaml``): what each operation does.
+
+Behaviour is data, not code. A declaration binds operations of one document to generic
+behaviours (``list``, ``get``, ``search``, ``count``, ``export``, ``export-create``,
+``export-status``, ``export-download``), parameters to record fields, and names the
+tokens the mock accepts. The engine in :mod:`mockserver.behaviour` knows no vendor.
+
+A minimal declaration::
+
+    spec: petstore                # specs/petstore.yaml (default: the folder's name)
+    datasets:
+      pets: {file: pets.json, id: id, time: {field: createdAt, format: iso8601}}
+    operations:
+      listPets: {behaviour: list, items: /items,
+                 paging: {style: offset, offset-param: offset, size-param: limit}}
+      getPet: {behaviour: get, param: petId}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from mockserver.errors import DeclarationError
+from mockserver.spec.dialects import deepest_error
+from mockserver.spec.pointer import join_pointer
+from mockserver.spec.source import SourceFile
+
+DECLARATION_NAME = "mock.yaml"
+
+BEHAVIOURS = ("list", "search", "get", "count", "export", "export-create", "export-status",
+              "export-download")
+FILTER_OPS = ("eq", "in", "lt", "lte", "gt", "gte", "search", "contains", "glob",
+              "object-match", "column-values", "statements")
+TIME_FORMATS = ("iso8601", "epoch-ms", "epoch-s")
+
+_SOURCE = {
+    "type": "object",
+    "description": "where a value comes from: a parameter by name, or a pointer into the body",
+    "properties": {"param": {"type": "string"}, "body": {"type": "string", "pattern": "^(/.*)?$"}},
+}
+_FILTER = {
+    "type": "object",
+    "required": ["op"],
+    "properties": {
+        **_SOURCE["properties"],
+        "op": {"enum": list(FILTER_OPS)},
+        "field": {"type": "string"},
+        "fields": {"oneOf": [{"type": "array", "items": {"type": "string"}},
+                             {"type": "object"}]},
+        "combine-param": {"type": "string"},
+        "combine-body": {"type": "string"},
+        "case-sensitive": {"type": "boolean"},
+    },
+    "additionalProperties": False,
+    "oneOf": [{"required": ["param"]}, {"required": ["body"]}],
+}
+_OPERATION = {
+    "type": "object",
+    "required": ["behaviour"],
+    "properties": {
+        "behaviour": {"enum": list(BEHAVIOURS)},
+        "dataset": {"type": "string"},
+        "like": {"type": "string", "description": "inherit filters and sort from this operation"},
+        "items": {"type": "string", "pattern": "^(/.*)?$"},
+        "param": {"type": "string"},
+        "scope": {"type": "string", "description": "path parameter naming the dataset's scope"},
+        "filters": {"type": "array", "items": _FILTER},
+        "sort": {
+            "type": "object",
+            "properties": {
+                "param": {"type": "string"},
+                "direction-param": {"type": "string"},
+                "syntax": {"enum": ["field", "signed-list"]},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                "default": {"type": "string"},
+                "default-direction": {"enum": ["asc", "desc"]},
+            },
+            "additionalProperties": False,
+        },
+        "paging": {
+            "type": "object",
+            "required": ["style"],
+            "properties": {
+                "style": {"enum": ["page", "offset", "cursor"]},
+                "page-param": {"type": "string"},
+                "offset-param": {"type": "string"},
+                "size-param": {"type": "string"},
+                "cursor-param": {"type": "string"},
+                "first": {"type": "integer", "minimum": 0},
+                "default-size": {"type": "integer", "minimum": 1},
+            },
+            "additionalProperties": False,
+        },
+        "buckets": {
+            "type": "object",
+            "properties": {
+                "param": {"type": "string"},
+                "default": {"type": "integer", "minimum": 1},
+                "from": {"type": "string"}, "to": {"type": "string"},
+                "items": {"type": "string", "pattern": "^(/.*)?$"},
+                "timestamp": {"type": "string"}, "count": {"type": "string"},
+            },
+            "additionalProperties": False,
+        },
+        "format": {"enum": ["csv", "jsonl"]},
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "set": {"type": "object", "propertyNames": {"pattern": "^/"}},
+    },
+    "additionalProperties": False,
+}
+DECLARATION_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["datasets", "operations"],
+    "properties": {
+        "spec": {"type": "string"},
+        "description": {"type": "string"},
+        "datasets": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {
+                "type": "object",
+                "required": ["file", "id"],
+                "properties": {
+                    "file": {"type": "string"},
+                    "id": {"type": "string"},
+                    "time": {
+                        "type": "object", "required": ["field", "format"],
+                        "properties": {"field": {"type": "string"},
+                                       "format": {"enum": list(TIME_FORMATS)}},
+                        "additionalProperties": False,
+                    },
+                    "scope": {"type": "string", "description": "record field naming its scope"},
+                    "search": {"type": "array", "items": {"type": "string"}},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "tokens": {
+            "type": "array",
+            "items": {
+                "type": "object", "required": ["token"],
+                "properties": {"token": {"type": "string", "minLength": 1},
+                               "scopes": {"type": "array", "items": {"type": "string"}},
+                               "description": {"type": "string"}},
+                "additionalProperties": False,
+            },
+        },
+        "operations": {"type": "object", "additionalProperties": _OPERATION},
+    },
+    "additionalProperties": False,
+}
+_VALIDATOR = Draft202012Validator(DECLARATION_SCHEMA)
+
+
+@dataclass(frozen=True)
+class TimeField:
+    """Which record field holds the record's time, and how it is written."""
+
+    field: str
+    format: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A named set of records, loaded from a JSON array file next to the declaration."""
+
+    name: str
+    file: Path
+    id_field: str
+    time: TimeField | None
+    scope_field: str | None
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Keep the records whose ``field`` relates to the request value by ``op``."""
+
+    op: str
+    param: str | None
+    body: str | None
+    field: str | None
+    fields: Any
+    combine_param: str | None
+    combine_body: str | None
+    case_sensitive: bool
+
+
+@dataclass(frozen=True)
+class Sort:
+    """How a list orders records, and which request values change that."""
+
+    param: str | None = None
+    direction_param: str | None = None
+    syntax: str = "field"
+    fields: Mapping[str, str] = field(default_factory=dict)
+    default: str | None = None
+    default_direction: str = "desc"
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How a list splits its records into pages."""
+
+    style: str
+    page_param: str | None = None
+    offset_param: str | None = None
+    size_param: str | None = None
+    cursor_param: str | None = None
+    first: int = 0
+    default_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Buckets:
+    """How a count splits a time range into buckets."""
+
+    param: str | None = None
+    default: int = 50
+    start: str | None = None
+    end: str | None = None
+    items: str = "/buckets"
+    timestamp: str = "timestamp"
+    count: str = "count"
+
+
+@dataclass(frozen=True)
+class OperationBehaviour:
+    """What one operation does."""
+
+    operation_id: str
+    behaviour: str
+    dataset: str
+    pointer: str
+    items: str = ""
+    param: str | None = None
+    scope: str | None = None
+    filters: tuple[Filter, ...] = ()
+    sort: Sort = field(default_factory=Sort)
+    paging: Paging | None = None
+    buckets: Buckets | None = None
+    format: str = "jsonl"
+    columns: tuple[str, ...] = ()
+    set: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A credential the mock accepts, and the scopes it holds (``None``: all scopes)."""
+
+    token: str
+    scopes: frozenset[str] | None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A parsed ``mock.yaml``."""
+
+    folder: Path
+    spec: str
+    datasets: Mapping[str, Dataset]
+    operations: Mapping[str, OperationBehaviour]
+    tokens: tuple[Token, ...]
+    source: SourceFile
+
+
+def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:
+    """Every way ``source`` breaks the declaration format."""
+    errors = sorted(_VALIDATOR.iter_errors(source.data), key=lambda e: list(map(str, e.path)))
+    for error in errors:
+        leaf = deepest_error(error)
+        pointer = join_pointer("", *leaf.absolute_path)
+        yield DeclarationError(source.path, str(leaf.message), pointer=pointer,
+                               position=source.position(pointer))
+
+
+def from_source(source: SourceFile) -> Declaration:
+    """Check ``source`` against the declaration format and build the model."""
+    for error in iter_format_errors(source):
+        raise error
+    data = source.data
+    folder = source.path.parent
+    datasets = {name: _dataset(folder, name, spec) for name, spec in data["datasets"].items()}
+    default_dataset = next(iter(datasets))
+    operations = {}
+    for op_id, spec in data["operations"].items():
+        operations[op_id] = _operation(op_id, spec, data["operations"], default_dataset)
+        if operations[op_id].dataset not in datasets:
+            pointer = join_pointer("/operations", op_id, "dataset")
+            raise DeclarationError(source.path, f"no dataset named {operations[op_id].dataset!r}",
+                                   pointer=pointer, position=source.position(pointer))
+    tokens = tuple(Token(t["token"], frozenset(t["scopes"]) if "scopes" in t else None,
+                         t.get("description", "")) for t in data.get("tokens", []))
+    return Declaration(folder, str(data.get("spec", folder.name)), datasets, operations, tokens,
+                       source)
+
+
+def _dataset(folder: Path, name: str, spec: dict[str, Any]) -> Dataset:
+    time = spec.get("time")
+    return Dataset(
+        name=name,
+        file=folder / spec["file"],
+        id_field=spec["id"],
+        time=TimeField(time["field"], time["format"]) if time else None,
+        scope_field=spec.get("scope"),
+        pointer=join_pointer("/datasets", name),
+    )
+
+
+def _operation(op_id: str, spec: dict[str, Any], all_ops: dict[str, Any],
+               default_dataset: str) -> OperationBehaviour:
+    base = all_ops.get(spec["like"], {}) if "like" in spec else {}
+    merged = {**{k: v for k, v in base.items() if k in ("filters", "sort", "dataset", "scope")},
+              **spec}
+    return OperationBehaviour(
+        operation_id=op_id,
+        behaviour=merged["behaviour"],
+        dataset=merged.get("dataset", default_dataset),
+        pointer=join_pointer("/operations", op_id),
+        items=merged.get("items", ""),
+        param=merged.get("param"),
+        scope=merged.get("scope"),
+        filters=tuple(_filter(f) for f in merged.get("filters", [])),
+        sort=_sort(merged.get("sort", {})),
+        paging=_paging(merged["paging"]) if "paging" in merged else None,
+        buckets=_buckets(merged["buckets"]) if "buckets" in merged else None,
+        format=merged.get("format", "jsonl"),
+        columns=tuple(merged.get("columns", ())),
+        set=merged.get("set", {}),
+    )
+
+
+def _filter(spec: dict[str, Any]) -> Filter:
+    return Filter(spec["op"], spec.get("param"), spec.get("body"), spec.get("field"),
+                  spec.get("fields"), spec.get("combine-param"), spec.get("combine-body"),
+                  bool(spec.get("case-sensitive", False)))
+
+
+def _sort(spec: dict[str, Any]) -> Sort:
+    return Sort(spec.get("param"), spec.get("direction-param"), spec.get("syntax", "field"),
+                spec.get("fields", {}), spec.get("default"), spec.get("default-direction", "desc"))
+
+
+def _paging(spec: dict[str, Any]) -> Paging:
+    return Paging(spec["style"], spec.get("page-param"), spec.get("offset-param"),
+                  spec.get("size-param"), spec.get("cursor-param"), spec.get("first", 0),
+                  spec.get("default-size"))
+
+
+def _buckets(spec: dict[str, Any]) -> Buckets:
+    return Buckets(spec.get("param"), spec.get("default", 50), spec.get("from"), spec.get("to"),
+                   spec.get("items", "/buckets"), spec.get("timestamp", "timestamp"),
+                   spec.get("count", "count"))

@@ -1,0 +1,131 @@
+"""Validate values against schemas in the dialect each document speaks.
+
+* OpenAPI 3.1: JSON Schema 2020-12 with the OpenAPI vocabulary (type arrays, ``const``,
+  ``prefixItems``, ``unevaluatedProperties``, ``dependentRequired``, ``$defs``).
+* OpenAPI 3.0: the Draft 4 subset with ``nullable``; ``readOnly`` properties are not
+  required in requests and ``writeOnly`` ones not in responses.
+* Swagger 2.0: the Draft 4 subset with ``x-nullable``.
+
+``format`` is asserted, not just annotated: a mock that accepts ``"not-a-uuid"`` for a
+``uuid`` teaches clients nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from jsonschema import FormatChecker
+from jsonschema.exceptions import ValidationError
+from jsonschema.validators import extend
+from openapi_schema_validator import (
+    OAS30ReadValidator,
+    OAS30Validator,
+    OAS30WriteValidator,
+    OAS31Validator,
+)
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.pointer import join_pointer
+from mockserver.spec.refs import file_uri
+from mockserver.spec.source import SourceFile
+
+Direction = Literal["request", "response", "any"]
+
+#: Every format the standard library of jsonschema knows, plus OpenAPI's own
+#: (int32, int64, float, double, byte, password).
+FORMAT_CHECKER = FormatChecker()
+for _name, (_check, _raises) in OAS30Validator.FORMAT_CHECKER.checkers.items():
+    if _name not in FORMAT_CHECKER.checkers:
+        FORMAT_CHECKER.checks(_name, _raises)(_check)
+
+
+def _swagger_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    if instance is None and schema.get("x-nullable"):
+        return
+    yield from OAS30Validator.VALIDATORS["type"](validator, types, instance, schema)
+
+
+_Swagger2Validator = extend(OAS30Validator, {"type": _swagger_type})
+
+_VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
+    (Dialect.OPENAPI_3_1, "request"): OAS31Validator,
+    (Dialect.OPENAPI_3_1, "response"): OAS31Validator,
+    (Dialect.OPENAPI_3_1, "any"): OAS31Validator,
+    (Dialect.OPENAPI_3_0, "any"): OAS30Validator,
+    (Dialect.SWAGGER_2, "any"): _Swagger2Validator,
+    (Dialect.OPENAPI_3_0, "request"): OAS30WriteValidator,
+    (Dialect.OPENAPI_3_0, "response"): OAS30ReadValidator,
+    (Dialect.SWAGGER_2, "request"): _Swagger2Validator,
+    (Dialect.SWAGGER_2, "response"): _Swagger2Validator,
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a value breaks a schema."""
+
+    pointer: str  # where in the value
+    message: str
+    keyword: str  # the schema keyword that failed, e.g. "required", "prefixItems"
+    schema_path: str  # where in the schema
+
+
+def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[Any]:
+    """A registry in which every loaded file is addressable by its ``file://`` URI."""
+    spec = DRAFT202012 if dialect is Dialect.OPENAPI_3_1 else DRAFT4
+    return Registry().with_resources(
+        (file_uri(f), Resource(contents=f.data, specification=spec)) for f in files
+    )
+
+
+class SchemaValidator:
+    """A compiled validator for one schema; build it once, use it for every value."""
+
+    def __init__(self, schema: Schema, registry: Registry[Any], *,
+                 direction: Direction = "response") -> None:
+        self.schema = schema
+        root = {"$ref": schema.uri} if schema.uri else schema.value
+        cls = _VALIDATORS[(schema.dialect, direction)]
+        self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
+
+    def is_valid(self, instance: Any) -> bool:
+        """Whether ``instance`` satisfies the schema."""
+        return bool(self._validator.is_valid(instance))
+
+    def iter_violations(self, instance: Any) -> Iterator[Violation]:
+        """Every violation, most specific first within each failing branch."""
+        errors = sorted(self._validator.iter_errors(instance), key=_error_order)
+        for error in errors:
+            yield _violation(error)
+
+
+def _error_order(error: ValidationError) -> tuple[str, ...]:
+    return tuple(str(p) for p in error.absolute_path)
+
+
+def _violation(error: ValidationError) -> Violation:
+    leaf = deepest_error(error)
+    return Violation(
+        pointer=join_pointer("", *leaf.absolute_path),
+        message=_shorten(leaf.message),
+        keyword=str(leaf.validator),
+        schema_path=join_pointer("", *leaf.absolute_schema_path),
+    )
+
+
+def deepest_error(error: ValidationError) -> ValidationError:
+    """For anyOf/oneOf failures, the branch error that got furthest into the value."""
+    if not error.context:
+        return error
+    best = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.absolute_schema_path)))
+    if len(best.absolute_path) > len(error.absolute_path):
+        return deepest_error(best)
+    return error
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"

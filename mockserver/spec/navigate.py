@@ -1,0 +1,83 @@
+"""Walk into schemas the way a value is walked: through ``$ref``, properties and items."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from mockserver.spec.model import Schema
+from mockserver.spec.pointer import join_pointer, resolve_pointer, split_pointer
+
+
+def deref(schema: Schema, registry: Any, limit: int = 32) -> Schema:
+    """``schema`` with any ``$ref`` chain at its top followed."""
+    for _ in range(limit):
+        value = schema.value
+        if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and schema.uri):
+            return schema
+        target = urljoin(schema.uri, value["$ref"])
+        document, fragment = urldefrag(target)
+        try:
+            contents = registry.contents(document)
+            resolved = resolve_pointer(contents, fragment)
+        except LookupError:
+            return schema
+        schema = replace(schema, value=resolved, uri=target, pointer=fragment)
+    return schema
+
+
+def child(schema: Schema, registry: Any, token: str) -> Schema | None:
+    """The schema for ``value[token]`` when ``value`` matches ``schema``."""
+    schema = deref(schema, registry)
+    value = schema.value
+    if not isinstance(value, dict):
+        return None
+    candidates = [("properties", token)] if not token.isdigit() else []
+    candidates += [("items",)] if token.isdigit() or token == "-" else []
+    for path in candidates:
+        found = _at(schema, path)
+        if found is not None:
+            return found
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        for index in range(len(value.get(combinator) or [])):
+            branch = _at(schema, (combinator, str(index)))
+            found = child(branch, registry, token) if branch else None
+            if found is not None:
+                return found
+    return None
+
+
+def at_pointer(schema: Schema, registry: Any, pointer: str) -> Schema | None:
+    """The schema for the value at ``pointer`` inside a value matching ``schema``."""
+    current: Schema | None = schema
+    for token in split_pointer(pointer):
+        if current is None:
+            return None
+        current = child(current, registry, token)
+    return deref(current, registry) if current else None
+
+
+def declared_properties(schema: Schema, registry: Any) -> set[str] | None:
+    """Property names a schema declares, through ``allOf``; ``None`` if it declares none."""
+    schema = deref(schema, registry)
+    value = schema.value
+    if not isinstance(value, dict):
+        return None
+    names = set(value.get("properties") or {})
+    for index in range(len(value.get("allOf") or [])):
+        branch = _at(schema, ("allOf", str(index)))
+        names |= (declared_properties(branch, registry) or set()) if branch else set()
+    return names or None
+
+
+def _at(schema: Schema, path: tuple[str, ...]) -> Schema | None:
+    try:
+        value = resolve_pointer(schema.value, join_pointer("", *path))
+    except LookupError:
+        return None
+    if not isinstance(value, dict | bool):
+        return None
+    pointer = join_pointer(schema.pointer, *path)
+    uri = urldefrag(schema.uri)[0] + "#" + pointer if schema.uri else None
+    return replace(schema, value=value, uri=uri, pointer=pointer)

@@ -1,0 +1,42 @@
+"""JSON pointers (RFC 6901): the one address format used in every message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def escape(token: str) -> str:
+    """Escape one reference token."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    """Undo :func:`escape`."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join_pointer(pointer: str, *tokens: str | int) -> str:
+    """``join_pointer("/paths", "/pets")`` is ``"/paths/~1pets"``."""
+    return pointer + "".join("/" + escape(str(token)) for token in tokens)
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """The unescaped tokens of ``pointer``; ``""`` is the whole document."""
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"JSON pointer must start with '/': {pointer!r}")
+    return [unescape(token) for token in pointer[1:].split("/")]
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at ``pointer``; raises ``LookupError`` naming the first missing token."""
+    value = document
+    for token in split_pointer(pointer):
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            raise LookupError(f"{pointer!r} has no {token!r}")
+    return value

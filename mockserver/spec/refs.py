@@ -1,0 +1,125 @@
+"""Follow ``$ref``s inside a document and into files beside it, and nowhere else.
+
+A mock server reads documents people download from the internet; a ``$ref`` must not
+make it fetch URLs or read files outside the document's own folder. Local refs
+(``#/components/...``) and relative files under the folder (``common.yaml#/Error``)
+are followed; anything else is refused with a :class:`~mockserver.errors.RefError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag, urlsplit
+
+from mockserver.errors import LoadError, RefError
+from mockserver.spec.pointer import resolve_pointer
+from mockserver.spec.source import SourceFile, iter_pointers, load_source
+
+
+@dataclass(frozen=True)
+class Located:
+    """A value together with the file and pointer it was found at."""
+
+    value: Any
+    file: SourceFile
+    pointer: str
+
+    @property
+    def uri(self) -> str:
+        """The absolute URI of the value, usable as a JSON Schema ``$ref``."""
+        return file_uri(self.file) + "#" + self.pointer
+
+
+def file_uri(source: SourceFile) -> str:
+    """The ``file://`` URI that names ``source`` in schema registries."""
+    return source.path.resolve().as_uri()
+
+
+class RefResolver:
+    """Resolves refs for one root document, loading sibling files at most once."""
+
+    def __init__(self, root: SourceFile) -> None:
+        self.root = root
+        self.folder = root.path.resolve().parent
+        self._files: dict[Path, SourceFile] = {root.path.resolve(): root}
+        # 3.1 schemas may name each other by ``$id``; such refs look remote but are not.
+        self.schema_ids = frozenset(
+            value["$id"].rstrip("#") for _, value in iter_pointers(root.data)
+            if isinstance(value, dict) and isinstance(value.get("$id"), str)
+        )
+
+    @property
+    def files(self) -> tuple[SourceFile, ...]:
+        """Every file loaded so far, the root first."""
+        return tuple(self._files.values())
+
+    def locate(self, ref: str, base: SourceFile, at: str) -> Located:
+        """The target of ``ref``, written in ``base`` at pointer ``at``."""
+        target_part, fragment = urldefrag(ref)
+        target = self._target_file(target_part, base, at) if target_part else base
+        pointer = unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            raise RefError(base.path, f"$ref {ref!r} uses an anchor, not a JSON pointer",
+                           pointer=at, hint="write the fragment as a JSON pointer, "
+                           "such as '#/components/schemas/Pet'")
+        try:
+            value = resolve_pointer(target.data, pointer)
+        except LookupError:
+            raise RefError(base.path, f"$ref {ref!r} points at nothing in {target.path.name}",
+                           pointer=at, hint="check the spelling of every segment") from None
+        return Located(value, target, pointer)
+
+    def deref(self, located: Located, limit: int = 32) -> Located:
+        """Follow ``$ref`` chains until a value that is not a reference."""
+        seen: list[str] = []
+        while isinstance(located.value, dict) and isinstance(located.value.get("$ref"), str):
+            if located.uri in seen or len(seen) >= limit:
+                raise RefError(located.file.path, "$ref chain loops back on itself",
+                               pointer=located.pointer)
+            seen.append(located.uri)
+            located = self.locate(located.value["$ref"], located.file, located.pointer + "/$ref")
+        return located
+
+    def load_all(self) -> None:
+        """Load every file reachable through ``$ref``; raises on the first refused ref."""
+        pending = [self.root]
+        done: set[Path] = set()
+        while pending:
+            source = pending.pop()
+            done.add(source.path.resolve())
+            for pointer, ref in iter_refs(source.data):
+                target_part, _ = urldefrag(ref)
+                if target_part and target_part not in self.schema_ids:
+                    target = self._target_file(target_part, source, pointer)
+                    if target.path.resolve() not in done:
+                        pending.append(target)
+
+    def _target_file(self, target: str, base: SourceFile, at: str) -> SourceFile:
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc:
+            raise RefError(base.path, f"$ref {target!r} is remote; mockserver never fetches URLs",
+                           code="MS103", pointer=at,
+                           hint="download the file next to the document and refer to it "
+                           "by a relative path")
+        path = (base.path.resolve().parent / unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.folder):
+            raise RefError(base.path, f"$ref {target!r} leaves the document's folder",
+                           code="MS103", pointer=at,
+                           hint=f"keep referenced files under {self.folder}")
+        if path not in self._files:
+            try:
+                self._files[path] = load_source(path)
+            except LoadError as exc:
+                raise RefError(base.path, f"$ref {target!r}: {exc.message}", pointer=at,
+                               hint=exc.hint) from None
+        return self._files[path]
+
+
+def iter_refs(data: Any) -> Iterator[tuple[str, str]]:
+    """(pointer of the ``$ref`` keyword, ref string) for every reference in ``data``."""
+    for pointer, value in iter_pointers(data):
+        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            yield pointer + "/$ref", value["$ref"]

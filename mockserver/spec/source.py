@@ -1,0 +1,274 @@
+"""Read a YAML or JSON file safely and remember where every value came from.
+
+This is the only place that parses documents from disk. Everything it returns is plain
+data plus a lazy map from JSON pointer to (line, column), so that any later finding can
+name the exact spot in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver.errors import LoadError
+from mockserver.spec.pointer import join_pointer
+
+#: Deeper documents are refused: real OpenAPI documents stay far below this, and every
+#: recursive walk in the project stays well inside Python's recursion limit.
+MAX_DEPTH = 100
+#: A YAML alias bomb expands a few lines into billions of nodes; refuse past this many.
+MAX_EXPANDED_NODES = 5_000_000
+#: Files larger than this are refused before parsing.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, eq=False)
+class SourceFile:
+    """A parsed file: its data and, computed on first use, the position of each value."""
+
+    path: Path
+    text: str
+    data: Any
+    is_json: bool
+    _positions: dict[str, Position] = field(default_factory=dict, repr=False)
+
+    def position(self, pointer: str) -> Position:
+        """Where the value at ``pointer`` is written (its key, for a mapping entry).
+
+    Falls back to the nearest parent for pointers that do not exist in the file.
+    """
+        positions = self._index()
+        probe = pointer
+        while probe not in positions and probe:
+            probe = probe.rsplit("/", 1)[0]
+        return positions.get(probe, Position(1, 1))
+
+    def _index(self) -> dict[str, Position]:
+        if not self._positions:
+            scan = _scan_json if self.is_json else _scan_yaml
+            self._positions.update(scan(self.text))
+        return self._positions
+
+
+def load_source(path: Path) -> SourceFile:
+    """Read and parse ``path`` (YAML or JSON), refusing unsafe or absurd input."""
+    text = _read_text(path)
+    is_json = path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "["))
+    data = _parse_json(path, text) if is_json else _parse_yaml(path, text)
+    _check_depth(path, data)
+    return SourceFile(path=path, text=text, data=data, is_json=is_json)
+
+
+def from_text(text: str, *, path: Path = Path("<memory>"), is_json: bool = False) -> SourceFile:
+    """Parse ``text`` as if it were read from ``path``; used for payloads and tests."""
+    data = _parse_json(path, text) if is_json else _parse_yaml(path, text)
+    _check_depth(path, data)
+    return SourceFile(path=path, text=text, data=data, is_json=is_json)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(path, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                            code="MS001")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(path, "no such file", code="MS001",
+                        hint="check the path; relative paths start at the current folder") from None
+    except IsADirectoryError:
+        raise LoadError(path, "is a folder, not a file", code="MS001") from None
+    except OSError as exc:
+        raise LoadError(path, f"cannot read: {exc.strerror}", code="MS001") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(path, f"not valid UTF-8 at byte {exc.start}", code="MS002",
+                        position=Position(line, 1), hint="save the file as UTF-8") from None
+
+
+def _parse_json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(path, f"invalid JSON: {exc.msg}", code="MS002",
+                        position=Position(exc.lineno, exc.colno)) from None
+    except RecursionError:
+        raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003") from None
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    _check_yaml_events(path, text)
+    loader = _SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        _check_expansion(path, node)
+        return None if node is None else loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise LoadError(path, f"invalid YAML: {exc.problem or exc.context}", code="MS002",
+                        position=_mark_position(exc.problem_mark)) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(path, f"invalid YAML: {exc}", code="MS002") from None
+    finally:
+        loader.dispose()
+
+
+def _check_yaml_events(path: Path, text: str) -> None:
+    """Refuse documents nested too deep before the recursive composer sees them."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003",
+                                    position=_mark_position(event.start_mark))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise LoadError(path, f"invalid YAML: {exc.problem or exc.context}", code="MS002",
+                        position=_mark_position(exc.problem_mark)) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(path, f"invalid YAML: {exc}", code="MS002") from None
+
+
+def _check_expansion(path: Path, root: yaml.Node | None) -> None:
+    """Count nodes as if every alias were copied out; an alias bomb explodes this count."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 1  # guards against recursive aliases
+            children: list[yaml.Node] = []
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            elif isinstance(node, yaml.MappingNode):
+                children = [part for pair in node.value for part in pair]
+            sizes[key] = 1 + sum(size(child) for child in children)
+        return sizes[key]
+
+    if root is not None and size(root) > MAX_EXPANDED_NODES:
+        raise LoadError(path, f"aliases expand to more than {MAX_EXPANDED_NODES} nodes",
+                        code="MS004", position=_mark_position(root.start_mark),
+                        hint="this looks like a YAML alias bomb; write the values out")
+
+
+def _check_depth(path: Path, data: Any) -> None:
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003")
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1) for child in value)
+
+
+def _mark_position(mark: Any) -> Position | None:
+    return None if mark is None else Position(mark.line + 1, mark.column + 1)
+
+
+def _scan_yaml(text: str) -> dict[str, Position]:
+    positions: dict[str, Position] = {}
+    root = yaml.compose(text, Loader=_SafeLoader)
+    # (node, pointer, mark): a mapping entry is placed at its key, where editors put it.
+    stack: list[tuple[yaml.Node, str, Any]] = [] if root is None else [(root, "", root.start_mark)]
+    seen: set[int] = set()
+    while stack:
+        node, pointer, mark = stack.pop()
+        positions.setdefault(pointer, Position(mark.line + 1, mark.column + 1))
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((value, join_pointer(pointer, str(key.value)), key.start_mark))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                stack.append((item, join_pointer(pointer, str(index)), item.start_mark))
+    return positions
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def _scan_json(text: str) -> dict[str, Position]:
+    """Positions of every JSON value, from one pass over the tokens."""
+    positions: dict[str, Position] = {}
+    line_starts = _line_starts(text)
+    containers: list[tuple[str, str, list[Any]]] = []  # (kind, pointer, [next key or index])
+    pending_key: str | None = None
+    key_offset = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in ",:":
+            continue
+        if token in "}]":
+            containers.pop()
+            continue
+        if containers and containers[-1][0] == "{" and pending_key is None:
+            pending_key = json.loads(token)
+            key_offset = match.start()
+            continue
+        in_object = pending_key is not None
+        pointer = _value_pointer(containers, pending_key)
+        pending_key = None
+        # an object member is placed at its key, where editors put it
+        positions[pointer] = _offset_position(line_starts,
+                                              key_offset if in_object else match.start())
+        if token in "{[":
+            containers.append((token, pointer, [0]))
+    return positions
+
+
+def _value_pointer(containers: list[tuple[str, str, list[Any]]], key: str | None) -> str:
+    if not containers:
+        return ""
+    kind, pointer, counter = containers[-1]
+    if kind == "{":
+        return join_pointer(pointer, str(key))
+    index = counter[0]
+    counter[0] += 1
+    return join_pointer(pointer, str(index))
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [match.end() for match in re.finditer("\n", text)]
+
+
+def _offset_position(line_starts: list[int], offset: int) -> Position:
+    import bisect
+
+    line = bisect.bisect_right(line_starts, offset)
+    return Position(line, offset - line_starts[line - 1] + 1)
+
+
+def iter_pointers(data: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (pointer, value) pair in ``data``, parents before children."""
+    stack: list[tuple[str, Any]] = [(pointer, data)]
+    while stack:
+        here, value = stack.pop()
+        yield here, value
+        if isinstance(value, dict):
+            stack.extend((join_pointer(here, str(k)), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((join_pointer(here, str(i)), v) for i, v in reversed(list(enumerate(value))))

@@ -1,0 +1,1 @@
+"""``mockserver validate``: parse, check, report; each a separate piece."""

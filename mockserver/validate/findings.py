@@ -1,0 +1,111 @@
+"""Findings and the stable rule codes that name them.
+
+Codes never change meaning once released: CI configurations and SARIF dashboards key on
+them. ``MS0xx`` means a file could not be checked at all (exit code 2); every other code
+is a problem found in a file that was read (exit code 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mockserver.errors import MockserverError
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A kind of problem: stable code, short name, and the usual way to fix it."""
+
+    code: str
+    name: str
+    summary: str
+    hint: str
+
+
+RULES: dict[str, Rule] = {r.code: r for r in (
+    Rule("MS001", "unreadable-file", "The file cannot be read.",
+         "check the path and the file's permissions"),
+    Rule("MS002", "syntax-error", "The file is not valid YAML or JSON.",
+         "fix the syntax at the position shown"),
+    Rule("MS003", "too-deep", "The document nests deeper than mockserver accepts.",
+         "flatten the structure or move nested schemas into components"),
+    Rule("MS004", "alias-expansion", "YAML aliases expand to an absurd size.",
+         "write the values out instead of nesting aliases"),
+    Rule("MS005", "not-openapi", "The file is not an OpenAPI 2.0, 3.0 or 3.1 document.",
+         "start the document with 'openapi: 3.1.0', 'openapi: 3.0.3' or 'swagger: \"2.0\"'"),
+    Rule("MS101", "meta-schema", "The document breaks its OpenAPI version's meta-schema.",
+         "compare the object at the pointer with the OpenAPI specification"),
+    Rule("MS102", "unresolved-ref", "A $ref points at nothing.",
+         "check the file name and every segment of the pointer"),
+    Rule("MS103", "forbidden-ref", "A $ref is remote or leaves the document's folder.",
+         "copy the referenced file next to the document and use a relative path"),
+    Rule("MS104", "invalid-example", "An example is not valid against its own schema.",
+         "change the example or the schema so that they agree"),
+    Rule("MS105", "invalid-default", "A default is not valid against its own schema.",
+         "change the default or the schema so that they agree"),
+    Rule("MS106", "undeclared-path-parameter",
+         "A {name} in a path template has no matching 'in: path' parameter.",
+         "declare the parameter with 'in: path' and 'required: true'"),
+    Rule("MS107", "unused-path-parameter",
+         "An 'in: path' parameter does not appear in the path template.",
+         "rename the parameter to match the template, or remove it"),
+    Rule("MS108", "duplicate-operation-id", "Two operations share an operationId.",
+         "give every operation its own operationId"),
+    Rule("MS109", "unknown-security-scheme",
+         "A security requirement names a scheme that is not declared.",
+         "declare the scheme under components.securitySchemes (securityDefinitions in 2.0)"),
+    Rule("MS201", "invalid-fixture-record",
+         "A fixture record is not valid against the schema it is served under.",
+         "fix the record, or the declaration that binds it to the operation"),
+    Rule("MS202", "invalid-declaration", "A fixture folder's behaviour declaration is broken.",
+         "compare the declaration with the format described in the README"),
+    Rule("MS203", "duplicate-fixture-id", "Two fixture records share an id.",
+         "give every record its own id"),
+    Rule("MS301", "invalid-payload", "A captured payload is not valid against the document.",
+         "the provider (or the capture) breaks the contract at the pointer shown"),
+    Rule("MS302", "undeclared-status", "The operation declares no response for this status.",
+         "declare the status in the document, or check the captured status"),
+)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place."""
+
+    code: str
+    file: Path
+    pointer: str
+    message: str
+    line: int = 1
+    column: int = 1
+    hint: str = ""
+
+    @property
+    def rule(self) -> Rule:
+        """The rule this finding breaks."""
+        return RULES[self.code]
+
+    @property
+    def fatal(self) -> bool:
+        """Whether the file could not be checked at all (exit code 2)."""
+        return self.code < "MS100"
+
+    @property
+    def fix(self) -> str:
+        """The specific hint if there is one, else the rule's general advice."""
+        return self.hint or self.rule.hint
+
+    @classmethod
+    def from_error(cls, error: MockserverError) -> Finding:
+        """A finding for an error raised while loading."""
+        position = error.position
+        return cls(
+            code=error.code if error.code in RULES else "MS005",
+            file=error.file or Path("<input>"),
+            pointer=error.pointer,
+            message=error.message,
+            line=position.line if position else 1,
+            column=position.column if position else 1,
+            hint=error.hint,
+        )

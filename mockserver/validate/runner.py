@@ -1,0 +1,78 @@
+"""Decide what each path is, run the right checks, and pick the exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.errors import MockserverError
+from mockserver.spec.loader import SPEC_SUFFIXES
+from mockserver.spec.source import load_source
+from mockserver.validate.document import DocumentChecker
+from mockserver.validate.findings import Finding
+from mockserver.validate.fixtures import DECLARATION_NAME, check_fixture_folder
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_COULD_NOT_RUN = 0, 1, 2
+
+
+@dataclass
+class Outcome:
+    """What a validate run found, and which files it looked at."""
+
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[Path] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings, 2 when some file could not be checked at all."""
+        if any(f.fatal for f in self.findings):
+            return EXIT_COULD_NOT_RUN
+        return EXIT_FINDINGS if self.findings else EXIT_CLEAN
+
+    def sorted(self) -> Outcome:
+        """The same outcome with findings in file, line, column order."""
+        order = sorted(self.findings, key=lambda f: (str(f.file), f.line, f.column, f.code))
+        return Outcome(order, self.checked)
+
+
+def validate_paths(paths: list[Path], specs_folder: Path = Path("specs")) -> Outcome:
+    """Check every document and fixture folder under ``paths``."""
+    outcome = Outcome()
+    for kind, path in _targets(paths):
+        outcome.checked.append(path)
+        if kind == "fixtures":
+            outcome.findings.extend(check_fixture_folder(path, specs_folder))
+        else:
+            outcome.findings.extend(check_document_file(path))
+    return outcome.sorted()
+
+
+def check_document_file(path: Path) -> list[Finding]:
+    """Every finding for the OpenAPI document at ``path``."""
+    try:
+        source = load_source(path)
+    except MockserverError as error:
+        return [Finding.from_error(error)]
+    return DocumentChecker(source).run()
+
+
+def _targets(paths: list[Path]) -> Iterator[tuple[str, Path]]:
+    for path in paths:
+        if path.is_dir():
+            yield from _folder_targets(path)
+        elif path.name == DECLARATION_NAME:
+            yield "fixtures", path.parent
+        else:
+            yield "document", path  # a missing file becomes an MS001 finding
+
+
+def _folder_targets(folder: Path) -> Iterator[tuple[str, Path]]:
+    if (folder / DECLARATION_NAME).is_file():
+        yield "fixtures", folder
+        return
+    for child in sorted(folder.iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            yield from _folder_targets(child)
+        elif child.suffix in SPEC_SUFFIXES and child.is_file():
+            yield "document", child

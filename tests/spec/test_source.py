@@ -1,0 +1,85 @@
+"""Parsing is safe and every value has a position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mockserver.errors import LoadError
+from mockserver.spec.source import MAX_DEPTH, Position, load_source
+from tests.conftest import WriteDoc
+
+YAML = """\
+openapi: 3.1.0
+info:
+  title: t
+  version: '1'
+paths:
+  /pets:
+    get:
+      responses:
+        '200':
+          description: ok
+"""
+
+
+def test_yaml_positions_name_line_and_column(write_doc: WriteDoc) -> None:
+    source = load_source(write_doc(YAML))
+    assert source.position("/info/title") == Position(3, 3)
+    assert source.position("/paths/~1pets/get/responses/200") == Position(9, 9)
+
+
+def test_json_positions_match_yaml_positions(write_doc: WriteDoc) -> None:
+    text = '{\n  "a": {"b": [1, {"c": "x"}]},\n  "d~e/f": true\n}'
+    source = load_source(write_doc(text, "doc.json"))
+    assert source.position("/a/b/1/c") == Position(2, 19)
+    assert source.position("/d~0e~1f") == Position(3, 3)
+
+
+def test_unknown_pointer_falls_back_to_nearest_parent(write_doc: WriteDoc) -> None:
+    source = load_source(write_doc(YAML))
+    assert source.position("/info/nope/deeper") == source.position("/info")
+
+
+def test_syntax_error_names_the_line(write_doc: WriteDoc) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_source(write_doc("a: 1\nb: [1, 2\nc: 3\n"))
+    assert caught.value.code == "MS002"
+    assert caught.value.position is not None and caught.value.position.line >= 2
+
+
+def test_alias_bomb_is_refused(write_doc: WriteDoc) -> None:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join(['*a' + str(i - 1)] * 9)}]" for i in range(1, 9)]
+    with pytest.raises(LoadError) as caught:
+        load_source(write_doc("\n".join(lines) + "\n"))
+    assert caught.value.code == "MS004"
+
+
+@pytest.mark.parametrize("name", ["deep.yaml", "deep.json"])
+def test_absurdly_deep_documents_are_refused(write_doc: WriteDoc, name: str) -> None:
+    text = "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5)
+    with pytest.raises(LoadError) as caught:
+        load_source(write_doc(text, name))
+    assert caught.value.code == "MS003"
+
+
+def test_safe_loader_refuses_python_tags(write_doc: WriteDoc) -> None:
+    with pytest.raises(LoadError):
+        load_source(write_doc("a: !!python/object/apply:os.system ['true']\n"))
+
+
+def test_invalid_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"a: 1\nb: \xff\xfe\n")
+    with pytest.raises(LoadError) as caught:
+        load_source(path)
+    assert caught.value.position == Position(2, 1)
+    assert "UTF-8" in caught.value.message
+
+
+def test_missing_file_is_mS001(tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_source(tmp_path / "nope.yaml")
+    assert caught.value.code == "MS001"
