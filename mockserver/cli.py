@@ -39,20 +39,30 @@ def _add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "fixtures/), or, with --spec and --operation, one captured payload. Exit 0 when "
         "clean, 1 on findings, 2 when something could not be checked.",
     )
-    cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                     help="documents, fixture folders or folders of them; with --operation, "
-                     "the payload file")
-    cmd.add_argument("--format", choices=sorted(REPORTERS), default="text",
-                     help="report format (default: text)")
+    cmd.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="documents, fixture folders or folders of them; with --operation, the payload file",
+    )
+    cmd.add_argument(
+        "--format", choices=sorted(REPORTERS), default="text", help="report format (default: text)"
+    )
     cmd.add_argument("--output", type=Path, help="write the report here instead of stdout")
-    cmd.add_argument("--specs-dir", type=Path, default=Path("specs"),
-                     help="where --spec names and fixture declarations look for documents")
+    cmd.add_argument(
+        "--specs-dir",
+        type=Path,
+        default=Path("specs"),
+        help="where --spec names and fixture declarations look for documents",
+    )
     payload = cmd.add_argument_group("captured payloads")
     payload.add_argument("--spec", help="document name (file stem in --specs-dir) or path")
     payload.add_argument("--operation", metavar="OPERATION_ID", help="operationId or 'GET /path'")
     payload.add_argument("--status", type=int, help="the response status the payload came with")
-    payload.add_argument("--request", action="store_true",
-                         help="the payload is a request body, not a response")
+    payload.add_argument(
+        "--request", action="store_true", help="the payload is a request body, not a response"
+    )
     payload.add_argument("--content-type", help="media type (default: the JSON one declared)")
     cmd.set_defaults(run=run_validate)
 
@@ -86,12 +96,20 @@ def _payload_outcome(args: argparse.Namespace) -> Outcome:
     if not (args.spec and args.operation and len(args.paths) == 1):
         raise UsageError(None, "payload checks need --spec, --operation and one PAYLOAD file")
     if not args.request and args.status is None:
-        raise UsageError(None, "say which response the payload is with --status CODE, "
-                         "or --request for a request body")
+        raise UsageError(
+            None,
+            "say which response the payload is with --status CODE, or --request for a request body",
+        )
     spec = _spec_path(args.spec, args.specs_dir)
     document = load_document(spec)
-    findings = check_payload(args.paths[0], document, args.operation, status=args.status,
-                             request=args.request, content_type=args.content_type)
+    findings = check_payload(
+        args.paths[0],
+        document,
+        args.operation,
+        status=args.status,
+        request=args.request,
+        content_type=args.content_type,
+    )
     return Outcome(findings, [args.paths[0]])
 
 
@@ -99,8 +117,9 @@ def _spec_path(name: str, specs_dir: Path) -> Path:
     candidates = [Path(name)] + [specs_dir / f"{name}{s}" for s in (".yaml", ".yml", ".json")]
     found = next((p for p in candidates if p.is_file()), None)
     if found is None:
-        raise UsageError(None, f"no document {name!r}",
-                         hint=f"give a path, or the name of a file in {specs_dir}")
+        raise UsageError(
+            None, f"no document {name!r}", hint=f"give a path, or the name of a file in {specs_dir}"
+        )
     return found
 
 

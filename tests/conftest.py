@@ -19,8 +19,14 @@ DATA = Path(__file__).resolve().parent / "data"
 VENDORED = ("losant", "launchdarkly", "anaconda", "gorules")
 
 settings.register_profile("dev", max_examples=50)
-settings.register_profile("ci", max_examples=50, derandomize=True, deadline=None,
-                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci",
+    max_examples=50,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 WriteDoc = Callable[..., Path]
@@ -46,5 +52,5 @@ def write_doc(tmp_path: Path) -> WriteDoc:
 
 def minimal_doc(version: str = "3.1.0", **paths: Any) -> dict[str, Any]:
     """A valid document of ``version`` with the given paths."""
-    head: dict[str, Any] = ({"swagger": "2.0"} if version == "2.0" else {"openapi": version})
+    head: dict[str, Any] = {"swagger": "2.0"} if version == "2.0" else {"openapi": version}
     return {**head, "info": {"title": "t", "version": "1"}, "paths": paths}

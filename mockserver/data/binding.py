@@ -18,18 +18,30 @@ def bind_declaration(declaration: Declaration, document: ApiDocument) -> None:
     for behaviour in declaration.operations.values():
         op = document.operation(behaviour.operation_id)
         if op is None:
-            _fail(declaration, behaviour.pointer,
-                  f"{document.path.name} has no operation {behaviour.operation_id!r}",
-                  "use an operationId (or 'GET /path') the document declares")
+            _fail(
+                declaration,
+                behaviour.pointer,
+                f"{document.path.name} has no operation {behaviour.operation_id!r}",
+                "use an operationId (or 'GET /path') the document declares",
+            )
             continue
         for pointer, name in _parameter_references(behaviour):
             if not _has_parameter(op, name):
-                _fail(declaration, pointer, f"{op.key} has no parameter {name!r}",
-                      "name a parameter the operation declares")
-        if behaviour.behaviour in ("list", "search") and record_schema(op, behaviour, document) is None:
-            _fail(declaration, behaviour.pointer + "/items",
-                  f"{op.key}: no array of records at {behaviour.items or '/'} in its success "
-                  "response schema", "point 'items' at the array of records in the body")
+                _fail(
+                    declaration,
+                    pointer,
+                    f"{op.key} has no parameter {name!r}",
+                    "name a parameter the operation declares",
+                )
+        lists = behaviour.behaviour in ("list", "search")
+        if lists and record_schema(op, behaviour, document) is None:
+            _fail(
+                declaration,
+                behaviour.pointer + "/items",
+                f"{op.key}: no array of records at {behaviour.items or '/'} in its success "
+                "response schema",
+                "point 'items' at the array of records in the body",
+            )
 
 
 def success_response(op: Operation) -> Response | None:
@@ -42,12 +54,15 @@ def json_media(response: Response | None) -> MediaType | None:
     """The JSON entry of a response's content, if any."""
     if response is None:
         return None
-    return next((m for m in response.content if m.name == "application/json"),
-                next((m for m in response.content if "json" in m.name), None))
+    return next(
+        (m for m in response.content if m.name == "application/json"),
+        next((m for m in response.content if "json" in m.name), None),
+    )
 
 
-def record_schema(op: Operation, behaviour: OperationBehaviour,
-                  document: ApiDocument) -> Schema | None:
+def record_schema(
+    op: Operation, behaviour: OperationBehaviour, document: ApiDocument
+) -> Schema | None:
     """The schema each record is served under by ``op``."""
     media = json_media(success_response(op))
     if media is None or media.schema is None:
@@ -58,8 +73,9 @@ def record_schema(op: Operation, behaviour: OperationBehaviour,
     return child(array, document.registry, "0") if array is not None else None
 
 
-def served_schemas(declaration: Declaration, document: ApiDocument,
-                   dataset: str) -> Iterator[tuple[str, Schema, set[str] | None]]:
+def served_schemas(
+    declaration: Declaration, document: ApiDocument, dataset: str
+) -> Iterator[tuple[str, Schema, set[str] | None]]:
     """(label, schema, projected field names) for each way records of ``dataset`` are served."""
     for behaviour in declaration.operations.values():
         op = document.operation(behaviour.operation_id)
@@ -83,13 +99,18 @@ def _parameter_references(behaviour: OperationBehaviour) -> Iterator[tuple[str, 
                 yield join_pointer(base, "filters", index, key), value
     if behaviour.paging:
         paging = behaviour.paging
-        for key, value in (("page-param", paging.page_param), ("offset-param", paging.offset_param),
-                           ("size-param", paging.size_param),
-                           ("cursor-param", paging.cursor_param)):
+        for key, value in (
+            ("page-param", paging.page_param),
+            ("offset-param", paging.offset_param),
+            ("size-param", paging.size_param),
+            ("cursor-param", paging.cursor_param),
+        ):
             if value:
                 yield join_pointer(base, "paging", key), value
-    for key, value in (("param", behaviour.sort.param),
-                       ("direction-param", behaviour.sort.direction_param)):
+    for key, value in (
+        ("param", behaviour.sort.param),
+        ("direction-param", behaviour.sort.direction_param),
+    ):
         if value:
             yield join_pointer(base, "sort", key), value
     if behaviour.buckets and behaviour.buckets.param:
@@ -101,5 +122,10 @@ def _has_parameter(op: Operation, name: str) -> bool:
 
 
 def _fail(declaration: Declaration, pointer: str, message: str, hint: str) -> None:
-    raise DeclarationError(declaration.source.path, message, pointer=pointer,
-                           position=declaration.source.position(pointer), hint=hint)
+    raise DeclarationError(
+        declaration.source.path,
+        message,
+        pointer=pointer,
+        position=declaration.source.position(pointer),
+        hint=hint,
+    )

@@ -18,14 +18,18 @@ def load_records(dataset: Dataset) -> tuple[SourceFile, list[Record]]:
     source = load_source(dataset.file)
     records = source.data
     if not isinstance(records, list):
-        raise DeclarationError(dataset.file, "a dataset must be a JSON array of records",
-                               position=source.position(""))
+        raise DeclarationError(
+            dataset.file, "a dataset must be a JSON array of records", position=source.position("")
+        )
     for index, record in enumerate(records):
         if not isinstance(record, dict) or dataset.id_field not in record:
             pointer = join_pointer("", index)
-            raise DeclarationError(dataset.file,
-                                   f"record {index} is not an object with an {dataset.id_field!r}",
-                                   pointer=pointer, position=source.position(pointer))
+            raise DeclarationError(
+                dataset.file,
+                f"record {index} is not an object with an {dataset.id_field!r}",
+                pointer=pointer,
+                position=source.position(pointer),
+            )
     return source, records
 
 

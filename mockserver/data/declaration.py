@@ -32,26 +32,45 @@ from mockserver.spec.source import SourceFile
 
 DECLARATION_NAME = "mock.yaml"
 
-BEHAVIOURS = ("list", "search", "get", "count", "export", "export-create", "export-status",
-              "export-download")
-FILTER_OPS = ("eq", "in", "lt", "lte", "gt", "gte", "search", "contains", "glob",
-              "object-match", "column-values", "statements")
+BEHAVIOURS = (
+    "list",
+    "search",
+    "get",
+    "count",
+    "export",
+    "export-create",
+    "export-status",
+    "export-download",
+)
+FILTER_OPS = (
+    "eq",
+    "in",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "search",
+    "contains",
+    "glob",
+    "object-match",
+    "column-values",
+    "statements",
+)
 TIME_FORMATS = ("iso8601", "epoch-ms", "epoch-s")
 
-_SOURCE = {
-    "type": "object",
-    "description": "where a value comes from: a parameter by name, or a pointer into the body",
-    "properties": {"param": {"type": "string"}, "body": {"type": "string", "pattern": "^(/.*)?$"}},
+# Where a filter's value comes from: a parameter by name, or a pointer into the body.
+_SOURCE: dict[str, Any] = {
+    "param": {"type": "string"},
+    "body": {"type": "string", "pattern": "^(/.*)?$"},
 }
 _FILTER = {
     "type": "object",
     "required": ["op"],
     "properties": {
-        **_SOURCE["properties"],
+        **_SOURCE,
         "op": {"enum": list(FILTER_OPS)},
         "field": {"type": "string"},
-        "fields": {"oneOf": [{"type": "array", "items": {"type": "string"}},
-                             {"type": "object"}]},
+        "fields": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]},
         "combine-param": {"type": "string"},
         "combine-body": {"type": "string"},
         "case-sensitive": {"type": "boolean"},
@@ -101,9 +120,11 @@ _OPERATION = {
             "properties": {
                 "param": {"type": "string"},
                 "default": {"type": "integer", "minimum": 1},
-                "from": {"type": "string"}, "to": {"type": "string"},
+                "from": {"type": "string"},
+                "to": {"type": "string"},
                 "items": {"type": "string", "pattern": "^(/.*)?$"},
-                "timestamp": {"type": "string"}, "count": {"type": "string"},
+                "timestamp": {"type": "string"},
+                "count": {"type": "string"},
             },
             "additionalProperties": False,
         },
@@ -130,9 +151,12 @@ DECLARATION_SCHEMA: dict[str, Any] = {
                     "file": {"type": "string"},
                     "id": {"type": "string"},
                     "time": {
-                        "type": "object", "required": ["field", "format"],
-                        "properties": {"field": {"type": "string"},
-                                       "format": {"enum": list(TIME_FORMATS)}},
+                        "type": "object",
+                        "required": ["field", "format"],
+                        "properties": {
+                            "field": {"type": "string"},
+                            "format": {"enum": list(TIME_FORMATS)},
+                        },
                         "additionalProperties": False,
                     },
                     "scope": {"type": "string", "description": "record field naming its scope"},
@@ -144,10 +168,13 @@ DECLARATION_SCHEMA: dict[str, Any] = {
         "tokens": {
             "type": "array",
             "items": {
-                "type": "object", "required": ["token"],
-                "properties": {"token": {"type": "string", "minLength": 1},
-                               "scopes": {"type": "array", "items": {"type": "string"}},
-                               "description": {"type": "string"}},
+                "type": "object",
+                "required": ["token"],
+                "properties": {
+                    "token": {"type": "string", "minLength": 1},
+                    "scopes": {"type": "array", "items": {"type": "string"}},
+                    "description": {"type": "string"},
+                },
                 "additionalProperties": False,
             },
         },
@@ -277,8 +304,9 @@ def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:
     for error in errors:
         leaf = deepest_error(error)
         pointer = join_pointer("", *leaf.absolute_path)
-        yield DeclarationError(source.path, str(leaf.message), pointer=pointer,
-                               position=source.position(pointer))
+        yield DeclarationError(
+            source.path, str(leaf.message), pointer=pointer, position=source.position(pointer)
+        )
 
 
 def from_source(source: SourceFile) -> Declaration:
@@ -294,12 +322,21 @@ def from_source(source: SourceFile) -> Declaration:
         operations[op_id] = _operation(op_id, spec, data["operations"], default_dataset)
         if operations[op_id].dataset not in datasets:
             pointer = join_pointer("/operations", op_id, "dataset")
-            raise DeclarationError(source.path, f"no dataset named {operations[op_id].dataset!r}",
-                                   pointer=pointer, position=source.position(pointer))
-    tokens = tuple(Token(t["token"], frozenset(t["scopes"]) if "scopes" in t else None,
-                         t.get("description", "")) for t in data.get("tokens", []))
-    return Declaration(folder, str(data.get("spec", folder.name)), datasets, operations, tokens,
-                       source)
+            raise DeclarationError(
+                source.path,
+                f"no dataset named {operations[op_id].dataset!r}",
+                pointer=pointer,
+                position=source.position(pointer),
+            )
+    tokens = tuple(
+        Token(
+            t["token"], frozenset(t["scopes"]) if "scopes" in t else None, t.get("description", "")
+        )
+        for t in data.get("tokens", [])
+    )
+    return Declaration(
+        folder, str(data.get("spec", folder.name)), datasets, operations, tokens, source
+    )
 
 
 def _dataset(folder: Path, name: str, spec: dict[str, Any]) -> Dataset:
@@ -314,11 +351,14 @@ def _dataset(folder: Path, name: str, spec: dict[str, Any]) -> Dataset:
     )
 
 
-def _operation(op_id: str, spec: dict[str, Any], all_ops: dict[str, Any],
-               default_dataset: str) -> OperationBehaviour:
+def _operation(
+    op_id: str, spec: dict[str, Any], all_ops: dict[str, Any], default_dataset: str
+) -> OperationBehaviour:
     base = all_ops.get(spec["like"], {}) if "like" in spec else {}
-    merged = {**{k: v for k, v in base.items() if k in ("filters", "sort", "dataset", "scope")},
-              **spec}
+    merged = {
+        **{k: v for k, v in base.items() if k in ("filters", "sort", "dataset", "scope")},
+        **spec,
+    }
     return OperationBehaviour(
         operation_id=op_id,
         behaviour=merged["behaviour"],
@@ -338,23 +378,48 @@ def _operation(op_id: str, spec: dict[str, Any], all_ops: dict[str, Any],
 
 
 def _filter(spec: dict[str, Any]) -> Filter:
-    return Filter(spec["op"], spec.get("param"), spec.get("body"), spec.get("field"),
-                  spec.get("fields"), spec.get("combine-param"), spec.get("combine-body"),
-                  bool(spec.get("case-sensitive", False)))
+    return Filter(
+        spec["op"],
+        spec.get("param"),
+        spec.get("body"),
+        spec.get("field"),
+        spec.get("fields"),
+        spec.get("combine-param"),
+        spec.get("combine-body"),
+        bool(spec.get("case-sensitive", False)),
+    )
 
 
 def _sort(spec: dict[str, Any]) -> Sort:
-    return Sort(spec.get("param"), spec.get("direction-param"), spec.get("syntax", "field"),
-                spec.get("fields", {}), spec.get("default"), spec.get("default-direction", "desc"))
+    return Sort(
+        spec.get("param"),
+        spec.get("direction-param"),
+        spec.get("syntax", "field"),
+        spec.get("fields", {}),
+        spec.get("default"),
+        spec.get("default-direction", "desc"),
+    )
 
 
 def _paging(spec: dict[str, Any]) -> Paging:
-    return Paging(spec["style"], spec.get("page-param"), spec.get("offset-param"),
-                  spec.get("size-param"), spec.get("cursor-param"), spec.get("first", 0),
-                  spec.get("default-size"))
+    return Paging(
+        spec["style"],
+        spec.get("page-param"),
+        spec.get("offset-param"),
+        spec.get("size-param"),
+        spec.get("cursor-param"),
+        spec.get("first", 0),
+        spec.get("default-size"),
+    )
 
 
 def _buckets(spec: dict[str, Any]) -> Buckets:
-    return Buckets(spec.get("param"), spec.get("default", 50), spec.get("from"), spec.get("to"),
-                   spec.get("items", "/buckets"), spec.get("timestamp", "timestamp"),
-                   spec.get("count", "count"))
+    return Buckets(
+        spec.get("param"),
+        spec.get("default", 50),
+        spec.get("from"),
+        spec.get("to"),
+        spec.get("items", "/buckets"),
+        spec.get("timestamp", "timestamp"),
+        spec.get("count", "count"),
+    )

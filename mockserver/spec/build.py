@@ -27,13 +27,30 @@ from mockserver.spec.refs import Located, RefResolver, file_uri
 
 #: Swagger 2.0 parameter keywords that are JSON Schema validation keywords.
 _SWAGGER_SCHEMA_KEYS = (
-    "type", "format", "items", "enum", "default", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
-    "uniqueItems", "multipleOf", "x-nullable",
+    "type",
+    "format",
+    "items",
+    "enum",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "multipleOf",
+    "x-nullable",
 )
 _COLLECTION_STYLES = {
-    "csv": ("form", False), "multi": ("form", True), "ssv": ("spaceDelimited", False),
-    "pipes": ("pipeDelimited", False), "tsv": ("tabDelimited", False),
+    "csv": ("form", False),
+    "multi": ("form", True),
+    "ssv": ("spaceDelimited", False),
+    "pipes": ("pipeDelimited", False),
+    "tsv": ("tabDelimited", False),
 }
 
 
@@ -41,18 +58,28 @@ def detect_dialect(data: Any, resolver: RefResolver) -> tuple[str, Dialect]:
     """The version string and dialect of a document, or a :class:`SpecError`."""
     path = resolver.root.path
     if not isinstance(data, dict):
-        raise SpecError(path, "not an OpenAPI document: the top level is not a mapping",
-                        hint="an OpenAPI document starts with 'openapi: 3.1.0' or 'swagger: 2.0'")
+        raise SpecError(
+            path,
+            "not an OpenAPI document: the top level is not a mapping",
+            hint="an OpenAPI document starts with 'openapi: 3.1.0' or 'swagger: 2.0'",
+        )
     version = data.get("openapi", data.get("swagger"))
     if version is None:
-        raise SpecError(path, "not an OpenAPI document: no 'openapi' or 'swagger' field",
-                        hint="add 'openapi: 3.1.0' (or 3.0.3, or 'swagger: \"2.0\"') at the top")
+        raise SpecError(
+            path,
+            "not an OpenAPI document: no 'openapi' or 'swagger' field",
+            hint="add 'openapi: 3.1.0' (or 3.0.3, or 'swagger: \"2.0\"') at the top",
+        )
     dialect = Dialect.from_version(str(version))
     if dialect is None:
         key = "/openapi" if "openapi" in data else "/swagger"
-        raise SpecError(path, f"unsupported version {version!r}", pointer=key,
-                        hint="mockserver reads Swagger 2.0 and OpenAPI 3.0.x and 3.1.x; "
-                        "quote the version so YAML keeps it a string")
+        raise SpecError(
+            path,
+            f"unsupported version {version!r}",
+            pointer=key,
+            hint="mockserver reads Swagger 2.0 and OpenAPI 3.0.x and 3.1.x; "
+            "quote the version so YAML keeps it a string",
+        )
     return str(version), dialect
 
 
@@ -123,8 +150,9 @@ class _Builder:
 
     # -- operations -------------------------------------------------------------------
 
-    def _operation(self, path: str, method: str, item: Located,
-                   shared: list[Parameter]) -> Operation:
+    def _operation(
+        self, path: str, method: str, item: Located, shared: list[Parameter]
+    ) -> Operation:
         op_at = _child(item, method)
         op = op_at.value
         own = self._parameters(op.get("parameters"), op_at)
@@ -152,7 +180,8 @@ class _Builder:
         requirements = op.get("security", self.data.get("security")) or []
         return tuple(
             tuple((str(name), tuple(str(s) for s in scopes or ())) for name, scopes in req.items())
-            for req in requirements if isinstance(req, dict)
+            for req in requirements
+            if isinstance(req, dict)
         )
 
     # -- parameters -------------------------------------------------------------------
@@ -160,8 +189,9 @@ class _Builder:
     def _parameters(self, raw: Any, owner: Located) -> list[Parameter]:
         found = []
         for index, entry in enumerate(raw or []):
-            located = self._deref(entry, join_pointer(owner.pointer, "parameters", index),
-                                  owner.file)
+            located = self._deref(
+                entry, join_pointer(owner.pointer, "parameters", index), owner.file
+            )
             if isinstance(located.value, dict) and "name" in located.value:
                 found.append(self._parameter(located))
         return found
@@ -199,8 +229,9 @@ class _Builder:
             style, explode = "simple", False
         else:
             schema = self._synthetic(at, _swagger_schema(value))
-            style, explode = _COLLECTION_STYLES.get(str(value.get("collectionFormat", "csv")),
-                                                    ("form", False))
+            style, explode = _COLLECTION_STYLES.get(
+                str(value.get("collectionFormat", "csv")), ("form", False)
+            )
             if location in ("path", "header"):
                 style = "simple"
         return Parameter(
@@ -236,14 +267,20 @@ class _Builder:
         form = [p for p in params if p.location == "formData"]  # type: ignore[comparison-overlap]
         if not form:
             return None
-        schema = self._synthetic(op_at, {
-            "type": "object",
-            "properties": {p.name: (p.schema.value if p.schema else {}) for p in form},
-            "required": [p.name for p in form if p.required],
-        })
+        schema = self._synthetic(
+            op_at,
+            {
+                "type": "object",
+                "properties": {p.name: (p.schema.value if p.schema else {}) for p in form},
+                "required": [p.name for p in form if p.required],
+            },
+        )
         form_types = [c for c in consumes if "form" in c] or ["application/x-www-form-urlencoded"]
-        return RequestBody(any(p.required for p in form),
-                           tuple(MediaType(str(c), schema) for c in form_types), op_at.pointer)
+        return RequestBody(
+            any(p.required for p in form),
+            tuple(MediaType(str(c), schema) for c in form_types),
+            op_at.pointer,
+        )
 
     def _content(self, at: Located) -> Iterator[MediaType]:
         content = at.value.get("content") or {}
@@ -263,8 +300,9 @@ class _Builder:
     def _responses(self, op_at: Located) -> Iterator[Response]:
         responses = op_at.value.get("responses") or {}
         for status in responses:
-            at = self._deref(responses[status], join_pointer(op_at.pointer, "responses",
-                                                             str(status)), op_at.file)
+            at = self._deref(
+                responses[status], join_pointer(op_at.pointer, "responses", str(status)), op_at.file
+            )
             if not isinstance(at.value, dict):
                 continue
             content = self._swagger_content(at, op_at) if self.swagger else self._content(at)
@@ -283,18 +321,25 @@ class _Builder:
         examples = at.value.get("examples") or {}
         schema = self._schema(at, "schema")
         for name in produces:
-            named = [Example(str(name), examples[name], join_pointer(at.pointer, "examples", name))
-                     ] if name in examples else []
+            named = (
+                [Example(str(name), examples[name], join_pointer(at.pointer, "examples", name))]
+                if name in examples
+                else []
+            )
             yield MediaType(str(name), schema, tuple(named))
 
     def _headers(self, at: Located) -> Iterator[Header]:
         headers = at.value.get("headers") or {}
         for name in headers:
-            header_at = self._deref(headers[name], join_pointer(at.pointer, "headers", name),
-                                    at.file)
+            header_at = self._deref(
+                headers[name], join_pointer(at.pointer, "headers", name), at.file
+            )
             value = header_at.value if isinstance(header_at.value, dict) else {}
-            schema = (self._synthetic(header_at, _swagger_schema(value)) if self.swagger
-                      else self._schema(header_at, "schema"))
+            schema = (
+                self._synthetic(header_at, _swagger_schema(value))
+                if self.swagger
+                else self._schema(header_at, "schema")
+            )
             yield Header(str(name), bool(value.get("required", False)), schema, header_at.pointer)
 
     # -- schemas and examples ---------------------------------------------------------
@@ -307,8 +352,9 @@ class _Builder:
 
     def _synthetic(self, owner: Located, value: dict[str, Any]) -> Schema:
         base = file_uri(owner.file)
-        return Schema(_absolute_refs(value, base), self.dialect, None, owner.file.path,
-                      owner.pointer)
+        return Schema(
+            _absolute_refs(value, base), self.dialect, None, owner.file.path, owner.pointer
+        )
 
     def _examples(self, at: Located) -> Iterator[Example]:
         value = at.value
@@ -322,8 +368,12 @@ class _Builder:
         for name in examples:
             ex_at = self._deref(examples[name], join_pointer(at.pointer, "examples", name), at.file)
             if isinstance(ex_at.value, dict) and "value" in ex_at.value:
-                yield Example(str(name), ex_at.value["value"], ex_at.pointer + "/value",
-                              str(ex_at.value.get("summary", "")))
+                yield Example(
+                    str(name),
+                    ex_at.value["value"],
+                    ex_at.pointer + "/value",
+                    str(ex_at.value.get("summary", "")),
+                )
 
     def _deref(self, value: Any, pointer: str, file: Any = None) -> Located:
         return self.resolver.deref(Located(value, file or self.root, pointer))
@@ -362,8 +412,14 @@ def _security_scheme(name: str, value: dict[str, Any]) -> SecurityScheme:
 def _absolute_refs(value: Any, base: str) -> Any:
     """A copy of ``value`` whose local ``$ref``\\ s name ``base`` explicitly."""
     if isinstance(value, dict):
-        return {k: (base + v if k == "$ref" and isinstance(v, str) and v.startswith("#")
-                    else _absolute_refs(v, base)) for k, v in value.items()}
+        return {
+            k: (
+                base + v
+                if k == "$ref" and isinstance(v, str) and v.startswith("#")
+                else _absolute_refs(v, base)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_absolute_refs(v, base) for v in value]
     return value

@@ -25,7 +25,7 @@ from openapi_schema_validator import (
     OAS30WriteValidator,
     OAS31Validator,
 )
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from mockserver.spec.model import Dialect, Schema
@@ -49,7 +49,7 @@ def _swagger_type(validator: Any, types: Any, instance: Any, schema: dict[str, A
     yield from OAS30Validator.VALIDATORS["type"](validator, types, instance, schema)
 
 
-_Swagger2Validator = extend(OAS30Validator, {"type": _swagger_type})
+_Swagger2Validator = extend(OAS30Validator, {"type": _swagger_type})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
 
 _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
     (Dialect.OPENAPI_3_1, "request"): OAS31Validator,
@@ -77,16 +77,15 @@ class Violation:
 def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[Any]:
     """A registry in which every loaded file is addressable by its ``file://`` URI."""
     spec = DRAFT202012 if dialect is Dialect.OPENAPI_3_1 else DRAFT4
-    return Registry().with_resources(
-        (file_uri(f), Resource(contents=f.data, specification=spec)) for f in files
-    )
+    return Registry().with_resources((file_uri(f), spec.create_resource(f.data)) for f in files)
 
 
 class SchemaValidator:
     """A compiled validator for one schema; build it once, use it for every value."""
 
-    def __init__(self, schema: Schema, registry: Registry[Any], *,
-                 direction: Direction = "response") -> None:
+    def __init__(
+        self, schema: Schema, registry: Registry[Any], *, direction: Direction = "response"
+    ) -> None:
         self.schema = schema
         root = {"$ref": schema.uri} if schema.uri else schema.value
         cls = _VALIDATORS[(schema.dialect, direction)]

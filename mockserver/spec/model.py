@@ -182,8 +182,10 @@ class Operation:
     def parameter(self, location: str, name: str) -> Parameter | None:
         """The parameter ``name`` in ``location`` (header names ignore case)."""
         fold = str.lower if location == "header" else str
-        return next((p for p in self.parameters
-                     if p.location == location and fold(p.name) == fold(name)), None)
+        return next(
+            (p for p in self.parameters if p.location == location and fold(p.name) == fold(name)),
+            None,
+        )
 
 
 def _specificity(response: Response) -> int:
@@ -211,5 +213,6 @@ class ApiDocument:
 
     def operation(self, operation_id: str) -> Operation | None:
         """The operation with this ``operationId`` (or ``GET /path`` key)."""
-        return next((op for op in self.operations
-                     if operation_id in (op.operation_id, op.key)), None)
+        return next(
+            (op for op in self.operations if operation_id in (op.operation_id, op.key)), None
+        )

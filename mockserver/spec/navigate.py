@@ -33,7 +33,7 @@ def child(schema: Schema, registry: Any, token: str) -> Schema | None:
     value = schema.value
     if not isinstance(value, dict):
         return None
-    candidates = [("properties", token)] if not token.isdigit() else []
+    candidates: list[tuple[str, ...]] = [] if token.isdigit() else [("properties", token)]
     candidates += [("items",)] if token.isdigit() or token == "-" else []
     for path in candidates:
         found = _at(schema, path)

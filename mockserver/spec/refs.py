@@ -47,7 +47,8 @@ class RefResolver:
         self._files: dict[Path, SourceFile] = {root.path.resolve(): root}
         # 3.1 schemas may name each other by ``$id``; such refs look remote but are not.
         self.schema_ids = frozenset(
-            value["$id"].rstrip("#") for _, value in iter_pointers(root.data)
+            value["$id"].rstrip("#")
+            for _, value in iter_pointers(root.data)
             if isinstance(value, dict) and isinstance(value.get("$id"), str)
         )
 
@@ -62,14 +63,21 @@ class RefResolver:
         target = self._target_file(target_part, base, at) if target_part else base
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
-            raise RefError(base.path, f"$ref {ref!r} uses an anchor, not a JSON pointer",
-                           pointer=at, hint="write the fragment as a JSON pointer, "
-                           "such as '#/components/schemas/Pet'")
+            raise RefError(
+                base.path,
+                f"$ref {ref!r} uses an anchor, not a JSON pointer",
+                pointer=at,
+                hint="write the fragment as a JSON pointer, such as '#/components/schemas/Pet'",
+            )
         try:
             value = resolve_pointer(target.data, pointer)
         except LookupError:
-            raise RefError(base.path, f"$ref {ref!r} points at nothing in {target.path.name}",
-                           pointer=at, hint="check the spelling of every segment") from None
+            raise RefError(
+                base.path,
+                f"$ref {ref!r} points at nothing in {target.path.name}",
+                pointer=at,
+                hint="check the spelling of every segment",
+            ) from None
         return Located(value, target, pointer)
 
     def deref(self, located: Located, limit: int = 32) -> Located:
@@ -77,8 +85,9 @@ class RefResolver:
         seen: list[str] = []
         while isinstance(located.value, dict) and isinstance(located.value.get("$ref"), str):
             if located.uri in seen or len(seen) >= limit:
-                raise RefError(located.file.path, "$ref chain loops back on itself",
-                               pointer=located.pointer)
+                raise RefError(
+                    located.file.path, "$ref chain loops back on itself", pointer=located.pointer
+                )
             seen.append(located.uri)
             located = self.locate(located.value["$ref"], located.file, located.pointer + "/$ref")
         return located
@@ -100,21 +109,29 @@ class RefResolver:
     def _target_file(self, target: str, base: SourceFile, at: str) -> SourceFile:
         parts = urlsplit(target)
         if parts.scheme or parts.netloc:
-            raise RefError(base.path, f"$ref {target!r} is remote; mockserver never fetches URLs",
-                           code="MS103", pointer=at,
-                           hint="download the file next to the document and refer to it "
-                           "by a relative path")
+            raise RefError(
+                base.path,
+                f"$ref {target!r} is remote; mockserver never fetches URLs",
+                code="MS103",
+                pointer=at,
+                hint="download the file next to the document and refer to it by a relative path",
+            )
         path = (base.path.resolve().parent / unquote(parts.path)).resolve()
         if not path.is_relative_to(self.folder):
-            raise RefError(base.path, f"$ref {target!r} leaves the document's folder",
-                           code="MS103", pointer=at,
-                           hint=f"keep referenced files under {self.folder}")
+            raise RefError(
+                base.path,
+                f"$ref {target!r} leaves the document's folder",
+                code="MS103",
+                pointer=at,
+                hint=f"keep referenced files under {self.folder}",
+            )
         if path not in self._files:
             try:
                 self._files[path] = load_source(path)
             except LoadError as exc:
-                raise RefError(base.path, f"$ref {target!r}: {exc.message}", pointer=at,
-                               hint=exc.hint) from None
+                raise RefError(
+                    base.path, f"$ref {target!r}: {exc.message}", pointer=at, hint=exc.hint
+                ) from None
         return self._files[path]
 
 

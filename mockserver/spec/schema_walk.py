@@ -8,11 +8,29 @@ from typing import Any
 from mockserver.spec.model import Dialect
 from mockserver.spec.pointer import join_pointer, resolve_pointer
 
-_ONE = ("items", "additionalProperties", "additionalItems", "not", "contains", "propertyNames",
-        "if", "then", "else", "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_ONE = (
+    "items",
+    "additionalProperties",
+    "additionalItems",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
 _MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas",
-         "dependencies")
+_MAPS = (
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "dependencies",
+)
 #: Keys under which an OpenAPI document holds values, not structure.
 _OPAQUE = ("example", "examples", "default", "enum", "const", "x-")
 
@@ -36,7 +54,7 @@ def schema_roots(data: Any, dialect: Dialect) -> Iterator[str]:
         for key, child in value.items():
             if key == "schema" and isinstance(child, dict | bool):
                 yield join_pointer(pointer, key)
-            elif not key.startswith(_OPAQUE) and not (key == "schemas" and pointer == "/components"):
+            elif not key.startswith(_OPAQUE) and (pointer, key) != ("/components", "schemas"):
                 stack.append((join_pointer(pointer, key), child))
 
 
@@ -57,5 +75,8 @@ def iter_subschemas(data: Any, root: str, dialect: Dialect) -> Iterator[str]:
                 stack.extend(join_pointer(pointer, key, i) for i in range(len(node[key])))
         for key in _MAPS:
             if isinstance(node.get(key), dict):
-                stack.extend(join_pointer(pointer, key, name) for name, sub in node[key].items()
-                             if isinstance(sub, dict))
+                stack.extend(
+                    join_pointer(pointer, key, name)
+                    for name, sub in node[key].items()
+                    if isinstance(sub, dict)
+                )

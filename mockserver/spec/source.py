@@ -7,6 +7,7 @@ name the exact spot in the file.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator
@@ -51,8 +52,8 @@ class SourceFile:
     def position(self, pointer: str) -> Position:
         """Where the value at ``pointer`` is written (its key, for a mapping entry).
 
-    Falls back to the nearest parent for pointers that do not exist in the file.
-    """
+        Falls back to the nearest parent for pointers that do not exist in the file.
+        """
         positions = self._index()
         probe = pointer
         while probe not in positions and probe:
@@ -86,12 +87,17 @@ def _read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise LoadError(path, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
-                            code="MS001")
+            raise LoadError(
+                path, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", code="MS001"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise LoadError(path, "no such file", code="MS001",
-                        hint="check the path; relative paths start at the current folder") from None
+        raise LoadError(
+            path,
+            "no such file",
+            code="MS001",
+            hint="check the path; relative paths start at the current folder",
+        ) from None
     except IsADirectoryError:
         raise LoadError(path, "is a folder, not a file", code="MS001") from None
     except OSError as exc:
@@ -100,16 +106,22 @@ def _read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise LoadError(path, f"not valid UTF-8 at byte {exc.start}", code="MS002",
-                        position=Position(line, 1), hint="save the file as UTF-8") from None
+        raise LoadError(
+            path,
+            f"not valid UTF-8 at byte {exc.start}",
+            code="MS002",
+            position=Position(line, 1),
+            hint="save the file as UTF-8",
+        ) from None
 
 
 def _parse_json(path: Path, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise LoadError(path, f"invalid JSON: {exc.msg}", code="MS002",
-                        position=Position(exc.lineno, exc.colno)) from None
+        raise LoadError(
+            path, f"invalid JSON: {exc.msg}", code="MS002", position=Position(exc.lineno, exc.colno)
+        ) from None
     except RecursionError:
         raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003") from None
 
@@ -122,8 +134,12 @@ def _parse_yaml(path: Path, text: str) -> Any:
         _check_expansion(path, node)
         return None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise LoadError(path, f"invalid YAML: {exc.problem or exc.context}", code="MS002",
-                        position=_mark_position(exc.problem_mark)) from None
+        raise LoadError(
+            path,
+            f"invalid YAML: {exc.problem or exc.context}",
+            code="MS002",
+            position=_mark_position(exc.problem_mark),
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError(path, f"invalid YAML: {exc}", code="MS002") from None
     finally:
@@ -138,13 +154,21 @@ def _check_yaml_events(path: Path, text: str) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003",
-                                    position=_mark_position(event.start_mark))
+                    raise LoadError(
+                        path,
+                        f"nested deeper than {MAX_DEPTH} levels",
+                        code="MS003",
+                        position=_mark_position(event.start_mark),
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
-        raise LoadError(path, f"invalid YAML: {exc.problem or exc.context}", code="MS002",
-                        position=_mark_position(exc.problem_mark)) from None
+        raise LoadError(
+            path,
+            f"invalid YAML: {exc.problem or exc.context}",
+            code="MS002",
+            position=_mark_position(exc.problem_mark),
+        ) from None
     except yaml.YAMLError as exc:
         raise LoadError(path, f"invalid YAML: {exc}", code="MS002") from None
 
@@ -166,9 +190,13 @@ def _check_expansion(path: Path, root: yaml.Node | None) -> None:
         return sizes[key]
 
     if root is not None and size(root) > MAX_EXPANDED_NODES:
-        raise LoadError(path, f"aliases expand to more than {MAX_EXPANDED_NODES} nodes",
-                        code="MS004", position=_mark_position(root.start_mark),
-                        hint="this looks like a YAML alias bomb; write the values out")
+        raise LoadError(
+            path,
+            f"aliases expand to more than {MAX_EXPANDED_NODES} nodes",
+            code="MS004",
+            position=_mark_position(root.start_mark),
+            hint="this looks like a YAML alias bomb; write the values out",
+        )
 
 
 def _check_depth(path: Path, data: Any) -> None:
@@ -233,8 +261,9 @@ def _scan_json(text: str) -> dict[str, Position]:
         pointer = _value_pointer(containers, pending_key)
         pending_key = None
         # an object member is placed at its key, where editors put it
-        positions[pointer] = _offset_position(line_starts,
-                                              key_offset if in_object else match.start())
+        positions[pointer] = _offset_position(
+            line_starts, key_offset if in_object else match.start()
+        )
         if token in "{[":
             containers.append((token, pointer, [0]))
     return positions
@@ -256,8 +285,6 @@ def _line_starts(text: str) -> list[int]:
 
 
 def _offset_position(line_starts: list[int], offset: int) -> Position:
-    import bisect
-
     line = bisect.bisect_right(line_starts, offset)
     return Position(line, offset - line_starts[line - 1] + 1)
 
@@ -271,4 +298,5 @@ def iter_pointers(data: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
         if isinstance(value, dict):
             stack.extend((join_pointer(here, str(k)), v) for k, v in reversed(value.items()))
         elif isinstance(value, list):
-            stack.extend((join_pointer(here, str(i)), v) for i, v in reversed(list(enumerate(value))))
+            pairs = list(enumerate(value))
+            stack.extend((join_pointer(here, str(i)), v) for i, v in reversed(pairs))

@@ -65,12 +65,20 @@ class DocumentChecker:
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _add(self, code: str, pointer: str, message: str, *, source: SourceFile | None = None,
-             hint: str = "") -> None:
+    def _add(
+        self,
+        code: str,
+        pointer: str,
+        message: str,
+        *,
+        source: SourceFile | None = None,
+        hint: str = "",
+    ) -> None:
         source = source or self.source
         position = source.position(pointer)
-        self.findings.append(Finding(code, source.path, pointer, message, position.line,
-                                     position.column, hint))
+        self.findings.append(
+            Finding(code, source.path, pointer, message, position.line, position.column, hint)
+        )
 
     def _add_error(self, error: MockserverError) -> None:
         source = next((f for f in self.resolver.files if f.path == error.file), self.source)
@@ -113,26 +121,53 @@ class DocumentChecker:
 
     def _check_values(self, document: ApiDocument, dialect: Dialect, registry: Any) -> None:
         for label, schema, example in _operation_examples(document):
-            self._check_value("MS104", schema, example.value, example.pointer,
-                              f"{label} example {example.name!r}", registry)
+            self._check_value(
+                "MS104",
+                schema,
+                example.value,
+                example.pointer,
+                f"{label} example {example.name!r}",
+                registry,
+            )
         for source in self.resolver.files:
             for pointer in _schema_pointers(source, dialect):
                 node = resolve_pointer(source.data, pointer)
-                schema = Schema(node, dialect, file_uri(source) + "#" + pointer, source.path,
-                                pointer)
+                schema = Schema(
+                    node, dialect, file_uri(source) + "#" + pointer, source.path, pointer
+                )
                 for code, key, value in _schema_values(node, dialect):
-                    self._check_value(code, schema, value, join_pointer(pointer, *key),
-                                      f"{key[0]} of the schema at {pointer}", registry, source)
+                    self._check_value(
+                        code,
+                        schema,
+                        value,
+                        join_pointer(pointer, *key),
+                        f"{key[0]} of the schema at {pointer}",
+                        registry,
+                        source,
+                    )
 
-    def _check_value(self, code: str, schema: Schema, value: Any, pointer: str, label: str,
-                     registry: Any, source: SourceFile | None = None) -> None:
-        source = source or next((f for f in self.resolver.files if f.path == schema.file),
-                                self.source)
+    def _check_value(
+        self,
+        code: str,
+        schema: Schema,
+        value: Any,
+        pointer: str,
+        label: str,
+        registry: Any,
+        source: SourceFile | None = None,
+    ) -> None:
+        source = source or next(
+            (f for f in self.resolver.files if f.path == schema.file), self.source
+        )
         validator = SchemaValidator(schema, registry, direction="any")
         for violation in validator.iter_violations(value):
             where = f" at {violation.pointer}" if violation.pointer else ""
-            self._add(code, join_pointer(pointer) + violation.pointer,
-                      f"{label}{where}: {violation.message}", source=source)
+            self._add(
+                code,
+                join_pointer(pointer) + violation.pointer,
+                f"{label}{where}: {violation.message}",
+                source=source,
+            )
 
     def _check_path_parameters(self, document: ApiDocument) -> None:
         for op in document.operations:
@@ -140,13 +175,19 @@ class DocumentChecker:
             declared = {p.name: p for p in op.parameters if p.location == "path"}
             for name in variables:
                 if name not in declared:
-                    self._add("MS106", op.pointer,
-                              f"{op.key}: path variable {{{name}}} is not declared",
-                              hint=f"add a parameter with name: {name}, in: path, required: true")
+                    self._add(
+                        "MS106",
+                        op.pointer,
+                        f"{op.key}: path variable {{{name}}} is not declared",
+                        hint=f"add a parameter with name: {name}, in: path, required: true",
+                    )
             for name, param in declared.items():
                 if name not in variables:
-                    self._add("MS107", param.pointer,
-                              f"{op.key}: path parameter {name!r} is not in the template")
+                    self._add(
+                        "MS107",
+                        param.pointer,
+                        f"{op.key}: path parameter {name!r} is not in the template",
+                    )
 
     def _check_operation_ids(self, document: ApiDocument) -> None:
         first: dict[str, str] = {}
@@ -154,9 +195,12 @@ class DocumentChecker:
             if not op.declared_operation_id:
                 continue
             if op.operation_id in first:
-                self._add("MS108", op.pointer + "/operationId",
-                          f"operationId {op.operation_id!r} of {op.key} is already used by "
-                          f"{first[op.operation_id]}")
+                self._add(
+                    "MS108",
+                    op.pointer + "/operationId",
+                    f"operationId {op.operation_id!r} of {op.key} is already used by "
+                    f"{first[op.operation_id]}",
+                )
             else:
                 first[op.operation_id] = op.key
 
@@ -165,8 +209,11 @@ class DocumentChecker:
             for requirement in op.security:
                 for name, _ in requirement:
                     if name not in document.security_schemes:
-                        self._add("MS109", op.pointer,
-                                  f"{op.key}: security scheme {name!r} is not declared")
+                        self._add(
+                            "MS109",
+                            op.pointer,
+                            f"{op.key}: security scheme {name!r} is not declared",
+                        )
 
 
 def _first_line(error: ValidationError) -> str:
@@ -196,7 +243,7 @@ def _schema_pointers(source: SourceFile, dialect: Dialect) -> list[str]:
 
 
 def _schema_values(node: Any, dialect: Dialect) -> Iterator[tuple[str, tuple[str | int, ...], Any]]:
-    if not isinstance(node, dict) or "$ref" in node and dialect is not Dialect.OPENAPI_3_1:
+    if not isinstance(node, dict) or ("$ref" in node and dialect is not Dialect.OPENAPI_3_1):
         return
     if "default" in node:
         yield "MS105", ("default",), node["default"]
@@ -205,5 +252,3 @@ def _schema_values(node: Any, dialect: Dialect) -> Iterator[tuple[str, tuple[str
     if dialect is Dialect.OPENAPI_3_1 and isinstance(node.get("examples"), list):
         for index, value in enumerate(node["examples"]):
             yield "MS104", ("examples", index), value
-
-

@@ -7,7 +7,12 @@ from pathlib import Path
 
 from mockserver.data.binding import bind_declaration, served_schemas
 from mockserver.data.dataset import iter_duplicate_ids, load_records, project
-from mockserver.data.declaration import DECLARATION_NAME, Declaration, from_source, iter_format_errors
+from mockserver.data.declaration import (
+    DECLARATION_NAME,
+    Declaration,
+    from_source,
+    iter_format_errors,
+)
 from mockserver.errors import DeclarationError, MockserverError
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.loader import load_document
@@ -44,9 +49,12 @@ def find_spec(declaration: Declaration, specs_folder: Path) -> Path:
             candidate = folder / f"{declaration.spec}{suffix}"
             if candidate.is_file():
                 return candidate
-    raise DeclarationError(declaration.source.path, f"no document named {declaration.spec!r} in "
-                       f"{specs_folder}", pointer="/spec",
-                       hint="set 'spec:' to the file name (without suffix) of a document")
+    raise DeclarationError(
+        declaration.source.path,
+        f"no document named {declaration.spec!r} in {specs_folder}",
+        pointer="/spec",
+        hint="set 'spec:' to the file name (without suffix) of a document",
+    )
 
 
 def _check_records(declaration: Declaration, document: ApiDocument) -> Iterator[Finding]:
@@ -59,17 +67,28 @@ def _check_records(declaration: Declaration, document: ApiDocument) -> Iterator[
         for index, first in iter_duplicate_ids(dataset, records):
             pointer = join_pointer("", index, dataset.id_field)
             pos = source.position(pointer)
-            yield Finding("MS203", dataset.file, pointer,
-                          f"record {index} repeats the id of record {first}", pos.line, pos.column)
+            yield Finding(
+                "MS203",
+                dataset.file,
+                pointer,
+                f"record {index} repeats the id of record {first}",
+                pos.line,
+                pos.column,
+            )
         for label, schema, names in served_schemas(declaration, document, dataset.name):
             validator = SchemaValidator(schema, document.registry, direction="response")
             for index, record in enumerate(records):
                 for violation in validator.iter_violations(project(record, names)):
                     pointer = join_pointer("", index) + violation.pointer
                     pos = source.position(pointer)
-                    yield Finding("MS201", dataset.file, pointer,
-                                  f"record {index} as served by {label}: {violation.message}",
-                                  pos.line, pos.column)
+                    yield Finding(
+                        "MS201",
+                        dataset.file,
+                        pointer,
+                        f"record {index} as served by {label}: {violation.message}",
+                        pos.line,
+                        pos.column,
+                    )
 
 
 def _finding(error: MockserverError) -> Finding:

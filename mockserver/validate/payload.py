@@ -12,15 +12,22 @@ from mockserver.spec.source import load_source
 from mockserver.validate.findings import Finding
 
 
-def check_payload(payload: Path, document: ApiDocument, operation_id: str, *,
-                  status: int | None, request: bool,
-                  content_type: str | None = None) -> list[Finding]:
+def check_payload(
+    payload: Path,
+    document: ApiDocument,
+    operation_id: str,
+    *,
+    status: int | None,
+    request: bool,
+    content_type: str | None = None,
+) -> list[Finding]:
     """Every way ``payload`` breaks the schema it should follow."""
     op = document.operation(operation_id)
     if op is None:
         known = ", ".join(o.operation_id for o in document.operations)
-        raise UsageError(document.path, f"no operation {operation_id!r}",
-                         hint=f"choose one of: {known}")
+        raise UsageError(
+            document.path, f"no operation {operation_id!r}", hint=f"choose one of: {known}"
+        )
     try:
         source = load_source(payload)
     except MockserverError as error:
@@ -30,19 +37,35 @@ def check_payload(payload: Path, document: ApiDocument, operation_id: str, *,
     else:
         response = op.response_for(status or 200)
         if response is None:
-            return [Finding("MS302", payload, "", f"{op.key} declares no response {status}",
-                            hint=f"declared: {', '.join(r.status for r in op.responses)}")]
+            return [
+                Finding(
+                    "MS302",
+                    payload,
+                    "",
+                    f"{op.key} declares no response {status}",
+                    hint=f"declared: {', '.join(r.status for r in op.responses)}",
+                )
+            ]
         media = _pick(response.content, content_type) or json_media(response)
         label = f"{op.key} {status}"
     if media is None or media.schema is None:
         return []  # nothing declared: any body conforms
-    validator = SchemaValidator(media.schema, document.registry,
-                                direction="request" if request else "response")
+    validator = SchemaValidator(
+        media.schema, document.registry, direction="request" if request else "response"
+    )
     findings = []
     for violation in validator.iter_violations(source.data):
         pos = source.position(violation.pointer)
-        findings.append(Finding("MS301", payload, violation.pointer,
-                                f"{label}: {violation.message}", pos.line, pos.column))
+        findings.append(
+            Finding(
+                "MS301",
+                payload,
+                violation.pointer,
+                f"{label}: {violation.message}",
+                pos.line,
+                pos.column,
+            )
+        )
     return findings
 
 
@@ -50,7 +73,8 @@ def _request_media(op: Operation, content_type: str | None) -> MediaType | None:
     if op.request_body is None:
         raise UsageError(None, f"{op.key} takes no request body")
     return _pick(op.request_body.content, content_type) or next(
-        (m for m in op.request_body.content if "json" in m.name), None)
+        (m for m in op.request_body.content if "json" in m.name), None
+    )
 
 
 def _pick(content: tuple[MediaType, ...], content_type: str | None) -> MediaType | None:

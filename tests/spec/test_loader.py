@@ -22,8 +22,12 @@ def test_each_vendored_document_loads(name: str) -> None:
 
 def test_vendored_dialects_are_kept() -> None:
     dialects = {n: load_document(SPECS / f"{n}.yaml").dialect for n in VENDORED}
-    assert dialects == {"losant": Dialect.OPENAPI_3_1, "launchdarkly": Dialect.OPENAPI_3_1,
-                        "anaconda": Dialect.OPENAPI_3_1, "gorules": Dialect.OPENAPI_3_0}
+    assert dialects == {
+        "losant": Dialect.OPENAPI_3_1,
+        "launchdarkly": Dialect.OPENAPI_3_1,
+        "anaconda": Dialect.OPENAPI_3_1,
+        "gorules": Dialect.OPENAPI_3_0,
+    }
 
 
 def test_swagger_2_is_normalised_into_the_same_model() -> None:
@@ -67,10 +71,14 @@ def test_model_is_frozen() -> None:
 
 
 def test_response_for_prefers_exact_then_range_then_default(write_doc: WriteDoc) -> None:
-    responses = {"default": {"description": "d"}, "4XX": {"description": "r"},
-                 "404": {"description": "e"}}
-    document = load_document(write_doc(minimal_doc("3.0.3", **{"/a": {"get": {
-        "responses": responses}}})))
+    responses = {
+        "default": {"description": "d"},
+        "4XX": {"description": "r"},
+        "404": {"description": "e"},
+    }
+    document = load_document(
+        write_doc(minimal_doc("3.0.3", **{"/a": {"get": {"responses": responses}}}))
+    )
     op = document.operations[0]
     assert [op.response_for(s).status for s in (404, 400, 500)] == ["404", "4XX", "default"]
 

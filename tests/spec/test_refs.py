@@ -8,8 +8,14 @@ from mockserver.errors import RefError
 from mockserver.spec.loader import load_document
 from tests.conftest import WriteDoc, minimal_doc
 
-OK = {"200": {"description": "ok", "content": {"application/json": {
-    "schema": {"$ref": "common.yaml#/components/schemas/Error"}}}}}
+OK = {
+    "200": {
+        "description": "ok",
+        "content": {
+            "application/json": {"schema": {"$ref": "common.yaml#/components/schemas/Error"}}
+        },
+    }
+}
 
 
 def test_relative_file_refs_are_followed(write_doc: WriteDoc) -> None:
@@ -19,13 +25,16 @@ def test_relative_file_refs_are_followed(write_doc: WriteDoc) -> None:
     assert [f.name for f in document.files] == ["api.yaml", "common.yaml"]
 
 
-@pytest.mark.parametrize("ref", ["https://example.com/x.yaml#/E", "../outside.yaml#/E",
-                                 "/etc/passwd#/E"])
+@pytest.mark.parametrize(
+    "ref", ["https://example.com/x.yaml#/E", "../outside.yaml#/E", "/etc/passwd#/E"]
+)
 def test_remote_and_outside_refs_are_refused(write_doc: WriteDoc, ref: str) -> None:
-    responses = {"200": {"description": "ok", "content": {"application/json": {
-        "schema": {"$ref": ref}}}}}
-    path = write_doc(minimal_doc("3.0.3", **{"/a": {"get": {"responses": responses}}}),
-                     "inner/api.yaml")
+    responses = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": ref}}}}
+    }
+    path = write_doc(
+        minimal_doc("3.0.3", **{"/a": {"get": {"responses": responses}}}), "inner/api.yaml"
+    )
     with pytest.raises(RefError) as caught:
         load_document(path)
     assert caught.value.code == "MS103"
@@ -33,8 +42,17 @@ def test_remote_and_outside_refs_are_refused(write_doc: WriteDoc, ref: str) -> N
 
 
 def test_missing_target_names_the_ref(write_doc: WriteDoc) -> None:
-    doc = minimal_doc("3.0.3", **{"/a": {"get": {"parameters": [
-        {"$ref": "#/components/parameters/Nope"}], "responses": {"200": {"description": "ok"}}}}})
+    doc = minimal_doc(
+        "3.0.3",
+        **{
+            "/a": {
+                "get": {
+                    "parameters": [{"$ref": "#/components/parameters/Nope"}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    )
     with pytest.raises(RefError, match="points at nothing"):
         load_document(write_doc(doc))
 

@@ -27,18 +27,25 @@ def test_clean_documents_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_findings_exit_1_and_name_file_line_pointer(
-        capsys: pytest.CaptureFixture[str], write_doc: WriteDoc) -> None:
-    path = write_doc("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n"
-                     "    get:\n      responses: {'200': {description: ok}}\n")
+    capsys: pytest.CaptureFixture[str], write_doc: WriteDoc
+) -> None:
+    path = write_doc(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n"
+        "    get:\n      responses: {'200': {description: ok}}\n"
+    )
     code, out, _ = run(capsys, path, "--format", "json")
     finding = json.loads(out)["findings"][0]
     assert code == 1
     assert (finding["code"], finding["line"], finding["pointer"]) == (
-        "MS106", 5, "/paths/~1a~1{id}/get")
+        "MS106",
+        5,
+        "/paths/~1a~1{id}/get",
+    )
 
 
-def test_missing_file_exits_2_with_a_message(capsys: pytest.CaptureFixture[str],
-                                            tmp_path: Path) -> None:
+def test_missing_file_exits_2_with_a_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, out, _ = run(capsys, tmp_path / "nope.yaml")
     assert code == 2
     assert "MS001 unreadable-file no such file" in out
@@ -59,61 +66,84 @@ def test_output_file_and_format(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 PAYLOAD_ARGS = ("--spec", DATA / "keywords-3.1.yaml")
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ({"kind": "widget", "point": [1, 2], "label": "a", "labelLanguage": "en"}, []),
-    ({"kind": "gadget"}, ["/kind"]),                       # const
-    ({"kind": "widget", "point": [1, "2"]}, ["/point/1"]),  # prefixItems
-    ({"kind": "widget", "point": [1, 2, 3]}, ["/point"]),   # items: false after prefixItems
-    ({"kind": "widget", "extra": 1}, [""]),                 # unevaluatedProperties
-    ({"kind": "widget", "label": "a"}, [""]),               # dependentRequired
-    ({"kind": "widget", "size": None}, []),                 # type array admits null
-    ({"kind": "widget", "size": "big"}, ["/size"]),
-])
-def test_request_payloads_follow_2020_12(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                         body: object, expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"kind": "widget", "point": [1, 2], "label": "a", "labelLanguage": "en"}, []),
+        ({"kind": "gadget"}, ["/kind"]),  # const
+        ({"kind": "widget", "point": [1, "2"]}, ["/point/1"]),  # prefixItems
+        ({"kind": "widget", "point": [1, 2, 3]}, ["/point"]),  # items: false after prefixItems
+        ({"kind": "widget", "extra": 1}, [""]),  # unevaluatedProperties
+        ({"kind": "widget", "label": "a"}, [""]),  # dependentRequired
+        ({"kind": "widget", "size": None}, []),  # type array admits null
+        ({"kind": "widget", "size": "big"}, ["/size"]),
+    ],
+)
+def test_request_payloads_follow_2020_12(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, body: object, expected: list[str]
+) -> None:
     payload = tmp_path / "body.json"
     payload.write_text(json.dumps(body))
-    code, out, _ = run(capsys, *PAYLOAD_ARGS, "--operation", "createThing", "--request", payload,
-                       "--format", "json")
+    code, out, _ = run(
+        capsys,
+        *PAYLOAD_ARGS,
+        "--operation",
+        "createThing",
+        "--request",
+        payload,
+        "--format",
+        "json",
+    )
     pointers = [f["pointer"] for f in json.loads(out)["findings"]]
     assert (code, pointers) == (1 if expected else 0, expected)
 
 
 def test_response_payload_lines_point_into_the_payload(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     payload = tmp_path / "resp.json"
     payload.write_text('{\n  "id": "x",\n  "kind": "widget",\n  "point": [1, "two"]\n}\n')
-    code, out, _ = run(capsys, *PAYLOAD_ARGS, "--operation", "getThing", "--status", "200",
-                       payload, "--format", "json")
+    code, out, _ = run(
+        capsys,
+        *PAYLOAD_ARGS,
+        "--operation",
+        "getThing",
+        "--status",
+        "200",
+        payload,
+        "--format",
+        "json",
+    )
     findings = json.loads(out)["findings"]
     assert code == 1
     assert ("MS301", 4, "/point/1") in [(f["code"], f["line"], f["pointer"]) for f in findings]
 
 
-def test_undeclared_status_is_a_finding(capsys: pytest.CaptureFixture[str],
-                                        tmp_path: Path) -> None:
+def test_undeclared_status_is_a_finding(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     payload = tmp_path / "resp.json"
     payload.write_text("{}")
-    code, out, _ = run(capsys, *PAYLOAD_ARGS, "--operation", "getThing", "--status", "500",
-                       payload)
+    code, out, _ = run(capsys, *PAYLOAD_ARGS, "--operation", "getThing", "--status", "500", payload)
     assert code == 1 and "MS302" in out
 
 
 def test_unknown_operation_exits_2_and_lists_the_known(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     payload = tmp_path / "resp.json"
     payload.write_text("{}")
     code, _, err = run(capsys, *PAYLOAD_ARGS, "--operation", "nope", "--status", "200", payload)
     assert code == 2 and "listThings" in err
 
 
-def test_payload_mode_needs_a_status_or_request(capsys: pytest.CaptureFixture[str],
-                                                tmp_path: Path) -> None:
+def test_payload_mode_needs_a_status_or_request(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code, _, err = run(capsys, *PAYLOAD_ARGS, "--operation", "getThing", tmp_path / "x.json")
     assert code == 2 and "--status" in err
 
 
 def test_module_entry_point_lists_the_verbs() -> None:
-    result = subprocess.run([sys.executable, "-m", "mockserver", "--help"], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True, check=True
+    )
     assert "validate" in result.stdout and "serve" in result.stdout

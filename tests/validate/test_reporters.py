@@ -11,8 +11,14 @@ import pytest
 from mockserver.validate.findings import RULES, Finding
 from mockserver.validate.reporters import REPORTERS
 
-FINDING = Finding("MS104", Path("specs/x.yaml"), "/components/schemas/A/example",
-                  "example of A: 'x' is not of type 'integer'", 12, 7)
+FINDING = Finding(
+    "MS104",
+    Path("specs/x.yaml"),
+    "/components/schemas/A/example",
+    "example of A: 'x' is not of type 'integer'",
+    12,
+    7,
+)
 CHECKED = [Path("specs/x.yaml"), Path("specs/y.yaml")]
 
 
@@ -31,9 +37,16 @@ def test_text_says_clean_when_clean() -> None:
 def test_json_is_machine_readable() -> None:
     report = json.loads(REPORTERS["json"]([FINDING], CHECKED))
     assert report["findings"][0] == {
-        "code": "MS104", "rule": "invalid-example", "file": "specs/x.yaml", "line": 12,
-        "column": 7, "pointer": "/components/schemas/A/example",
-        "message": FINDING.message, "fix": RULES["MS104"].hint, "fatal": False}
+        "code": "MS104",
+        "rule": "invalid-example",
+        "file": "specs/x.yaml",
+        "line": 12,
+        "column": 7,
+        "pointer": "/components/schemas/A/example",
+        "message": FINDING.message,
+        "fix": RULES["MS104"].hint,
+        "fatal": False,
+    }
     assert report["summary"] == {"files": 2, "problems": 1}
 
 
