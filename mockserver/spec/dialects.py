@@ -96,10 +96,27 @@ class SchemaValidator:
         return bool(self._validator.is_valid(instance))
 
     def iter_violations(self, instance: Any) -> Iterator[Violation]:
-        """Every violation, most specific first within each failing branch."""
+        """Every violation, in document order.
+
+        When a subschema fails, 2020-12 drops its annotations, so ``unevaluatedProperties``
+        then also reports every property that subschema did evaluate. That echo is left
+        out when a deeper violation explains it: fix the deeper one and it disappears.
+        """
         errors = sorted(self._validator.iter_errors(instance), key=_error_order)
-        for error in errors:
-            yield _violation(error)
+        violations = list(dict.fromkeys(_violation(error) for error in errors))
+        seen: set[tuple[str, str]] = set()
+        for violation in violations:
+            if (violation.pointer, violation.keyword) in seen:
+                continue  # OAS 3.0 reports a null twice: "not nullable" and "not of type"
+            seen.add((violation.pointer, violation.keyword))
+            if violation.keyword in _ECHOES and any(
+                other.pointer.startswith(violation.pointer + "/") for other in violations
+            ):
+                continue
+            yield violation
+
+
+_ECHOES = ("unevaluatedProperties", "unevaluatedItems")
 
 
 def _error_order(error: ValidationError) -> tuple[str, ...]:

@@ -29,7 +29,8 @@ _META_SCHEMAS = {
     Dialect.OPENAPI_3_1: openapi_v31_schema_validator,
 }
 _TEMPLATE_VARIABLE = re.compile(r"{([^{}]+)}")
-_UNEXPECTED = re.compile(r"\('([^']+)' was unexpected\)")
+_UNEXPECTED = re.compile(r"\('([^']+)'(?:, '[^']+')* (?:was|were) unexpected\)"
+                         r"|^'([^']+)' does not match any of the regexes")
 
 
 class DocumentChecker:
@@ -95,7 +96,7 @@ class DocumentChecker:
             pointer = join_pointer("", *leaf.absolute_path)
             unexpected = _UNEXPECTED.search(str(leaf.message))
             if unexpected:  # point at the offending key itself, not its parent
-                pointer = join_pointer(pointer, unexpected.group(1))
+                pointer = join_pointer(pointer, unexpected.group(1) or unexpected.group(2))
             self._add("MS101", pointer, _first_line(leaf))
 
     def _check_refs(self) -> bool:
