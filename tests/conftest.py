@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
+from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,3 +57,68 @@ def minimal_doc(version: str = "3.1.0", **paths: Any) -> dict[str, Any]:
     """A valid document of ``version`` with the given paths."""
     head: dict[str, Any] = {"swagger": "2.0"} if version == "2.0" else {"openapi": version}
     return {**head, "info": {"title": "t", "version": "1"}, "paths": paths}
+
+
+class Client:
+    """A synchronous HTTP client for an ASGI app, in process (no sockets)."""
+
+    def __init__(self, app: Any) -> None:
+        self._portal_cm = start_blocking_portal()
+        self._portal = self._portal_cm.__enter__()
+        transport = httpx.ASGITransport(app=app)
+        self._client = httpx.AsyncClient(transport=transport, base_url="http://mock")
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request and wait for the whole response."""
+        call = functools.partial(self._client.request, method, url, **kwargs)
+        return self._portal.call(call)  # type: ignore[arg-type]
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        """GET."""
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        """POST."""
+        return self.request("POST", url, **kwargs)
+
+    def close(self) -> None:
+        """Release the event loop thread."""
+        self._portal.call(self._client.aclose)
+        self._portal_cm.__exit__(None, None, None)
+
+
+MakeClient = Callable[..., Client]
+
+
+@pytest.fixture
+def make_client() -> Iterator[MakeClient]:
+    """Build an in-process client for the given documents (fixtures from fixtures/)."""
+    made: list[Client] = []
+
+    def make(*paths: Path, **options: Any) -> Client:
+        from mockserver.app import create_app_from_paths
+        from mockserver.mount import ServeOptions
+
+        client = Client(create_app_from_paths(list(paths), ServeOptions(**options)))
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def vendored() -> Iterator[Client]:
+    """One client serving the four vendored APIs with their fixtures, shared by many tests."""
+    from mockserver.app import create_app_from_paths
+    from mockserver.mount import ServeOptions
+
+    paths = [SPECS / f"{name}.yaml" for name in VENDORED]
+    client = Client(create_app_from_paths(paths, ServeOptions(fixtures_dir=FIXTURES)))
+    yield client
+    client.close()
+
+
+TOKEN = {"Authorization": "Bearer mock-token"}
+RAW_TOKEN = {"Authorization": "mock-token"}

@@ -178,6 +178,15 @@ DECLARATION_SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
             },
         },
+        "errors": {
+            "type": "object",
+            "properties": {"codes": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
+                "additionalProperties": {"type": "string"},
+            }},
+            "additionalProperties": False,
+        },
         "operations": {"type": "object", "additionalProperties": _OPERATION},
     },
     "additionalProperties": False,
@@ -296,6 +305,7 @@ class Declaration:
     operations: Mapping[str, OperationBehaviour]
     tokens: tuple[Token, ...]
     source: SourceFile
+    error_codes: Mapping[int, str] = field(default_factory=dict)
 
 
 def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:

@@ -87,6 +87,7 @@ class SchemaValidator:
         self, schema: Schema, registry: Registry[Any], *, direction: Direction = "response"
     ) -> None:
         self.schema = schema
+        self.registry = registry
         root = {"$ref": schema.uri} if schema.uri else schema.value
         cls = _VALIDATORS[(schema.dialect, direction)]
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)

@@ -36,12 +36,12 @@ def child(schema: Schema, registry: Any, token: str) -> Schema | None:
     candidates: list[tuple[str, ...]] = [] if token.isdigit() else [("properties", token)]
     candidates += [("items",)] if token.isdigit() or token == "-" else []
     for path in candidates:
-        found = _at(schema, path)
+        found = descend(schema, path)
         if found is not None:
             return found
     for combinator in ("allOf", "anyOf", "oneOf"):
         for index in range(len(value.get(combinator) or [])):
-            branch = _at(schema, (combinator, str(index)))
+            branch = descend(schema, (combinator, str(index)))
             found = child(branch, registry, token) if branch else None
             if found is not None:
                 return found
@@ -66,12 +66,13 @@ def declared_properties(schema: Schema, registry: Any) -> set[str] | None:
         return None
     names = set(value.get("properties") or {})
     for index in range(len(value.get("allOf") or [])):
-        branch = _at(schema, ("allOf", str(index)))
+        branch = descend(schema, ("allOf", str(index)))
         names |= (declared_properties(branch, registry) or set()) if branch else set()
     return names or None
 
 
-def _at(schema: Schema, path: tuple[str, ...]) -> Schema | None:
+def descend(schema: Schema, path: tuple[str, ...]) -> Schema | None:
+    """The schema at ``path`` (schema keywords, not value keys) inside ``schema``."""
     try:
         value = resolve_pointer(schema.value, join_pointer("", *path))
     except LookupError:
@@ -81,3 +82,41 @@ def _at(schema: Schema, path: tuple[str, ...]) -> Schema | None:
     pointer = join_pointer(schema.pointer, *path)
     uri = urldefrag(schema.uri)[0] + "#" + pointer if schema.uri else None
     return replace(schema, value=value, uri=uri, pointer=pointer)
+
+
+def schema_types(schema: Schema | None, registry: Any, depth: int = 0) -> frozenset[str]:
+    """The JSON types a schema admits, through anyOf/oneOf/allOf, nullable and enums."""
+    if schema is None or depth > 8:
+        return frozenset()
+    schema = deref(schema, registry)
+    value = schema.value
+    if not isinstance(value, dict):
+        return frozenset()
+    declared = value.get("type")
+    if isinstance(declared, str):
+        found = {declared}
+    elif isinstance(declared, list):
+        found = {str(t) for t in declared}
+    else:
+        found = set()
+    if value.get("nullable") or value.get("x-nullable"):
+        found.add("null")
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        for index in range(len(value.get(combinator) or [])):
+            branch = descend(schema, (combinator, str(index)))
+            found |= schema_types(branch, registry, depth + 1)
+    if "const" in value or "enum" in value:
+        found |= {json_type(v) for v in ([value["const"]] if "const" in value else value["enum"])}
+    return frozenset(found)
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    return {str: "string", list: "array", dict: "object"}.get(type(value), "string")

@@ -1,0 +1,112 @@
+"""create_app: the one factory that wires the mock into a Connexion ``AsyncApp``.
+
+Connexion is used through its public seams only: each document is added with ``add_api``
+as a dict (a routing view of it, since Connexion 3.3 refuses OpenAPI 3.1), a resolver
+maps every operation to the one generic responder, and the middleware list replaces
+Connexion's Draft 4 security and validation layers with mockserver's own, which honour
+each document's dialect (JSON Schema 2020-12 for 3.1).
+
+The stack, outermost first::
+
+    ServerErrorMiddleware      Connexion: last-resort 500 (never expected)
+    CORSMiddleware             Starlette: local origins by default, preflight answered
+    ExceptionMiddleware        Connexion
+    GateMiddleware             mockserver: index page, documents, vendor-shaped 404/405
+    SwaggerUIMiddleware        Connexion: <mount>/ui/
+    RoutingMiddleware          Connexion: finds the operation
+    LifespanMiddleware         Connexion
+    MockMiddleware             mockserver: limits, auth, negotiation, request validation
+    ContextMiddleware          Connexion
+    AsyncApp                   Connexion: calls the responder
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.context import scope as current_scope
+from connexion.middleware import MiddlewarePosition
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from mockserver.middleware import MOCK_CONTEXT, GateMiddleware, MockMiddleware
+from mockserver.mount import MountedApi, ServeOptions, load_apis
+from mockserver.respond import MockResponse
+
+#: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
+LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+CONNEXION_LAYERS = [ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware,
+                    RoutingMiddleware, LifespanMiddleware, ContextMiddleware]
+
+
+async def respond(**_path_params: Any) -> Response:
+    """The one generic responder every operation resolves to.
+
+    Connexion passes the path parameters; the checked request already holds them, typed.
+    """
+    api, plan, request = current_scope["extensions"][MOCK_CONTEXT]
+    return to_starlette(api.responder.respond(plan, request))
+
+
+def to_starlette(response: MockResponse) -> Response:
+    """A Starlette response for a mock response."""
+    headers = dict(response.headers)
+    return Response(response.body, status_code=response.status, headers=headers,
+                    media_type=response.media_type)
+
+
+def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> AsyncApp:
+    """A Connexion ``AsyncApp`` serving every API in ``apis``."""
+    options = options or ServeOptions()
+    app = AsyncApp(__name__, middlewares=list(CONNEXION_LAYERS),
+                   resolver=Resolver(function_resolver=lambda _operation_id: respond),
+                   swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=False))
+    app.add_middleware(CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       allow_origins=list(options.cors_origins),
+                       allow_origin_regex=LOCAL_ORIGINS, allow_methods=["*"],
+                       allow_headers=["*"], allow_credentials=True, expose_headers=["*"])
+    app.add_middleware(GateMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, apis=apis)
+    app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, apis=apis)
+    for api in apis:
+        for mount in api.mounts:
+            app.add_api(routing_view(api), base_path=mount, name=f"{api.name}:{mount}")
+    return app
+
+
+def create_app_from_paths(paths: Iterable[Path], options: ServeOptions | None = None
+                          ) -> AsyncApp:
+    """Load the documents at ``paths`` and serve them."""
+    options = options or ServeOptions()
+    return create_app(load_apis(paths, options), options)
+
+
+def routing_view(api: MountedApi) -> dict[str, Any]:
+    """The document as Connexion needs it for routing: paths, methods and path variables.
+
+    Everything else (schemas in any dialect, security, bodies) stays with mockserver, so
+    the view is a small OpenAPI 3.0 document Connexion accepts whatever the original is.
+    Path variables are renamed ``p0``, ``p1``... because Starlette only routes identifiers.
+    """
+    paths: dict[str, Any] = {}
+    for entry in api.paths:
+        renamed = entry.template
+        for index, name in enumerate(entry.variables):
+            renamed = renamed.replace("{" + name + "}", "{p" + str(index) + "}", 1)
+        parameters = [{"name": f"p{i}", "in": "path", "required": True,
+                       "schema": {"type": "string"}} for i in range(len(entry.variables))]
+        paths[renamed] = {method: {"operationId": plan.key, "parameters": parameters,
+                                   "responses": {"default": {"description": "mock"}}}
+                          for method, plan in entry.methods.items()}
+    info = {"title": api.document.title, "version": api.document.api_version or "1"}
+    return {"openapi": "3.0.3", "info": info, "paths": paths}

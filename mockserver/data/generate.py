@@ -1,0 +1,418 @@
+"""Generate realistic values from a schema: deterministic, and always valid.
+
+The same schema and seed always give the same value. Every value is checked against the
+schema in its own dialect before it is returned; a candidate that fails is discarded and
+another seed is tried, so callers never see an invalid value (they get a
+:class:`GenerationError` instead, which the mock reports rather than serving bad data).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mockserver.data.regex import PatternError, string_matching
+from mockserver.spec.dialects import Direction, SchemaValidator
+from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.navigate import deref, descend, json_type
+
+MAX_DEPTH = 7
+ATTEMPTS = 12
+#: Generated timestamps fall in the 90 days before this instant, so data stays stable.
+EPOCH = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+_FIRST = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Radia", "Tim", "Frances")
+_LAST = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson", "Perlman",
+         "Berners-Lee", "Allen")
+_WORDS = ("checkout", "billing", "search", "onboarding", "reports", "gateway", "ledger", "inbox",
+          "profile", "catalog", "pricing", "alerts")
+_AGENTS = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 "
+           "Safari/605.1.15", "python-requests/2.32.3", "curl/8.7.1",
+           "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/128.0")
+
+
+class GenerationError(Exception):
+    """No valid value could be produced for a schema."""
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Values the caller wants echoed (path ids), by property name."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+class ValueGenerator:
+    """Generates values for the schemas of one document."""
+
+    def __init__(self, registry: Any, direction: Direction = "response") -> None:
+        self.registry = registry
+        self.direction = direction
+        self._validators: dict[str | None, SchemaValidator] = {}
+
+    def generate(self, schema: Schema, seed: int, hints: Hints | None = None) -> Any:
+        """A valid value for ``schema``; raises :class:`GenerationError` if none is found."""
+        validator = self._validator(schema)
+        hints = hints or Hints()
+        for attempt in range(ATTEMPTS):
+            rng = random.Random(stable_seed(seed, attempt))
+            try:
+                value = _Draw(self, rng, hints, attempt).value(schema, "", 0, ())
+            except (PatternError, _Impossible, RecursionError):
+                continue
+            if validator.is_valid(value):
+                return value
+            if attempt == 0 and hints.fields:
+                hints = Hints()  # an echoed id that breaks the schema is dropped, not served
+        raise GenerationError(f"no valid value found for the schema at {schema.pointer}")
+
+    def _validator(self, schema: Schema) -> SchemaValidator:
+        key = schema.uri or repr(schema.value)
+        if key not in self._validators:
+            self._validators[key] = SchemaValidator(schema, self.registry,
+                                                    direction=self.direction)
+        return self._validators[key]
+
+
+def stable_seed(*parts: Any) -> int:
+    """A seed that is the same in every process for the same parts (unlike ``hash``)."""
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+class _Impossible(Exception):
+    pass
+
+
+class _Draw:
+    def __init__(self, owner: ValueGenerator, rng: random.Random, hints: Hints,
+                 attempt: int) -> None:
+        self.owner = owner
+        self.rng = rng
+        self.hints = hints
+        self.attempt = attempt
+
+    # -- dispatch ---------------------------------------------------------------------
+
+    def value(self, schema: Schema, name: str, depth: int, refs: tuple[str, ...]) -> Any:
+        if schema.uri and isinstance(schema.value, dict) and "$ref" in schema.value:
+            if schema.value["$ref"] in refs and depth > 2:
+                raise _Impossible  # recursion: callers leave optional branches out
+            refs = (*refs, schema.value["$ref"])
+        schema = self._merged(deref(schema, self.owner.registry))
+        node = schema.value
+        if node is True or node == {}:
+            return self._any(name)
+        if node is False:
+            raise _Impossible
+        if name in self.hints.fields and depth <= 2:
+            return self.hints.fields[name]
+        if "const" in node:
+            return node["const"]
+        if "enum" in node and node["enum"]:
+            return self._pick_enum(node["enum"])
+        for combinator in ("oneOf", "anyOf"):
+            if node.get(combinator):
+                return self._branch(schema, combinator, name, depth, refs)
+        kind = self._type(node)
+        return getattr(self, f"_{kind}")(schema, name, depth, refs)
+
+    def _merged(self, schema: Schema) -> Schema:
+        """allOf folded into one schema: properties and required united, the rest kept."""
+        node = schema.value
+        if not isinstance(node, dict) or not node.get("allOf"):
+            return schema
+        merged = {k: v for k, v in node.items() if k != "allOf"}
+        for index in range(len(node["allOf"])):
+            branch = descend(schema, ("allOf", str(index)))
+            if branch is None:
+                continue
+            part = self._merged(deref(branch, self.owner.registry)).value
+            if not isinstance(part, dict):
+                continue
+            for key, value in part.items():
+                if key == "properties":
+                    merged["properties"] = {**value, **merged.get("properties", {})}
+                elif key == "required":
+                    merged["required"] = sorted({*merged.get("required", []), *value})
+                else:
+                    merged.setdefault(key, value)
+        return replace(schema, value=merged)
+
+    def _type(self, node: dict[str, Any]) -> str:
+        declared = node.get("type")
+        types = [declared] if isinstance(declared, str) else list(declared or [])
+        if not types:
+            types = [_infer_type(node)]
+        real = [t for t in types if t != "null"]
+        if not real or (("null" in types or node.get("nullable")) and self.rng.random() < 0.08):
+            return "null"
+        return str(self.rng.choice(real)) if len(real) > 1 else str(real[0])
+
+    def _branch(self, schema: Schema, combinator: str, name: str, depth: int,
+                refs: tuple[str, ...]) -> Any:
+        count = len(schema.value[combinator])
+        order = list(range(count))
+        self.rng.shuffle(order)
+        order.sort(key=lambda i: _is_null_schema(schema.value[combinator][i]))
+        for index in order:
+            branch = descend(schema, (combinator, str(index)))
+            if branch is None:
+                continue
+            siblings = {k: v for k, v in schema.value.items() if k not in ("oneOf", "anyOf")}
+            try:
+                value = self.value(branch, name, depth, refs)
+            except _Impossible:
+                continue
+            if siblings.get("type") and not _type_allows(siblings["type"], value):
+                continue
+            return value
+        raise _Impossible
+
+    # -- types ------------------------------------------------------------------------
+
+    def _null(self, *_: Any) -> None:
+        return None
+
+    def _boolean(self, *_: Any) -> bool:
+        return self.rng.random() < 0.5
+
+    def _object(self, schema: Schema, name: str, depth: int, refs: tuple[str, ...]) -> Any:
+        node = schema.value
+        props: dict[str, Any] = node.get("properties") or {}
+        required = set(node.get("required") or [])
+        chosen = [p for p in props if p in required or self._include(p, depth)]
+        for key, needs in (node.get("dependentRequired") or {}).items():
+            if key in chosen:
+                chosen.extend(n for n in needs if n not in chosen)
+        result: dict[str, Any] = {}
+        for prop in chosen:
+            sub = self._property_schema(schema, prop)
+            if sub is None or self._hidden(sub):
+                if prop in required:
+                    raise _Impossible
+                continue
+            try:
+                result[prop] = self.value(sub, prop, depth + 1, refs)
+            except _Impossible:
+                if prop in required:
+                    raise
+        self._fill_extra(schema, result, depth, refs)
+        return result
+
+    def _include(self, prop: str, depth: int) -> bool:
+        if prop in self.hints.fields:
+            return True
+        return depth < MAX_DEPTH - 2 and self.rng.random() < (0.85 if depth < 2 else 0.5)
+
+    def _hidden(self, schema: Schema) -> bool:
+        node = deref(schema, self.owner.registry).value
+        if not isinstance(node, dict):
+            return False
+        hidden = "writeOnly" if self.owner.direction == "response" else "readOnly"
+        return bool(node.get(hidden))
+
+    def _property_schema(self, schema: Schema, prop: str) -> Schema | None:
+        # Merged allOf properties keep their own $refs, which resolve against the file.
+        return descend(schema, ("properties", prop))
+
+    def _fill_extra(self, schema: Schema, result: dict[str, Any], depth: int,
+                    refs: tuple[str, ...]) -> None:
+        node = schema.value
+        extra = node.get("additionalProperties")
+        wanted = max(int(node.get("minProperties", 0)) - len(result), 0)
+        if not node.get("properties") and isinstance(extra, dict) and depth < MAX_DEPTH - 1:
+            wanted = max(wanted, self.rng.randint(1, 2))
+        if wanted and extra is not False and node.get("unevaluatedProperties") is not False:
+            sub = descend(schema, ("additionalProperties",)) if isinstance(extra, dict) else None
+            for index in range(wanted):
+                key = f"{self.rng.choice(_WORDS)}-{index + 1}"
+                result[key] = self.value(sub, key, depth + 1, refs) if sub else self._any(key)
+
+    def _array(self, schema: Schema, name: str, depth: int, refs: tuple[str, ...]) -> Any:
+        node = schema.value
+        prefix = node.get("prefixItems") or []
+        items = node.get("items")
+        low = int(node.get("minItems", 0))
+        high = int(node.get("maxItems", max(low, len(prefix)) + 3))
+        result = [self._item(schema, ("prefixItems", str(i)), name, depth, refs)
+                  for i in range(len(prefix))]
+        if isinstance(items, list):  # Draft 4 tuple form
+            result = [self._item(schema, ("items", str(i)), name, depth, refs)
+                      for i in range(len(items))]
+            items = node.get("additionalItems", True)
+        if items is False:
+            return result
+        target = self.rng.randint(max(low, len(result)), max(low, min(high, len(result) + 3)))
+        if depth >= MAX_DEPTH - 1:
+            target = max(low, len(result))
+        sub = descend(schema, ("items",)) if isinstance(items, dict) else None
+        seen: list[Any] = list(result)
+        tries = 0
+        while len(result) < target and tries < target * 4:
+            tries += 1
+            item = self.value(sub, _singular(name), depth + 1, refs) if sub else self._any(name)
+            if node.get("uniqueItems") and item in seen:
+                continue
+            seen.append(item)
+            result.append(item)
+        if "contains" in node and not result:
+            contains = descend(schema, ("contains",))
+            result.append(self.value(contains, name, depth + 1, refs) if contains else 0)
+        return result
+
+    def _item(self, schema: Schema, path: tuple[str, ...], name: str, depth: int,
+              refs: tuple[str, ...]) -> Any:
+        sub = descend(schema, path)
+        return self.value(sub, name, depth + 1, refs) if sub else self._any(name)
+
+    def _string(self, schema: Schema, name: str, *_: Any) -> str:
+        node = schema.value
+        low, high = int(node.get("minLength", 0)), node.get("maxLength")
+        if "pattern" in node:
+            return string_matching(node["pattern"], self.rng, min_length=low,
+                                   max_length=int(high) if high is not None else None)
+        text = self._format(str(node.get("format", "")), name) or self._text(name)
+        if len(text) < low:
+            text += "x" * (low - len(text))
+        return text[: int(high)] if high is not None else text
+
+    def _integer(self, schema: Schema, name: str, *_: Any) -> int:
+        node = schema.value
+        low, high = _bounds(node, integer=True)
+        if node.get("format") == "int64" and _looks_like_time(name) and low is None:
+            return int(self._instant().timestamp() * 1000)
+        low = 0 if low is None else low
+        high = low + (1000 if node.get("minimum") is None else 100) if high is None else high
+        if high < low:
+            raise _Impossible
+        step = node.get("multipleOf")
+        value = self.rng.randint(int(low), int(high))
+        if isinstance(step, int | float) and step:
+            value = int(-(-low // step) * step) if value % step else value
+        return value
+
+    def _number(self, schema: Schema, name: str, *_: Any) -> float | int:
+        node = schema.value
+        if node.get("multipleOf"):
+            return self._integer(schema, name)
+        low, high = _bounds(node, integer=False)
+        low = 0.0 if low is None else low
+        high = low + 1000.0 if high is None else high
+        return round(self.rng.uniform(low, high), 2)
+
+    # -- realistic text ---------------------------------------------------------------
+
+    def _format(self, fmt: str, name: str) -> str | None:
+        rng = self.rng
+        generators = {
+            "uuid": lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "date-time": lambda: self._instant().isoformat().replace("+00:00", "Z"),
+            "date": lambda: self._instant().date().isoformat(),
+            "time": lambda: self._instant().time().replace(microsecond=0).isoformat() + "Z",
+            "email": lambda: self._email(),
+            "idn-email": lambda: self._email(),
+            "uri": lambda: f"https://example.com/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
+            "url": lambda: f"https://example.com/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
+            "uri-reference": lambda: f"/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
+            "hostname": lambda: f"{rng.choice(_WORDS)}.example.com",
+            "ipv4": lambda: f"{rng.choice((10, 172, 192))}.{rng.randint(0, 255)}."
+                            f"{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            "ipv6": lambda: "2001:db8::" + format(rng.randint(1, 0xFFFF), "x"),
+            "byte": lambda: base64.b64encode(self._text(name).encode()).decode(),
+            "binary": lambda: self._text(name),
+            "password": lambda: "s3cret-" + str(rng.randint(1000, 9999)),
+        }
+        make = generators.get(fmt)
+        return make() if make else None
+
+    def _text(self, name: str) -> str:
+        lowered = name.lower()
+        rng = self.rng
+        for keys, make in (
+            (("email",), self._email),
+            (("firstname", "first_name"), lambda: rng.choice(_FIRST)),
+            (("lastname", "last_name"), lambda: rng.choice(_LAST)),
+            (("useragent", "user_agent"), lambda: rng.choice(_AGENTS)),
+            (("ipaddress", "ip_address", "ip"), lambda: self._format("ipv4", name) or ""),
+            (("url", "href", "link", "uri"), lambda: self._format("uri", name) or ""),
+            (("date", "time", "createdat", "updatedat"), lambda: self._format("date-time", name)
+             or ""),
+            (("id",), lambda: format(rng.getrandbits(96), "024x")),
+            (("name", "title"), lambda: f"{rng.choice(_WORDS).capitalize()} "
+                                        f"{rng.choice(_WORDS)}"),
+            (("description", "message", "comment", "summary", "detail"),
+             lambda: f"Updated the {rng.choice(_WORDS)} settings for {rng.choice(_WORDS)}"),
+        ):
+            if lowered in keys or any(lowered.endswith(k) for k in keys if len(k) > 2) or (
+                    keys == ("id",) and lowered.endswith("id")):
+                return str(make())
+        return f"{rng.choice(_WORDS)}-{rng.randint(1, 99)}"
+
+    def _email(self) -> str:
+        return f"{self.rng.choice(_FIRST).lower()}.{self.rng.choice(_LAST).lower()}@example.com"
+
+    def _instant(self) -> datetime:
+        return EPOCH - timedelta(seconds=self.rng.randint(0, 90 * 24 * 3600))
+
+    def _any(self, name: str) -> Any:
+        return self._text(name or "value")
+
+    def _pick_enum(self, values: list[Any]) -> Any:
+        return values[self.rng.randrange(len(values))]
+
+
+def _infer_type(node: dict[str, Any]) -> str:
+    if "properties" in node or "additionalProperties" in node or "required" in node:
+        return "object"
+    if "items" in node or "prefixItems" in node:
+        return "array"
+    if {"minimum", "maximum", "multipleOf", "exclusiveMinimum"} & set(node):
+        return "number"
+    return "string"
+
+
+def _bounds(node: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:
+    low, high = node.get("minimum"), node.get("maximum")
+    ex_low, ex_high = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+    bump = 1 if integer else 0.01
+    if ex_low is True and low is not None:  # Draft 4 / OpenAPI 3.0 boolean form
+        low += bump
+    elif isinstance(ex_low, int | float) and not isinstance(ex_low, bool):
+        low = ex_low + bump if low is None else max(low, ex_low + bump)
+    if ex_high is True and high is not None:
+        high -= bump
+    elif isinstance(ex_high, int | float) and not isinstance(ex_high, bool):
+        high = ex_high - bump if high is None else min(high, ex_high - bump)
+    if integer:
+        low = None if low is None else int(-(-low // 1))
+        high = None if high is None else int(high // 1)
+    return low, high
+
+
+def _looks_like_time(name: str) -> bool:
+    lowered = name.lower()
+    return any(k in lowered for k in ("date", "time", "before", "after")) or lowered.endswith("at")
+
+
+def _is_null_schema(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("type") == "null"
+
+
+def _type_allows(declared: Any, value: Any) -> bool:
+    types = declared if isinstance(declared, list) else [declared]
+    kind = json_type(value)
+    return kind in types or (kind == "integer" and "number" in types)
+
+
+def _singular(name: str) -> str:
+    return name[:-1] if name.endswith("s") else name
+
+
+__all__ = ["Dialect", "GenerationError", "Hints", "ValueGenerator", "stable_seed"]

@@ -1,0 +1,154 @@
+"""Load the documents to serve, with their fixtures, into mounted APIs.
+
+Everything a request needs is built here once, at start-up: operation plans with compiled
+validators, the path index, the token book, the datasets and the responder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.behaviour import BehaviourEngine
+from mockserver.data.binding import bind_declaration
+from mockserver.data.dataset import Record, load_records
+from mockserver.data.declaration import DECLARATION_NAME, Declaration, from_source
+from mockserver.data.generate import ValueGenerator
+from mockserver.errors import DeclarationError
+from mockserver.inference import infer_declaration
+from mockserver.jobs import JobStore, MemoryJobStore
+from mockserver.plan import OperationPlan, plan_operation
+from mockserver.problem import ErrorShaper
+from mockserver.respond import Responder
+from mockserver.security import TokenBook
+from mockserver.spec.loader import load_document
+from mockserver.spec.model import ApiDocument
+from mockserver.spec.source import load_source
+from mockserver.validate.fixtures import check_fixture_folder
+
+_VARIABLE = re.compile(r"{([^{}/]+)}")
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How the mock behaves, as the ``serve`` command's options set it."""
+
+    seed: int = 0
+    any_token: bool = False
+    cors_origins: tuple[str, ...] = ()
+    fixtures_dir: Path | None = Path("fixtures")
+    jobs: JobStore = field(default_factory=MemoryJobStore, compare=False)
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    """One path template of an API and the plans of its methods."""
+
+    template: str
+    pattern: re.Pattern[str]
+    variables: tuple[str, ...]
+    methods: dict[str, OperationPlan]
+
+
+@dataclass
+class MountedApi:
+    """One document, ready to serve under one or more path prefixes."""
+
+    name: str
+    document: ApiDocument
+    mounts: tuple[str, ...]
+    plans: list[OperationPlan]
+    paths: list[PathEntry]
+    responder: Responder
+    tokens: TokenBook
+    declaration: Declaration | None = None
+
+    def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
+        """The path entry for a path below a mount, with its variables."""
+        for entry in self.paths:
+            found = entry.pattern.match(path)
+            if found:
+                return entry, dict(zip(entry.variables, found.groups(), strict=True))
+        return None
+
+    def mount_of(self, path: str) -> str | None:
+        """The longest mount prefix ``path`` falls under."""
+        hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
+        return max(hits, key=len) if hits else None
+
+
+def load_apis(paths: Iterable[Path], options: ServeOptions) -> list[MountedApi]:
+    """Every document in ``paths`` as a mounted API; raises on the first broken one."""
+    files = list(paths)
+    apis = [load_api(path, options) for path in files]
+    if len(apis) == 1:  # a single document is also served at its own base path
+        api = apis[0]
+        api.mounts = (*api.mounts, api.document.base_path)
+    return apis
+
+
+def load_api(path: Path, options: ServeOptions) -> MountedApi:
+    """One document with its fixtures (``fixtures/<name>/``) if there are any."""
+    document = load_document(path)
+    declaration, records = _fixtures(document, options)
+    if declaration is None:
+        declaration, records = infer_declaration(document)
+    generator = ValueGenerator(document.registry)
+    shaper = ErrorShaper(document, generator, declaration.error_codes if declaration else None)
+    engine = (BehaviourEngine(declaration, document, records, options.jobs)
+              if declaration is not None else None)
+    plans = [plan_operation(f"{document.name}:{index}", document.name, op, document,
+                            declaration.operations.get(op.operation_id) if declaration else None)
+             for index, op in enumerate(document.operations)]
+    tokens = TokenBook(any_token=options.any_token)
+    if declaration is not None:
+        tokens = tokens.with_tokens((t.token, t.scopes) for t in declaration.tokens)
+    return MountedApi(
+        name=document.name,
+        document=document,
+        mounts=(f"/{document.name}" + document.base_path,),
+        plans=plans,
+        paths=_path_index(plans),
+        responder=Responder(generator, shaper, engine, options.seed),
+        tokens=tokens,
+        declaration=declaration,
+    )
+
+
+def _fixtures(document: ApiDocument, options: ServeOptions
+              ) -> tuple[Declaration | None, dict[str, list[Record]]]:
+    if options.fixtures_dir is None:
+        return None, {}
+    folder = options.fixtures_dir / document.name
+    if not (folder / DECLARATION_NAME).is_file():
+        return None, {}
+    findings = check_fixture_folder(folder, document.path.parent)
+    if findings:
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more; run mockserver validate)" if len(findings) > 1 \
+            else ""
+        raise DeclarationError(first.file, first.message + more, code=first.code,
+                               pointer=first.pointer, hint=first.fix)
+    declaration = from_source(load_source(folder / DECLARATION_NAME))
+    bind_declaration(declaration, document)
+    records = {name: load_records(ds)[1] for name, ds in declaration.datasets.items()}
+    return declaration, records
+
+
+def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
+    by_path: dict[str, dict[str, OperationPlan]] = {}
+    for plan in plans:
+        by_path.setdefault(plan.op.path, {})[plan.op.method] = plan
+    entries = []
+    for template, methods in by_path.items():
+        variables = tuple(_VARIABLE.findall(template))
+        regex = "".join(
+            "([^/]+)" if index % 2 else re.escape(part)
+            for index, part in enumerate(_VARIABLE.split(template))
+        )
+        entries.append(PathEntry(template, re.compile(f"^{regex}$"), variables, methods))
+    # literal segments win over templated ones, as OpenAPI requires
+    entries.sort(key=lambda e: [(seg.startswith("{"), seg) for seg in e.template.split("/")])
+    return entries

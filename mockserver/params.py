@@ -1,0 +1,174 @@
+"""Turn raw path, query, header and cookie strings into typed values.
+
+Each parameter is read according to its ``style`` and ``explode`` (form, simple, label,
+matrix, spaceDelimited, pipeDelimited, deepObject, with qs-style nested brackets such as
+``filter[actor][0][id]=x``), then coerced to the types its schema allows, so that the
+schema validator sees ``limit=5`` as the integer 5, not the string ``"5"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.spec.model import Parameter, Schema
+from mockserver.spec.navigate import deref, descend, schema_types
+
+_MISSING = object()
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+_DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
+
+QueryPairs = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ParameterShape:
+    """What a parameter's schema allows, worked out once at start-up."""
+
+    types: frozenset[str]  # JSON types the value may take; empty means "any"
+    item_types: frozenset[str]
+    properties: Mapping[str, frozenset[str]]  # per-property types for object parameters
+
+    @property
+    def is_array(self) -> bool:
+        """Whether the value is an array (and not also a scalar)."""
+        return "array" in self.types and not self.types & {"string", "integer", "number"}
+
+    @property
+    def is_object(self) -> bool:
+        """Whether the value is an object."""
+        return "object" in self.types and "array" not in self.types
+
+
+def shape_of(schema: Schema | None, registry: Any) -> ParameterShape:
+    """The types a parameter schema admits, for coercion."""
+    if schema is None:
+        return ParameterShape(frozenset(), frozenset(), {})
+    types = schema_types(schema, registry)
+    items = _child_types(schema, registry, "items")
+    props: dict[str, frozenset[str]] = {}
+    value = deref(schema, registry).value
+    if isinstance(value, dict):
+        for name in value.get("properties") or {}:
+            sub = _sub(schema, registry, "properties", name)
+            props[name] = schema_types(sub, registry) if sub else frozenset()
+    return ParameterShape(types, items, props)
+
+
+def read_parameter(param: Parameter, shape: ParameterShape, *, query: QueryPairs = (),
+                   path: Mapping[str, str] | None = None,
+                   headers: Mapping[str, str] | None = None,
+                   cookies: Mapping[str, str] | None = None) -> Any:
+    """The typed value of ``param`` in this request, or :data:`MISSING` when absent."""
+    if param.location == "query":
+        return _read_query(param, shape, query)
+    source = {"path": path, "header": headers, "cookie": cookies}[param.location] or {}
+    key = param.name.lower() if param.location == "header" else param.name
+    raw = source.get(key, _MISSING)
+    if raw is _MISSING:
+        return MISSING
+    return _read_simple(str(raw), param, shape)
+
+
+MISSING: Any = _MISSING
+
+
+def _read_query(param: Parameter, shape: ParameterShape, query: QueryPairs) -> Any:
+    name = param.name
+    if param.style == "deepObject":
+        nested = {k: v for k, v in query if k.startswith(name + "[")}
+        return _deep_object(name, nested, shape) if nested else MISSING
+    if param.style == "form" and param.explode and shape.is_object:
+        found = {k: coerce(v, shape.properties.get(k, frozenset()))
+                 for k, v in query if k in shape.properties}
+        return found or MISSING
+    values = [v for k, v in query if k == name]
+    if not values:
+        return MISSING
+    if shape.is_array:
+        if param.style == "form" and param.explode:
+            parts = values
+        else:
+            delimiter = _DELIMITERS.get(param.style, ",")
+            parts = [p for v in values for p in v.split(delimiter)] if values[0] != "" else []
+        return [coerce(p, shape.item_types) for p in parts]
+    if shape.is_object:
+        return _pairs_to_object(values[-1].split(","), shape)
+    return coerce(values[-1], shape.types)
+
+
+def _read_simple(raw: str, param: Parameter, shape: ParameterShape) -> Any:
+    if param.style == "label" and raw.startswith("."):
+        raw = raw[1:]
+    elif param.style == "matrix" and raw.startswith(";"):
+        raw = raw.split("=", 1)[1] if "=" in raw else ""
+    if shape.is_array:
+        return [coerce(p, shape.item_types) for p in raw.split(",")] if raw else []
+    if shape.is_object:
+        if param.explode:
+            pairs = [p.partition("=") for p in raw.split(",")]
+            return {k: coerce(v, shape.properties.get(k, frozenset())) for k, _, v in pairs}
+        return _pairs_to_object(raw.split(","), shape)
+    return coerce(raw, shape.types)
+
+
+def _pairs_to_object(parts: list[str], shape: ParameterShape) -> dict[str, Any]:
+    keys, values = parts[0::2], parts[1::2]
+    return {k: coerce(v, shape.properties.get(k, frozenset())) for k, v in zip(keys, values)}
+
+
+def _deep_object(name: str, pairs: Mapping[str, str], shape: ParameterShape) -> Any:
+    root: dict[str, Any] = {}
+    for key, value in pairs.items():
+        tokens = _BRACKETS.findall(key[len(name):])
+        if not tokens:
+            continue
+        node = root
+        for token in tokens[:-1]:
+            node = node.setdefault(token, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            top = shape.properties.get(tokens[0], frozenset())
+            node[tokens[-1]] = coerce(value, top if len(tokens) == 1 else frozenset())
+    return _lists_from_indexes(root)
+
+
+def _lists_from_indexes(value: Any) -> Any:
+    """qs-style ``a[0]=x&a[1]=y`` arrives as {"0": x, "1": y}: make it a list."""
+    if not isinstance(value, dict):
+        return value
+    converted = {k: _lists_from_indexes(v) for k, v in value.items()}
+    if converted and all(k.isdigit() for k in converted):
+        return [converted[k] for k in sorted(converted, key=int)]
+    return converted
+
+
+def coerce(raw: str, types: frozenset[str]) -> Any:
+    """``raw`` as the first JSON type in ``types`` it can be read as, else the string."""
+    if not types or "string" in types and len(types) == 1:
+        return raw
+    if "integer" in types and _INTEGER.match(raw):
+        return int(raw)
+    if "number" in types and _NUMBER.match(raw):
+        number = float(raw)
+        return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() \
+            else number
+    if "boolean" in types and raw in ("true", "false"):
+        return raw == "true"
+    if "null" in types and raw in ("", "null") and "string" not in types:
+        return None
+    return raw
+
+
+def _child_types(schema: Schema, registry: Any, key: str) -> frozenset[str]:
+    sub = _sub(deref(schema, registry), registry, key)
+    return schema_types(sub, registry) if sub else frozenset()
+
+
+def _sub(schema: Schema, registry: Any, *path: str) -> Schema | None:
+    return descend(deref(schema, registry), path)

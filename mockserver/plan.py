@@ -1,0 +1,80 @@
+"""Everything a request to one operation needs, worked out once at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from mockserver.data.declaration import OperationBehaviour
+from mockserver.params import ParameterShape, shape_of
+from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.model import ApiDocument, Operation, Parameter
+
+#: Header parameters OpenAPI says to ignore: content negotiation and security own them.
+IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+
+
+@dataclass(frozen=True)
+class ParameterPlan:
+    """A parameter with its coercion shape and compiled validator."""
+
+    param: Parameter
+    shape: ParameterShape
+    validator: SchemaValidator | None
+
+
+@dataclass(frozen=True)
+class OperationPlan:
+    """One operation, ready to check and answer requests."""
+
+    key: str  # unique across every mounted API: "<api>:<index>"
+    api: str
+    op: Operation
+    parameters: tuple[ParameterPlan, ...]
+    bodies: Mapping[str, SchemaValidator | None]  # request media type -> validator
+    produces: tuple[str, ...]  # media types of the success responses
+    bad_request: int  # the status this API uses for invalid requests
+    behaviour: OperationBehaviour | None = None
+
+    def declares(self, status: int) -> bool:
+        """Whether the operation declares a response for exactly ``status``."""
+        return any(r.status == str(status) for r in self.op.responses)
+
+
+def plan_operation(key: str, api: str, op: Operation, document: ApiDocument,
+                   behaviour: OperationBehaviour | None = None) -> OperationPlan:
+    """Compile validators and shapes for ``op``."""
+    registry = document.registry
+    params = tuple(
+        ParameterPlan(p, shape_of(p.schema, registry),
+                      SchemaValidator(p.schema, registry, direction="request") if p.schema else None)
+        for p in op.parameters
+        if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
+    )
+    bodies: dict[str, SchemaValidator | None] = {}
+    if op.request_body is not None:
+        for media in op.request_body.content:
+            bodies[media.name.lower()] = (SchemaValidator(media.schema, registry,
+                                                          direction="request")
+                                          if media.schema is not None else None)
+    return OperationPlan(key, api, op, params, bodies, _produces(op), _bad_request(op), behaviour)
+
+
+def _produces(op: Operation) -> tuple[str, ...]:
+    found: list[str] = []
+    for response in op.responses:
+        if response.status.startswith("2") or response.status == "default":
+            found.extend(m.name for m in response.content if m.name not in found)
+    return tuple(found)
+
+
+def _bad_request(op: Operation) -> int:
+    declared = {r.status for r in op.responses}
+    if "400" in declared:
+        return 400
+    return 422 if "422" in declared else 400
+
+
+def plans_by_key(plans: list[OperationPlan]) -> dict[str, OperationPlan]:
+    """Index plans by their key."""
+    return {plan.key: plan for plan in plans}
+

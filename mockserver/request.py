@@ -1,0 +1,160 @@
+"""A request as the mock sees it: raw parts from ASGI, then typed and validated values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+from urllib.parse import parse_qsl
+
+from mockserver.params import MISSING
+from mockserver.problem import Violation
+
+#: Request bodies larger than this are refused with 413.
+MAX_BODY_BYTES = 1024 * 1024
+#: JSON bodies nested deeper than this are refused with 400.
+MAX_JSON_DEPTH = 64
+#: Query strings longer than this are refused with 400 (414 is not an API's to declare).
+MAX_QUERY_BYTES = 16 * 1024
+#: Header blocks larger than this, or a single header longer than MAX_HEADER_BYTES, get 400.
+MAX_HEADERS_BYTES = 32 * 1024
+MAX_HEADER_BYTES = 8 * 1024
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """What arrived, before anything is interpreted."""
+
+    method: str
+    path: str
+    query_string: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    mount: str = ""  # the path prefix the API is served under, for links in bodies
+
+    @classmethod
+    def from_scope(cls, scope: Mapping[str, Any], body: bytes = b"",
+                   path_params: Mapping[str, str] | None = None, mount: str = "") -> RawRequest:
+        """The parts of an ASGI HTTP scope mockserver uses."""
+        return cls(
+            method=str(scope["method"]).lower(),
+            path=str(scope.get("root_path", "")) + str(scope["path"]),
+            query_string=bytes(scope.get("query_string", b"")),
+            headers=tuple(scope.get("headers", ())),
+            path_params=dict(path_params or {}),
+            body=body,
+            mount=mount,
+        )
+
+    def header_map(self) -> dict[str, str]:
+        """Headers by lower-case name; repeated headers are joined with commas."""
+        found: dict[str, str] = {}
+        for name, value in self.headers:
+            key = name.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            found[key] = f"{found[key]}, {text}" if key in found else text
+        return found
+
+
+@dataclass(frozen=True)
+class MockRequest:
+    """A request whose parameters and body have been read and validated."""
+
+    raw: RawRequest
+    headers: Mapping[str, str]
+    query: tuple[tuple[str, str], ...]
+    cookies: Mapping[str, str]
+    values: Mapping[tuple[str, str], Any]  # (location, name) -> typed value
+    body: Any = None
+    media_type: str | None = None
+
+    def value(self, name: str, location: str | None = None) -> Any:
+        """A parameter's typed value by name (any location unless given), or MISSING."""
+        for (loc, key), value in self.values.items():
+            if key == name and location in (None, loc):
+                return value
+        return MISSING
+
+    @property
+    def path(self) -> str:
+        """The path as the client sent it, mount prefix included."""
+        return self.raw.path
+
+
+def check_limits(raw: RawRequest) -> list[Violation]:
+    """Sizes no API should have to cope with; each becomes a 400."""
+    problems = []
+    if len(raw.query_string) > MAX_QUERY_BYTES:
+        problems.append(Violation("request", "", "", f"the query string is longer than "
+                                  f"{MAX_QUERY_BYTES} bytes", "too_long"))
+    total = sum(len(n) + len(v) for n, v in raw.headers)
+    longest = max((len(v) for _, v in raw.headers), default=0)
+    if total > MAX_HEADERS_BYTES or longest > MAX_HEADER_BYTES:
+        problems.append(Violation("request", "", "", f"headers exceed {MAX_HEADER_BYTES} bytes "
+                                  f"each or {MAX_HEADERS_BYTES} in all", "too_long"))
+    if b"\x00" in raw.query_string or any(b"\x00" in v for _, v in raw.headers):
+        problems.append(Violation("request", "", "", "NUL bytes are not allowed", "invalid"))
+    return problems
+
+
+def parse_query(raw: RawRequest) -> tuple[tuple[tuple[str, str], ...], list[Violation]]:
+    """Decoded query pairs in order, or a violation if they are not valid UTF-8."""
+    try:
+        text = raw.query_string.decode("ascii")
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                          max_num_fields=1000)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return (), [Violation("request", "", "", f"the query string cannot be read: {exc}",
+                              "invalid")]
+    return tuple(pairs), []
+
+
+def parse_cookies(headers: Mapping[str, str]) -> dict[str, str]:
+    """Cookies from the Cookie header; an unreadable header counts as no cookies."""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(headers.get("cookie", ""))
+    except CookieError:
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+def parse_json(body: bytes) -> tuple[Any, Violation | None]:
+    """The JSON document in ``body``, or a violation naming where it breaks."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, Violation("body", "", "", f"not valid UTF-8 at byte {exc.start}",
+                               "invalid_encoding")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, Violation("body", "", "", f"malformed JSON at line {exc.lineno} column "
+                               f"{exc.colno}: {exc.msg}", "json_invalid")
+    except RecursionError:
+        return None, _too_deep()
+    if _depth(value) > MAX_JSON_DEPTH:
+        return None, _too_deep()
+    return value, None
+
+
+def _too_deep() -> Violation:
+    return Violation("body", "", "", f"JSON nested deeper than {MAX_JSON_DEPTH} levels",
+                     "too_deep")
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return deepest

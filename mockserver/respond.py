@@ -1,0 +1,227 @@
+"""Choose and build the response: Prefer header, behaviour, examples, generated data.
+
+Order, as Prism users expect: ``Prefer: code=`` picks the status, ``Prefer: example=``
+the example, ``Prefer: dynamic=true`` asks for generated data, ``Prefer: seed=`` changes
+it. Without a preference, a declared behaviour answers from its dataset, then the first
+example, then data generated from the schema (echoing path ids, always valid).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.behaviour import BehaviourEngine, Reply
+from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
+from mockserver.plan import OperationPlan
+from mockserver.problem import ErrorShaper, Problem
+from mockserver.request import MockRequest
+from mockserver.spec.model import MediaType, Response
+from mockserver.validation import acceptable, media_matches
+
+_PREFER = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
+
+
+@dataclass(frozen=True)
+class Prefer:
+    """The parts of a ``Prefer`` header mockserver honours."""
+
+    code: int | None = None
+    example: str | None = None
+    dynamic: bool = False
+    seed: int | None = None
+
+    @classmethod
+    def parse(cls, header: str) -> Prefer | str:
+        """The preferences, or a message saying what is wrong with them."""
+        found: dict[str, str] = {}
+        for part in re.split(r"[,;]", header):
+            if not part.strip():
+                continue
+            match = _PREFER.fullmatch(part)
+            if match:
+                found[match.group(1).lower()] = match.group(2)
+        try:
+            code = int(found["code"]) if "code" in found else None
+            seed = int(found["seed"]) if "seed" in found else None
+        except ValueError:
+            return "Prefer: code and seed take integers, such as 'Prefer: code=404'"
+        dynamic = found.get("dynamic", "false").lower() == "true"
+        return cls(code, found.get("example"), dynamic, seed)
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    """A response ready to send."""
+
+    status: int
+    media_type: str | None
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+class Responder:
+    """Builds responses for the operations of one mounted API."""
+
+    def __init__(self, generator: ValueGenerator, shaper: ErrorShaper,
+                 engine: BehaviourEngine | None, seed: int = 0) -> None:
+        self.generator = generator
+        self.shaper = shaper
+        self.engine = engine
+        self.seed = seed
+
+    def error(self, plan: OperationPlan | None, problem: Problem) -> MockResponse:
+        """The problem in the API's own error shape."""
+        rendered = self.shaper.render(plan.op if plan else None, problem)
+        return MockResponse(rendered.status, rendered.media_type, rendered.body)
+
+    def respond(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
+        """The response to a request that passed every check."""
+        prefer = Prefer.parse(request.headers.get("prefer", ""))
+        if isinstance(prefer, str):
+            return self.error(plan, Problem(plan.bad_request, prefer))
+        if prefer.code is not None:
+            return self._preferred_status(plan, request, prefer)
+        if plan.behaviour is not None and self.engine is not None and not (
+                prefer.dynamic or prefer.example):
+            return self._behaviour(plan, request)
+        response = _success(plan)
+        if response is None:
+            return MockResponse(204, None, b"")
+        return self._from_response(plan, request, response, prefer)
+
+    def _preferred_status(self, plan: OperationPlan, request: MockRequest,
+                          prefer: Prefer) -> MockResponse:
+        code = prefer.code or 0
+        response = next((r for r in plan.op.responses if r.status == str(code)), None) or \
+            next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
+        if response is None:
+            declared = ", ".join(r.status for r in plan.op.responses)
+            return self.error(plan, Problem(plan.bad_request, f"Prefer: code={code} cannot be "
+                                            f"satisfied: {plan.op.key} declares {declared}"))
+        if code >= 400 and not prefer.example and not _has_examples(response):
+            return self.error(plan, Problem(code, f"Prefer: code={code} was requested"))
+        if code < 300 and plan.behaviour is not None and self.engine is not None and \
+                not prefer.dynamic and not prefer.example and response is _success(plan):
+            return self._behaviour(plan, request)
+        return self._from_response(plan, request, response, prefer, status=code)
+
+    def _behaviour(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
+        assert self.engine is not None  # noqa: S101 - checked by every caller
+        outcome = self.engine.run(plan, request)
+        if isinstance(outcome, Problem):
+            if outcome.status == 400:
+                outcome = Problem(plan.bad_request, outcome.detail, outcome.violations)
+            return self.error(plan, outcome)
+        return self._reply(plan, request, outcome)
+
+    def _reply(self, plan: OperationPlan, request: MockRequest, reply: Reply) -> MockResponse:
+        if reply.media_type is not None:
+            text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+            return MockResponse(reply.status, reply.media_type, text.encode())
+        response = plan.op.response_for(reply.status)
+        media = _negotiate(response, request) if response else None
+        name = media.name if media else "application/json"
+        return MockResponse(reply.status, name, dumps(reply.body))
+
+    def _from_response(self, plan: OperationPlan, request: MockRequest, response: Response,
+                       prefer: Prefer, status: int | None = None) -> MockResponse:
+        status = status or _numeric(response.status)
+        if not response.content:
+            if prefer.example:
+                return self.error(plan, Problem(plan.bad_request, f"Prefer: example="
+                                                f"{prefer.example} cannot be satisfied: the "
+                                                f"{response.status} response has no body"))
+            return MockResponse(status, None, b"", self._headers(plan, response, request))
+        media = _negotiate(response, request) or response.content[0]
+        if prefer.example:
+            example = next((e for e in media.examples if e.name == prefer.example), None)
+            if example is None:
+                names = ", ".join(e.name for e in media.examples) or "none"
+                return self.error(plan, Problem(plan.bad_request, f"Prefer: example="
+                                                f"{prefer.example} cannot be satisfied: "
+                                                f"{media.name} examples are: {names}"))
+            return self._body(status, media, example.value, plan, response, request)
+        if media.examples and not prefer.dynamic:
+            return self._body(status, media, media.examples[0].value, plan, response, request)
+        return self._generated(plan, request, response, media, status, prefer)
+
+    def _generated(self, plan: OperationPlan, request: MockRequest, response: Response,
+                   media: MediaType, status: int, prefer: Prefer) -> MockResponse:
+        if media.schema is None:
+            return MockResponse(status, media.name, b"", self._headers(plan, response, request))
+        path_ids = sorted(request.raw.path_params.items())
+        seed = stable_seed(self.seed, prefer.seed, plan.op.key, status, media.name, path_ids)
+        try:
+            value = self.generator.generate(media.schema, seed, _echo_hints(plan, request))
+        except GenerationError as exc:
+            return self.error(plan, Problem(500, f"mockserver could not generate a valid "
+                                            f"{media.name} body: {exc}"))
+        return self._body(status, media, value, plan, response, request)
+
+    def _body(self, status: int, media: MediaType, value: Any, plan: OperationPlan,
+              response: Response, request: MockRequest) -> MockResponse:
+        if "json" in media.name:
+            body = dumps(value)
+        else:
+            body = (value if isinstance(value, str) else json.dumps(value)).encode()
+        return MockResponse(status, media.name, body, self._headers(plan, response, request))
+
+    def _headers(self, plan: OperationPlan, response: Response,
+                 request: MockRequest) -> tuple[tuple[str, str], ...]:
+        found = []
+        for header in response.headers:
+            if header.name.lower() == "content-type" or header.schema is None:
+                continue
+            seed = stable_seed(self.seed, plan.op.key, header.name)
+            try:
+                value = self.generator.generate(header.schema, seed)
+            except GenerationError:
+                continue
+            found.append((header.name, value if isinstance(value, str) else json.dumps(value)))
+        return tuple(found)
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _success(plan: OperationPlan) -> Response | None:
+    ranked = sorted((r for r in plan.op.responses if r.status.startswith("2")),
+                    key=lambda r: r.status)
+    if ranked:
+        return ranked[0]
+    return next((r for r in plan.op.responses if r.status == "default"), None)
+
+
+def _has_examples(response: Response) -> bool:
+    return any(m.examples for m in response.content)
+
+
+def _numeric(status: str) -> int:
+    if status.isdigit():
+        return int(status)
+    if status.upper().endswith("XX"):
+        return int(status[0]) * 100
+    return 200
+
+
+def _negotiate(response: Response | None, request: MockRequest) -> MediaType | None:
+    if response is None or not response.content:
+        return None
+    names = tuple(m.name for m in response.content)
+    chosen = acceptable(request.headers.get("accept", ""), names)
+    return next((m for m in response.content if chosen and media_matches(m.name, chosen)),
+                response.content[0])
+
+
+def _echo_hints(plan: OperationPlan, request: MockRequest) -> Hints:
+    values: Mapping[tuple[str, str], Any] = request.values
+    fields = {name: value for (location, name), value in values.items() if location == "path"}
+    if len(fields) == 1:
+        fields.setdefault("id", next(iter(fields.values())))
+    return Hints(fields)

@@ -1,0 +1,97 @@
+"""The served app: mounts, the index, documents, Swagger UI, CORS, 404 and 405."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.app import routing_view
+from mockserver.mount import ServeOptions, load_apis
+from tests.conftest import DATA, TOKEN, MakeClient
+
+KEYWORDS = DATA / "keywords-3.1.yaml"
+PETSTORE = DATA / "petstore-v2.yaml"
+API_KEY = {"api_key": "mock-token"}
+
+
+def test_each_document_is_mounted_under_its_name_and_base_path(make_client: MakeClient) -> None:
+    client = make_client(KEYWORDS, PETSTORE)
+    assert client.get("/keywords-3.1/zoo/v1/things", headers=TOKEN).status_code == 200
+    assert client.get("/petstore-v2/v2/pet/42", headers=API_KEY).status_code == 200
+    assert client.get("/zoo/v1/things", headers=TOKEN).status_code == 404  # two documents
+
+
+def test_a_single_document_is_also_served_at_its_base_path(make_client: MakeClient) -> None:
+    client = make_client(PETSTORE)
+    response = client.get("/v2/pet/42", headers=API_KEY)
+    assert response.status_code == 200
+    assert response.json()["id"] == 42  # the path id is echoed into the generated body
+
+
+def test_index_lists_every_api_with_operations_and_swagger_ui(make_client: MakeClient) -> None:
+    page = make_client(KEYWORDS, PETSTORE).get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for text in ("Keyword zoo", "/keywords-3.1/zoo/v1/ui/", "/petstore-v2/openapi.json",
+                 "/petstore-v2/v2/pet/{petId}", "mock-token"):
+        assert text in page.text
+
+
+def test_openapi_json_is_the_original_document_pointed_at_the_mock(
+        make_client: MakeClient) -> None:
+    client = make_client(KEYWORDS, PETSTORE)
+    document = client.get("/keywords-3.1/openapi.json").json()
+    assert document["openapi"] == "3.1.0"
+    assert document["servers"] == [{"url": "/keywords-3.1/zoo/v1", "description": "mockserver"}]
+    assert "unevaluatedProperties" in document["components"]["schemas"]["Thing"]
+    swagger = client.get("/petstore-v2/openapi.json").json()
+    assert swagger["swagger"] == "2.0" and swagger["basePath"] == "/petstore-v2/v2"
+
+
+def test_swagger_ui_is_served_per_api(make_client: MakeClient) -> None:
+    response = make_client(KEYWORDS).get("/keywords-3.1/zoo/v1/ui/")
+    assert response.status_code == 200 and "swagger-ui" in response.text.lower()
+
+
+def test_unknown_paths_and_methods_get_404_and_405_with_allow(make_client: MakeClient) -> None:
+    client = make_client(KEYWORDS, PETSTORE)
+    assert client.get("/keywords-3.1/zoo/v1/nothing", headers=TOKEN).status_code == 404
+    assert client.get("/not-an-api/x").status_code == 404
+    response = client.request("DELETE", "/keywords-3.1/zoo/v1/things", headers=TOKEN)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_local_origins_get_cors_and_preflight_is_answered(make_client: MakeClient) -> None:
+    client = make_client(KEYWORDS)
+    preflight = client.request("OPTIONS", "/keywords-3.1/zoo/v1/things", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+    simple = client.get("/keywords-3.1/zoo/v1/things",
+                        headers={**TOKEN, "Origin": "http://127.0.0.1:3000"})
+    assert simple.headers["access-control-allow-origin"] == "http://127.0.0.1:3000"
+    foreign = client.get("/keywords-3.1/zoo/v1/things",
+                         headers={**TOKEN, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in foreign.headers
+
+
+def test_extra_cors_origins_are_allowed(make_client: MakeClient) -> None:
+    client = make_client(KEYWORDS, cors_origins=("https://app.example.com",))
+    response = client.get("/keywords-3.1/zoo/v1/things",
+                          headers={**TOKEN, "Origin": "https://app.example.com"})
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+
+
+def test_routing_view_is_a_plain_openapi_3_0_document() -> None:
+    [api] = load_apis([KEYWORDS], ServeOptions(fixtures_dir=None))
+    view = routing_view(api)
+    assert view["openapi"] == "3.0.3"
+    assert set(view["paths"]) == {"/things", "/things/{p0}", "/forms"}
+    assert view["paths"]["/things/{p0}"]["get"]["operationId"] == "keywords-3.1:2"
+
+
+@pytest.mark.parametrize("path", ["/things", "/things/abc"])
+def test_literal_paths_win_over_templates(make_client: MakeClient, path: str) -> None:
+    response = make_client(KEYWORDS).get(f"/keywords-3.1/zoo/v1{path}", headers=TOKEN)
+    assert response.status_code == 200
