@@ -94,7 +94,7 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
     document = load_document(path)
     declaration, records = _fixtures(document, options)
     if declaration is None:
-        declaration, records = infer_declaration(document)
+        declaration, records = infer_declaration(document, options.seed)
     generator = ValueGenerator(document.registry)
     shaper = ErrorShaper(document, generator, declaration.error_codes if declaration else None)
     engine = (BehaviourEngine(declaration, document, records, options.jobs)

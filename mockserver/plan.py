@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from mockserver.data.declaration import OperationBehaviour
-from mockserver.params import ParameterShape, shape_of
+from mockserver.params import MISSING, ParameterShape, shape_of
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Parameter
+from mockserver.spec.navigate import deref
 
 #: Header parameters OpenAPI says to ignore: content negotiation and security own them.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -20,6 +22,7 @@ class ParameterPlan:
     param: Parameter
     shape: ParameterShape
     validator: SchemaValidator | None
+    default: Any = MISSING  # the schema's default, applied when the request omits it
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def plan_operation(key: str, api: str, op: Operation, document: ApiDocument,
     registry = document.registry
     params = tuple(
         ParameterPlan(p, shape_of(p.schema, registry),
-                      SchemaValidator(p.schema, registry, direction="request") if p.schema else None)
+                      SchemaValidator(p.schema, registry, direction="request") if p.schema else None,
+                      _default(p, registry))
         for p in op.parameters
         if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
     )
@@ -57,6 +61,13 @@ def plan_operation(key: str, api: str, op: Operation, document: ApiDocument,
                                                           direction="request")
                                           if media.schema is not None else None)
     return OperationPlan(key, api, op, params, bodies, _produces(op), _bad_request(op), behaviour)
+
+
+def _default(param: Parameter, registry: Any) -> Any:
+    if param.schema is None:
+        return MISSING
+    value = deref(param.schema, registry).value
+    return value.get("default", MISSING) if isinstance(value, dict) else MISSING
 
 
 def _produces(op: Operation) -> tuple[str, ...]:

@@ -109,6 +109,9 @@ def parse_query(raw: RawRequest) -> tuple[tuple[tuple[str, str], ...], list[Viol
     except (UnicodeDecodeError, ValueError) as exc:
         return (), [Violation("request", "", "", f"the query string cannot be read: {exc}",
                               "invalid")]
+    if any("\x00" in key or "\x00" in value for key, value in pairs):
+        return (), [Violation("request", "", "", "NUL bytes are not allowed in the query",
+                              "invalid")]
     return tuple(pairs), []
 
 

@@ -87,7 +87,9 @@ class Responder:
             return self._preferred_status(plan, request, prefer)
         if plan.behaviour is not None and self.engine is not None and not (
                 prefer.dynamic or prefer.example):
-            return self._behaviour(plan, request)
+            answer = self._behaviour(plan, request)
+            if not (answer.status == 404 and plan.behaviour.missing == "generate"):
+                return answer
         response = _success(plan)
         if response is None:
             return MockResponse(204, None, b"")

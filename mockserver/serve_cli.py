@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import tempfile
@@ -26,10 +25,9 @@ ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
 
 
 def quiet_third_party_warnings() -> None:
-    """Silence noise users cannot act on: connexion 3.3 imports starlette's test client,
-    which starlette 1.x flags, and logs every query parameter a generic handler receives."""
+    """Silence a warning users cannot act on: connexion 3.3 imports starlette's test
+    client at import time, which starlette 1.x flags as deprecated."""
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
 
 
 def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

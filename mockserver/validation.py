@@ -61,6 +61,8 @@ def read_request(plan: OperationPlan, raw: RawRequest, query: tuple[tuple[str, s
         value = read_parameter(pp.param, pp.shape, query=query, path=raw.path_params,
                                headers=headers, cookies=cookies)
         violations.extend(_check_parameter(pp, value))
+        if value is MISSING:
+            value = pp.default
         if value is not MISSING:
             values[(pp.param.location, pp.param.name)] = value
     body, media, problem = _read_body(plan, raw, headers)

@@ -87,6 +87,8 @@ _OPERATION = {
         "like": {"type": "string", "description": "inherit filters and sort from this operation"},
         "items": {"type": "string", "pattern": "^(/.*)?$"},
         "param": {"type": "string"},
+        "missing": {"enum": ["not-found", "generate"],
+                    "description": "an unknown id: the documented 404, or generated data"},
         "scope": {"type": "string", "description": "path parameter naming the dataset's scope"},
         "filters": {"type": "array", "items": _FILTER},
         "sort": {
@@ -284,6 +286,7 @@ class OperationBehaviour:
     format: str = "jsonl"
     columns: tuple[str, ...] = ()
     set: Mapping[str, Any] = field(default_factory=dict)
+    missing: str = "not-found"
 
 
 @dataclass(frozen=True)
@@ -384,6 +387,7 @@ def _operation(
         format=merged.get("format", "jsonl"),
         columns=tuple(merged.get("columns", ())),
         set=merged.get("set", {}),
+        missing=merged.get("missing", "not-found"),
     )
 
 

@@ -1,0 +1,57 @@
+"""Bad input gets a clear, documented 4xx, never a 500, and the server keeps serving."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.request import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_BYTES
+from tests.conftest import DATA, TOKEN, Client, MakeClient
+
+THINGS = "/keywords-3.1/zoo/v1/things"
+JSON = {**TOKEN, "Content-Type": "application/json"}
+
+
+@pytest.fixture
+def zoo(make_client: MakeClient) -> Client:
+    return make_client(DATA / "keywords-3.1.yaml")
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (b'{"kind": "widget"', "malformed JSON at line 1"),
+    (b'{"kind": "wid\xffget"}', "not valid UTF-8"),
+    (b"[" * (MAX_JSON_DEPTH + 10) + b"]" * (MAX_JSON_DEPTH + 10), "nested deeper"),
+    (b"[" * 100_000, "nested deeper"),
+    (b'{"kind": "widget\x00"}', "malformed JSON"),
+    (b"\x00\x01\x02", "malformed JSON"),
+])
+def test_unreadable_bodies_are_400(zoo: Client, content: bytes, fragment: str) -> None:
+    response = zoo.post(THINGS, content=content, headers=JSON)
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
+    assert zoo.get(THINGS, headers=TOKEN).status_code == 200  # still serving
+
+
+def test_huge_bodies_are_413(zoo: Client) -> None:
+    response = zoo.post(THINGS, content=b" " * (MAX_BODY_BYTES + 1), headers=JSON)
+    assert response.status_code == 413
+    assert str(MAX_BODY_BYTES) in response.json()["detail"]
+
+
+def test_absurd_query_strings_are_400(zoo: Client) -> None:
+    response = zoo.get(THINGS + "?tags=" + "a" * (MAX_QUERY_BYTES + 1), headers=TOKEN)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("query", ["tags=%ff%fe", "tags=%00", "ids=1|%zz"])
+def test_undecodable_queries_are_400(zoo: Client, query: str) -> None:
+    assert zoo.get(f"{THINGS}?{query}", headers=TOKEN).status_code == 400
+
+
+def test_absurd_headers_are_400(zoo: Client) -> None:
+    response = zoo.get(THINGS, headers={**TOKEN, "X-Junk": "x" * 10_000})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("prefer", ["code=abc", "seed=x"])
+def test_unreadable_prefer_is_400(zoo: Client, prefer: str) -> None:
+    assert zoo.get(THINGS, headers={**TOKEN, "Prefer": prefer}).status_code == 400
