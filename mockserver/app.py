@@ -46,8 +46,14 @@ from mockserver.respond import MockResponse
 
 #: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
-CONNEXION_LAYERS = [ServerErrorMiddleware, ExceptionMiddleware, SwaggerUIMiddleware,
-                    RoutingMiddleware, LifespanMiddleware, ContextMiddleware]
+CONNEXION_LAYERS = [
+    ServerErrorMiddleware,
+    ExceptionMiddleware,
+    SwaggerUIMiddleware,
+    RoutingMiddleware,
+    LifespanMiddleware,
+    ContextMiddleware,
+]
 
 
 async def respond(**_path_params: Any) -> Response:
@@ -62,20 +68,30 @@ async def respond(**_path_params: Any) -> Response:
 def to_starlette(response: MockResponse) -> Response:
     """A Starlette response for a mock response."""
     headers = dict(response.headers)
-    return Response(response.body, status_code=response.status, headers=headers,
-                    media_type=response.media_type)
+    return Response(
+        response.body, status_code=response.status, headers=headers, media_type=response.media_type
+    )
 
 
 def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> AsyncApp:
     """A Connexion ``AsyncApp`` serving every API in ``apis``."""
     options = options or ServeOptions()
-    app = AsyncApp(__name__, middlewares=list(CONNEXION_LAYERS),
-                   resolver=Resolver(function_resolver=lambda _operation_id: respond),
-                   swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=False))
-    app.add_middleware(CORSMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION,
-                       allow_origins=list(options.cors_origins),
-                       allow_origin_regex=LOCAL_ORIGINS, allow_methods=["*"],
-                       allow_headers=["*"], allow_credentials=True, expose_headers=["*"])
+    app = AsyncApp(
+        __name__,
+        middlewares=list(CONNEXION_LAYERS),
+        resolver=Resolver(function_resolver=lambda _operation_id: respond),
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=False),
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        allow_origins=list(options.cors_origins),
+        allow_origin_regex=LOCAL_ORIGINS,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        allow_credentials=True,
+        expose_headers=["*"],
+    )
     app.add_middleware(GateMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, apis=apis)
     app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, apis=apis)
     for api in apis:
@@ -84,8 +100,7 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> A
     return app
 
 
-def create_app_from_paths(paths: Iterable[Path], options: ServeOptions | None = None
-                          ) -> AsyncApp:
+def create_app_from_paths(paths: Iterable[Path], options: ServeOptions | None = None) -> AsyncApp:
     """Load the documents at ``paths`` and serve them."""
     options = options or ServeOptions()
     return create_app(load_apis(paths, options), options)
@@ -103,10 +118,17 @@ def routing_view(api: MountedApi) -> dict[str, Any]:
         renamed = entry.template
         for index, name in enumerate(entry.variables):
             renamed = renamed.replace("{" + name + "}", "{p" + str(index) + "}", 1)
-        parameters = [{"name": f"p{i}", "in": "path", "required": True,
-                       "schema": {"type": "string"}} for i in range(len(entry.variables))]
-        paths[renamed] = {method: {"operationId": plan.key, "parameters": parameters,
-                                   "responses": {"default": {"description": "mock"}}}
-                          for method, plan in entry.methods.items()}
+        parameters = [
+            {"name": f"p{i}", "in": "path", "required": True, "schema": {"type": "string"}}
+            for i in range(len(entry.variables))
+        ]
+        paths[renamed] = {
+            method: {
+                "operationId": plan.key,
+                "parameters": parameters,
+                "responses": {"default": {"description": "mock"}},
+            }
+            for method, plan in entry.methods.items()
+        }
     info = {"title": api.document.title, "version": api.document.api_version or "1"}
     return {"openapi": "3.0.3", "info": info, "paths": paths}

@@ -69,8 +69,13 @@ class _Context:
 class BehaviourEngine:
     """Runs declared behaviours over one document's datasets."""
 
-    def __init__(self, declaration: Declaration, document: ApiDocument,
-                 records: Mapping[str, list[Record]], jobs: JobStore) -> None:
+    def __init__(
+        self,
+        declaration: Declaration,
+        document: ApiDocument,
+        records: Mapping[str, list[Record]],
+        jobs: JobStore,
+    ) -> None:
         self.declaration = declaration
         self.document = document
         self.records = records
@@ -82,11 +87,16 @@ class BehaviourEngine:
     def run(self, plan: OperationPlan, request: MockRequest) -> Reply | Problem:
         """The reply for ``request`` to the operation ``plan`` describes."""
         behaviour = plan.behaviour
-        assert behaviour is not None  # noqa: S101 - callers only route declared operations
+        assert behaviour is not None
         handler: Callable[[OperationBehaviour, MockRequest], Reply | Problem] = {
-            "list": self._list, "search": self._list, "get": self._get, "count": self._count,
-            "export": self._export, "export-create": self._export_create,
-            "export-status": self._export_status, "export-download": self._export_download,
+            "list": self._list,
+            "search": self._list,
+            "get": self._get,
+            "count": self._count,
+            "export": self._export,
+            "export-create": self._export_create,
+            "export-status": self._export_status,
+            "export-download": self._export_download,
         }[behaviour.behaviour]
         return handler(behaviour, request)
 
@@ -95,8 +105,9 @@ class BehaviourEngine:
     def _dataset(self, behaviour: OperationBehaviour) -> Dataset:
         return self.declaration.datasets[behaviour.dataset]
 
-    def _scoped(self, behaviour: OperationBehaviour, request: MockRequest
-                ) -> list[Record] | Problem:
+    def _scoped(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> list[Record] | Problem:
         records = self.records[behaviour.dataset]
         dataset = self._dataset(behaviour)
         if not behaviour.scope or not dataset.scope_field:
@@ -107,8 +118,9 @@ class BehaviourEngine:
             return Problem(404, f"{behaviour.scope} {wanted!r} was not found")
         return scoped
 
-    def _selected(self, behaviour: OperationBehaviour, request: MockRequest
-                  ) -> list[Record] | Problem:
+    def _selected(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> list[Record] | Problem:
         records = self._scoped(behaviour, request)
         if isinstance(records, Problem):
             return records
@@ -121,29 +133,35 @@ class BehaviourEngine:
             if matcher is not None:
                 records = [r for r in records if matcher(r)]
         if violations:
-            return Problem(400, "The request does not match the API description",
-                           tuple(violations))
+            return Problem(400, "The request does not match the API description", tuple(violations))
         return records
 
-    def _matcher(self, flt: Filter, value: Any, behaviour: OperationBehaviour,
-                 request: MockRequest, violations: list[Violation]
-                 ) -> Callable[[Record], bool] | None:
+    def _matcher(
+        self,
+        flt: Filter,
+        value: Any,
+        behaviour: OperationBehaviour,
+        request: MockRequest,
+        violations: list[Violation],
+    ) -> Callable[[Record], bool] | None:
         dataset = self._dataset(behaviour)
         time_field = dataset.time.field if dataset.time else None
         if flt.op in ("lt", "lte", "gt", "gte", "eq") and flt.field == time_field:
             return _time_matcher(flt.op, value, dataset)
         ops: dict[str, Callable[[], Callable[[Record], bool] | None]] = {
             "eq": lambda: lambda r: any(_same(v, value) for v in field_values(r, flt.field or "")),
-            "in": lambda: lambda r: any(_same(v, w) for v in field_values(r, flt.field or "")
-                                        for w in _listed(value)),
+            "in": lambda: lambda r: any(
+                _same(v, w) for v in field_values(r, flt.field or "") for w in _listed(value)
+            ),
             "lt": lambda: _compare(flt, value, lambda a, b: a < b),
             "lte": lambda: _compare(flt, value, lambda a, b: a <= b),
             "gt": lambda: _compare(flt, value, lambda a, b: a > b),
             "gte": lambda: _compare(flt, value, lambda a, b: a >= b),
             "search": lambda: _search(flt, value, dataset),
             "contains": lambda: _search(flt, value, dataset),
-            "glob": lambda: lambda r: any(_glob(v, p) for v in field_values(r, flt.field or "")
-                                          for p in _listed(value)),
+            "glob": lambda: lambda r: any(
+                _glob(v, p) for v in field_values(r, flt.field or "") for p in _listed(value)
+            ),
             "object-match": lambda: _object_match(flt, value),
             "column-values": lambda: _column_values(flt, value, request, violations),
             "statements": lambda: _statements(flt, value),
@@ -165,52 +183,68 @@ class BehaviourEngine:
         context = _Context(request, page=page, sort=sort)
         return Reply(200, self._envelope(behaviour, items, context))
 
-    def _sorted(self, behaviour: OperationBehaviour, request: MockRequest,
-                records: list[Record]) -> tuple[list[Record] | Problem, tuple[str, str]]:
+    def _sorted(
+        self, behaviour: OperationBehaviour, request: MockRequest, records: list[Record]
+    ) -> tuple[list[Record] | Problem, tuple[str, str]]:
         """Records in the requested order, and (field as requested, direction) to echo."""
         dataset = self._dataset(behaviour)
         keys = _sort_keys(behaviour.sort, request, dataset)
         known = set().union(*(r.keys() for r in records)) if records else set()
         unknown = [name for name, path, _ in keys if records and path.split(".")[0] not in known]
         if unknown:
-            violation = Violation("query", behaviour.sort.param or "sort", "",
-                                  f"cannot sort by {unknown[0]!r}", "enum")
-            return Problem(400, "The request does not match the API description",
-                           (violation,)), ("", "")
+            violation = Violation(
+                "query",
+                behaviour.sort.param or "sort",
+                "",
+                f"cannot sort by {unknown[0]!r}",
+                "enum",
+            )
+            return Problem(400, "The request does not match the API description", (violation,)), (
+                "",
+                "",
+            )
         ordered = sorted(records, key=lambda r: str(r.get(dataset.id_field, "")))
         for _, path, direction in reversed(keys):
             present = [r for r in ordered if field_value(r, path) is not None]
             missing = [r for r in ordered if field_value(r, path) is None]
-            present.sort(key=lambda r, k=path: _sort_value(field_value(r, k), k, dataset),
-                         reverse=direction == "desc")
+            present.sort(key=_sort_key(path, dataset), reverse=direction == "desc")
             ordered = present + missing
         echo = (keys[0][0], keys[0][2]) if keys else ("", "")
         return ordered, echo
 
-    def _page(self, behaviour: OperationBehaviour, request: MockRequest,
-              records: list[Record]) -> _Page:
+    def _page(
+        self, behaviour: OperationBehaviour, request: MockRequest, records: list[Record]
+    ) -> _Page:
         paging = behaviour.paging
         total = len(records)
         self_url = _url(request, {})
         if paging is None:
             return _Page(records, total, 0, total, 0, None, self_url)
-        size = _int(request.value(paging.size_param)) if paging.size_param else None
-        size = size or paging.default_size or 20
+        requested = _int(request.value(paging.size_param)) if paging.size_param else None
+        size = requested or paging.default_size or 20
         number, offset = 0, 0
         if paging.style == "page":
-            number = _int(request.value(paging.page_param)) if paging.page_param else None
-            number = paging.first if number is None else number
+            chosen = _int(request.value(paging.page_param)) if paging.page_param else None
+            number = paging.first if chosen is None else chosen
             offset = max(number - paging.first, 0) * size
         elif paging.style == "offset":
             offset = (_int(request.value(paging.offset_param)) or 0) if paging.offset_param else 0
-        chunk = records[offset:offset + size]
-        next_url = self._next_url(behaviour, request, chunk, offset + size < total, number, offset,
-                                  size)
+        chunk = records[offset : offset + size]
+        next_url = self._next_url(
+            behaviour, request, chunk, offset + size < total, number, offset, size
+        )
         return _Page(chunk, total, number, size, offset, next_url, self_url)
 
-    def _next_url(self, behaviour: OperationBehaviour, request: MockRequest,
-                  chunk: list[Record], more: bool, number: int, offset: int,
-                  size: int) -> str | None:
+    def _next_url(
+        self,
+        behaviour: OperationBehaviour,
+        request: MockRequest,
+        chunk: list[Record],
+        more: bool,
+        number: int,
+        offset: int,
+        size: int,
+    ) -> str | None:
         paging = behaviour.paging
         if paging is None or not more or not chunk:
             return None
@@ -247,10 +281,13 @@ class BehaviourEngine:
             return records
         dataset = self._dataset(behaviour)
         spec = behaviour.buckets
-        assert spec is not None  # noqa: S101 - the declaration format requires it
+        assert spec is not None
         times = [t for t in (record_time(r, dataset.time) for r in records) if t is not None]
-        all_times = [t for t in (record_time(r, dataset.time) for r in self.records[
-            behaviour.dataset]) if t is not None]
+        all_times = [
+            t
+            for t in (record_time(r, dataset.time) for r in self.records[behaviour.dataset])
+            if t is not None
+        ]
         start = _int(request.value(spec.start)) if spec.start else None
         end = _int(request.value(spec.end)) if spec.end else None
         start = min(times, default=0) if start is None else start
@@ -263,8 +300,9 @@ class BehaviourEngine:
             index = (moment - start) // interval
             if 0 <= index < count:
                 buckets[index][spec.count] += 1
-        context = _Context(request, count={"total": sum(b[spec.count] for b in buckets),
-                                           "interval": interval})
+        context = _Context(
+            request, count={"total": sum(b[spec.count] for b in buckets), "interval": interval}
+        )
         body = self._envelope(behaviour, buckets, context, pointer=spec.items)
         return Reply(200, body)
 
@@ -281,8 +319,9 @@ class BehaviourEngine:
             return Reply(200, _csv(ordered, behaviour.columns), "text/csv")
         return Reply(200, _json_lines(ordered), "application/x-ndjson")
 
-    def _export_create(self, behaviour: OperationBehaviour, request: MockRequest
-                       ) -> Reply | Problem:
+    def _export_create(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> Reply | Problem:
         records = self._selected(behaviour, request)
         if isinstance(records, Problem):
             return records
@@ -292,21 +331,29 @@ class BehaviourEngine:
         dataset = self._dataset(behaviour)
         ids = [str(r[dataset.id_field]) for r in ordered]
         job_id = str(uuid.uuid5(JOB_NAMESPACE, json.dumps([behaviour.dataset, ids])))
-        job = self.jobs.create(job_id, {"dataset": behaviour.dataset, "ids": ids,
-                                        "org": request.headers.get("x-org-name", "")})
+        job = self.jobs.create(
+            job_id,
+            {
+                "dataset": behaviour.dataset,
+                "ids": ids,
+                "org": request.headers.get("x-org-name", ""),
+            },
+        )
         context = _Context(request, job=self._job_facts(job, request))
         return Reply(200, self._apply_set(behaviour, {}, context))
 
-    def _export_status(self, behaviour: OperationBehaviour, request: MockRequest
-                       ) -> Reply | Problem:
+    def _export_status(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> Reply | Problem:
         job = self._job(behaviour, request)
         if isinstance(job, Problem):
             return job
         context = _Context(request, job=self._job_facts(job, request))
         return Reply(200, self._apply_set(behaviour, {}, context))
 
-    def _export_download(self, behaviour: OperationBehaviour, request: MockRequest
-                         ) -> Reply | Problem:
+    def _export_download(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> Reply | Problem:
         job = self._job(behaviour, request)
         if isinstance(job, Problem):
             return job
@@ -317,8 +364,9 @@ class BehaviourEngine:
             return Reply(200, _csv(records, behaviour.columns), "text/csv")
         return Reply(200, _json_lines(records), "application/x-ndjson")
 
-    def _job(self, behaviour: OperationBehaviour, request: MockRequest
-             ) -> Mapping[str, Any] | Problem:
+    def _job(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> Mapping[str, Any] | Problem:
         job_id = str(request.value(behaviour.param or "job_id"))
         job = self.jobs.get(job_id)
         if job is None:
@@ -326,8 +374,10 @@ class BehaviourEngine:
         return job
 
     def _job_facts(self, job: Mapping[str, Any], request: MockRequest) -> dict[str, Any]:
-        download = next((b for b in self.declaration.operations.values()
-                         if b.behaviour == "export-download"), None)
+        download = next(
+            (b for b in self.declaration.operations.values() if b.behaviour == "export-download"),
+            None,
+        )
         url = None
         if download is not None:
             op = self.document.operation(download.operation_id)
@@ -353,8 +403,13 @@ class BehaviourEngine:
             return declared_properties(item, registry) if item else None
         return None
 
-    def _envelope(self, behaviour: OperationBehaviour, items: list[Any], context: _Context,
-                  pointer: str | None = None) -> Any:
+    def _envelope(
+        self,
+        behaviour: OperationBehaviour,
+        items: list[Any],
+        context: _Context,
+        pointer: str | None = None,
+    ) -> Any:
         where = behaviour.items if pointer is None else pointer
         if not where:
             return items
@@ -392,8 +447,13 @@ def _listed(value: Any) -> list[Any]:
 
 def _time_matcher(op: str, value: Any, dataset: Dataset) -> Callable[[Record], bool]:
     bound = epoch_ms(value)
-    compare = {"lt": lambda a, b: a < b, "lte": lambda a, b: a <= b, "gt": lambda a, b: a > b,
-               "gte": lambda a, b: a >= b, "eq": lambda a, b: a == b}[op]
+    compare: Callable[[int, int], bool] = {
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+        "gt": lambda a, b: a > b,
+        "gte": lambda a, b: a >= b,
+        "eq": lambda a, b: a == b,
+    }[op]
 
     def match(record: Record) -> bool:
         moment = record_time(record, dataset.time)
@@ -402,8 +462,9 @@ def _time_matcher(op: str, value: Any, dataset: Dataset) -> Callable[[Record], b
     return match
 
 
-def _compare(flt: Filter, value: Any, compare: Callable[[Any, Any], bool]
-             ) -> Callable[[Record], bool]:
+def _compare(
+    flt: Filter, value: Any, compare: Callable[[Any, Any], bool]
+) -> Callable[[Record], bool]:
     def match(record: Record) -> bool:
         for candidate in field_values(record, flt.field or ""):
             try:
@@ -450,21 +511,26 @@ def _object_match(flt: Filter, value: Any) -> Callable[[Record], bool] | None:
     def matches_one(record: Record, key: str, wanted: Any) -> bool:
         target = mapping.get(key)
         if isinstance(target, dict) and isinstance(wanted, dict):
-            return all(_same(field_value(record, target[k]), v) for k, v in wanted.items()
-                       if k in target)
+            return all(
+                _same(field_value(record, target[k]), v) for k, v in wanted.items() if k in target
+            )
         if isinstance(target, str):
             return any(_same(v, wanted) for v in field_values(record, target))
         return True
 
     def match(record: Record) -> bool:
-        return all(any(matches_one(record, key, w) for w in _listed(wanted))
-                   for key, wanted in value.items() if key in mapping and wanted not in ([], {}))
+        return all(
+            any(matches_one(record, key, w) for w in _listed(wanted))
+            for key, wanted in value.items()
+            if key in mapping and wanted not in ([], {})
+        )
 
     return match
 
 
-def _column_values(flt: Filter, value: Any, request: MockRequest,
-                   violations: list[Violation]) -> Callable[[Record], bool] | None:
+def _column_values(
+    flt: Filter, value: Any, request: MockRequest, violations: list[Violation]
+) -> Callable[[Record], bool] | None:
     """``q=column:v1,v2`` (repeatable), combined with or/and."""
     allowed = set(flt.fields) if isinstance(flt.fields, list) else None
     clauses: list[tuple[str, list[str]]] = []
@@ -472,9 +538,15 @@ def _column_values(flt: Filter, value: Any, request: MockRequest,
         column, sep, values = str(entry).partition(":")
         if not sep or not column or (allowed is not None and column not in allowed):
             source = flt.param or "q"
-            violations.append(Violation("query" if flt.param else "body", source, "",
-                                        f"{entry!r} is not 'column:value[,value]' with a known "
-                                        f"column", "value_error"))
+            violations.append(
+                Violation(
+                    "query" if flt.param else "body",
+                    source,
+                    "",
+                    f"{entry!r} is not 'column:value[,value]' with a known column",
+                    "value_error",
+                )
+            )
             continue
         clauses.append((column, [v.lower() for v in values.split(",") if v]))
     combine = _combine(flt, request)
@@ -511,8 +583,9 @@ def _statements(flt: Filter, value: Any) -> Callable[[Record], bool] | None:
     def statement_matches(record: Record, statement: Mapping[str, Any]) -> bool:
         resources = field_values(record, fields.get("resources", ""))
         actions = field_values(record, fields.get("actions", ""))
-        return (_patterns_hit(statement, "resources", "notResources", resources)
-                and _patterns_hit(statement, "actions", "notActions", actions))
+        return _patterns_hit(statement, "resources", "notResources", resources) and _patterns_hit(
+            statement, "actions", "notActions", actions
+        )
 
     def match(record: Record) -> bool:
         effects = [s.get("effect") for s in value if statement_matches(record, s)]
@@ -521,8 +594,9 @@ def _statements(flt: Filter, value: Any) -> Callable[[Record], bool] | None:
     return match
 
 
-def _patterns_hit(statement: Mapping[str, Any], key: str, negated: str,
-                  values: Sequence[Any]) -> bool:
+def _patterns_hit(
+    statement: Mapping[str, Any], key: str, negated: str, values: Sequence[Any]
+) -> bool:
     if statement.get(key):
         return any(_glob(v, p) for v in values for p in statement[key])
     if statement.get(negated):
@@ -541,17 +615,26 @@ def _sort_keys(sort: Any, request: MockRequest, dataset: Dataset) -> list[tuple[
         keys = []
         for part in (p.strip() for p in text.split(",") if p.strip()):
             name = part.lstrip("-+")
-            keys.append((name, sort.fields.get(name, name),
-                         "desc" if part.startswith("-") else "asc"))
+            keys.append(
+                (name, sort.fields.get(name, name), "desc" if part.startswith("-") else "asc")
+            )
         return keys
     chosen = request.value(sort.param) if sort.param else MISSING
     name = str(chosen) if chosen not in (MISSING, None, "") else sort.default
     if not name:
         name = dataset.time.field if dataset.time else dataset.id_field
     direction = request.value(sort.direction_param) if sort.direction_param else MISSING
-    direction = str(direction).lower() if direction not in (MISSING, None, "") \
-        else sort.default_direction
+    direction = (
+        str(direction).lower() if direction not in (MISSING, None, "") else sort.default_direction
+    )
     return [(name, sort.fields.get(name, name), "asc" if direction == "asc" else "desc")]
+
+
+def _sort_key(path: str, dataset: Dataset) -> Callable[[Record], Any]:
+    def key(record: Record) -> Any:
+        return _sort_value(field_value(record, path), path, dataset)
+
+    return key
 
 
 def _sort_value(value: Any, key: str, dataset: Dataset) -> Any:
@@ -582,11 +665,17 @@ def _expression(name: str, context: _Context) -> Any:
     head, _, rest = name.partition(".")
     page = context.page
     if head == "page" and page is not None:
-        values = {"count": len(page.records), "total": page.total, "number": page.number,
-                  "size": page.size, "offset": page.offset,
-                  "from": page.offset + 1 if page.records else 0,
-                  "to": page.offset + len(page.records), "next": page.next_url,
-                  "self": page.self_url}
+        values = {
+            "count": len(page.records),
+            "total": page.total,
+            "number": page.number,
+            "size": page.size,
+            "offset": page.offset,
+            "from": page.offset + 1 if page.records else 0,
+            "to": page.offset + len(page.records),
+            "next": page.next_url,
+            "self": page.self_url,
+        }
         value = values.get(rest, ABSENT)
         return ABSENT if value is None else value
     if head == "sort":
@@ -646,5 +735,4 @@ def _cell(value: Any) -> str:
 
 
 def _json_lines(records: Iterable[Record]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n"
-                   for r in records)
+    return "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in records)

@@ -44,8 +44,9 @@ class _List:
     item: Schema
 
 
-def infer_declaration(document: ApiDocument, seed: int = 0
-                      ) -> tuple[Declaration | None, dict[str, list[Record]]]:
+def infer_declaration(
+    document: ApiDocument, seed: int = 0
+) -> tuple[Declaration | None, dict[str, list[Record]]]:
     """A declaration inferred from the document's shape, with its records; or nothing."""
     lists = list(_lists(document))
     if not lists:
@@ -69,13 +70,19 @@ def infer_declaration(document: ApiDocument, seed: int = 0
         if get is not None and get.operation_id not in operations:
             param = _VARIABLE.search(get.path)
             operations[get.operation_id] = OperationBehaviour(
-                get.operation_id, "get", name, "", param=param.group(1) if param else None,
-                missing="generate")
+                get.operation_id,
+                "get",
+                name,
+                "",
+                param=param.group(1) if param else None,
+                missing="generate",
+            )
     if not operations:
         return None, {}
     source = SourceFile(document.path, "", {}, False)
-    return Declaration(document.path.parent, document.name, datasets, operations, (),
-                       source), records
+    return Declaration(
+        document.path.parent, document.name, datasets, operations, (), source
+    ), records
 
 
 def _lists(document: ApiDocument) -> Iterator[_List]:
@@ -97,15 +104,22 @@ def _lists(document: ApiDocument) -> Iterator[_List]:
 
 def _get_for(document: ApiDocument, found: _List) -> Operation | None:
     """The GET that returns one item: same item schema, or the list path plus ``/{id}``."""
-    candidates = [op for op in document.operations
-                  if op.method == "get" and _VARIABLE.search(op.path)]
+    candidates = [
+        op for op in document.operations if op.method == "get" and _VARIABLE.search(op.path)
+    ]
     for op in candidates:
         media = json_media(success_response(op))
         schema = deref(media.schema, document.registry) if media and media.schema else None
         if schema is not None and schema.uri and schema.uri == found.item.uri:
             return op
-    return next((op for op in candidates if _VARIABLE.sub("", op.path).rstrip("/")
-                 == found.op.path.rstrip("/")), None)
+    return next(
+        (
+            op
+            for op in candidates
+            if _VARIABLE.sub("", op.path).rstrip("/") == found.op.path.rstrip("/")
+        ),
+        None,
+    )
 
 
 def _id_field(item: Schema, get: Operation | None, document: ApiDocument) -> str | None:
@@ -118,13 +132,19 @@ def _id_field(item: Schema, get: Operation | None, document: ApiDocument) -> str
     return ids[0] if ids else None
 
 
-def _records(document: ApiDocument, generator: ValueGenerator, found: _List,
-             get: Operation | None, id_field: str, seed: int) -> list[Record]:
+def _records(
+    document: ApiDocument,
+    generator: ValueGenerator,
+    found: _List,
+    get: Operation | None,
+    id_field: str,
+    seed: int,
+) -> list[Record]:
     registry = document.registry
-    schemas = [found.item] + ([m.schema for m in [json_media(success_response(get))]
-                               if m and m.schema] if get else [])
-    validators = [(SchemaValidator(s, registry), declared_properties(s, registry))
-                  for s in schemas]
+    schemas = [found.item] + (
+        [m.schema for m in [json_media(success_response(get))] if m and m.schema] if get else []
+    )
+    validators = [(SchemaValidator(s, registry), declared_properties(s, registry)) for s in schemas]
     candidates = list(_example_records(found, get, registry))
     source = schemas[-1]
     integer_ids = "integer" in schema_types(child(found.item, registry, id_field), registry)
@@ -145,7 +165,7 @@ def _records(document: ApiDocument, generator: ValueGenerator, found: _List,
         if all(v.is_valid(project(record, names)) for v, names in validators):
             rows.append(record)
             seen.add(key)
-    return rows[:GENERATED_RECORDS + 5]
+    return rows[: GENERATED_RECORDS + 5]
 
 
 def _example_records(found: _List, get: Operation | None, registry: Any) -> Iterator[Record]:
@@ -164,12 +184,28 @@ def _example_records(found: _List, get: Operation | None, registry: Any) -> Iter
 def _list_behaviour(found: _List, dataset: str, document: ApiDocument) -> OperationBehaviour:
     names = declared_properties(found.item, document.registry) or set()
     filters = tuple(
-        Filter("in" if "array" in schema_types(p.schema, document.registry) else "eq", p.name,
-               None, p.name, None, None, None, False)
-        for p in found.op.parameters if p.location == "query" and p.name in names
+        Filter(
+            "in" if "array" in schema_types(p.schema, document.registry) else "eq",
+            p.name,
+            None,
+            p.name,
+            None,
+            None,
+            None,
+            False,
+        )
+        for p in found.op.parameters
+        if p.location == "query" and p.name in names
     )
-    return OperationBehaviour(found.op.operation_id, "list", dataset, "", items=found.items,
-                              filters=filters, paging=_paging(found.op))
+    return OperationBehaviour(
+        found.op.operation_id,
+        "list",
+        dataset,
+        "",
+        items=found.items,
+        filters=filters,
+        paging=_paging(found.op),
+    )
 
 
 def _paging(op: Operation) -> Paging | None:

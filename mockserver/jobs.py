@@ -28,8 +28,14 @@ class JobStore(Protocol):
 
 def _new_job(job_id: str, spec: dict[str, Any]) -> dict[str, Any]:
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return {"id": job_id, **spec, "status": "completed", "progress": 100,
-            "created_at": now, "completed_at": now}
+    return {
+        "id": job_id,
+        **spec,
+        "status": "completed",
+        "progress": 100,
+        "created_at": now,
+        "completed_at": now,
+    }
 
 
 class MemoryJobStore:

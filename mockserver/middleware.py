@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.mount import MountedApi
 from mockserver.pages import document_json, index_html
 from mockserver.plan import OperationPlan
-from mockserver.problem import Problem
+from mockserver.problem import Problem, problem_json
 from mockserver.request import (
     MAX_BODY_BYTES,
     RawRequest,
@@ -65,8 +65,9 @@ class GateMiddleware:
             response = self._answer(scope)
         except Exception:  # a bug must not stop the server or leak a traceback
             log.exception("mockserver gate failed on %s", scope.get("path"))
-            response = MockResponse(500, "application/problem+json",
-                                    b'{"title":"Internal Server Error","status":500}')
+            response = MockResponse(
+                500, "application/problem+json", b'{"title":"Internal Server Error","status":500}'
+            )
         if response is None:
             await self.app(scope, receive, send)
         else:
@@ -80,10 +81,10 @@ class GateMiddleware:
             api, mount = self.documents[path]
             return MockResponse(200, "application/json", document_json(api, mount))
         for api in sorted(self.apis, key=lambda a: -max(len(m) for m in a.mounts)):
-            mount = api.mount_of(path)
-            if mount is None:
+            prefix = api.mount_of(path)
+            if prefix is None:
                 continue
-            rest = path[len(mount):] or "/"
+            rest = path[len(prefix) :] or "/"
             if rest == "/ui" or rest.startswith("/ui/"):
                 return None  # Swagger UI
             return self._route(api, rest, method)
@@ -103,35 +104,32 @@ class GateMiddleware:
             return None
         allowed = ", ".join(m.upper() for m in entry.methods)
         sample = _plan_declaring(api, 405, entry.methods.values())
-        response = api_error(api, sample, Problem(405, f"{method.upper()} is not allowed on "
-                                                  f"{entry.template}; allowed: {allowed}"))
-        return MockResponse(response.status, response.media_type, response.body,
-                            (("Allow", allowed),))
+        response = api_error(
+            api,
+            sample,
+            Problem(
+                405, f"{method.upper()} is not allowed on {entry.template}; allowed: {allowed}"
+            ),
+        )
+        return MockResponse(
+            response.status, response.media_type, response.body, (("Allow", allowed),)
+        )
 
 
-def _plan_declaring(api: MountedApi, status: int,
-                    plans: Any = None) -> OperationPlan | None:
+def _plan_declaring(api: MountedApi, status: int, plans: Any = None) -> OperationPlan | None:
     candidates = list(plans) if plans is not None else api.plans
-    return next((p for p in candidates if p.declares(status)),
-                next((p for p in api.plans if p.declares(status)), None))
+    return next(
+        (p for p in candidates if p.declares(status)),
+        next((p for p in api.plans if p.declares(status)), None),
+    )
 
 
-def api_error(api: MountedApi | None, plan: OperationPlan | None, problem: Problem
-              ) -> MockResponse:
+def api_error(api: MountedApi | None, plan: OperationPlan | None, problem: Problem) -> MockResponse:
     """The problem in ``api``'s error shape (RFC 7807 when there is no API)."""
     if api is None:
-        from mockserver.problem import PROBLEM_JSON
-
-        body = (f'{{"type":"about:blank","title":"{problem.title}","status":{problem.status},'
-                f'"detail":{_json_string(problem.message)}}}')
-        return MockResponse(problem.status, PROBLEM_JSON, body.encode())
+        rendered = problem_json(problem)
+        return MockResponse(rendered.status, rendered.media_type, rendered.body)
     return api.responder.error(plan, problem)
-
-
-def _json_string(text: str) -> str:
-    import json
-
-    return json.dumps(text)
 
 
 class MockMiddleware:
@@ -159,49 +157,70 @@ class MockMiddleware:
         request, _ = outcome
         # The responder reads the checked request from the scope. Connexion's handler layer
         # would parse the query and body again (and leak upload temp files): it gets neither.
-        downstream = {**scope, "query_string": b"",
-                      "headers": [(k, v) for k, v in scope["headers"]
-                                  if k not in (b"content-type", b"content-length")]}
+        downstream = {
+            **scope,
+            "query_string": b"",
+            "headers": [
+                (k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")
+            ],
+        }
         downstream.setdefault("extensions", {})[MOCK_CONTEXT] = (api, plan, request)
         await self.app(downstream, _replay(b""), send)
 
-    async def _check(self, scope: Scope, receive: Receive, api: MountedApi,
-                     plan: OperationPlan, routing: MutableMapping[str, Any]
-                     ) -> MockResponse | tuple[Any, bytes]:
+    async def _check(
+        self,
+        scope: Scope,
+        receive: Receive,
+        api: MountedApi,
+        plan: OperationPlan,
+        routing: MutableMapping[str, Any],
+    ) -> MockResponse | tuple[Any, bytes]:
         body = await _read_body(scope, receive)
         if body is None:
-            return api.responder.error(plan, Problem(413, f"the request body is larger than "
-                                                     f"{MAX_BODY_BYTES} bytes"))
+            return api.responder.error(
+                plan, Problem(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+            )
         names = _variables(api, plan)
         values = scope.get("path_params", {})
         path_params = {name: str(values.get(f"p{i}", "")) for i, name in enumerate(names)}
-        raw = RawRequest.from_scope(scope, body, path_params,
-                                    mount=str(routing.get("api_base_path", "")))
+        raw = RawRequest.from_scope(
+            scope, body, path_params, mount=str(routing.get("api_base_path", ""))
+        )
         return _checked(api, plan, raw, body)
 
 
-def _checked(api: MountedApi, plan: OperationPlan, raw: RawRequest, body: bytes
-             ) -> MockResponse | tuple[Any, bytes]:
+def _checked(
+    api: MountedApi, plan: OperationPlan, raw: RawRequest, body: bytes
+) -> MockResponse | tuple[Any, bytes]:
     limits = check_limits(raw)
     if limits:
-        return api.responder.error(plan, Problem(plan.bad_request, "The request is malformed",
-                                                 tuple(limits)))
+        return api.responder.error(
+            plan, Problem(plan.bad_request, "The request is malformed", tuple(limits))
+        )
     headers = raw.header_map()
     query, problems = parse_query(raw)
     if problems:
-        return api.responder.error(plan, Problem(plan.bad_request, "The request is malformed",
-                                                 tuple(problems)))
+        return api.responder.error(
+            plan, Problem(plan.bad_request, "The request is malformed", tuple(problems))
+        )
     cookies = parse_cookies(headers)
     credentials = RequestCredentials(headers, dict(query), cookies)
-    verdict = check_security(plan.op.security, api.document.security_schemes, credentials,
-                             api.tokens)
+    verdict = check_security(
+        plan.op.security, api.document.security_schemes, credentials, api.tokens
+    )
     if not verdict.allowed:
         status = verdict.status if plan.declares(verdict.status) else 401
         return api.responder.error(plan, Problem(status, verdict.reason))
     if acceptable(headers.get("accept", ""), plan.produces) is None:
-        return api.responder.error(plan, Problem(406, f"cannot produce any of "
-                                                 f"{headers['accept']!r}; this operation "
-                                                 f"produces {', '.join(plan.produces)}"))
+        return api.responder.error(
+            plan,
+            Problem(
+                406,
+                f"cannot produce any of "
+                f"{headers['accept']!r}; this operation "
+                f"produces {', '.join(plan.produces)}",
+            ),
+        )
     request = read_request(plan, raw, query, headers, cookies)
     if isinstance(request, Problem):
         return api.responder.error(plan, request)

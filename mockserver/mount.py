@@ -97,11 +97,21 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
         declaration, records = infer_declaration(document, options.seed)
     generator = ValueGenerator(document.registry)
     shaper = ErrorShaper(document, generator, declaration.error_codes if declaration else None)
-    engine = (BehaviourEngine(declaration, document, records, options.jobs)
-              if declaration is not None else None)
-    plans = [plan_operation(f"{document.name}:{index}", document.name, op, document,
-                            declaration.operations.get(op.operation_id) if declaration else None)
-             for index, op in enumerate(document.operations)]
+    engine = (
+        BehaviourEngine(declaration, document, records, options.jobs)
+        if declaration is not None
+        else None
+    )
+    plans = [
+        plan_operation(
+            f"{document.name}:{index}",
+            document.name,
+            op,
+            document,
+            declaration.operations.get(op.operation_id) if declaration else None,
+        )
+        for index, op in enumerate(document.operations)
+    ]
     tokens = TokenBook(any_token=options.any_token)
     if declaration is not None:
         tokens = tokens.with_tokens((t.token, t.scopes) for t in declaration.tokens)
@@ -117,8 +127,9 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
     )
 
 
-def _fixtures(document: ApiDocument, options: ServeOptions
-              ) -> tuple[Declaration | None, dict[str, list[Record]]]:
+def _fixtures(
+    document: ApiDocument, options: ServeOptions
+) -> tuple[Declaration | None, dict[str, list[Record]]]:
     if options.fixtures_dir is None:
         return None, {}
     folder = options.fixtures_dir / document.name
@@ -127,10 +138,12 @@ def _fixtures(document: ApiDocument, options: ServeOptions
     findings = check_fixture_folder(folder, document.path.parent)
     if findings:
         first = findings[0]
-        more = f" (and {len(findings) - 1} more; run mockserver validate)" if len(findings) > 1 \
-            else ""
-        raise DeclarationError(first.file, first.message + more, code=first.code,
-                               pointer=first.pointer, hint=first.fix)
+        more = (
+            f" (and {len(findings) - 1} more; run mockserver validate)" if len(findings) > 1 else ""
+        )
+        raise DeclarationError(
+            first.file, first.message + more, code=first.code, pointer=first.pointer, hint=first.fix
+        )
     declaration = from_source(load_source(folder / DECLARATION_NAME))
     bind_declaration(declaration, document)
     records = {name: load_records(ds)[1] for name, ds in declaration.datasets.items()}

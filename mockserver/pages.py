@@ -54,5 +54,6 @@ def index_html(apis: list[MountedApi]) -> str:
         "text-align:left}code{font-size:13px}</style></head><body><h1>mockserver</h1>"
         f"<p>Development token: <code>Authorization: Bearer {DEVELOPMENT_TOKEN}</code> "
         f"(or <code>Authorization: {DEVELOPMENT_TOKEN}</code> for raw API-key headers).</p>"
-        + "".join(sections) + "</body></html>"
+        + "".join(sections)
+        + "</body></html>"
     )

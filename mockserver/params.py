@@ -59,10 +59,15 @@ def shape_of(schema: Schema | None, registry: Any) -> ParameterShape:
     return ParameterShape(types, items, props)
 
 
-def read_parameter(param: Parameter, shape: ParameterShape, *, query: QueryPairs = (),
-                   path: Mapping[str, str] | None = None,
-                   headers: Mapping[str, str] | None = None,
-                   cookies: Mapping[str, str] | None = None) -> Any:
+def read_parameter(
+    param: Parameter,
+    shape: ParameterShape,
+    *,
+    query: QueryPairs = (),
+    path: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    cookies: Mapping[str, str] | None = None,
+) -> Any:
     """The typed value of ``param`` in this request, or :data:`MISSING` when absent."""
     if param.location == "query":
         return _read_query(param, shape, query)
@@ -83,8 +88,11 @@ def _read_query(param: Parameter, shape: ParameterShape, query: QueryPairs) -> A
         nested = {k: v for k, v in query if k.startswith(name + "[")}
         return _deep_object(name, nested, shape) if nested else MISSING
     if param.style == "form" and param.explode and shape.is_object:
-        found = {k: coerce(v, shape.properties.get(k, frozenset()))
-                 for k, v in query if k in shape.properties}
+        found = {
+            k: coerce(v, shape.properties.get(k, frozenset()))
+            for k, v in query
+            if k in shape.properties
+        }
         return found or MISSING
     values = [v for k, v in query if k == name]
     if not values:
@@ -118,13 +126,16 @@ def _read_simple(raw: str, param: Parameter, shape: ParameterShape) -> Any:
 
 def _pairs_to_object(parts: list[str], shape: ParameterShape) -> dict[str, Any]:
     keys, values = parts[0::2], parts[1::2]
-    return {k: coerce(v, shape.properties.get(k, frozenset())) for k, v in zip(keys, values)}
+    return {
+        k: coerce(v, shape.properties.get(k, frozenset()))
+        for k, v in zip(keys, values, strict=False)
+    }
 
 
 def _deep_object(name: str, pairs: Mapping[str, str], shape: ParameterShape) -> Any:
     root: dict[str, Any] = {}
     for key, value in pairs.items():
-        tokens = _BRACKETS.findall(key[len(name):])
+        tokens = _BRACKETS.findall(key[len(name) :])
         if not tokens:
             continue
         node = root
@@ -150,14 +161,17 @@ def _lists_from_indexes(value: Any) -> Any:
 
 def coerce(raw: str, types: frozenset[str]) -> Any:
     """``raw`` as the first JSON type in ``types`` it can be read as, else the string."""
-    if not types or "string" in types and len(types) == 1:
+    if not types or ("string" in types and len(types) == 1):
         return raw
     if "integer" in types and _INTEGER.match(raw):
         return int(raw)
     if "number" in types and _NUMBER.match(raw):
         number = float(raw)
-        return int(number) if number.is_integer() and "." not in raw and "e" not in raw.lower() \
+        return (
+            int(number)
+            if number.is_integer() and "." not in raw and "e" not in raw.lower()
             else number
+        )
     if "boolean" in types and raw in ("true", "false"):
         return raw == "true"
     if "null" in types and raw in ("", "null") and "string" not in types:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
 from mockserver.data.declaration import OperationBehaviour
 from mockserver.params import MISSING, ParameterShape, shape_of
 from mockserver.spec.dialects import SchemaValidator
@@ -43,24 +44,37 @@ class OperationPlan:
         return any(r.status == str(status) for r in self.op.responses)
 
 
-def plan_operation(key: str, api: str, op: Operation, document: ApiDocument,
-                   behaviour: OperationBehaviour | None = None) -> OperationPlan:
+def plan_operation(
+    key: str,
+    api: str,
+    op: Operation,
+    document: ApiDocument,
+    behaviour: OperationBehaviour | None = None,
+) -> OperationPlan:
     """Compile validators and shapes for ``op``."""
     registry = document.registry
     params = tuple(
-        ParameterPlan(p, shape_of(p.schema, registry),
-                      SchemaValidator(p.schema, registry, direction="request") if p.schema else None,
-                      _default(p, registry))
+        ParameterPlan(
+            p, shape_of(p.schema, registry), _validator(p, registry), _default(p, registry)
+        )
         for p in op.parameters
         if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
     )
     bodies: dict[str, SchemaValidator | None] = {}
     if op.request_body is not None:
         for media in op.request_body.content:
-            bodies[media.name.lower()] = (SchemaValidator(media.schema, registry,
-                                                          direction="request")
-                                          if media.schema is not None else None)
+            bodies[media.name.lower()] = (
+                SchemaValidator(media.schema, registry, direction="request")
+                if media.schema is not None
+                else None
+            )
     return OperationPlan(key, api, op, params, bodies, _produces(op), _bad_request(op), behaviour)
+
+
+def _validator(param: Parameter, registry: Any) -> SchemaValidator | None:
+    if param.schema is None:
+        return None
+    return SchemaValidator(param.schema, registry, direction="request")
 
 
 def _default(param: Parameter, registry: Any) -> Any:
@@ -88,4 +102,3 @@ def _bad_request(op: Operation) -> int:
 def plans_by_key(plans: list[OperationPlan]) -> dict[str, OperationPlan]:
     """Index plans by their key."""
     return {plan.key: plan for plan in plans}
-

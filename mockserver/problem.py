@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -25,8 +25,17 @@ from mockserver.spec.pointer import split_pointer
 
 PROBLEM_JSON = "application/problem+json"
 
-_MESSAGE = ("message", "msg", "detail", "details", "description", "error_description",
-            "errormessage", "error_message", "reason")
+_MESSAGE = (
+    "message",
+    "msg",
+    "detail",
+    "details",
+    "description",
+    "error_description",
+    "errormessage",
+    "error_message",
+    "reason",
+)
 _TITLE = ("title", "error", "reasonphrase", "reason_phrase")
 _CODE = ("code", "type", "errorcode", "error_code", "kind", "errortype", "error_type")
 _STATUS = ("status", "statuscode", "status_code", "httpstatus", "http_status", "code")
@@ -57,7 +66,8 @@ class Violation:
     @property
     def loc(self) -> list[str | int]:
         """FastAPI-style location: ``["query", "limit"]``, ``["body", "items", 0]``."""
-        parts: list[str | int] = [self.location] + ([self.name] if self.name else [])
+        parts: list[str | int] = [self.location]
+        parts += [self.name] if self.name else []
         parts += [int(t) if t.isdigit() else t for t in split_pointer(self.pointer)]
         return parts
 
@@ -98,8 +108,12 @@ class RenderedError:
 class ErrorShaper:
     """Renders problems in one document's own error shapes."""
 
-    def __init__(self, document: ApiDocument, generator: ValueGenerator,
-                 codes: Mapping[int, str] | None = None) -> None:
+    def __init__(
+        self,
+        document: ApiDocument,
+        generator: ValueGenerator,
+        codes: Mapping[int, str] | None = None,
+    ) -> None:
         self.document = document
         self.generator = generator
         self.codes = dict(codes or {})
@@ -119,7 +133,7 @@ class ErrorShaper:
         validator = self._validator(schema)
         fields = self._recognised(schema, problem)
         seed = problem.status
-        candidates = []
+        candidates: list[Callable[[], Any]] = []
         if fields is not None:
             candidates.append(lambda: self._fill_required(schema, fields, seed))
             candidates.append(lambda: self.generator.generate(schema, seed, Hints(fields)))
@@ -148,8 +162,7 @@ class ErrorShaper:
                 fields[name] = value
         return fields
 
-    def _field_value(self, name: str, sub: Schema, problem: Problem,
-                     taken: dict[str, Any]) -> Any:
+    def _field_value(self, name: str, sub: Schema, problem: Problem, taken: dict[str, Any]) -> Any:
         registry = self.document.registry
         types = schema_types(sub, registry)
         key = name.lower()
@@ -157,9 +170,9 @@ class ErrorShaper:
             items = child(sub, registry, "0")
             item_props = declared_properties(items, registry) if items else None
             if item_props:
-                return [self._violation_item(v, item_props) for v in problem.violations] or \
-                    [self._violation_item(Violation("request", "", "", problem.detail),
-                                          item_props)]
+                return [self._violation_item(v, item_props) for v in problem.violations] or [
+                    self._violation_item(Violation("request", "", "", problem.detail), item_props)
+                ]
             if key in _MESSAGE or key in ("errors", "messages"):
                 return [v.describe() for v in problem.violations] or [problem.detail]
             return None
@@ -184,8 +197,9 @@ class ErrorShaper:
             if key in _LOCATION:
                 item[prop] = violation.loc
             elif key in _MESSAGE:
-                item[prop] = violation.describe() if violation.location == "request" \
-                    else violation.message
+                item[prop] = (
+                    violation.describe() if violation.location == "request" else violation.message
+                )
             elif key in _CODE:
                 item[prop] = violation.kind
         return item
@@ -196,8 +210,11 @@ class ErrorShaper:
         if status in self.codes:
             return self.codes[status]
         phrase = Problem(status, "").title
-        token = (re.sub(r"[^A-Za-z]", "", phrase.title()) if key == "type"
-                 else re.sub(r"[^a-z]+", "_", phrase.lower()).strip("_"))
+        token = (
+            re.sub(r"[^A-Za-z]", "", phrase.title())
+            if key == "type"
+            else re.sub(r"[^a-z]+", "_", phrase.lower()).strip("_")
+        )
         if enum:
             return str(next((e for e in enum if str(e).lower() == token.lower()), enum[0]))
         return token
@@ -221,13 +238,29 @@ class ErrorShaper:
         return self._validators[key]
 
     def _problem_json(self, problem: Problem) -> RenderedError:
-        body: dict[str, Any] = {"type": "about:blank", "title": problem.title,
-                                "status": problem.status, "detail": problem.message}
-        if problem.violations:
-            body["errors"] = [{"location": v.location, "name": v.name, "pointer": v.pointer,
-                               "message": v.message, "kind": v.kind}
-                              for v in problem.violations]
-        return RenderedError(problem.status, PROBLEM_JSON, _dumps(body))
+        return problem_json(problem)
+
+
+def problem_json(problem: Problem) -> RenderedError:
+    """RFC 7807 ``application/problem+json``, listing every violation under ``errors``."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.message,
+    }
+    if problem.violations:
+        body["errors"] = [
+            {
+                "location": v.location,
+                "name": v.name,
+                "pointer": v.pointer,
+                "message": v.message,
+                "kind": v.kind,
+            }
+            for v in problem.violations
+        ]
+    return RenderedError(problem.status, PROBLEM_JSON, _dumps(body))
 
 
 def _declared_error_media(op: Operation | None, status: int) -> MediaType | None:

@@ -36,8 +36,13 @@ class RawRequest:
     mount: str = ""  # the path prefix the API is served under, for links in bodies
 
     @classmethod
-    def from_scope(cls, scope: Mapping[str, Any], body: bytes = b"",
-                   path_params: Mapping[str, str] | None = None, mount: str = "") -> RawRequest:
+    def from_scope(
+        cls,
+        scope: Mapping[str, Any],
+        body: bytes = b"",
+        path_params: Mapping[str, str] | None = None,
+        mount: str = "",
+    ) -> RawRequest:
         """The parts of an ASGI HTTP scope mockserver uses."""
         return cls(
             method=str(scope["method"]).lower(),
@@ -88,13 +93,27 @@ def check_limits(raw: RawRequest) -> list[Violation]:
     """Sizes no API should have to cope with; each becomes a 400."""
     problems = []
     if len(raw.query_string) > MAX_QUERY_BYTES:
-        problems.append(Violation("request", "", "", f"the query string is longer than "
-                                  f"{MAX_QUERY_BYTES} bytes", "too_long"))
+        problems.append(
+            Violation(
+                "request",
+                "",
+                "",
+                f"the query string is longer than {MAX_QUERY_BYTES} bytes",
+                "too_long",
+            )
+        )
     total = sum(len(n) + len(v) for n, v in raw.headers)
     longest = max((len(v) for _, v in raw.headers), default=0)
     if total > MAX_HEADERS_BYTES or longest > MAX_HEADER_BYTES:
-        problems.append(Violation("request", "", "", f"headers exceed {MAX_HEADER_BYTES} bytes "
-                                  f"each or {MAX_HEADERS_BYTES} in all", "too_long"))
+        problems.append(
+            Violation(
+                "request",
+                "",
+                "",
+                f"headers exceed {MAX_HEADER_BYTES} bytes each or {MAX_HEADERS_BYTES} in all",
+                "too_long",
+            )
+        )
     if b"\x00" in raw.query_string or any(b"\x00" in v for _, v in raw.headers):
         problems.append(Violation("request", "", "", "NUL bytes are not allowed", "invalid"))
     return problems
@@ -104,14 +123,17 @@ def parse_query(raw: RawRequest) -> tuple[tuple[tuple[str, str], ...], list[Viol
     """Decoded query pairs in order, or a violation if they are not valid UTF-8."""
     try:
         text = raw.query_string.decode("ascii")
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
-                          max_num_fields=1000)
+        pairs = parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
+        )
     except (UnicodeDecodeError, ValueError) as exc:
-        return (), [Violation("request", "", "", f"the query string cannot be read: {exc}",
-                              "invalid")]
+        return (), [
+            Violation("request", "", "", f"the query string cannot be read: {exc}", "invalid")
+        ]
     if any("\x00" in key or "\x00" in value for key, value in pairs):
-        return (), [Violation("request", "", "", "NUL bytes are not allowed in the query",
-                              "invalid")]
+        return (), [
+            Violation("request", "", "", "NUL bytes are not allowed in the query", "invalid")
+        ]
     return tuple(pairs), []
 
 
@@ -130,13 +152,19 @@ def parse_json(body: bytes) -> tuple[Any, Violation | None]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, Violation("body", "", "", f"not valid UTF-8 at byte {exc.start}",
-                               "invalid_encoding")
+        return None, Violation(
+            "body", "", "", f"not valid UTF-8 at byte {exc.start}", "invalid_encoding"
+        )
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, Violation("body", "", "", f"malformed JSON at line {exc.lineno} column "
-                               f"{exc.colno}: {exc.msg}", "json_invalid")
+        return None, Violation(
+            "body",
+            "",
+            "",
+            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            "json_invalid",
+        )
     except RecursionError:
         return None, _too_deep()
     if _depth(value) > MAX_JSON_DEPTH:
@@ -145,8 +173,7 @@ def parse_json(body: bytes) -> tuple[Any, Violation | None]:
 
 
 def _too_deep() -> Violation:
-    return Violation("body", "", "", f"JSON nested deeper than {MAX_JSON_DEPTH} levels",
-                     "too_deep")
+    return Violation("body", "", "", f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "too_deep")
 
 
 def _depth(value: Any) -> int:

@@ -66,8 +66,13 @@ class MockResponse:
 class Responder:
     """Builds responses for the operations of one mounted API."""
 
-    def __init__(self, generator: ValueGenerator, shaper: ErrorShaper,
-                 engine: BehaviourEngine | None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        generator: ValueGenerator,
+        shaper: ErrorShaper,
+        engine: BehaviourEngine | None,
+        seed: int = 0,
+    ) -> None:
         self.generator = generator
         self.shaper = shaper
         self.engine = engine
@@ -85,8 +90,11 @@ class Responder:
             return self.error(plan, Problem(plan.bad_request, prefer))
         if prefer.code is not None:
             return self._preferred_status(plan, request, prefer)
-        if plan.behaviour is not None and self.engine is not None and not (
-                prefer.dynamic or prefer.example):
+        if (
+            plan.behaviour is not None
+            and self.engine is not None
+            and not (prefer.dynamic or prefer.example)
+        ):
             answer = self._behaviour(plan, request)
             if not (answer.status == 404 and plan.behaviour.missing == "generate"):
                 return answer
@@ -95,24 +103,37 @@ class Responder:
             return MockResponse(204, None, b"")
         return self._from_response(plan, request, response, prefer)
 
-    def _preferred_status(self, plan: OperationPlan, request: MockRequest,
-                          prefer: Prefer) -> MockResponse:
+    def _preferred_status(
+        self, plan: OperationPlan, request: MockRequest, prefer: Prefer
+    ) -> MockResponse:
         code = prefer.code or 0
-        response = next((r for r in plan.op.responses if r.status == str(code)), None) or \
-            next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
+        response = next((r for r in plan.op.responses if r.status == str(code)), None) or next(
+            (r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None
+        )
         if response is None:
             declared = ", ".join(r.status for r in plan.op.responses)
-            return self.error(plan, Problem(plan.bad_request, f"Prefer: code={code} cannot be "
-                                            f"satisfied: {plan.op.key} declares {declared}"))
+            return self.error(
+                plan,
+                Problem(
+                    plan.bad_request,
+                    f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}",
+                ),
+            )
         if code >= 400 and not prefer.example and not _has_examples(response):
             return self.error(plan, Problem(code, f"Prefer: code={code} was requested"))
-        if code < 300 and plan.behaviour is not None and self.engine is not None and \
-                not prefer.dynamic and not prefer.example and response is _success(plan):
+        if (
+            code < 300
+            and plan.behaviour is not None
+            and self.engine is not None
+            and not prefer.dynamic
+            and not prefer.example
+            and response is _success(plan)
+        ):
             return self._behaviour(plan, request)
         return self._from_response(plan, request, response, prefer, status=code)
 
     def _behaviour(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
-        assert self.engine is not None  # noqa: S101 - checked by every caller
+        assert self.engine is not None
         outcome = self.engine.run(plan, request)
         if isinstance(outcome, Problem):
             if outcome.status == 400:
@@ -129,30 +150,55 @@ class Responder:
         name = media.name if media else "application/json"
         return MockResponse(reply.status, name, dumps(reply.body))
 
-    def _from_response(self, plan: OperationPlan, request: MockRequest, response: Response,
-                       prefer: Prefer, status: int | None = None) -> MockResponse:
+    def _from_response(
+        self,
+        plan: OperationPlan,
+        request: MockRequest,
+        response: Response,
+        prefer: Prefer,
+        status: int | None = None,
+    ) -> MockResponse:
         status = status or _numeric(response.status)
         if not response.content:
             if prefer.example:
-                return self.error(plan, Problem(plan.bad_request, f"Prefer: example="
-                                                f"{prefer.example} cannot be satisfied: the "
-                                                f"{response.status} response has no body"))
+                return self.error(
+                    plan,
+                    Problem(
+                        plan.bad_request,
+                        f"Prefer: example="
+                        f"{prefer.example} cannot be satisfied: the "
+                        f"{response.status} response has no body",
+                    ),
+                )
             return MockResponse(status, None, b"", self._headers(plan, response, request))
         media = _negotiate(response, request) or response.content[0]
         if prefer.example:
             example = next((e for e in media.examples if e.name == prefer.example), None)
             if example is None:
                 names = ", ".join(e.name for e in media.examples) or "none"
-                return self.error(plan, Problem(plan.bad_request, f"Prefer: example="
-                                                f"{prefer.example} cannot be satisfied: "
-                                                f"{media.name} examples are: {names}"))
+                return self.error(
+                    plan,
+                    Problem(
+                        plan.bad_request,
+                        f"Prefer: example="
+                        f"{prefer.example} cannot be satisfied: "
+                        f"{media.name} examples are: {names}",
+                    ),
+                )
             return self._body(status, media, example.value, plan, response, request)
         if media.examples and not prefer.dynamic:
             return self._body(status, media, media.examples[0].value, plan, response, request)
         return self._generated(plan, request, response, media, status, prefer)
 
-    def _generated(self, plan: OperationPlan, request: MockRequest, response: Response,
-                   media: MediaType, status: int, prefer: Prefer) -> MockResponse:
+    def _generated(
+        self,
+        plan: OperationPlan,
+        request: MockRequest,
+        response: Response,
+        media: MediaType,
+        status: int,
+        prefer: Prefer,
+    ) -> MockResponse:
         if media.schema is None:
             return MockResponse(status, media.name, b"", self._headers(plan, response, request))
         path_ids = sorted(request.raw.path_params.items())
@@ -160,20 +206,30 @@ class Responder:
         try:
             value = self.generator.generate(media.schema, seed, _echo_hints(plan, request))
         except GenerationError as exc:
-            return self.error(plan, Problem(500, f"mockserver could not generate a valid "
-                                            f"{media.name} body: {exc}"))
+            return self.error(
+                plan,
+                Problem(500, f"mockserver could not generate a valid {media.name} body: {exc}"),
+            )
         return self._body(status, media, value, plan, response, request)
 
-    def _body(self, status: int, media: MediaType, value: Any, plan: OperationPlan,
-              response: Response, request: MockRequest) -> MockResponse:
+    def _body(
+        self,
+        status: int,
+        media: MediaType,
+        value: Any,
+        plan: OperationPlan,
+        response: Response,
+        request: MockRequest,
+    ) -> MockResponse:
         if "json" in media.name:
             body = dumps(value)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
         return MockResponse(status, media.name, body, self._headers(plan, response, request))
 
-    def _headers(self, plan: OperationPlan, response: Response,
-                 request: MockRequest) -> tuple[tuple[str, str], ...]:
+    def _headers(
+        self, plan: OperationPlan, response: Response, request: MockRequest
+    ) -> tuple[tuple[str, str], ...]:
         found = []
         for header in response.headers:
             if header.name.lower() == "content-type" or header.schema is None:
@@ -193,8 +249,9 @@ def dumps(value: Any) -> bytes:
 
 
 def _success(plan: OperationPlan) -> Response | None:
-    ranked = sorted((r for r in plan.op.responses if r.status.startswith("2")),
-                    key=lambda r: r.status)
+    ranked = sorted(
+        (r for r in plan.op.responses if r.status.startswith("2")), key=lambda r: r.status
+    )
     if ranked:
         return ranked[0]
     return next((r for r in plan.op.responses if r.status == "default"), None)
@@ -217,8 +274,10 @@ def _negotiate(response: Response | None, request: MockRequest) -> MediaType | N
         return None
     names = tuple(m.name for m in response.content)
     chosen = acceptable(request.headers.get("accept", ""), names)
-    return next((m for m in response.content if chosen and media_matches(m.name, chosen)),
-                response.content[0])
+    return next(
+        (m for m in response.content if chosen and media_matches(m.name, chosen)),
+        response.content[0],
+    )
 
 
 def _echo_hints(plan: OperationPlan, request: MockRequest) -> Hints:

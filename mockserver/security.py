@@ -22,7 +22,8 @@ class TokenBook:
     """The tokens the mock accepts; ``None`` scopes means every scope."""
 
     tokens: Mapping[str, frozenset[str] | None] = field(
-        default_factory=lambda: {DEVELOPMENT_TOKEN: None})
+        default_factory=lambda: {DEVELOPMENT_TOKEN: None}
+    )
     any_token: bool = False
 
     def with_tokens(self, tokens: Iterable[tuple[str, frozenset[str] | None]]) -> TokenBook:
@@ -61,9 +62,12 @@ class RequestCredentials:
     cookies: Mapping[str, str]
 
 
-def check_security(requirements: tuple[SecurityRequirement, ...],
-                   schemes: Mapping[str, SecurityScheme], request: RequestCredentials,
-                   book: TokenBook) -> AuthResult:
+def check_security(
+    requirements: tuple[SecurityRequirement, ...],
+    schemes: Mapping[str, SecurityScheme],
+    request: RequestCredentials,
+    book: TokenBook,
+) -> AuthResult:
     """Whether any one requirement is met in full (OpenAPI's OR of ANDs)."""
     if not requirements or any(not req for req in requirements):
         return ALLOWED
@@ -73,13 +77,18 @@ def check_security(requirements: tuple[SecurityRequirement, ...],
     forbidden = [v for v in verdicts if v.status == 403]
     if forbidden:
         needed = sorted({scope for req in requirements for _, scopes in req for scope in scopes})
-        return AuthResult(403, "the token lacks the scope this operation needs; any one of: "
-                          + ", ".join(needed))
+        return AuthResult(
+            403, "the token lacks the scope this operation needs; any one of: " + ", ".join(needed)
+        )
     return verdicts[0]
 
 
-def _check_requirement(requirement: SecurityRequirement, schemes: Mapping[str, SecurityScheme],
-                       request: RequestCredentials, book: TokenBook) -> AuthResult:
+def _check_requirement(
+    requirement: SecurityRequirement,
+    schemes: Mapping[str, SecurityScheme],
+    request: RequestCredentials,
+    book: TokenBook,
+) -> AuthResult:
     for name, scopes in requirement:
         scheme = schemes.get(name)
         if scheme is None:
@@ -89,8 +98,11 @@ def _check_requirement(requirement: SecurityRequirement, schemes: Mapping[str, S
             return AuthResult(401, problem)
         granted = book.scopes(token)
         if granted is False:
-            return AuthResult(401, f"unknown token for {_describe(scheme)}; the development "
-                              f"token is {DEVELOPMENT_TOKEN!r}")
+            return AuthResult(
+                401,
+                f"unknown token for {_describe(scheme)}; the development "
+                f"token is {DEVELOPMENT_TOKEN!r}",
+            )
         if isinstance(granted, frozenset) and not set(scopes) <= granted:
             return AuthResult(403, "missing scopes " + ", ".join(sorted(set(scopes) - granted)))
     return ALLOWED
@@ -99,10 +111,12 @@ def _check_requirement(requirement: SecurityRequirement, schemes: Mapping[str, S
 def _credential(scheme: SecurityScheme, request: RequestCredentials) -> tuple[str | None, str]:
     """The token a request carries for ``scheme``, or None and why not."""
     if scheme.type == "apiKey":
-        source = {"header": request.headers, "query": request.query,
-                  "cookie": request.cookies}.get(scheme.location, {})
-        key = scheme.parameter_name.lower() if scheme.location == "header" else \
-            scheme.parameter_name
+        source = {"header": request.headers, "query": request.query, "cookie": request.cookies}.get(
+            scheme.location, {}
+        )
+        key = (
+            scheme.parameter_name.lower() if scheme.location == "header" else scheme.parameter_name
+        )
         value = source.get(key, "").strip()
         return (value, "") if value else (None, f"missing credentials: {_describe(scheme)}")
     header = request.headers.get("authorization", "").strip()

@@ -33,23 +33,43 @@ def quiet_third_party_warnings() -> None:
 def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``mockserver serve``."""
     cmd = verbs.add_parser(
-        "serve", help="serve OpenAPI documents as a mock API",
+        "serve",
+        help="serve OpenAPI documents as a mock API",
         description="Serve every document in specs/ (or the documents given) under "
-        "/<name>, answering from fixtures/<name>/, examples, or generated data.")
-    cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                     help="documents or folders of documents (default: specs/)")
+        "/<name>, answering from fixtures/<name>/, examples, or generated data.",
+    )
+    cmd.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="documents or folders of documents (default: specs/)",
+    )
     cmd.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     cmd.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
-    cmd.add_argument("--reload", action="store_true",
-                     help="restart when a document or fixture changes")
+    cmd.add_argument(
+        "--reload", action="store_true", help="restart when a document or fixture changes"
+    )
     cmd.add_argument("--seed", type=int, default=0, help="seed for generated data")
-    cmd.add_argument("--any-token", action="store_true",
-                     help="accept any well-formed credential, not only known tokens")
-    cmd.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
-                     help="also allow this origin (local origins are always allowed)")
-    cmd.add_argument("--fixtures", type=Path, default=Path("fixtures"),
-                     help="fixture folders (default: fixtures/)")
+    cmd.add_argument(
+        "--any-token",
+        action="store_true",
+        help="accept any well-formed credential, not only known tokens",
+    )
+    cmd.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="also allow this origin (local origins are always allowed)",
+    )
+    cmd.add_argument(
+        "--fixtures",
+        type=Path,
+        default=Path("fixtures"),
+        help="fixture folders (default: fixtures/)",
+    )
     cmd.add_argument("--log-level", default="warning", help="uvicorn log level")
     cmd.set_defaults(run=run_serve)
 
@@ -65,8 +85,10 @@ def run_serve(args: argparse.Namespace) -> int:
         raise UsageError(None, "--workers must be at least 1")
     documents = spec_files(args.paths or [Path("specs")])
     settings = {
-        "paths": [str(p.resolve()) for p in documents], "seed": args.seed,
-        "any_token": args.any_token, "cors_origins": list(args.cors_origin),
+        "paths": [str(p.resolve()) for p in documents],
+        "seed": args.seed,
+        "any_token": args.any_token,
+        "cors_origins": list(args.cors_origin),
         "fixtures": str(args.fixtures.resolve()),
         "jobs": tempfile.mkdtemp(prefix="mockserver-jobs-"),
     }
@@ -74,12 +96,19 @@ def run_serve(args: argparse.Namespace) -> int:
     print(banner(apis, args.host, args.port), flush=True)
     os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
     uvicorn.run(
-        "mockserver.serve_cli:app_from_environment", factory=True, host=args.host,
-        port=args.port, workers=args.workers if not args.reload else None, reload=args.reload,
+        "mockserver.serve_cli:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if not args.reload else None,
+        reload=args.reload,
         reload_dirs=sorted({str(p.parent) for p in documents} | {settings["fixtures"]})
-        if args.reload else None,
+        if args.reload
+        else None,
         reload_includes=["*.yaml", "*.yml", "*.json"] if args.reload else None,
-        log_level=args.log_level, http="httptools", loop="uvloop",
+        log_level=args.log_level,
+        http="httptools",
+        loop="uvloop",
     )
     return 0
 
@@ -104,10 +133,13 @@ def _options(settings: dict[str, Any]) -> Any:
     from mockserver.jobs import FileJobStore
     from mockserver.mount import ServeOptions
 
-    return ServeOptions(seed=settings["seed"], any_token=settings["any_token"],
-                        cors_origins=tuple(settings["cors_origins"]),
-                        fixtures_dir=Path(settings["fixtures"]),
-                        jobs=FileJobStore(Path(settings["jobs"])))
+    return ServeOptions(
+        seed=settings["seed"],
+        any_token=settings["any_token"],
+        cors_origins=tuple(settings["cors_origins"]),
+        fixtures_dir=Path(settings["fixtures"]),
+        jobs=FileJobStore(Path(settings["jobs"])),
+    )
 
 
 def spec_files(paths: list[Path]) -> list[Path]:
@@ -125,8 +157,11 @@ def spec_files(paths: list[Path]) -> list[Path]:
     names = [p.stem for p in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise UsageError(None, f"two documents are named {duplicates[0]!r}; each API is "
-                         "served under /<file name>, so names must differ")
+        raise UsageError(
+            None,
+            f"two documents are named {duplicates[0]!r}; each API is "
+            "served under /<file name>, so names must differ",
+        )
     return found
 
 
@@ -136,12 +171,19 @@ def banner(apis: list[Any], host: str, port: int) -> str:
     lines = [f"mockserver serving {len(apis)} API{'s' * (len(apis) != 1)} at {base}/"]
     for api in apis:
         behaviours = sum(1 for p in api.plans if p.behaviour)
-        source = (f"{behaviours} from fixtures/{api.name}/" if behaviours
-                  else "examples and generated data")
+        source = (
+            f"{behaviours} from fixtures/{api.name}/"
+            if behaviours
+            else "examples and generated data"
+        )
         mounts = ", ".join(f"{base}{m or '/'}" for m in api.mounts)
-        lines.append(f"  {api.name:<14} OpenAPI {api.document.version:<6} "
-                     f"{len(api.plans):>3} operations ({source}) at {mounts}")
-    lines.append(f"  development token: 'Authorization: Bearer {DEVELOPMENT_TOKEN}' "
-                 f"(or 'Authorization: {DEVELOPMENT_TOKEN}' for raw API-key headers)")
+        lines.append(
+            f"  {api.name:<14} OpenAPI {api.document.version:<6} "
+            f"{len(api.plans):>3} operations ({source}) at {mounts}"
+        )
+    lines.append(
+        f"  development token: 'Authorization: Bearer {DEVELOPMENT_TOKEN}' "
+        f"(or 'Authorization: {DEVELOPMENT_TOKEN}' for raw API-key headers)"
+    )
     lines.append(f"  index and Swagger UI: {base}/")
     return "\n".join(lines)

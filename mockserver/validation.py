@@ -52,14 +52,20 @@ def acceptable(accept: str, produces: tuple[str, ...]) -> str | None:
     return None
 
 
-def read_request(plan: OperationPlan, raw: RawRequest, query: tuple[tuple[str, str], ...],
-                 headers: Mapping[str, str], cookies: Mapping[str, str]) -> MockRequest | Problem:
+def read_request(
+    plan: OperationPlan,
+    raw: RawRequest,
+    query: tuple[tuple[str, str], ...],
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> MockRequest | Problem:
     """The typed, validated request, or the problem with it (415, or the bad-request status)."""
     violations: list[Violation] = []
     values: dict[tuple[str, str], Any] = {}
     for pp in plan.parameters:
-        value = read_parameter(pp.param, pp.shape, query=query, path=raw.path_params,
-                               headers=headers, cookies=cookies)
+        value = read_parameter(
+            pp.param, pp.shape, query=query, path=raw.path_params, headers=headers, cookies=cookies
+        )
         violations.extend(_check_parameter(pp, value))
         if value is MISSING:
             value = pp.default
@@ -74,8 +80,9 @@ def read_request(plan: OperationPlan, raw: RawRequest, query: tuple[tuple[str, s
     elif media is not None:
         violations.extend(_check_body(plan, media, body))
     if violations:
-        return Problem(plan.bad_request, "The request does not match the API description",
-                       tuple(violations))
+        return Problem(
+            plan.bad_request, "The request does not match the API description", tuple(violations)
+        )
     return MockRequest(raw, headers, query, cookies, values, body, media)
 
 
@@ -83,17 +90,19 @@ def _check_parameter(pp: ParameterPlan, value: Any) -> list[Violation]:
     param = pp.param
     if value is MISSING:
         if param.required:
-            return [Violation(param.location, param.name, "", "is required but missing",
-                              "missing")]
+            return [Violation(param.location, param.name, "", "is required but missing", "missing")]
         return []
     if pp.validator is None:
         return []
-    return [Violation(param.location, param.name, v.pointer, v.message, v.keyword)
-            for v in pp.validator.iter_violations(value)]
+    return [
+        Violation(param.location, param.name, v.pointer, v.message, v.keyword)
+        for v in pp.validator.iter_violations(value)
+    ]
 
 
-def _read_body(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]
-               ) -> tuple[Any, str | None, Problem | None]:
+def _read_body(
+    plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]
+) -> tuple[Any, str | None, Problem | None]:
     """(parsed body or a Violation, its declared media type, a 415 problem)."""
     body = plan.op.request_body
     if body is None:
@@ -106,8 +115,15 @@ def _read_body(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]
     media = media_type_of(content_type) if content_type else next(iter(plan.bodies), "")
     declared = next((d for d in plan.bodies if media_matches(d, media)), None)
     if declared is None:
-        return None, None, Problem(415, f"Content-Type {content_type or '(none)'!r} is not "
-                                   f"accepted; send one of: {', '.join(plan.bodies)}")
+        return (
+            None,
+            None,
+            Problem(
+                415,
+                f"Content-Type {content_type or '(none)'!r} is not "
+                f"accepted; send one of: {', '.join(plan.bodies)}",
+            ),
+        )
     if not raw.body:
         if body.required:
             return Violation("body", "", "", "a request body is required", "missing"), None, None
@@ -115,8 +131,9 @@ def _read_body(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]
     return _parse_body(declared, media, raw.body, content_type, plan), declared, None
 
 
-def _parse_body(declared: str, media: str, data: bytes, content_type: str,
-                plan: OperationPlan) -> Any:
+def _parse_body(
+    declared: str, media: str, data: bytes, content_type: str, plan: OperationPlan
+) -> Any:
     if "json" in media:
         value, violation = parse_json(data)
         return violation or value
@@ -128,8 +145,9 @@ def _parse_body(declared: str, media: str, data: bytes, content_type: str,
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return Violation("body", "", "", f"not valid UTF-8 at byte {exc.start}",
-                             "invalid_encoding")
+            return Violation(
+                "body", "", "", f"not valid UTF-8 at byte {exc.start}", "invalid_encoding"
+            )
     return None  # binary bodies are not validated
 
 
@@ -151,8 +169,9 @@ def _multipart(data: bytes, content_type: str) -> Any:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
-        pairs.append((str(name), payload.decode("utf-8", "replace")))
+        payload = part.get_payload(decode=True)
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        pairs.append((str(name), text))
     return _pairs_to_fields(pairs)
 
 
@@ -173,8 +192,10 @@ def _check_body(plan: OperationPlan, media: str, body: Any) -> list[Violation]:
         return []
     if isinstance(body, dict) and "json" not in media:
         body = _coerce_fields(validator, body)
-    return [Violation("body", "", v.pointer, v.message, v.keyword)
-            for v in validator.iter_violations(body)]
+    return [
+        Violation("body", "", v.pointer, v.message, v.keyword)
+        for v in validator.iter_violations(body)
+    ]
 
 
 def _coerce_fields(validator: Any, fields: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,9 @@ import yaml
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 
+from mockserver.app import create_app_from_paths
+from mockserver.mount import ServeOptions
+
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 FIXTURES = ROOT / "fixtures"
@@ -96,9 +99,6 @@ def make_client() -> Iterator[MakeClient]:
     made: list[Client] = []
 
     def make(*paths: Path, **options: Any) -> Client:
-        from mockserver.app import create_app_from_paths
-        from mockserver.mount import ServeOptions
-
         client = Client(create_app_from_paths(list(paths), ServeOptions(**options)))
         made.append(client)
         return client
@@ -111,9 +111,6 @@ def make_client() -> Iterator[MakeClient]:
 @pytest.fixture(scope="session")
 def vendored() -> Iterator[Client]:
     """One client serving the four vendored APIs with their fixtures, shared by many tests."""
-    from mockserver.app import create_app_from_paths
-    from mockserver.mount import ServeOptions
-
     paths = [SPECS / f"{name}.yaml" for name in VENDORED]
     client = Client(create_app_from_paths(paths, ServeOptions(fixtures_dir=FIXTURES)))
     yield client

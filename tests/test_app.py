@@ -30,13 +30,17 @@ def test_a_single_document_is_also_served_at_its_base_path(make_client: MakeClie
 def test_index_lists_every_api_with_operations_and_swagger_ui(make_client: MakeClient) -> None:
     page = make_client(KEYWORDS, PETSTORE).get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    for text in ("Keyword zoo", "/keywords-3.1/zoo/v1/ui/", "/petstore-v2/openapi.json",
-                 "/petstore-v2/v2/pet/{petId}", "mock-token"):
+    for text in (
+        "Keyword zoo",
+        "/keywords-3.1/zoo/v1/ui/",
+        "/petstore-v2/openapi.json",
+        "/petstore-v2/v2/pet/{petId}",
+        "mock-token",
+    ):
         assert text in page.text
 
 
-def test_openapi_json_is_the_original_document_pointed_at_the_mock(
-        make_client: MakeClient) -> None:
+def test_openapi_json_is_the_original_document_pointed_at_the_mock(make_client: MakeClient) -> None:
     client = make_client(KEYWORDS, PETSTORE)
     document = client.get("/keywords-3.1/openapi.json").json()
     assert document["openapi"] == "3.1.0"
@@ -63,23 +67,32 @@ def test_unknown_paths_and_methods_get_404_and_405_with_allow(make_client: MakeC
 
 def test_local_origins_get_cors_and_preflight_is_answered(make_client: MakeClient) -> None:
     client = make_client(KEYWORDS)
-    preflight = client.request("OPTIONS", "/keywords-3.1/zoo/v1/things", headers={
-        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "authorization,content-type"})
+    preflight = client.request(
+        "OPTIONS",
+        "/keywords-3.1/zoo/v1/things",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
-    simple = client.get("/keywords-3.1/zoo/v1/things",
-                        headers={**TOKEN, "Origin": "http://127.0.0.1:3000"})
+    simple = client.get(
+        "/keywords-3.1/zoo/v1/things", headers={**TOKEN, "Origin": "http://127.0.0.1:3000"}
+    )
     assert simple.headers["access-control-allow-origin"] == "http://127.0.0.1:3000"
-    foreign = client.get("/keywords-3.1/zoo/v1/things",
-                         headers={**TOKEN, "Origin": "https://evil.example"})
+    foreign = client.get(
+        "/keywords-3.1/zoo/v1/things", headers={**TOKEN, "Origin": "https://evil.example"}
+    )
     assert "access-control-allow-origin" not in foreign.headers
 
 
 def test_extra_cors_origins_are_allowed(make_client: MakeClient) -> None:
     client = make_client(KEYWORDS, cors_origins=("https://app.example.com",))
-    response = client.get("/keywords-3.1/zoo/v1/things",
-                          headers={**TOKEN, "Origin": "https://app.example.com"})
+    response = client.get(
+        "/keywords-3.1/zoo/v1/things", headers={**TOKEN, "Origin": "https://app.example.com"}
+    )
     assert response.headers["access-control-allow-origin"] == "https://app.example.com"
 
 

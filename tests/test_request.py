@@ -16,14 +16,17 @@ def zoo(make_client: MakeClient) -> Client:
     return make_client(DATA / "keywords-3.1.yaml")
 
 
-@pytest.mark.parametrize(("content", "fragment"), [
-    (b'{"kind": "widget"', "malformed JSON at line 1"),
-    (b'{"kind": "wid\xffget"}', "not valid UTF-8"),
-    (b"[" * (MAX_JSON_DEPTH + 10) + b"]" * (MAX_JSON_DEPTH + 10), "nested deeper"),
-    (b"[" * 100_000, "nested deeper"),
-    (b'{"kind": "widget\x00"}', "malformed JSON"),
-    (b"\x00\x01\x02", "malformed JSON"),
-])
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b'{"kind": "widget"', "malformed JSON at line 1"),
+        (b'{"kind": "wid\xffget"}', "not valid UTF-8"),
+        (b"[" * (MAX_JSON_DEPTH + 10) + b"]" * (MAX_JSON_DEPTH + 10), "nested deeper"),
+        (b"[" * 100_000, "nested deeper"),
+        (b'{"kind": "widget\x00"}', "malformed JSON"),
+        (b"\x00\x01\x02", "malformed JSON"),
+    ],
+)
 def test_unreadable_bodies_are_400(zoo: Client, content: bytes, fragment: str) -> None:
     response = zoo.post(THINGS, content=content, headers=JSON)
     assert response.status_code == 400

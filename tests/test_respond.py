@@ -21,7 +21,8 @@ def prefer(value: str) -> dict[str, str]:
 
 def test_prefer_header_parsing() -> None:
     assert Prefer.parse("code=404, example=small; dynamic=true, seed=7") == Prefer(
-        404, "small", True, 7)
+        404, "small", True, 7
+    )
     assert Prefer.parse("") == Prefer()
     assert isinstance(Prefer.parse("code=x"), str)
 
@@ -53,8 +54,10 @@ def test_generated_data_is_deterministic_and_seeds_change_it(zoo: Client) -> Non
     dynamic = prefer("dynamic=true")
     first = zoo.get(f"{BASE}/things", headers=dynamic).json()
     assert zoo.get(f"{BASE}/things", headers=dynamic).json() == first
-    seeded = [zoo.get(f"{BASE}/things", headers=prefer(f"dynamic=true, seed={s}")).json()
-              for s in (1, 2, 3)]
+    seeded = [
+        zoo.get(f"{BASE}/things", headers=prefer(f"dynamic=true, seed={s}")).json()
+        for s in (1, 2, 3)
+    ]
     assert any(body != first for body in seeded)
     assert zoo.get(f"{BASE}/things", headers=prefer("dynamic=true, seed=1")).json() == seeded[0]
 

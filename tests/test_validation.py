@@ -16,14 +16,17 @@ def zoo(make_client: MakeClient) -> Client:
     return make_client(DATA / "keywords-3.1.yaml")
 
 
-@pytest.mark.parametrize(("body", "pointer"), [
-    ({"kind": "gadget"}, "/kind"),                        # const
-    ({"kind": "widget", "point": [1, "2"]}, "/point/1"),  # prefixItems
-    ({"kind": "widget", "point": [1, 2, 3]}, "/point"),   # items: false after prefixItems
-    ({"kind": "widget", "extra": True}, ""),              # unevaluatedProperties
-    ({"kind": "widget", "label": "x"}, ""),               # dependentRequired
-    ({"kind": "widget", "size": "big"}, "/size"),         # type: [integer, "null"]
-])
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"kind": "gadget"}, "/kind"),  # const
+        ({"kind": "widget", "point": [1, "2"]}, "/point/1"),  # prefixItems
+        ({"kind": "widget", "point": [1, 2, 3]}, "/point"),  # items: false after prefixItems
+        ({"kind": "widget", "extra": True}, ""),  # unevaluatedProperties
+        ({"kind": "widget", "label": "x"}, ""),  # dependentRequired
+        ({"kind": "widget", "size": "big"}, "/size"),  # type: [integer, "null"]
+    ],
+)
 def test_3_1_only_keywords_are_enforced(zoo: Client, body: Any, pointer: str) -> None:
     response = zoo.post(f"{BASE}/things", json=body, headers=TOKEN)
     assert response.status_code == 400
@@ -32,10 +35,13 @@ def test_3_1_only_keywords_are_enforced(zoo: Client, body: Any, pointer: str) ->
     assert errors[0]["location"] == "body"
 
 
-@pytest.mark.parametrize("body", [
-    {"kind": "widget"},
-    {"kind": "widget", "point": [1, 2], "size": None, "label": "x", "labelLanguage": "en"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "widget"},
+        {"kind": "widget", "point": [1, 2], "size": None, "label": "x", "labelLanguage": "en"},
+    ],
+)
 def test_valid_3_1_bodies_are_accepted(zoo: Client, body: Any) -> None:
     assert zoo.post(f"{BASE}/things", json=body, headers=TOKEN).status_code == 201
 
@@ -45,17 +51,23 @@ def test_every_violation_is_named_not_just_the_first(zoo: Client) -> None:
     errors = response.json()["errors"]
     assert response.status_code == 400
     assert {(e["location"], e["name"]) for e in errors} == {
-        ("query", "limit"), ("query", "ids"), ("header", "X-Trace")}
+        ("query", "limit"),
+        ("query", "ids"),
+        ("header", "X-Trace"),
+    }
     assert "limit" in response.json()["detail"] and "X-Trace" in response.json()["detail"]
 
 
-@pytest.mark.parametrize(("query", "ok"), [
-    ("tags=a,b&ids=1|2&filter[kind]=widget&filter[min]=3", True),
-    ("filter[kind]=gadget", False),     # deepObject property breaks const
-    ("filter[min]=x", False),           # deepObject property must be an integer
-    ("ids=1|2|three", False),           # pipeDelimited items are integers
-    ("limit=51", False),
-])
+@pytest.mark.parametrize(
+    ("query", "ok"),
+    [
+        ("tags=a,b&ids=1|2&filter[kind]=widget&filter[min]=3", True),
+        ("filter[kind]=gadget", False),  # deepObject property breaks const
+        ("filter[min]=x", False),  # deepObject property must be an integer
+        ("ids=1|2|three", False),  # pipeDelimited items are integers
+        ("limit=51", False),
+    ],
+)
 def test_parameter_styles_are_read_before_validation(zoo: Client, query: str, ok: bool) -> None:
     response = zoo.get(f"{BASE}/things?{query}", headers=TOKEN)
     assert response.status_code == (200 if ok else 400)
@@ -72,8 +84,9 @@ def test_missing_required_body_is_reported(zoo: Client) -> None:
 
 
 def test_wrong_content_type_is_415(zoo: Client) -> None:
-    response = zoo.post(f"{BASE}/things", content=b"kind=widget",
-                        headers={**TOKEN, "Content-Type": "text/plain"})
+    response = zoo.post(
+        f"{BASE}/things", content=b"kind=widget", headers={**TOKEN, "Content-Type": "text/plain"}
+    )
     assert response.status_code == 415
     assert "application/json" in response.json()["detail"]
 
@@ -81,23 +94,33 @@ def test_wrong_content_type_is_415(zoo: Client) -> None:
 def test_unacceptable_accept_is_406(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things", headers={**TOKEN, "Accept": "text/csv"})
     assert response.status_code == 406
-    assert zoo.get(f"{BASE}/things", headers={**TOKEN, "Accept": "application/*"}
-                   ).status_code == 200
+    assert (
+        zoo.get(f"{BASE}/things", headers={**TOKEN, "Accept": "application/*"}).status_code == 200
+    )
 
 
-@pytest.mark.parametrize(("content", "content_type", "ok"), [
-    (b"name=Rex&count=3", "application/x-www-form-urlencoded", True),
-    (b"count=3", "application/x-www-form-urlencoded", False),         # name is required
-    (b"name=Rex&count=three", "application/x-www-form-urlencoded", False),
-])
-def test_form_bodies_are_validated(zoo: Client, content: bytes, content_type: str,
-                                   ok: bool) -> None:
-    response = zoo.post(f"{BASE}/forms", content=content,
-                        headers={**TOKEN, "Content-Type": content_type})
+@pytest.mark.parametrize(
+    ("content", "content_type", "ok"),
+    [
+        (b"name=Rex&count=3", "application/x-www-form-urlencoded", True),
+        (b"count=3", "application/x-www-form-urlencoded", False),  # name is required
+        (b"name=Rex&count=three", "application/x-www-form-urlencoded", False),
+    ],
+)
+def test_form_bodies_are_validated(
+    zoo: Client, content: bytes, content_type: str, ok: bool
+) -> None:
+    response = zoo.post(
+        f"{BASE}/forms", content=content, headers={**TOKEN, "Content-Type": content_type}
+    )
     assert response.status_code == (204 if ok else 400)
 
 
 def test_multipart_bodies_are_read(zoo: Client) -> None:
-    response = zoo.post(f"{BASE}/forms", files={"file": ("a.bin", b"\x00\x01")},
-                        data={"note": "hello"}, headers=TOKEN)
+    response = zoo.post(
+        f"{BASE}/forms",
+        files={"file": ("a.bin", b"\x00\x01")},
+        data={"note": "hello"},
+        headers=TOKEN,
+    )
     assert response.status_code == 204

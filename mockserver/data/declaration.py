@@ -87,8 +87,10 @@ _OPERATION = {
         "like": {"type": "string", "description": "inherit filters and sort from this operation"},
         "items": {"type": "string", "pattern": "^(/.*)?$"},
         "param": {"type": "string"},
-        "missing": {"enum": ["not-found", "generate"],
-                    "description": "an unknown id: the documented 404, or generated data"},
+        "missing": {
+            "enum": ["not-found", "generate"],
+            "description": "an unknown id: the documented 404, or generated data",
+        },
         "scope": {"type": "string", "description": "path parameter naming the dataset's scope"},
         "filters": {"type": "array", "items": _FILTER},
         "sort": {
@@ -182,11 +184,13 @@ DECLARATION_SCHEMA: dict[str, Any] = {
         },
         "errors": {
             "type": "object",
-            "properties": {"codes": {
-                "type": "object",
-                "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
-                "additionalProperties": {"type": "string"},
-            }},
+            "properties": {
+                "codes": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
+                    "additionalProperties": {"type": "string"},
+                }
+            },
             "additionalProperties": False,
         },
         "operations": {"type": "object", "additionalProperties": _OPERATION},

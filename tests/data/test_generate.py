@@ -15,7 +15,9 @@ from mockserver.spec.loader import load_document
 from tests.conftest import DATA, SPECS, VENDORED
 
 DOCUMENTS = [SPECS / f"{name}.yaml" for name in VENDORED] + [
-    DATA / "keywords-3.1.yaml", DATA / "petstore-v2.yaml"]
+    DATA / "keywords-3.1.yaml",
+    DATA / "petstore-v2.yaml",
+]
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
@@ -40,10 +42,18 @@ def test_the_same_seed_gives_the_same_value() -> None:
     assert generator.generate(schema, 5) != generator.generate(schema, 6)
 
 
-@pytest.mark.parametrize("pattern", [
-    r"^[A-Fa-f\d]{24}$", r"^[a-z0-9-]{1,32}$", r"^(proj|env)/[a-z]+$", r"\d{3}-\d{4}",
-    r"^[^@\s]+@example\.(com|org)$", r"^a(?=b)", r"^x[^a-z]{2,4}y$",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^[A-Fa-f\d]{24}$",
+        r"^[a-z0-9-]{1,32}$",
+        r"^(proj|env)/[a-z]+$",
+        r"\d{3}-\d{4}",
+        r"^[^@\s]+@example\.(com|org)$",
+        r"^a(?=b)",
+        r"^x[^a-z]{2,4}y$",
+    ],
+)
 def test_regex_strings_match_their_pattern(pattern: str) -> None:
     rng = random.Random(1)
     for _ in range(20):

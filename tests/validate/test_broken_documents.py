@@ -22,7 +22,8 @@ CLEAN = BROKEN / "clean"
 
 def _expected() -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = yaml.safe_load(
-        (BROKEN / "expected.yaml").read_text(encoding="utf-8"))
+        (BROKEN / "expected.yaml").read_text(encoding="utf-8")
+    )
     return entries
 
 
