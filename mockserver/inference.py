@@ -11,8 +11,9 @@ style parameters page. An id the dataset lacks falls back to examples and genera
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,16 +45,38 @@ class _List:
     item: Schema
 
 
+class LazyRecords(Mapping[str, list[Record]]):
+    """Datasets generated on first use: start-up stays fast on documents with many lists.
+
+    Generation is deterministic, so every worker process builds the same records.
+    """
+
+    def __init__(self, makers: dict[str, Callable[[], list[Record]]]) -> None:
+        self._makers = makers
+        self._made: dict[str, list[Record]] = {}
+
+    def __getitem__(self, name: str) -> list[Record]:
+        if name not in self._made:
+            self._made[name] = self._makers[name]()
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
 def infer_declaration(
     document: ApiDocument, seed: int = 0
-) -> tuple[Declaration | None, dict[str, list[Record]]]:
-    """A declaration inferred from the document's shape, with its records; or nothing."""
+) -> tuple[Declaration | None, Mapping[str, list[Record]]]:
+    """A declaration inferred from the document's shape, with its (lazy) records."""
     lists = list(_lists(document))
     if not lists:
         return None, {}
     generator = ValueGenerator(document.registry)
     datasets: dict[str, Dataset] = {}
-    records: dict[str, list[Record]] = {}
+    makers: dict[str, Callable[[], list[Record]]] = {}
     operations: dict[str, OperationBehaviour] = {}
     for found in lists:
         get = _get_for(document, found)
@@ -61,11 +84,8 @@ def infer_declaration(
         if id_field is None:
             continue
         name = f"dataset{len(datasets)}"
-        rows = _records(document, generator, found, get, id_field, seed)
-        if not rows:
-            continue
         datasets[name] = Dataset(name, document.path, id_field, None, None, "")
-        records[name] = rows
+        makers[name] = functools.partial(_records, document, generator, found, get, id_field, seed)
         operations[found.op.operation_id] = _list_behaviour(found, name, document)
         if get is not None and get.operation_id not in operations:
             param = _VARIABLE.search(get.path)
@@ -82,7 +102,7 @@ def infer_declaration(
     source = SourceFile(document.path, "", {}, False)
     return Declaration(
         document.path.parent, document.name, datasets, operations, (), source
-    ), records
+    ), LazyRecords(makers)
 
 
 def _lists(document: ApiDocument) -> Iterator[_List]:

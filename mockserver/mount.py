@@ -7,7 +7,7 @@ validators, the path index, the token book, the datasets and the responder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,7 +129,7 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
 
 def _fixtures(
     document: ApiDocument, options: ServeOptions
-) -> tuple[Declaration | None, dict[str, list[Record]]]:
+) -> tuple[Declaration | None, Mapping[str, list[Record]]]:
     if options.fixtures_dir is None:
         return None, {}
     folder = options.fixtures_dir / document.name
