@@ -351,8 +351,9 @@ def from_source(source: SourceFile) -> Declaration:
         )
         for t in data.get("tokens", [])
     )
+    codes = {int(k): str(v) for k, v in (data.get("errors") or {}).get("codes", {}).items()}
     return Declaration(
-        folder, str(data.get("spec", folder.name)), datasets, operations, tokens, source
+        folder, str(data.get("spec", folder.name)), datasets, operations, tokens, source, codes
     )
 
 

@@ -1,0 +1,1 @@
+"""Property-based contract tests: requests generated from a document, checks on responses."""
