@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.spec.model import Parameter, Schema
-from mockserver.spec.navigate import deref, descend, schema_types
+from mockserver.spec.navigate import child, deref, descend, schema_types
 
 _MISSING = object()
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -32,6 +32,8 @@ class ParameterShape:
     types: frozenset[str]  # JSON types the value may take; empty means "any"
     item_types: frozenset[str]
     properties: Mapping[str, frozenset[str]]  # per-property types for object parameters
+    schema: Schema | None = None  # for nested (deepObject) values, read leaf by leaf
+    registry: Any = None
 
     @property
     def is_array(self) -> bool:
@@ -56,7 +58,7 @@ def shape_of(schema: Schema | None, registry: Any) -> ParameterShape:
         for name in value.get("properties") or {}:
             sub = _sub(schema, registry, "properties", name)
             props[name] = schema_types(sub, registry) if sub else frozenset()
-    return ParameterShape(types, items, props)
+    return ParameterShape(types, items, props, schema, registry)
 
 
 def read_parameter(
@@ -144,9 +146,24 @@ def _deep_object(name: str, pairs: Mapping[str, str], shape: ParameterShape) -> 
             if not isinstance(node, dict):
                 break
         else:
-            top = shape.properties.get(tokens[0], frozenset())
-            node[tokens[-1]] = coerce(value, top if len(tokens) == 1 else frozenset())
-    return _lists_from_indexes(root)
+            node[tokens[-1]] = value
+    tree = _lists_from_indexes(root)
+    return _coerce_tree(tree, shape.schema, shape.registry) if shape.schema else tree
+
+
+def _coerce_tree(value: Any, schema: Schema | None, registry: Any) -> Any:
+    """Strings at the leaves of a nested query value, read as the types their schemas give."""
+    if isinstance(value, dict):
+        return {
+            k: _coerce_tree(v, child(schema, registry, k) if schema else None, registry)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        item = child(schema, registry, "0") if schema else None
+        return [_coerce_tree(v, item, registry) for v in value]
+    if isinstance(value, str):
+        return coerce(value, schema_types(schema, registry) if schema else frozenset())
+    return value
 
 
 def _lists_from_indexes(value: Any) -> Any:

@@ -30,8 +30,7 @@ class WireRequest:
         """The request as a ready-to-run curl command."""
         from urllib.parse import urlencode
 
-        url = base_url.rstrip("/") + self.path + (f"?{urlencode(self.query)}" if self.query
-                                                    else "")
+        url = base_url.rstrip("/") + self.path + (f"?{urlencode(self.query)}" if self.query else "")
         parts = ["curl", "-i", "-X", self.method.upper(), _shell(url)]
         for name, value in self.headers.items():
             parts += ["-H", _shell(f"{name}: {value}")]
@@ -109,9 +108,14 @@ def header_value(param: Parameter, value: Any) -> str:
     return text(value)
 
 
-def build_request(op: Operation, mount: str, values: Mapping[tuple[str, str], Any],
-                  headers: Mapping[str, str] | None = None, body: bytes | None = None,
-                  content_type: str | None = None) -> WireRequest:
+def build_request(
+    op: Operation,
+    mount: str,
+    values: Mapping[tuple[str, str], Any],
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    content_type: str | None = None,
+) -> WireRequest:
     """The wire request for ``op`` with the given parameter values."""
     path = op.path
     query: list[tuple[str, str]] = []

@@ -13,14 +13,14 @@ import hashlib
 import random
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mockserver.data.regex import PatternError, string_matching
 from mockserver.spec.dialects import Direction, SchemaValidator
 from mockserver.spec.model import Dialect, Schema
-from mockserver.spec.navigate import deref, descend, json_type
+from mockserver.spec.navigate import deref, descend, json_type, merge_all_of
 
 MAX_DEPTH = 7
 ATTEMPTS = 12
@@ -131,7 +131,7 @@ class _Draw:
             if schema.value["$ref"] in refs and depth > 2:
                 raise _Impossible  # recursion: callers leave optional branches out
             refs = (*refs, schema.value["$ref"])
-        schema = self._merged(deref(schema, self.owner.registry))
+        schema = merge_all_of(deref(schema, self.owner.registry), self.owner.registry)
         node = schema.value
         if node is True or node == {}:
             return self._any(name)
@@ -148,28 +148,6 @@ class _Draw:
                 return self._branch(schema, combinator, name, depth, refs)
         kind = self._type(node)
         return getattr(self, f"_{kind}")(schema, name, depth, refs)
-
-    def _merged(self, schema: Schema) -> Schema:
-        """allOf folded into one schema: properties and required united, the rest kept."""
-        node = schema.value
-        if not isinstance(node, dict) or not node.get("allOf"):
-            return schema
-        merged = {k: v for k, v in node.items() if k != "allOf"}
-        for index in range(len(node["allOf"])):
-            branch = descend(schema, ("allOf", str(index)))
-            if branch is None:
-                continue
-            part = self._merged(deref(branch, self.owner.registry)).value
-            if not isinstance(part, dict):
-                continue
-            for key, value in part.items():
-                if key == "properties":
-                    merged["properties"] = {**value, **merged.get("properties", {})}
-                elif key == "required":
-                    merged["required"] = sorted({*merged.get("required", []), *value})
-                else:
-                    merged.setdefault(key, value)
-        return replace(schema, value=merged)
 
     def _type(self, node: dict[str, Any]) -> str:
         declared = node.get("type")

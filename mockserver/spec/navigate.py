@@ -58,6 +58,33 @@ def at_pointer(schema: Schema, registry: Any, pointer: str) -> Schema | None:
     return deref(current, registry) if current else None
 
 
+def merge_all_of(schema: Schema, registry: Any) -> Schema:
+    """``allOf`` folded into one schema: properties and required united, the rest kept.
+
+    Generators use this to build one object from several branches; the merged schema is
+    for generating candidates only, which are then validated against the original.
+    """
+    node = schema.value
+    if not isinstance(node, dict) or not node.get("allOf"):
+        return schema
+    merged = {k: v for k, v in node.items() if k != "allOf"}
+    for index in range(len(node["allOf"])):
+        branch = descend(schema, ("allOf", str(index)))
+        if branch is None:
+            continue
+        part = merge_all_of(deref(branch, registry), registry).value
+        if not isinstance(part, dict):
+            continue
+        for key, value in part.items():
+            if key == "properties":
+                merged["properties"] = {**value, **merged.get("properties", {})}
+            elif key == "required":
+                merged["required"] = sorted({*merged.get("required", []), *value})
+            else:
+                merged.setdefault(key, value)
+    return replace(schema, value=merged)
+
+
 def declared_properties(schema: Schema, registry: Any) -> set[str] | None:
     """Property names a schema declares, through ``allOf``; ``None`` if it declares none."""
     schema = deref(schema, registry)
