@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
+from mockserver.records import epoch_ms
 from tests.conftest import FIXTURES, RAW_TOKEN, TOKEN, Client
 
 LD = "/launchdarkly/api/v2/auditlog"
@@ -125,7 +126,7 @@ class TestLaunchDarkly:
         allow_flags = [{"effect": "allow", "resources": ["proj/*:env/*:flag/*"], "actions": ["*"]}]
         items = vendored.post(f"{LD}?limit=20", json=allow_flags, headers=RAW_TOKEN).json()
         assert items["items"] and all(i["kind"] == "flag" for i in items["items"])
-        deny_all = allow_flags + [{"effect": "deny", "resources": ["*"], "actions": ["*"]}]
+        deny_all = [*allow_flags, {"effect": "deny", "resources": ["*"], "actions": ["*"]}]
         assert vendored.post(LD, json=deny_all, headers=RAW_TOKEN).json()["items"] == []
 
     def test_counts_bucket_the_matching_entries(self, vendored: Client) -> None:
@@ -294,8 +295,6 @@ class TestLosant:
         assert values == sorted(values, reverse=direction == "desc")
 
     def test_start_and_end_bound_creation_dates(self, vendored: Client) -> None:
-        from mockserver.records import epoch_ms
-
         times = sorted(epoch_ms(r["creationDate"]) or 0 for r in LOSANT_LOGS)
         start, end = times[10], times[40]
         body = vendored.get(f"{LOSANT}?start={start}&end={end}&perPage=100", headers=TOKEN).json()

@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from mockserver.spec.model import Operation, Parameter
 
@@ -28,8 +28,6 @@ class WireRequest:
 
     def curl(self, base_url: str) -> str:
         """The request as a ready-to-run curl command."""
-        from urllib.parse import urlencode
-
         url = base_url.rstrip("/") + self.path + (f"?{urlencode(self.query)}" if self.query else "")
         parts = ["curl", "-i", "-X", self.method.upper(), _shell(url)]
         for name, value in self.headers.items():

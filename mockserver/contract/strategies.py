@@ -106,7 +106,8 @@ class StrategyFactory:
             "boolean": lambda *_: st.booleans(),
             "null": lambda *_: st.none(),
         }
-        return builders.get(kind, lambda *_: _anything())(schema, depth)
+        build = builders.get(kind)
+        return build(schema, depth) if build is not None else _anything()
 
     # -- containers -------------------------------------------------------------------
 
@@ -144,11 +145,8 @@ class StrategyFactory:
             return None
         if depth >= MAX_DEPTH:
             return None
-        values = (
-            self._build(descend(schema, ("additionalProperties",)), depth + 1)
-            if isinstance(extra, dict)
-            else _scalars()
-        )
+        sub = descend(schema, ("additionalProperties",)) if isinstance(extra, dict) else None
+        values = self._build(sub, depth + 1) if sub is not None else _scalars()
         keys = st.text(string.ascii_letters, min_size=1, max_size=8).filter(
             lambda k: k not in declared
         )
@@ -170,11 +168,8 @@ class StrategyFactory:
         head = st.tuples(*prefix).map(list) if prefix else st.just([])
         if items is False or rest_high == 0:
             return head
-        element = (
-            self._build(descend(schema, ("items",)), depth + 1)
-            if isinstance(items, dict)
-            else _scalars()
-        )
+        sub = descend(schema, ("items",)) if isinstance(items, dict) else None
+        element = self._build(sub, depth + 1) if sub is not None else _scalars()
         unique = bool(node.get("uniqueItems"))
         tail = st.lists(
             element, min_size=rest_low, max_size=rest_high, unique_by=_freeze if unique else None
@@ -309,9 +304,9 @@ def _bounds(node: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:
         if high is None
         else [math.floor(high) - (1 if ex_high is True and float(high).is_integer() else 0)]
     )
-    if _is_number(ex_low):
+    if isinstance(ex_low, int | float) and not isinstance(ex_low, bool):
         lows.append(math.floor(ex_low) + 1)
-    if _is_number(ex_high):
+    if isinstance(ex_high, int | float) and not isinstance(ex_high, bool):
         highs.append(math.ceil(ex_high) - 1)
     return (max(lows) if lows else None), (min(highs) if highs else None)
 
