@@ -15,8 +15,8 @@ import yaml
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 
-from mockserver.app import create_app_from_paths
-from mockserver.mount import ServeOptions
+from mockserver.app import create_app, create_app_from_paths
+from mockserver.mount import MountedApi, ServeOptions, load_apis
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -109,10 +109,16 @@ def make_client() -> Iterator[MakeClient]:
 
 
 @pytest.fixture(scope="session")
-def vendored() -> Iterator[Client]:
-    """One client serving the four vendored APIs with their fixtures, shared by many tests."""
+def vendored_apis() -> list[MountedApi]:
+    """The four vendored APIs with their fixtures, loaded once."""
     paths = [SPECS / f"{name}.yaml" for name in VENDORED]
-    client = Client(create_app_from_paths(paths, ServeOptions(fixtures_dir=FIXTURES)))
+    return load_apis(paths, ServeOptions(fixtures_dir=FIXTURES))
+
+
+@pytest.fixture(scope="session")
+def vendored(vendored_apis: list[MountedApi]) -> Iterator[Client]:
+    """One client serving the four vendored APIs, shared by many tests."""
+    client = Client(create_app(vendored_apis, ServeOptions(fixtures_dir=FIXTURES)))
     yield client
     client.close()
 

@@ -121,9 +121,9 @@ def build_request(
     cookies = []
     for param in op.parameters:
         key = (param.location, param.name)
-        if key not in values:
+        value = values.get(key)
+        if value is None:  # absent, or null: a query, header or cookie cannot say null
             continue
-        value = values[key]
         if param.location == "path":
             path = path.replace("{" + param.name + "}", path_value(param, value))
         elif param.location == "query":

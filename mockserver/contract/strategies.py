@@ -65,8 +65,10 @@ class StrategyFactory:
     ) -> None:
         self.registry = registry
         self.direction = direction
-        self.alphabet = text_alphabet or st.characters(
-            codec="utf-8", exclude_categories=("Cs", "Cc")
+        self.alphabet = (
+            text_alphabet
+            if text_alphabet is not None
+            else st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
         )
 
     def from_schema(self, schema: Schema) -> st.SearchStrategy[Any]:
