@@ -8,6 +8,7 @@ are followed; anything else is refused with a :class:`~mockserver.errors.RefErro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,12 @@ class Located:
 
 def file_uri(source: SourceFile) -> str:
     """The ``file://`` URI that names ``source`` in schema registries."""
-    return source.path.resolve().as_uri()
+    return _path_uri(source.path)
+
+
+@functools.lru_cache(maxsize=256)
+def _path_uri(path: Path) -> str:
+    return path.resolve().as_uri()
 
 
 class RefResolver:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema_rs
 from jsonschema.exceptions import ValidationError
 from openapi_spec_validator.schemas import (
     openapi_v2_schema_validator,
@@ -43,6 +45,7 @@ class DocumentChecker:
         self.resolver = RefResolver(source)
         self.findings: list[Finding] = []
         self.document: ApiDocument | None = None
+        self._validators: dict[str, SchemaValidator] = {}
 
     def run(self) -> list[Finding]:
         """All findings for the document; ``self.document`` is set when it could be modelled."""
@@ -93,6 +96,8 @@ class DocumentChecker:
     # -- checks -----------------------------------------------------------------------
 
     def _check_meta_schema(self, dialect: Dialect) -> None:
+        if _fast_meta_schema(dialect).is_valid(self.source.data):
+            return  # the compiled check agrees with the reference one; only explain failures
         for error in _META_SCHEMAS[dialect].iter_errors(self.source.data):
             leaf = deepest_error(error)
             pointer = join_pointer("", *leaf.absolute_path)
@@ -162,7 +167,7 @@ class DocumentChecker:
         source = source or next(
             (f for f in self.resolver.files if f.path == schema.file), self.source
         )
-        validator = SchemaValidator(schema, registry, direction="any")
+        validator = self._validator(schema, registry)
         for violation in validator.iter_violations(value):
             where = f" at {violation.pointer}" if violation.pointer else ""
             self._add(
@@ -171,6 +176,12 @@ class DocumentChecker:
                 f"{label}{where}: {violation.message}",
                 source=source,
             )
+
+    def _validator(self, schema: Schema, registry: Any) -> SchemaValidator:
+        key = schema.uri or repr(schema.value)
+        if key not in self._validators:
+            self._validators[key] = SchemaValidator(schema, registry, direction="any")
+        return self._validators[key]
 
     def _check_path_parameters(self, document: ApiDocument) -> None:
         for op in document.operations:
@@ -217,6 +228,13 @@ class DocumentChecker:
                             op.pointer,
                             f"{op.key}: security scheme {name!r} is not declared",
                         )
+
+
+@functools.cache
+def _fast_meta_schema(dialect: Dialect) -> Any:
+    """The meta-schema compiled by jsonschema-rs: milliseconds instead of a second on a
+    2.6 MB document. The Python validator still produces the detailed findings."""
+    return jsonschema_rs.validator_for(dict(_META_SCHEMAS[dialect].schema))
 
 
 def _first_line(error: ValidationError) -> str:
