@@ -1,0 +1,111 @@
+"""`mockserver serve`: documents found, banner printed, workers sharing state."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mockserver.errors import UsageError
+from mockserver.mount import ServeOptions, load_apis
+from mockserver.serve_cli import ENVIRONMENT_KEY, app_from_environment, banner, spec_files
+from tests.conftest import DATA, FIXTURES, ROOT, SPECS, TOKEN
+
+
+def test_spec_files_takes_folders_and_files() -> None:
+    assert [p.stem for p in spec_files([SPECS])] == [
+        "anaconda",
+        "gorules",
+        "launchdarkly",
+        "losant",
+    ]
+    assert spec_files([DATA / "petstore-v2.yaml"]) == [DATA / "petstore-v2.yaml"]
+
+
+def test_spec_files_refuses_missing_paths_and_clashing_names(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        spec_files([tmp_path / "nope.yaml"])
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "api.yaml").write_text("openapi: 3.1.0\n")
+    (tmp_path / "api.json").write_text("{}")
+    with pytest.raises(UsageError, match="named 'api'"):
+        spec_files([tmp_path / "a" / "api.yaml", tmp_path / "api.json"])
+
+
+def test_banner_says_what_is_mounted_where_and_the_token() -> None:
+    apis = load_apis(
+        [SPECS / "losant.yaml", DATA / "petstore-v2.yaml"], ServeOptions(fixtures_dir=FIXTURES)
+    )
+    text = banner(apis, "127.0.0.1", 8000)
+    assert "losant" in text and "http://127.0.0.1:8000/losant" in text
+    assert "from fixtures/losant/" in text
+    assert "http://127.0.0.1:8000/petstore-v2/v2" in text
+    assert "Authorization: Bearer mock-token" in text
+
+
+def test_workers_build_the_app_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = {
+        "paths": [str(DATA / "keywords-3.1.yaml")],
+        "seed": 3,
+        "any_token": False,
+        "cors_origins": [],
+        "fixtures": str(tmp_path),
+        "jobs": str(tmp_path / "jobs"),
+    }
+    monkeypatch.setenv(ENVIRONMENT_KEY, json.dumps(settings))
+    assert app_from_environment() is not None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
+        try:
+            if httpx.get(base + "/", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            if process.poll() is not None:
+                break
+    yield base, process
+    process.terminate()
+    process.wait(timeout=30)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def test_serve_with_two_workers_shares_export_jobs(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
+    base, process = served
+    assert process.poll() is None, process.stdout.read() if process.stdout else ""
+    url = base + "/anaconda/api/audit-logs/export"
+    job = httpx.post(url, json={"q": ["action_key:user_logged_in"]}, headers=TOKEN).json()
+    # each request opens a new connection, which either worker may accept
+    statuses = {httpx.get(f"{url}/{job['job_id']}", headers=TOKEN).status_code for _ in range(20)}
+    assert statuses == {200}
