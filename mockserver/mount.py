@@ -25,7 +25,7 @@ from mockserver.respond import Responder
 from mockserver.security import TokenBook
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.source import load_source
+from mockserver.spec.source import Position, load_source
 from mockserver.validate.fixtures import check_fixture_folder
 
 _VARIABLE = re.compile(r"{([^{}/]+)}")
@@ -142,7 +142,12 @@ def _fixtures(
             f" (and {len(findings) - 1} more; run mockserver validate)" if len(findings) > 1 else ""
         )
         raise DeclarationError(
-            first.file, first.message + more, code=first.code, pointer=first.pointer, hint=first.fix
+            first.file,
+            first.message + more,
+            code=first.code,
+            pointer=first.pointer,
+            hint=first.fix,
+            position=Position(first.line, first.column),
         )
     declaration = from_source(load_source(folder / DECLARATION_NAME))
     bind_declaration(declaration, document)

@@ -108,3 +108,14 @@ def test_routing_view_is_a_plain_openapi_3_0_document() -> None:
 def test_literal_paths_win_over_templates(make_client: MakeClient, path: str) -> None:
     response = make_client(KEYWORDS).get(f"/keywords-3.1/zoo/v1{path}", headers=TOKEN)
     assert response.status_code == 200
+
+
+def test_launchdarkly_s_full_document_is_served(make_client: MakeClient) -> None:
+    client = make_client(DATA / "ld-openapi.full.json")
+    flags = client.get("/api/v2/flags/default", headers={"Authorization": "mock-token"})
+    assert flags.status_code == 200 and "items" in flags.json()
+    member = client.get(
+        "/ld-openapi.full/api/v2/members/abc",
+        headers={"Authorization": "mock-token", "Prefer": "dynamic=true"},
+    )
+    assert member.status_code == 200 and member.json()["_id"] == "abc"

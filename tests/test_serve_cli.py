@@ -109,3 +109,47 @@ def test_serve_with_two_workers_shares_export_jobs(
     # each request opens a new connection, which either worker may accept
     statuses = {httpx.get(f"{url}/{job['job_id']}", headers=TOKEN).status_code for _ in range(20)}
     assert statuses == {200}
+
+
+def test_a_broken_fixture_fails_fast_naming_file_line_and_pointer(tmp_path: Path) -> None:
+    folder = tmp_path / "fixtures" / "keywords-3.1"
+    folder.mkdir(parents=True)
+    (folder / "mock.yaml").write_text(
+        "datasets:\n  things: {file: things.json, id: id}\noperations:\n"
+        "  getThing: {behaviour: get, param: nope}\n"
+    )
+    (folder / "things.json").write_text("[]")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            str(DATA / "keywords-3.1.yaml"),
+            "--fixtures",
+            str(tmp_path / "fixtures"),
+            "--port",
+            str(_free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "mock.yaml:4:" in result.stderr and "/operations/getThing/param" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_document_fails_fast(tmp_path: Path) -> None:
+    broken = tmp_path / "api.yaml"
+    broken.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a: [\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "api.yaml:" in result.stderr and "MS002" in result.stderr

@@ -1,0 +1,121 @@
+"""Errors are shaped like each API's own documented error for that status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mockserver.data.generate import ValueGenerator
+from mockserver.problem import PROBLEM_JSON, ErrorShaper, Problem, Violation
+from mockserver.spec.loader import load_document
+from tests.conftest import RAW_TOKEN, TOKEN, Client, WriteDoc, minimal_doc
+
+VIOLATIONS = (
+    Violation("query", "limit", "", "25 is greater than the maximum of 20", "maximum"),
+    Violation("body", "", "/name", "'name' is a required property", "required"),
+)
+
+
+def shaper_for(write_doc: WriteDoc, schema: dict[str, Any]) -> tuple[ErrorShaper, Any]:
+    responses = {
+        "200": {"description": "ok"},
+        "400": {"description": "bad", "content": {"application/json": {"schema": schema}}},
+    }
+    document = load_document(
+        write_doc(
+            minimal_doc("3.1.0", **{"/a": {"get": {"operationId": "a", "responses": responses}}})
+        )
+    )
+    return ErrorShaper(document, ValueGenerator(document.registry)), document.operations[0]
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        (
+            {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
+            {"code": "bad_request"},
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"type": {"type": "string"}, "message": {"type": "string"}},
+            },
+            {"type": "BadRequest"},
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {
+                    "statusCode": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "error": {"type": "string"},
+                },
+            },
+            {"statusCode": 400, "error": "Bad Request"},
+        ),
+    ],
+)
+def test_recognised_fields_are_filled(
+    write_doc: WriteDoc, schema: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    shaper, op = shaper_for(write_doc, schema)
+    rendered = shaper.render(op, Problem(400, "Invalid request", VIOLATIONS))
+    body = json.loads(rendered.body)
+    assert rendered.status == 400 and rendered.media_type == "application/json"
+    assert {k: body[k] for k in expected} == expected
+    assert "query parameter 'limit'" in body["message"] and "body at /name" in body["message"]
+
+
+def test_violation_lists_carry_each_location(write_doc: WriteDoc) -> None:
+    item = {
+        "type": "object",
+        "required": ["loc", "msg", "type"],
+        "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "msg": {"type": "string"},
+            "type": {"type": "string"},
+        },
+    }
+    shaper, op = shaper_for(
+        write_doc, {"type": "object", "properties": {"detail": {"type": "array", "items": item}}}
+    )
+    body = json.loads(shaper.render(op, Problem(400, "Invalid", VIOLATIONS)).body)
+    assert [d["loc"] for d in body["detail"]] == [["query", "limit"], ["body", "name"]]
+    assert [d["type"] for d in body["detail"]] == ["maximum", "required"]
+
+
+def test_undeclared_statuses_are_rfc_7807(write_doc: WriteDoc) -> None:
+    shaper, op = shaper_for(write_doc, {"type": "object"})
+    rendered = shaper.render(op, Problem(404, "nothing here"))
+    assert rendered.media_type == PROBLEM_JSON
+    assert b'"title":"Not Found"' in rendered.body and b'"status":404' in rendered.body
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "status", "keys"),
+    [
+        (
+            "/losant/orgs/575ed6e87ae143cd83dc4aa8/audit-logs?page=-1",
+            TOKEN,
+            400,
+            {"type", "message"},
+        ),
+        ("/launchdarkly/api/v2/auditlog/zzz", RAW_TOKEN, 404, {"code", "message"}),
+        ("/anaconda/api/audit-logs/not-a-uuid", TOKEN, 422, {"detail"}),
+        ("/anaconda/api/audit-logs/00000000-0000-4000-8000-000000000000", TOKEN, 404, {"detail"}),
+        ("/gorules/api/audit-logs", {}, 401, {"statusCode", "message", "error"}),
+    ],
+)
+def test_each_vendor_errs_in_its_own_shape(
+    vendored: Client, url: str, headers: dict[str, str], status: int, keys: set[str]
+) -> None:
+    response = vendored.get(url, headers=headers)
+    assert response.status_code == status
+    assert set(response.json()) == keys
