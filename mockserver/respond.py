@@ -281,8 +281,12 @@ def _negotiate(response: Response | None, request: MockRequest) -> MediaType | N
 
 
 def _echo_hints(plan: OperationPlan, request: MockRequest) -> Hints:
+    """Path values echoed into the body's top-level fields of the same name; the last one
+    (the resource's own id) also as ``id``, ``_id`` or ``key``."""
     values: Mapping[tuple[str, str], Any] = request.values
     fields = {name: value for (location, name), value in values.items() if location == "path"}
-    if len(fields) == 1:
-        fields.setdefault("id", next(iter(fields.values())))
+    last = plan.op.path.rsplit("{", 1)[-1].rstrip("}/") if "{" in plan.op.path else None
+    if last in fields:
+        for alias in ("id", "_id", "key"):
+            fields.setdefault(alias, fields[last])
     return Hints(fields)

@@ -137,7 +137,7 @@ class _Draw:
             return self._any(name)
         if node is False:
             raise _Impossible
-        if name in self.hints.fields and depth <= 2:
+        if name in self.hints.fields and depth <= 1:
             return self.hints.fields[name]
         if "const" in node:
             return node["const"]
