@@ -129,44 +129,13 @@ class BehaviourEngine:
             value = _filter_value(flt, request)
             if value is MISSING or value is None or value == []:
                 continue
-            matcher = self._matcher(flt, value, behaviour, request, violations)
+            dataset = self._dataset(behaviour)
+            matcher = record_matcher(flt, value, dataset, request, violations)
             if matcher is not None:
                 records = [r for r in records if matcher(r)]
         if violations:
             return Problem(400, "The request does not match the API description", tuple(violations))
         return records
-
-    def _matcher(
-        self,
-        flt: Filter,
-        value: Any,
-        behaviour: OperationBehaviour,
-        request: MockRequest,
-        violations: list[Violation],
-    ) -> Callable[[Record], bool] | None:
-        dataset = self._dataset(behaviour)
-        time_field = dataset.time.field if dataset.time else None
-        if flt.op in ("lt", "lte", "gt", "gte", "eq") and flt.field == time_field:
-            return _time_matcher(flt.op, value, dataset)
-        ops: dict[str, Callable[[], Callable[[Record], bool] | None]] = {
-            "eq": lambda: lambda r: any(_same(v, value) for v in field_values(r, flt.field or "")),
-            "in": lambda: lambda r: any(
-                _same(v, w) for v in field_values(r, flt.field or "") for w in _listed(value)
-            ),
-            "lt": lambda: _compare(flt, value, lambda a, b: a < b),
-            "lte": lambda: _compare(flt, value, lambda a, b: a <= b),
-            "gt": lambda: _compare(flt, value, lambda a, b: a > b),
-            "gte": lambda: _compare(flt, value, lambda a, b: a >= b),
-            "search": lambda: _search(flt, value, dataset),
-            "contains": lambda: _search(flt, value, dataset),
-            "glob": lambda: lambda r: any(
-                _glob(v, p) for v in field_values(r, flt.field or "") for p in _listed(value)
-            ),
-            "object-match": lambda: _object_match(flt, value),
-            "column-values": lambda: _column_values(flt, value, request, violations),
-            "statements": lambda: _statements(flt, value),
-        }
-        return ops[flt.op]()
 
     # -- list -------------------------------------------------------------------------
 
@@ -188,7 +157,7 @@ class BehaviourEngine:
     ) -> tuple[list[Record] | Problem, tuple[str, str]]:
         """Records in the requested order, and (field as requested, direction) to echo."""
         dataset = self._dataset(behaviour)
-        keys = _sort_keys(behaviour.sort, request, dataset)
+        keys = sort_keys(behaviour.sort, request, dataset)
         known = set().union(*(r.keys() for r in records)) if records else set()
         unknown = [name for name, path, _ in keys if records and path.split(".")[0] not in known]
         if unknown:
@@ -207,7 +176,7 @@ class BehaviourEngine:
         for _, path, direction in reversed(keys):
             present = [r for r in ordered if field_value(r, path) is not None]
             missing = [r for r in ordered if field_value(r, path) is None]
-            present.sort(key=_sort_key(path, dataset), reverse=direction == "desc")
+            present.sort(key=sort_key(path, dataset), reverse=direction == "desc")
             ordered = present + missing
         echo = (keys[0][0], keys[0][2]) if keys else ("", "")
         return ordered, echo
@@ -428,6 +397,35 @@ class BehaviourEngine:
 # -- filters --------------------------------------------------------------------------
 
 
+def record_matcher(
+    flt: Filter, value: Any, dataset: Dataset, request: MockRequest, violations: list[Violation]
+) -> Callable[[Record], bool] | None:
+    """A predicate keeping the records ``flt`` lets through for ``value``; None when the
+    value filters nothing. Problems with the value are appended to ``violations``."""
+    time_field = dataset.time.field if dataset.time else None
+    if flt.op in ("lt", "lte", "gt", "gte", "eq") and flt.field == time_field:
+        return _time_matcher(flt.op, value, dataset)
+    ops: dict[str, Callable[[], Callable[[Record], bool] | None]] = {
+        "eq": lambda: lambda r: any(_same(v, value) for v in field_values(r, flt.field or "")),
+        "in": lambda: lambda r: any(
+            _same(v, w) for v in field_values(r, flt.field or "") for w in _listed(value)
+        ),
+        "lt": lambda: _compare(flt, value, lambda a, b: a < b),
+        "lte": lambda: _compare(flt, value, lambda a, b: a <= b),
+        "gt": lambda: _compare(flt, value, lambda a, b: a > b),
+        "gte": lambda: _compare(flt, value, lambda a, b: a >= b),
+        "search": lambda: _search(flt, value, dataset),
+        "contains": lambda: _search(flt, value, dataset),
+        "glob": lambda: lambda r: any(
+            _glob(v, p) for v in field_values(r, flt.field or "") for p in _listed(value)
+        ),
+        "object-match": lambda: _object_match(flt, value),
+        "column-values": lambda: _column_values(flt, value, request, violations),
+        "statements": lambda: _statements(flt, value),
+    }
+    return ops[flt.op]()
+
+
 def _filter_value(flt: Filter, request: MockRequest) -> Any:
     if flt.param:
         return request.value(flt.param)
@@ -607,7 +605,7 @@ def _patterns_hit(
 # -- sorting --------------------------------------------------------------------------
 
 
-def _sort_keys(sort: Any, request: MockRequest, dataset: Dataset) -> list[tuple[str, str, str]]:
+def sort_keys(sort: Any, request: MockRequest, dataset: Dataset) -> list[tuple[str, str, str]]:
     """(name as requested, record field, direction) for each sort key, most significant first."""
     if sort.syntax == "signed-list":
         raw = request.value(sort.param) if sort.param else MISSING
@@ -630,14 +628,14 @@ def _sort_keys(sort: Any, request: MockRequest, dataset: Dataset) -> list[tuple[
     return [(name, sort.fields.get(name, name), "asc" if direction == "asc" else "desc")]
 
 
-def _sort_key(path: str, dataset: Dataset) -> Callable[[Record], Any]:
+def sort_key(path: str, dataset: Dataset) -> Callable[[Record], Any]:
     def key(record: Record) -> Any:
-        return _sort_value(field_value(record, path), path, dataset)
+        return sort_value(field_value(record, path), path, dataset)
 
     return key
 
 
-def _sort_value(value: Any, key: str, dataset: Dataset) -> Any:
+def sort_value(value: Any, key: str, dataset: Dataset) -> Any:
     if dataset.time and key == dataset.time.field:
         return (0, epoch_ms(value, dataset.time.format) or 0, "")
     if isinstance(value, bool):

@@ -78,7 +78,7 @@ class RequestFactory:
             headers = (
                 {**self.credentials(op), **self.extra_headers}
                 if credentials
-                else dict(self.extra_headers)
+                else self._without_credentials(op)
             )
             return build_request(op, self.mount, values, headers, content, media)
 
@@ -147,6 +147,15 @@ class RequestFactory:
 
     # -- credentials ------------------------------------------------------------------
 
+    def _without_credentials(self, op: Operation) -> dict[str, str]:
+        """The extra headers minus any that carry credentials."""
+        names = {"authorization"} | {
+            s.parameter_name.lower()
+            for s in self.document.security_schemes.values()
+            if s.parameter_name
+        }
+        return {k: v for k, v in self.extra_headers.items() if k.lower() not in names}
+
     def credentials(self, op: Operation) -> dict[str, str]:
         """Headers that satisfy the operation's first security requirement."""
         if not op.security or any(not requirement for requirement in op.security):
@@ -160,8 +169,9 @@ class RequestFactory:
 
     # -- negative ---------------------------------------------------------------------
 
-    def negative(self, op: Operation) -> st.SearchStrategy[Negative]:
-        """Requests that break exactly one constraint of the operation (never security)."""
+    def negative(self, op: Operation) -> st.SearchStrategy[Negative] | None:
+        """Requests that break exactly one constraint of the operation (never security);
+        None when the operation has no constraint a request could break."""
         mutable = [p for p in op.parameters if not _reserved(p) and _breakable(p, self)]
         body = self._broken_bodies(op)
         options: list[st.SearchStrategy[Negative]] = [
@@ -170,7 +180,7 @@ class RequestFactory:
         if body is not None:
             options.append(body)
         if not options:
-            return st.nothing()
+            return None
         return st.one_of(options)
 
     def _broken_parameter(self, op: Operation, param: Parameter) -> st.SearchStrategy[Negative]:

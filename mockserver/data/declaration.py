@@ -42,6 +42,15 @@ BEHAVIOURS = (
     "export-status",
     "export-download",
 )
+SEMANTIC_CHECKS = (
+    "filter_soundness",
+    "page_limits",
+    "sort_order",
+    "paging_completeness",
+    "list_get_agreement",
+    "determinism",
+    "dataset_agreement",
+)
 FILTER_OPS = (
     "eq",
     "in",
@@ -133,6 +142,11 @@ _OPERATION = {
             "additionalProperties": False,
         },
         "format": {"enum": ["csv", "jsonl"]},
+        "checks": {
+            "type": "array",
+            "items": {"enum": list(SEMANTIC_CHECKS)},
+            "description": "the semantic properties `mockserver contract` checks",
+        },
         "columns": {"type": "array", "items": {"type": "string"}},
         "set": {"type": "object", "propertyNames": {"pattern": "^/"}},
     },
@@ -291,6 +305,7 @@ class OperationBehaviour:
     columns: tuple[str, ...] = ()
     set: Mapping[str, Any] = field(default_factory=dict)
     missing: str = "not-found"
+    checks: tuple[str, ...] | None = None  # None: every check that applies to the behaviour
 
 
 @dataclass(frozen=True)
@@ -393,6 +408,7 @@ def _operation(
         columns=tuple(merged.get("columns", ())),
         set=merged.get("set", {}),
         missing=merged.get("missing", "not-found"),
+        checks=tuple(merged["checks"]) if "checks" in merged else None,
     )
 
 

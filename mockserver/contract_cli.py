@@ -1,0 +1,188 @@
+"""``mockserver contract``: the property-based contract, against the mock or a provider.
+
+Without ``--base-url`` it runs in process against the mock's ASGI app (no sockets); with
+it, against that server. ``--workers N`` spreads operations over processes, each with its
+own target, so a suite that outgrows one machine splits the same way across several
+(``--operation`` picks a share).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from mockserver.contract.session import Plan, Session
+from mockserver.errors import UsageError
+
+EXIT_PASSED, EXIT_FAILED, EXIT_COULD_NOT_RUN = 0, 1, 2
+
+
+def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``mockserver contract``."""
+    cmd = verbs.add_parser(
+        "contract",
+        help="run the property-based contract against the mock or a provider",
+        description="Generate requests from each document with Hypothesis and check every "
+        "response: status, content type, headers and body against the document, rejection "
+        "of invalid requests, authentication, and the semantic properties declared in "
+        "fixtures/<name>/mock.yaml. Exit 0 when every check passes, 1 on failures, 2 when "
+        "the run cannot start.",
+    )
+    cmd.add_argument(
+        "--spec",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="document name in --specs-dir, or a path (repeatable; default all)",
+    )
+    cmd.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="OPERATION_ID",
+        help="only these operations (repeatable)",
+    )
+    cmd.add_argument("--base-url", help="run against this server instead of the in-process mock")
+    cmd.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        help="send this header with every request (e.g. a real token)",
+    )
+    cmd.add_argument(
+        "--max-examples", type=int, default=50, help="examples per operation and phase (default 50)"
+    )
+    cmd.add_argument("--seed", type=int, help="seed, to reproduce a run (default: random)")
+    cmd.add_argument(
+        "--derandomize",
+        action="store_true",
+        help="same examples on every run, as the CI profile does",
+    )
+    cmd.add_argument("--workers", type=int, default=1, help="processes (default 1)")
+    cmd.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write JUnit XML")
+    cmd.add_argument("--specs-dir", type=Path, default=Path("specs"))
+    cmd.add_argument("--fixtures", type=Path, default=Path("fixtures"))
+    cmd.set_defaults(run=run_contract)
+
+
+def run_contract(args: argparse.Namespace) -> int:
+    """``mockserver contract``."""
+    from mockserver.contract.report import failures_text, junit_xml, table, totals_line
+
+    plan = _plan(args)
+    jobs = _jobs(plan, set(args.operation) or None)
+    if not jobs:
+        raise UsageError(None, "no operations match", hint="check --spec and --operation")
+    print(
+        f"mockserver contract: {len(jobs)} operations, seed {plan.seed}"
+        + (f", against {plan.base_url}" if plan.base_url else ", in process"),
+        flush=True,
+    )
+    results = _execute(plan, jobs, max(args.workers, 1))
+    print()
+    print(table(results))
+    failed = [r for r in results if r.failures]
+    if failed:
+        print()
+        print(
+            failures_text(
+                failed,
+                plan.seed,
+                "mockserver contract" + "".join(f" --spec {s}" for s in args.spec),
+            )
+        )
+    print()
+    print(totals_line(results))
+    if args.junit_xml:
+        args.junit_xml.write_text(junit_xml(results), encoding="utf-8")
+    return EXIT_FAILED if failed else EXIT_PASSED
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    from mockserver.serve_cli import spec_files
+
+    names = args.spec or [str(args.specs_dir)]
+    paths = []
+    for name in names:
+        candidate = Path(name)
+        if not candidate.exists():
+            candidate = next(
+                (
+                    args.specs_dir / f"{name}{s}"
+                    for s in (".yaml", ".yml", ".json")
+                    if (args.specs_dir / f"{name}{s}").is_file()
+                ),
+                candidate,
+            )
+        paths.append(candidate)
+    documents = spec_files(paths)
+    if args.base_url and len(documents) != 1:
+        raise UsageError(None, "--base-url serves one API: choose it with --spec NAME")
+    headers = []
+    for header in args.header:
+        name, sep, value = header.partition(":")
+        if not sep or not name.strip():
+            raise UsageError(None, f"-H {header!r} is not 'Name: value'")
+        headers.append((name.strip(), value.strip()))
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    return Plan(
+        tuple(str(p.resolve()) for p in documents),
+        str(args.fixtures.resolve()),
+        args.base_url,
+        tuple(headers),
+        args.max_examples,
+        seed,
+        args.derandomize,
+    )
+
+
+def _jobs(plan: Plan, only: set[str] | None) -> list[tuple[str, str]]:
+    from mockserver.spec.loader import load_document
+
+    jobs = []
+    for path in plan.specs:
+        document = load_document(Path(path))
+        jobs += [
+            (path, op.operation_id)
+            for op in document.operations
+            if only is None or op.operation_id in only or op.key in only
+        ]
+    return jobs
+
+
+def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]:
+    from mockserver.contract.report import progress_line
+
+    if workers == 1:
+        session = Session(plan)
+        try:
+            results = []
+            for spec, operation_id in jobs:
+                result = session.run(spec, operation_id)
+                print(progress_line(result), flush=True)
+                results.append(result)
+            return results
+        finally:
+            session.close()
+    shares = [jobs[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        chunks = list(pool.map(_run_share, [plan] * workers, shares))
+    results = [r for chunk in chunks for r in chunk]
+    order = {job: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order.get((r.spec_path, r.operation_id), 0))
+    for result in results:
+        print(progress_line(result), flush=True)
+    return results
+
+
+def _run_share(plan: Plan, share: list[tuple[str, str]]) -> list[Any]:
+    session = Session(plan)
+    try:
+        return [session.run(spec, operation_id) for spec, operation_id in share]
+    finally:
+        session.close()
