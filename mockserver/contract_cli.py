@@ -75,6 +75,8 @@ def run_contract(args: argparse.Namespace) -> int:
     from mockserver.contract.report import failures_text, junit_xml, table, totals_line
 
     plan = _plan(args)
+    if plan.base_url:
+        _check_reachable(plan.base_url)
     jobs = _jobs(plan, set(args.operation) or None)
     if not jobs:
         raise UsageError(None, "no operations match", hint="check --spec and --operation")
@@ -101,6 +103,20 @@ def run_contract(args: argparse.Namespace) -> int:
     if args.junit_xml:
         args.junit_xml.write_text(junit_xml(results), encoding="utf-8")
     return EXIT_FAILED if failed else EXIT_PASSED
+
+
+def _check_reachable(base_url: str) -> None:
+    """A provider that cannot be reached is a run that cannot start (exit 2), not a failure."""
+    import httpx
+
+    try:
+        httpx.get(base_url, timeout=10)
+    except httpx.TransportError as exc:
+        raise UsageError(
+            None,
+            f"cannot reach {base_url}: {exc}",
+            hint="check --base-url and that the server is running",
+        ) from None
 
 
 def _plan(args: argparse.Namespace) -> Plan:

@@ -19,7 +19,8 @@ from mockserver.data.generate import GenerationError, Hints, ValueGenerator, sta
 from mockserver.plan import OperationPlan
 from mockserver.problem import ErrorShaper, Problem
 from mockserver.request import MockRequest
-from mockserver.spec.model import MediaType, Response
+from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.model import Example, MediaType, Response
 from mockserver.validation import acceptable, media_matches
 
 _PREFER = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
@@ -77,6 +78,7 @@ class Responder:
         self.shaper = shaper
         self.engine = engine
         self.seed = seed
+        self._examples: dict[int, tuple[Example, ...]] = {}
 
     def error(self, plan: OperationPlan | None, problem: Problem) -> MockResponse:
         """The problem in the API's own error shape."""
@@ -173,9 +175,11 @@ class Responder:
             return MockResponse(status, None, b"", self._headers(plan, response, request))
         media = _negotiate(response, request) or response.content[0]
         if prefer.example:
-            example = next((e for e in media.examples if e.name == prefer.example), None)
+            example = next(
+                (e for e in self._valid_examples(media) if e.name == prefer.example), None
+            )
             if example is None:
-                names = ", ".join(e.name for e in media.examples) or "none"
+                names = ", ".join(e.name for e in self._valid_examples(media)) or "none"
                 return self.error(
                     plan,
                     Problem(
@@ -186,9 +190,24 @@ class Responder:
                     ),
                 )
             return self._body(status, media, example.value, plan, response, request)
-        if media.examples and not prefer.dynamic:
-            return self._body(status, media, media.examples[0].value, plan, response, request)
+        examples = self._valid_examples(media)
+        if examples and not prefer.dynamic:
+            return self._body(status, media, examples[0].value, plan, response, request)
         return self._generated(plan, request, response, media, status, prefer)
+
+    def _valid_examples(self, media: MediaType) -> tuple[Example, ...]:
+        """The examples valid against their schema: an invalid one is never served
+        (``mockserver validate`` reports it as MS104)."""
+        key = id(media)
+        if key not in self._examples:
+            if media.schema is None:
+                self._examples[key] = media.examples
+            else:
+                validator = SchemaValidator(media.schema, self.generator.registry)
+                self._examples[key] = tuple(
+                    e for e in media.examples if validator.is_valid(e.value)
+                )
+        return self._examples[key]
 
     def _generated(
         self,
