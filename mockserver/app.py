@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from connexion import AsyncApp
-from connexion.context import scope as current_scope
+from connexion.apps.abstract import AbstractApp
+from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.middleware import MiddlewarePosition
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
@@ -35,10 +36,12 @@ from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.operations import AbstractOperation
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from mockserver.middleware import MOCK_CONTEXT, GateMiddleware, MockMiddleware
 from mockserver.mount import MountedApi, ServeOptions, load_apis
@@ -56,13 +59,52 @@ CONNEXION_LAYERS = [
 ]
 
 
-async def respond(**_path_params: Any) -> Response:
+async def respond(scope: Scope) -> Response:
     """The one generic responder every operation resolves to.
 
-    Connexion passes the path parameters; the checked request already holds them, typed.
+    The mock middleware has already checked the request and left it, typed, in the scope.
     """
-    api, plan, request = current_scope["extensions"][MOCK_CONTEXT]
+    api, plan, request = scope["extensions"][MOCK_CONTEXT]
     return to_starlette(api.responder.respond(plan, request))
+
+
+class ResponderOperation(AsyncOperation):  # type: ignore[misc]
+    """Calls the resolved responder with the scope.
+
+    Connexion's own operation rebuilds its parameter and response decorators on every call
+    (signature inspection, query and body parsing) to turn a request into function
+    arguments; the responder needs none of that, so this subclass calls it directly.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._fn(scope)
+        await response(scope, receive, send)
+
+
+class ResponderApi(AsyncApi):  # type: ignore[misc]
+    """An API whose operations are :class:`ResponderOperation`\\ s."""
+
+    def make_operation(self, operation: AbstractOperation) -> ResponderOperation:
+        made: ResponderOperation = ResponderOperation.from_operation(
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
+        return made
+
+
+class ResponderASGIApp(AsyncASGIApp):  # type: ignore[misc]
+    """Connexion's ASGI app, with :class:`ResponderApi` as its API class."""
+
+    api_cls = ResponderApi
+
+
+class MockApp(AsyncApp):  # type: ignore[misc]  # connexion ships no type information
+    """Connexion's ``AsyncApp`` with the responder operations above."""
+
+    def __init__(self, import_name: str, **options: Any) -> None:
+        # AsyncApp.__init__ only creates its ASGI app and hands over to AbstractApp; this
+        # does the same with the subclass.
+        self._middleware_app = ResponderASGIApp()
+        AbstractApp.__init__(self, import_name, **options)
 
 
 def to_starlette(response: MockResponse) -> Response:
@@ -73,10 +115,10 @@ def to_starlette(response: MockResponse) -> Response:
     )
 
 
-def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> AsyncApp:
+def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> MockApp:
     """A Connexion ``AsyncApp`` serving every API in ``apis``."""
     options = options or ServeOptions()
-    app = AsyncApp(
+    app = MockApp(
         __name__,
         middlewares=list(CONNEXION_LAYERS),
         resolver=Resolver(function_resolver=lambda _operation_id: respond),
@@ -100,7 +142,7 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> A
     return app
 
 
-def create_app_from_paths(paths: Iterable[Path], options: ServeOptions | None = None) -> AsyncApp:
+def create_app_from_paths(paths: Iterable[Path], options: ServeOptions | None = None) -> MockApp:
     """Load the documents at ``paths`` and serve them."""
     options = options or ServeOptions()
     return create_app(load_apis(paths, options), options)

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from mockserver.data.binding import json_media, success_response
 from mockserver.data.dataset import Record, project
 from mockserver.data.declaration import Dataset, Declaration, Filter, OperationBehaviour
+from mockserver.data.index import DatasetIndex
 from mockserver.jobs import JobStore
 from mockserver.params import MISSING
 from mockserver.plan import OperationPlan
@@ -81,6 +82,8 @@ class BehaviourEngine:
         self.records = records
         self.jobs = jobs
         self._projections: dict[str, set[str] | None] = {}
+        self._indexes: dict[str, DatasetIndex] = {}
+        self._served: dict[tuple[str, int], Record] = {}
         for behaviour in declaration.operations.values():
             self._projections[behaviour.operation_id] = self._projection(behaviour)
 
@@ -105,61 +108,76 @@ class BehaviourEngine:
     def _dataset(self, behaviour: OperationBehaviour) -> Dataset:
         return self.declaration.datasets[behaviour.dataset]
 
+    def _index(self, name: str) -> DatasetIndex:
+        if name not in self._indexes:
+            self._indexes[name] = DatasetIndex(self.declaration.datasets[name], self.records[name])
+        return self._indexes[name]
+
     def _scoped(
-        self, behaviour: OperationBehaviour, request: MockRequest
+        self, behaviour: OperationBehaviour, request: MockRequest, records: list[Record]
     ) -> list[Record] | Problem:
-        records = self.records[behaviour.dataset]
-        dataset = self._dataset(behaviour)
-        if not behaviour.scope or not dataset.scope_field:
+        index = self._index(behaviour.dataset)
+        if not behaviour.scope or not index.scopes:
             return records
         wanted = str(request.value(behaviour.scope, "path"))
-        scoped = [r for r in records if str(field_value(r, dataset.scope_field)) == wanted]
-        if not scoped:
+        if wanted not in index.scope_values:
             return Problem(404, f"{behaviour.scope} {wanted!r} was not found")
-        return scoped
+        return [r for r in records if index.scopes.get(id(r)) == wanted]
 
     def _selected(
-        self, behaviour: OperationBehaviour, request: MockRequest
+        self,
+        behaviour: OperationBehaviour,
+        request: MockRequest,
+        records: list[Record] | None = None,
     ) -> list[Record] | Problem:
-        records = self._scoped(behaviour, request)
-        if isinstance(records, Problem):
-            return records
+        """The records passing the scope and every filter, in the order given."""
+        index = self._index(behaviour.dataset)
+        scoped = self._scoped(behaviour, request, index.records if records is None else records)
+        if isinstance(scoped, Problem):
+            return scoped
         violations: list[Violation] = []
         for flt in behaviour.filters:
             value = _filter_value(flt, request)
             if value is MISSING or value is None or value == []:
                 continue
-            dataset = self._dataset(behaviour)
-            matcher = record_matcher(flt, value, dataset, request, violations)
+            matcher = record_matcher(flt, value, index.dataset, request, violations, index.time_of)
             if matcher is not None:
-                records = [r for r in records if matcher(r)]
+                scoped = [r for r in scoped if matcher(r)]
         if violations:
             return Problem(400, "The request does not match the API description", tuple(violations))
-        return records
+        return scoped
 
     # -- list -------------------------------------------------------------------------
 
+    def _matching(
+        self, behaviour: OperationBehaviour, request: MockRequest
+    ) -> tuple[list[Record] | Problem, tuple[str, str]]:
+        """The records the request selects, in the order it asks for, and that order."""
+        ordered, sort = self._sorted(behaviour, request)
+        if isinstance(ordered, Problem):
+            return ordered, sort
+        return self._selected(behaviour, request, ordered), sort
+
     def _list(self, behaviour: OperationBehaviour, request: MockRequest) -> Reply | Problem:
-        records = self._selected(behaviour, request)
+        records, sort = self._matching(behaviour, request)
         if isinstance(records, Problem):
             return records
-        ordered, sort = self._sorted(behaviour, request, records)
-        if isinstance(ordered, Problem):
-            return ordered
-        page = self._page(behaviour, request, ordered)
-        names = self._projections[behaviour.operation_id]
-        items = [project(r, names) for r in page.records]
+        page = self._page(behaviour, request, records)
+        items = [self._projected(behaviour, r) for r in page.records]
         context = _Context(request, page=page, sort=sort)
         return Reply(200, self._envelope(behaviour, items, context))
 
     def _sorted(
-        self, behaviour: OperationBehaviour, request: MockRequest, records: list[Record]
+        self, behaviour: OperationBehaviour, request: MockRequest
     ) -> tuple[list[Record] | Problem, tuple[str, str]]:
-        """Records in the requested order, and (field as requested, direction) to echo."""
-        dataset = self._dataset(behaviour)
-        keys = sort_keys(behaviour.sort, request, dataset)
-        known = set().union(*(r.keys() for r in records)) if records else set()
-        unknown = [name for name, path, _ in keys if records and path.split(".")[0] not in known]
+        """Every record in the requested order, and (field as requested, direction) to echo."""
+        index = self._index(behaviour.dataset)
+        keys = sort_keys(behaviour.sort, request, index.dataset)
+        unknown = [
+            name
+            for name, path, _ in keys
+            if index.records and path.split(".")[0] not in index.fields
+        ]
         if unknown:
             violation = Violation(
                 "query",
@@ -168,18 +186,18 @@ class BehaviourEngine:
                 f"cannot sort by {unknown[0]!r}",
                 "enum",
             )
-            return Problem(400, "The request does not match the API description", (violation,)), (
-                "",
-                "",
-            )
-        ordered = sorted(records, key=lambda r: str(r.get(dataset.id_field, "")))
-        for _, path, direction in reversed(keys):
-            present = [r for r in ordered if field_value(r, path) is not None]
-            missing = [r for r in ordered if field_value(r, path) is None]
-            present.sort(key=sort_key(path, dataset), reverse=direction == "desc")
-            ordered = present + missing
+            problem = Problem(400, "The request does not match the API description", (violation,))
+            return problem, ("", "")
+        ordered = index.ordered(tuple((path, direction) for _, path, direction in keys), sort_value)
         echo = (keys[0][0], keys[0][2]) if keys else ("", "")
         return ordered, echo
+
+    def _projected(self, behaviour: OperationBehaviour, record: Record) -> Record:
+        """The record as the operation serves it, computed once per record."""
+        key = (behaviour.operation_id, id(record))
+        if key not in self._served:
+            self._served[key] = project(record, self._projections[behaviour.operation_id])
+        return self._served[key]
 
     def _page(
         self, behaviour: OperationBehaviour, request: MockRequest, records: list[Record]
@@ -218,9 +236,9 @@ class BehaviourEngine:
         if paging is None or not more or not chunk:
             return None
         if paging.style == "cursor" and paging.cursor_param:
-            dataset = self._dataset(behaviour)
-            last = record_time(chunk[-1], dataset.time) if dataset.time else None
-            cursor = last if last is not None else chunk[-1].get(dataset.id_field)
+            index = self._index(behaviour.dataset)
+            last = index.time_of(chunk[-1]) if index.dataset.time else None
+            cursor = last if last is not None else chunk[-1].get(index.dataset.id_field)
             return _url(request, {paging.cursor_param: str(cursor)})
         if paging.style == "page" and paging.page_param:
             return _url(request, {paging.page_param: str(number + 1)})
@@ -231,15 +249,16 @@ class BehaviourEngine:
     # -- get --------------------------------------------------------------------------
 
     def _get(self, behaviour: OperationBehaviour, request: MockRequest) -> Reply | Problem:
-        records = self._scoped(behaviour, request)
-        if isinstance(records, Problem):
-            return records
-        dataset = self._dataset(behaviour)
-        wanted = request.value(behaviour.param or dataset.id_field)
-        found = next((r for r in records if _same(r.get(dataset.id_field), wanted)), None)
-        if found is None:
-            return Problem(404, f"{behaviour.param or dataset.id_field} {wanted!r} was not found")
-        body = project(found, self._projections[behaviour.operation_id])
+        index = self._index(behaviour.dataset)
+        wanted = request.value(behaviour.param or index.dataset.id_field)
+        record = index.by_id.get(str(wanted))
+        found = self._scoped(behaviour, request, [record] if record is not None else [])
+        if isinstance(found, Problem):
+            return found
+        if not found:
+            name = behaviour.param or index.dataset.id_field
+            return Problem(404, f"{name} {wanted!r} was not found")
+        body = self._projected(behaviour, found[0])
         return Reply(200, self._apply_set(behaviour, body, _Context(request)))
 
     # -- count ------------------------------------------------------------------------
@@ -278,10 +297,7 @@ class BehaviourEngine:
     # -- exports ----------------------------------------------------------------------
 
     def _export(self, behaviour: OperationBehaviour, request: MockRequest) -> Reply | Problem:
-        records = self._selected(behaviour, request)
-        if isinstance(records, Problem):
-            return records
-        ordered, _ = self._sorted(behaviour, request, records)
+        ordered, _ = self._matching(behaviour, request)
         if isinstance(ordered, Problem):
             return ordered
         if behaviour.format == "csv":
@@ -291,10 +307,7 @@ class BehaviourEngine:
     def _export_create(
         self, behaviour: OperationBehaviour, request: MockRequest
     ) -> Reply | Problem:
-        records = self._selected(behaviour, request)
-        if isinstance(records, Problem):
-            return records
-        ordered, _ = self._sorted(behaviour, request, records)
+        ordered, _ = self._matching(behaviour, request)
         if isinstance(ordered, Problem):
             return ordered
         dataset = self._dataset(behaviour)
@@ -398,13 +411,18 @@ class BehaviourEngine:
 
 
 def record_matcher(
-    flt: Filter, value: Any, dataset: Dataset, request: MockRequest, violations: list[Violation]
+    flt: Filter,
+    value: Any,
+    dataset: Dataset,
+    request: MockRequest,
+    violations: list[Violation],
+    time_of: Callable[[Record], int | None] | None = None,
 ) -> Callable[[Record], bool] | None:
     """A predicate keeping the records ``flt`` lets through for ``value``; None when the
     value filters nothing. Problems with the value are appended to ``violations``."""
     time_field = dataset.time.field if dataset.time else None
     if flt.op in ("lt", "lte", "gt", "gte", "eq") and flt.field == time_field:
-        return _time_matcher(flt.op, value, dataset)
+        return _time_matcher(flt.op, value, time_of or (lambda r: record_time(r, dataset.time)))
     ops: dict[str, Callable[[], Callable[[Record], bool] | None]] = {
         "eq": lambda: lambda r: any(_same(v, value) for v in field_values(r, flt.field or "")),
         "in": lambda: lambda r: any(
@@ -443,7 +461,9 @@ def _listed(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _time_matcher(op: str, value: Any, dataset: Dataset) -> Callable[[Record], bool]:
+def _time_matcher(
+    op: str, value: Any, time_of: Callable[[Record], int | None]
+) -> Callable[[Record], bool]:
     bound = epoch_ms(value)
     compare: Callable[[int, int], bool] = {
         "lt": lambda a, b: a < b,
@@ -454,7 +474,7 @@ def _time_matcher(op: str, value: Any, dataset: Dataset) -> Callable[[Record], b
     }[op]
 
     def match(record: Record) -> bool:
-        moment = record_time(record, dataset.time)
+        moment = time_of(record)
         return moment is not None and bound is not None and compare(moment, bound)
 
     return match

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from mockserver.behaviour import BehaviourEngine, Reply
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
 from mockserver.plan import OperationPlan
@@ -263,8 +265,11 @@ class Responder:
 
 
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON (orjson: several times faster than the standard library here)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # integers beyond 64 bits, which JSON allows and orjson does not
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _success(plan: OperationPlan) -> Response | None:
