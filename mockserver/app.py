@@ -11,8 +11,7 @@ The stack, outermost first::
     ServerErrorMiddleware      Connexion: last-resort 500 (never expected)
     CORSMiddleware             Starlette: local origins by default, preflight answered
     ExceptionMiddleware        Connexion
-    GateMiddleware             mockserver: index page, documents, vendor-shaped 404/405
-    SwaggerUIMiddleware        Connexion: <mount>/ui/
+    GateMiddleware             mockserver: index, documents, Swagger UI 5, vendor 404/405
     RoutingMiddleware          Connexion: finds the operation
     LifespanMiddleware         Connexion
     MockMiddleware             mockserver: limits, auth, negotiation, request validation
@@ -35,15 +34,12 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
-from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from mockserver.middleware import MOCK_CONTEXT, GateMiddleware, MockMiddleware
+from mockserver.middleware import MOCK_CONTEXT, GateMiddleware, MockMiddleware, send_response
 from mockserver.mount import MountedApi, ServeOptions, load_apis
 from mockserver.respond import MockResponse
 
@@ -52,20 +48,20 @@ LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 CONNEXION_LAYERS = [
     ServerErrorMiddleware,
     ExceptionMiddleware,
-    SwaggerUIMiddleware,
     RoutingMiddleware,
     LifespanMiddleware,
     ContextMiddleware,
 ]
 
 
-async def respond(scope: Scope) -> Response:
+async def respond(scope: Scope) -> MockResponse:
     """The one generic responder every operation resolves to.
 
     The mock middleware has already checked the request and left it, typed, in the scope.
     """
     api, plan, request = scope["extensions"][MOCK_CONTEXT]
-    return to_starlette(api.responder.respond(plan, request))
+    response: MockResponse = api.responder.respond(plan, request)
+    return response
 
 
 class ResponderOperation(AsyncOperation):  # type: ignore[misc]
@@ -77,8 +73,18 @@ class ResponderOperation(AsyncOperation):  # type: ignore[misc]
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await self._fn(scope)
-        await response(scope, receive, send)
+        await send_response(send, await self._fn(scope))
+
+
+class LocalCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, skipped for requests without an ``Origin`` header: they
+    are not cross-origin, and Starlette would only parse the headers to find that out."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not any(k == b"origin" for k, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class ResponderApi(AsyncApi):  # type: ignore[misc]
@@ -107,14 +113,6 @@ class MockApp(AsyncApp):  # type: ignore[misc]  # connexion ships no type inform
         AbstractApp.__init__(self, import_name, **options)
 
 
-def to_starlette(response: MockResponse) -> Response:
-    """A Starlette response for a mock response."""
-    headers = dict(response.headers)
-    return Response(
-        response.body, status_code=response.status, headers=headers, media_type=response.media_type
-    )
-
-
 def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> MockApp:
     """A Connexion ``AsyncApp`` serving every API in ``apis``."""
     options = options or ServeOptions()
@@ -122,10 +120,9 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> M
         __name__,
         middlewares=list(CONNEXION_LAYERS),
         resolver=Resolver(function_resolver=lambda _operation_id: respond),
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, serve_spec=False),
     )
     app.add_middleware(
-        CORSMiddleware,
+        LocalCORSMiddleware,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=list(options.cors_origins),
         allow_origin_regex=LOCAL_ORIGINS,
@@ -134,7 +131,7 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> M
         allow_credentials=True,
         expose_headers=["*"],
     )
-    app.add_middleware(GateMiddleware, position=MiddlewarePosition.BEFORE_SWAGGER, apis=apis)
+    app.add_middleware(GateMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, apis=apis)
     app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, apis=apis)
     for api in apis:
         for mount in api.mounts:

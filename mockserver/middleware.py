@@ -25,6 +25,7 @@ from mockserver.request import (
 )
 from mockserver.respond import MockResponse
 from mockserver.security import RequestCredentials, check_security
+from mockserver.swagger_ui import UiAssets, ui_page
 from mockserver.validation import acceptable, read_request
 
 MOCK_CONTEXT = "mockserver"
@@ -52,6 +53,8 @@ class GateMiddleware:
     def __init__(self, app: ASGIApp, apis: list[MountedApi]) -> None:
         self.app = app
         self.apis = apis
+        self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
+        self.assets = UiAssets()
         self.documents = {f"/{api.name}/openapi.json": (api, api.mounts[0]) for api in apis}
         for api in apis:
             for mount in api.mounts:
@@ -60,6 +63,10 @@ class GateMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        asset = self._ui_asset(scope)
+        if asset is not None:
+            await self.assets(scope, receive, send, asset)
             return
         try:
             response = self._answer(scope)
@@ -80,16 +87,30 @@ class GateMiddleware:
         if path in self.documents and method in ("get", "head"):
             api, mount = self.documents[path]
             return MockResponse(200, "application/json", document_json(api, mount))
-        for api in sorted(self.apis, key=lambda a: -max(len(m) for m in a.mounts)):
+        for api in self.by_mount_length:
             prefix = api.mount_of(path)
             if prefix is None:
                 continue
             rest = path[len(prefix) :] or "/"
-            if rest == "/ui" or rest.startswith("/ui/"):
-                return None  # Swagger UI
+            if rest == "/ui":
+                return MockResponse(307, None, b"", (("Location", f"{prefix}/ui/"),))
+            if rest in ("/ui/", "/ui/index.html"):
+                return _html(ui_page(f"{prefix}/openapi.json", api.document.title))
             return self._route(api, rest, method)
         detail = f"no API is served at {path}; the index at / lists them"
         return api_error(None, None, Problem(404, detail))
+
+    def _ui_asset(self, scope: Scope) -> str | None:
+        """The Swagger UI file a GET under ``<mount>/ui/`` asks for, if any."""
+        path = str(scope["path"])
+        if "/ui/" not in path or scope["method"] not in ("GET", "HEAD"):
+            return None
+        for api in self.by_mount_length:
+            for mount in api.mounts:
+                name = path[len(mount) + len("/ui/") :]
+                if path.startswith(mount + "/ui/") and name and name != "index.html":
+                    return name
+        return None
 
     def _root_api_claims(self, path: str) -> bool:
         return any(api.match(path) for api in self.apis if "" in api.mounts)
@@ -228,8 +249,7 @@ def _checked(
 
 
 def _variables(api: MountedApi, plan: OperationPlan) -> tuple[str, ...]:
-    entry = next(e for e in api.paths if e.template == plan.op.path)
-    return entry.variables
+    return api.variables[plan.op.path]
 
 
 async def _read_body(scope: Scope, receive: Receive) -> bytes | None:

@@ -65,6 +65,9 @@ class MountedApi:
     tokens: TokenBook
     declaration: Declaration | None = None
 
+    def __post_init__(self) -> None:
+        self.variables = {entry.template: entry.variables for entry in self.paths}
+
     def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
         """The path entry for a path below a mount, with its variables."""
         for entry in self.paths:

@@ -8,6 +8,7 @@ schema validator sees ``limit=5`` as the integer 5, not the string ``"5"``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,12 +36,12 @@ class ParameterShape:
     schema: Schema | None = None  # for nested (deepObject) values, read leaf by leaf
     registry: Any = None
 
-    @property
+    @functools.cached_property
     def is_array(self) -> bool:
         """Whether the value is an array (and not also a scalar)."""
         return "array" in self.types and not self.types & {"string", "integer", "number"}
 
-    @property
+    @functools.cached_property
     def is_object(self) -> bool:
         """Whether the value is an object."""
         return "object" in self.types and "array" not in self.types
@@ -85,6 +86,8 @@ MISSING: Any = _MISSING
 
 
 def _read_query(param: Parameter, shape: ParameterShape, query: QueryPairs) -> Any:
+    if not query:
+        return MISSING
     name = param.name
     if param.style == "deepObject":
         nested = {k: v for k, v in query if k.startswith(name + "[")}

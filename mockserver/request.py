@@ -75,13 +75,17 @@ class MockRequest:
     values: Mapping[tuple[str, str], Any]  # (location, name) -> typed value
     body: Any = None
     media_type: str | None = None
+    _by_name: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for (_, key), value in self.values.items():
+            self._by_name.setdefault(key, value)
 
     def value(self, name: str, location: str | None = None) -> Any:
         """A parameter's typed value by name (any location unless given), or MISSING."""
-        for (loc, key), value in self.values.items():
-            if key == name and location in (None, loc):
-                return value
-        return MISSING
+        if location is None:
+            return self._by_name.get(name, MISSING)
+        return self.values.get((location, name), MISSING)
 
     @property
     def path(self) -> str:
@@ -121,6 +125,8 @@ def check_limits(raw: RawRequest) -> list[Violation]:
 
 def parse_query(raw: RawRequest) -> tuple[tuple[tuple[str, str], ...], list[Violation]]:
     """Decoded query pairs in order, or a violation if they are not valid UTF-8."""
+    if not raw.query_string:
+        return (), []
     try:
         text = raw.query_string.decode("ascii")
         pairs = parse_qsl(
@@ -139,6 +145,8 @@ def parse_query(raw: RawRequest) -> tuple[tuple[tuple[str, str], ...], list[Viol
 
 def parse_cookies(headers: Mapping[str, str]) -> dict[str, str]:
     """Cookies from the Cookie header; an unreadable header counts as no cookies."""
+    if "cookie" not in headers:
+        return {}
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(headers.get("cookie", ""))

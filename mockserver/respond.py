@@ -40,6 +40,8 @@ class Prefer:
     @classmethod
     def parse(cls, header: str) -> Prefer | str:
         """The preferences, or a message saying what is wrong with them."""
+        if not header:
+            return NO_PREFERENCE
         found: dict[str, str] = {}
         for part in re.split(r"[,;]", header):
             if not part.strip():
@@ -54,6 +56,9 @@ class Prefer:
             return "Prefer: code and seed take integers, such as 'Prefer: code=404'"
         dynamic = found.get("dynamic", "false").lower() == "true"
         return cls(code, found.get("example"), dynamic, seed)
+
+
+NO_PREFERENCE = Prefer()
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Responder:
         self.engine = engine
         self.seed = seed
         self._examples: dict[int, tuple[Example, ...]] = {}
+        self._answers: dict[tuple[Any, ...], MockResponse] = {}
 
     def error(self, plan: OperationPlan | None, problem: Problem) -> MockResponse:
         """The problem in the API's own error shape."""
@@ -137,6 +143,21 @@ class Responder:
         return self._from_response(plan, request, response, prefer, status=code)
 
     def _behaviour(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
+        """The behaviour's answer. Datasets never change, so reads are remembered: the same
+        checked request to the same operation gets the same bytes without recomputing."""
+        behaviour = plan.behaviour
+        cacheable = behaviour is not None and behaviour.behaviour in PURE_BEHAVIOURS
+        key = _read_key(plan, request) if cacheable else None
+        if key is not None and key in self._answers:
+            return self._answers[key]
+        answer = self._run_behaviour(plan, request)
+        if key is not None:
+            if len(self._answers) >= ANSWER_CACHE_SIZE:
+                del self._answers[next(iter(self._answers))]  # the oldest goes first
+            self._answers[key] = answer
+        return answer
+
+    def _run_behaviour(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
         assert self.engine is not None
         outcome = self.engine.run(plan, request)
         if isinstance(outcome, Problem):
@@ -270,6 +291,28 @@ def dumps(value: Any) -> bytes:
         return orjson.dumps(value)
     except TypeError:  # integers beyond 64 bits, which JSON allows and orjson does not
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+#: Behaviours that only read the (immutable) dataset; exports create jobs and are not kept.
+PURE_BEHAVIOURS = frozenset({"list", "search", "get", "count"})
+ANSWER_CACHE_SIZE = 4096
+
+
+def _read_key(plan: OperationPlan, request: MockRequest) -> tuple[Any, ...]:
+    """Everything a read's answer depends on: the operation, the path and query as sent,
+    the body, content negotiation, and header and cookie parameters."""
+    raw = request.raw
+    extra = tuple(
+        sorted((k, repr(v)) for k, v in request.values.items() if k[0] in ("header", "cookie"))
+    )
+    return (
+        plan.key,
+        raw.path,
+        raw.query_string,
+        raw.body,
+        request.headers.get("accept", ""),
+        extra,
+    )
 
 
 def _success(plan: OperationPlan) -> Response | None:

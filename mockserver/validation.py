@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import functools
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -32,6 +33,7 @@ def media_matches(pattern: str, media: str) -> bool:
     return p_type in ("*", m_type) and p_sub in ("*", m_sub)
 
 
+@functools.lru_cache(maxsize=1024)
 def acceptable(accept: str, produces: tuple[str, ...]) -> str | None:
     """The first produced media type the Accept header allows; None if it allows none."""
     if not accept.strip() or not produces:

@@ -28,6 +28,7 @@ from openapi_schema_validator import (
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
+from mockserver.spec.bundle import bundle
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import file_uri
@@ -88,7 +89,11 @@ class SchemaValidator:
     ) -> None:
         self.schema = schema
         self.registry = registry
-        root = {"$ref": schema.uri} if schema.uri else schema.value
+        inlined = bundle(schema, registry)
+        if inlined is not None:
+            root = inlined
+        else:
+            root = {"$ref": schema.uri} if schema.uri else schema.value
         cls = _VALIDATORS[(schema.dialect, direction)]
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
 
@@ -101,7 +106,8 @@ class SchemaValidator:
 
         When a subschema fails, 2020-12 drops its annotations, so ``unevaluatedProperties``
         then also reports every property that subschema did evaluate. That echo is left
-        out when a deeper violation explains it: fix the deeper one and it disappears.
+        out when another violation at or below it explains it: fix that one and the echo
+        disappears.
         """
         errors = sorted(self._validator.iter_errors(instance), key=_error_order)
         violations = list(dict.fromkeys(_violation(error) for error in errors))
@@ -111,7 +117,13 @@ class SchemaValidator:
                 continue  # OAS 3.0 reports a null twice: "not nullable" and "not of type"
             seen.add((violation.pointer, violation.keyword))
             if violation.keyword in _ECHOES and any(
-                other.pointer.startswith(violation.pointer + "/") for other in violations
+                other is not violation
+                and other.keyword not in _ECHOES
+                and (
+                    other.pointer == violation.pointer
+                    or other.pointer.startswith(violation.pointer + "/")
+                )
+                for other in violations
             ):
                 continue
             yield violation

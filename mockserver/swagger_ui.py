@@ -1,0 +1,45 @@
+"""Swagger UI 5 for each mounted API, pointed at the original document.
+
+Connexion 3.3 bundles Swagger UI 4, which cannot render OpenAPI 3.1; the assets here come
+from swagger-ui-py (Swagger UI 5), and the page loads the API's own ``openapi.json``.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.resources
+from pathlib import Path
+
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+ASSETS = Path(str(importlib.resources.files("swagger_ui") / "static"))
+
+
+def ui_page(spec_url: str, title: str) -> str:
+    """The Swagger UI page for one API."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · mockserver</title>
+<link rel="stylesheet" href="./swagger-ui.css"><link rel="icon" href="./favicon-32x32.png">
+</head><body><div id="swagger-ui"></div>
+<script src="./swagger-ui-bundle.js"></script>
+<script src="./swagger-ui-standalone-preset.js"></script>
+<script>
+window.onload = () => {{
+  window.ui = SwaggerUIBundle({{url: {html.escape(repr(spec_url))}, dom_id: "#swagger-ui",
+    deepLinking: true, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: "StandaloneLayout"}});
+}};
+</script></body></html>
+"""
+
+
+class UiAssets:
+    """Serves the Swagger UI files under ``<mount>/ui/``."""
+
+    def __init__(self) -> None:
+        self._files = StaticFiles(directory=ASSETS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, name: str) -> None:
+        """Serve the asset ``name`` (a file name under the UI folder)."""
+        await self._files({**scope, "path": "/" + name, "root_path": ""}, receive, send)
