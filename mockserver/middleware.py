@@ -24,7 +24,7 @@ from mockserver.request import (
     parse_query,
 )
 from mockserver.respond import MockResponse
-from mockserver.security import RequestCredentials, check_security
+from mockserver.security import AuthResult, RequestCredentials, check_security
 from mockserver.swagger_ui import UiAssets, ui_page
 from mockserver.validation import acceptable, read_request
 
@@ -176,17 +176,10 @@ class MockMiddleware:
             await send_response(send, outcome)
             return
         request, _ = outcome
-        # The responder reads the checked request from the scope. Connexion's handler layer
-        # would parse the query and body again (and leak upload temp files): it gets neither.
-        downstream = {
-            **scope,
-            "query_string": b"",
-            "headers": [
-                (k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")
-            ],
-        }
-        downstream.setdefault("extensions", {})[MOCK_CONTEXT] = (api, plan, request)
-        await self.app(downstream, _replay(b""), send)
+        # The responder reads the checked request from the scope (it never parses the
+        # request again), so the body already read is not replayed.
+        scope.setdefault("extensions", {})[MOCK_CONTEXT] = (api, plan, request)
+        await self.app(scope, _replay(b""), send)
 
     async def _check(
         self,
@@ -225,10 +218,7 @@ def _checked(
             plan, Problem(plan.bad_request, "The request is malformed", tuple(problems))
         )
     cookies = parse_cookies(headers)
-    credentials = RequestCredentials(headers, dict(query), cookies)
-    verdict = check_security(
-        plan.op.security, api.document.security_schemes, credentials, api.tokens
-    )
+    verdict = _verdict(api, plan, headers, query, cookies)
     if not verdict.allowed:
         status = verdict.status if plan.declares(verdict.status) else 401
         return api.responder.error(plan, Problem(status, verdict.reason))
@@ -246,6 +236,33 @@ def _checked(
     if isinstance(request, Problem):
         return api.responder.error(plan, request)
     return request, body
+
+
+def _verdict(
+    api: MountedApi,
+    plan: OperationPlan,
+    headers: dict[str, str],
+    query: tuple[tuple[str, str], ...],
+    cookies: dict[str, str],
+) -> AuthResult:
+    """The security verdict; the same credentials for the same operation get the same one,
+    so it is remembered per (operation, credentials) for the common header-borne case."""
+    if query or cookies:
+        credentials = RequestCredentials(headers, dict(query), cookies)
+        return check_security(
+            plan.op.security, api.document.security_schemes, credentials, api.tokens
+        )
+    key = (plan.key, tuple(headers.get(n, "") for n in api.credential_headers))
+    verdict = api.verdicts.get(key)
+    if verdict is None:
+        credentials = RequestCredentials(headers, {}, {})
+        verdict = check_security(
+            plan.op.security, api.document.security_schemes, credentials, api.tokens
+        )
+        if len(api.verdicts) >= 4096:
+            api.verdicts.clear()
+        api.verdicts[key] = verdict
+    return verdict
 
 
 def _variables(api: MountedApi, plan: OperationPlan) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mockserver.behaviour import BehaviourEngine
 from mockserver.data.binding import bind_declaration
@@ -67,6 +68,18 @@ class MountedApi:
 
     def __post_init__(self) -> None:
         self.variables = {entry.template: entry.variables for entry in self.paths}
+        # the headers any of the API's security schemes read credentials from
+        self.credential_headers = tuple(
+            sorted(
+                {"authorization"}
+                | {
+                    s.parameter_name.lower()
+                    for s in self.document.security_schemes.values()
+                    if s.type == "apiKey" and s.location == "header"
+                }
+            )
+        )
+        self.verdicts: dict[tuple[Any, ...], Any] = {}  # (operation, credentials) -> verdict
 
     def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
         """The path entry for a path below a mount, with its variables."""
