@@ -105,6 +105,47 @@ class RenderedError:
     body: bytes
 
 
+@dataclass(frozen=True)
+class _Field:
+    """A recognised field of an error schema and what it carries."""
+
+    name: str
+    role: str  # violations | messages | status | message | title | code
+    item: tuple[tuple[str, str], ...] = ()  # violations: (property, loc | message | kind)
+    schema: Schema | None = None  # code: the field's schema, for its enum
+
+
+@dataclass(frozen=True)
+class _Form:
+    """How to fill one error schema."""
+
+    fields: tuple[_Field, ...]
+    rest: tuple[tuple[str, Schema | None], ...]  # required fields no role covers
+
+
+def _item_role(prop: str) -> str:
+    key = prop.lower()
+    if key in _LOCATION:
+        return "loc"
+    if key in _MESSAGE:
+        return "message"
+    return "kind" if key in _CODE else ""
+
+
+def _violation_item(violation: Violation, roles: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    for prop, role in roles:
+        if role == "loc":
+            item[prop] = violation.loc
+        elif role == "message":
+            item[prop] = (
+                violation.describe() if violation.location == "request" else violation.message
+            )
+        else:
+            item[prop] = violation.kind
+    return item
+
+
 class ErrorShaper:
     """Renders problems in one document's own error shapes."""
 
@@ -118,6 +159,8 @@ class ErrorShaper:
         self.generator = generator
         self.codes = dict(codes or {})
         self._validators: dict[str, SchemaValidator] = {}
+        self._forms: dict[str, _Form] = {}
+        self._generated: dict[tuple[str, int], Any] = {}
 
     def render(self, op: Operation | None, problem: Problem) -> RenderedError:
         """The problem as the document declares errors for ``op`` and the status."""
@@ -131,11 +174,12 @@ class ErrorShaper:
 
     def _shaped(self, schema: Schema, problem: Problem) -> Any:
         validator = self._validator(schema)
-        fields = self._recognised(schema, problem)
+        form = self._form(schema)
         seed = problem.status
         candidates: list[Callable[[], Any]] = []
-        if fields is not None:
-            candidates.append(lambda: self._fill_required(schema, fields, seed))
+        if form.fields:
+            fields = {f.name: self._value(f, problem) for f in form.fields}
+            candidates.append(lambda: {**fields, **self._rest(form, seed)})
             candidates.append(lambda: self.generator.generate(schema, seed, Hints(fields)))
         candidates.append(lambda: self.generator.generate(schema, seed))
         for make in candidates:
@@ -147,22 +191,29 @@ class ErrorShaper:
                 return body
         return None
 
-    def _recognised(self, schema: Schema, problem: Problem) -> dict[str, Any] | None:
-        registry = self.document.registry
-        names = declared_properties(schema, registry)
-        if not names:
-            return None
-        fields: dict[str, Any] = {}
-        for name in sorted(names, key=_priority):
-            sub = child(schema, registry, name)
-            if sub is None:
-                continue
-            value = self._field_value(name, sub, problem, fields)
-            if value is not None:
-                fields[name] = value
-        return fields
+    def _form(self, schema: Schema) -> _Form:
+        """Which fields of an error schema carry what: worked out once per schema."""
+        key = schema.uri or repr(schema.value)
+        if key not in self._forms:
+            self._forms[key] = self._recognise(schema)
+        return self._forms[key]
 
-    def _field_value(self, name: str, sub: Schema, problem: Problem, taken: dict[str, Any]) -> Any:
+    def _recognise(self, schema: Schema) -> _Form:
+        registry = self.document.registry
+        fields: list[_Field] = []
+        has_message = False
+        for name in sorted(declared_properties(schema, registry) or (), key=_priority):
+            sub = child(schema, registry, name)
+            field = self._role(name, sub, has_message) if sub is not None else None
+            if field is not None:
+                fields.append(field)
+                has_message = has_message or field.role == "message"
+        recognised = {f.name for f in fields}
+        required = deref(schema, registry).value.get("required") or []
+        rest = tuple((n, child(schema, registry, n)) for n in required if n not in recognised)
+        return _Form(tuple(fields), rest)
+
+    def _role(self, name: str, sub: Schema, has_message: bool) -> _Field | None:
         registry = self.document.registry
         types = schema_types(sub, registry)
         key = name.lower()
@@ -170,39 +221,43 @@ class ErrorShaper:
             items = child(sub, registry, "0")
             item_props = declared_properties(items, registry) if items else None
             if item_props:
-                return [self._violation_item(v, item_props) for v in problem.violations] or [
-                    self._violation_item(Violation("request", "", "", problem.detail), item_props)
-                ]
+                return _Field(
+                    name,
+                    "violations",
+                    tuple(sorted((p, _item_role(p)) for p in item_props if _item_role(p))),
+                )
             if key in _MESSAGE or key in ("errors", "messages"):
-                return [v.describe() for v in problem.violations] or [problem.detail]
+                return _Field(name, "messages")
             return None
         if types & {"integer", "number"} and key in _STATUS:
-            return problem.status
+            return _Field(name, "status")
         if "string" not in types and types:
             return None
         if key in _MESSAGE:
-            return problem.message
-        if key in _TITLE and any(k in _MESSAGE for k in taken):
-            return problem.title
+            return _Field(name, "message")
+        if key in _TITLE and has_message:
+            return _Field(name, "title")
         if key in _CODE:
-            return self._code(problem.status, key, sub)
+            return _Field(name, "code", schema=sub)
         if key in _TITLE:
-            return problem.message
+            return _Field(name, "message")
         return None
 
-    def _violation_item(self, violation: Violation, props: set[str]) -> dict[str, Any]:
-        item: dict[str, Any] = {}
-        for prop in props:
-            key = prop.lower()
-            if key in _LOCATION:
-                item[prop] = violation.loc
-            elif key in _MESSAGE:
-                item[prop] = (
-                    violation.describe() if violation.location == "request" else violation.message
-                )
-            elif key in _CODE:
-                item[prop] = violation.kind
-        return item
+    def _value(self, field: _Field, problem: Problem) -> Any:
+        role = field.role
+        if role == "violations":
+            shown = problem.violations or (Violation("request", "", "", problem.detail),)
+            return [_violation_item(v, field.item) for v in shown]
+        if role == "messages":
+            return [v.describe() for v in problem.violations] or [problem.detail]
+        if role == "status":
+            return problem.status
+        if role == "title":
+            return problem.title
+        if role == "code":
+            assert field.schema is not None
+            return self._code(problem.status, field.name.lower(), field.schema)
+        return problem.message
 
     def _code(self, status: int, key: str, schema: Schema) -> str:
         declared = deref(schema, self.document.registry).value
@@ -219,17 +274,17 @@ class ErrorShaper:
             return str(next((e for e in enum if str(e).lower() == token.lower()), enum[0]))
         return token
 
-    def _fill_required(self, schema: Schema, fields: dict[str, Any], seed: int) -> Any:
-        registry = self.document.registry
-        required = deref(schema, registry).value.get("required") or []
-        body = dict(fields)
-        for name in required:
-            if name not in body:
-                sub = child(schema, registry, name)
-                if sub is None:
-                    raise GenerationError(f"no schema for required field {name}")
-                body[name] = self.generator.generate(sub, seed)
-        return body
+    def _rest(self, form: _Form, seed: int) -> dict[str, Any]:
+        """Required fields no role covers, generated once per status."""
+        values = {}
+        for name, sub in form.rest:
+            if sub is None:
+                raise GenerationError(f"no schema for required field {name}")
+            key = (sub.uri or repr(sub.value), seed)
+            if key not in self._generated:
+                self._generated[key] = self.generator.generate(sub, seed)
+            values[name] = self._generated[key]
+        return values
 
     def _validator(self, schema: Schema) -> SchemaValidator:
         key = schema.uri or repr(schema.value)

@@ -29,6 +29,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from mockserver.spec.bundle import bundle
+from mockserver.spec.compiled import compiled
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import file_uri
@@ -96,9 +97,12 @@ class SchemaValidator:
             root = {"$ref": schema.uri} if schema.uri else schema.value
         cls = _VALIDATORS[(schema.dialect, direction)]
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
+        self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
 
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` satisfies the schema."""
+        if self._fast is not None and self._fast.accepts(instance):
+            return True
         return bool(self._validator.is_valid(instance))
 
     def iter_violations(self, instance: Any) -> Iterator[Violation]:
@@ -109,6 +113,8 @@ class SchemaValidator:
         out when another violation at or below it explains it: fix that one and the echo
         disappears.
         """
+        if self._fast is not None and self._fast.accepts(instance):
+            return
         errors = sorted(self._validator.iter_errors(instance), key=_error_order)
         violations = list(dict.fromkeys(_violation(error) for error in errors))
         seen: set[tuple[str, str]] = set()

@@ -1,0 +1,123 @@
+"""A compiled (Rust) first opinion for the common case: values that are valid.
+
+jsonschema-rs checks a value in about a microsecond; the Python validators take tens. The
+compiled validator is only ever trusted to say *yes*: when it says no, or when a schema
+uses anything whose meaning it might not share with the reference validators (OpenAPI 3.0
+read/write-only rules, formats it checks differently), the Python validator decides, and
+produces the messages. ``tests/spec/test_compiled.py`` holds the two to the same verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema_rs
+
+from mockserver.spec.model import Dialect
+
+#: Formats the reference validator does not really check (OpenAPI's integer ones are
+#: bounded separately below).
+_UNCHECKED = frozenset(
+    {"float", "double", "password", "binary", "int32", "int64", "string", "number", "integer"}
+)
+#: Formats both validators check alike, per JSON Schema draft (Draft 4 knows fewer).
+_SAME_FORMATS = {
+    Dialect.OPENAPI_3_1: _UNCHECKED
+    | {"date-time", "date", "time", "email", "idn-email", "uuid", "ipv4", "ipv6", "regex"},
+    Dialect.OPENAPI_3_0: _UNCHECKED | {"date-time", "email", "ipv4", "ipv6"},
+    Dialect.SWAGGER_2: _UNCHECKED | {"date-time", "email", "ipv4", "ipv6"},
+}
+#: Integer formats the reference validator bounds; jsonschema-rs does not look at them.
+_INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
+#: Keywords whose OpenAPI 3.0 meaning depends on the direction (request or response).
+_DIRECTIONAL = frozenset({"readOnly", "writeOnly"})
+
+
+class CompiledCheck:
+    """A jsonschema-rs validator that may only vouch for valid values."""
+
+    def __init__(self, validator: Any, integer_bound: int | None) -> None:
+        self._validator = validator
+        self._bound = integer_bound
+
+    def accepts(self, instance: Any) -> bool:
+        """True when the value is certainly valid; False means "ask the reference"."""
+        if self._bound is not None and any(abs(i) >= self._bound for i in _integers(instance)):
+            return False
+        try:
+            return bool(self._validator.is_valid(instance))
+        except (ValueError, TypeError, OverflowError):
+            return False
+
+
+def compiled(schema: Any, dialect: Dialect) -> CompiledCheck | None:
+    """A compiled check for an inlined schema, or None when it could disagree."""
+    keywords, formats = _survey(schema)
+    if not formats <= _SAME_FORMATS[dialect]:
+        return None
+    if dialect is not Dialect.OPENAPI_3_1 and keywords & _DIRECTIONAL:
+        return None
+    bound = min((_INTEGER_BOUNDS[f] for f in formats if f in _INTEGER_BOUNDS), default=None)
+    try:
+        if dialect is Dialect.OPENAPI_3_1:
+            validator: Any = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+        else:
+            validator = jsonschema_rs.Draft4Validator(
+                _nullable_as_types(schema), validate_formats=True
+            )
+    except (ValueError, jsonschema_rs.ValidationError):
+        return None
+    return CompiledCheck(validator, bound)
+
+
+def _survey(schema: Any) -> tuple[set[str], set[str]]:
+    """Every keyword and every format used anywhere in the schema."""
+    keywords: set[str] = set()
+    formats: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keywords |= node.keys()
+            if isinstance(node.get("format"), str):
+                formats.add(node["format"])
+            stack.extend(
+                v
+                for k, v in node.items()
+                if k not in ("enum", "const", "default", "example", "examples")
+            )
+        elif isinstance(node, list):
+            stack.extend(node)
+    return keywords, formats
+
+
+def _nullable_as_types(schema: Any) -> Any:
+    """OpenAPI 3.0's ``nullable: true`` (and Swagger's ``x-nullable``) as a type array."""
+    if isinstance(schema, list):
+        return [_nullable_as_types(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted = {
+        k: (v if k in ("enum", "const", "default", "example") else _nullable_as_types(v))
+        for k, v in schema.items()
+    }
+    if converted.pop("nullable", False) | converted.pop("x-nullable", False):
+        declared = converted.get("type")
+        if isinstance(declared, str):
+            converted["type"] = [declared, "null"]
+    return converted
+
+
+def _integers(value: Any) -> Iterator[int]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)

@@ -1,0 +1,72 @@
+"""The compiled fast path never accepts what the reference validator rejects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockserver.contract.strategies import StrategyFactory
+from mockserver.spec.build import iter_schemas
+from mockserver.spec.bundle import bundle
+from mockserver.spec.compiled import compiled
+from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.loader import load_document
+from tests.conftest import DATA, SPECS, VENDORED
+
+DOCUMENTS = [SPECS / f"{n}.yaml" for n in VENDORED] + [
+    DATA / "keywords-3.1.yaml",
+    DATA / "petstore-v2.yaml",
+]
+CASES = [(path, label) for path in DOCUMENTS for label, _ in iter_schemas(load_document(path))]
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+    | st.uuids().map(str),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@pytest.mark.parametrize(("path", "label"), CASES, ids=[f"{p.stem}: {l}" for p, l in CASES])
+def test_compiled_yes_means_reference_yes(path: Path, label: str) -> None:
+    document = load_document(path)
+    schema = dict(iter_schemas(document))[label]
+    inlined = bundle(schema, document.registry)
+    fast = compiled(inlined, schema.dialect) if inlined is not None else None
+    if fast is None:
+        pytest.skip("no compiled check for this schema (by design)")
+    reference = SchemaValidator(schema, document.registry, direction="any")
+    near_valid = StrategyFactory(document.registry, "any")._build(schema, 0)
+
+    @settings(
+        max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(st.one_of(near_valid, JSON, near_valid.map(_perturb)))
+    def agree(value: Any) -> None:
+        if fast.accepts(value):
+            assert reference._validator.is_valid(value), value
+
+    agree()
+
+
+def _perturb(value: Any) -> Any:
+    """Small breakages: a field's type changed, an item dropped, an extra key."""
+    if isinstance(value, dict) and value:
+        key = sorted(value)[0]
+        return {**value, key: [value[key]], "zz-extra": 1}
+    if isinstance(value, list) and value:
+        return value[1:] + [None]
+    if isinstance(value, str):
+        return value + "!"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return -value - 10**19
+    return {"unexpected": value}
