@@ -36,7 +36,7 @@ JSON = st.recursive(
 )
 
 
-@pytest.mark.parametrize(("path", "label"), CASES, ids=[f"{p.stem}: {l}" for p, l in CASES])
+@pytest.mark.parametrize(("path", "label"), CASES, ids=[f"{p.stem}: {name}" for p, name in CASES])
 def test_compiled_yes_means_reference_yes(path: Path, label: str) -> None:
     document = load_document(path)
     schema = dict(iter_schemas(document))[label]
@@ -64,7 +64,7 @@ def _perturb(value: Any) -> Any:
         key = sorted(value)[0]
         return {**value, key: [value[key]], "zz-extra": 1}
     if isinstance(value, list) and value:
-        return value[1:] + [None]
+        return [*value[1:], None]
     if isinstance(value, str):
         return value + "!"
     if isinstance(value, int | float) and not isinstance(value, bool):
