@@ -247,7 +247,7 @@ def _verdict(
 ) -> AuthResult:
     """The security verdict; the same credentials for the same operation get the same one,
     so it is remembered per (operation, credentials) for the common header-borne case."""
-    if query or cookies:
+    if (query and api.credentials_in_query) or (cookies and api.credentials_in_cookie):
         credentials = RequestCredentials(headers, dict(query), cookies)
         return check_security(
             plan.op.security, api.document.security_schemes, credentials, api.tokens

@@ -79,6 +79,9 @@ class MountedApi:
                 }
             )
         )
+        schemes = self.document.security_schemes.values()
+        self.credentials_in_query = any(s.location == "query" for s in schemes)
+        self.credentials_in_cookie = any(s.location == "cookie" for s in schemes)
         self.verdicts: dict[tuple[Any, ...], Any] = {}  # (operation, credentials) -> verdict
 
     def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.spec.model import Parameter, Schema
@@ -35,6 +35,18 @@ class ParameterShape:
     properties: Mapping[str, frozenset[str]]  # per-property types for object parameters
     schema: Schema | None = None  # for nested (deepObject) values, read leaf by leaf
     registry: Any = None
+    _leaves: dict[tuple[str, ...], frozenset[str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def leaf_types(self, path: tuple[str, ...]) -> frozenset[str]:
+        """The types a nested value at ``path`` may take (worked out once per path)."""
+        if path not in self._leaves:
+            schema = self.schema
+            for token in path:
+                schema = child(schema, self.registry, token) if schema is not None else None
+            self._leaves[path] = schema_types(schema, self.registry) if schema else frozenset()
+        return self._leaves[path]
 
     @functools.cached_property
     def is_array(self) -> bool:
@@ -151,21 +163,17 @@ def _deep_object(name: str, pairs: Mapping[str, str], shape: ParameterShape) -> 
         else:
             node[tokens[-1]] = value
     tree = _lists_from_indexes(root)
-    return _coerce_tree(tree, shape.schema, shape.registry) if shape.schema else tree
+    return _coerce_tree(tree, shape) if shape.schema else tree
 
 
-def _coerce_tree(value: Any, schema: Schema | None, registry: Any) -> Any:
+def _coerce_tree(value: Any, shape: ParameterShape, path: tuple[str, ...] = ()) -> Any:
     """Strings at the leaves of a nested query value, read as the types their schemas give."""
     if isinstance(value, dict):
-        return {
-            k: _coerce_tree(v, child(schema, registry, k) if schema else None, registry)
-            for k, v in value.items()
-        }
+        return {k: _coerce_tree(v, shape, (*path, k)) for k, v in value.items()}
     if isinstance(value, list):
-        item = child(schema, registry, "0") if schema else None
-        return [_coerce_tree(v, item, registry) for v in value]
+        return [_coerce_tree(v, shape, (*path, "0")) for v in value]
     if isinstance(value, str):
-        return coerce(value, schema_types(schema, registry) if schema else frozenset())
+        return coerce(value, shape.leaf_types(path))
     return value
 
 

@@ -21,6 +21,8 @@ _LOCATION_BOUND = frozenset(
 )
 #: Keywords holding data, not schemas: never walked.
 _DATA = frozenset({"enum", "const", "default", "example", "examples"})
+#: Keywords holding maps from names to schemas: the names are not keywords.
+_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 MAX_NODES = 5000
 
 
@@ -39,6 +41,16 @@ def bundle(schema: Schema, registry: Any) -> Any | None:
         return None
 
 
+def _walk_keyword(
+    keyword: str, value: Any, base: str, stack: tuple[str, ...], registry: Any, budget: list[int]
+) -> Any:
+    if keyword in _DATA:
+        return value
+    if keyword in _MAPS and isinstance(value, dict):  # names, not keywords, at this level
+        return {name: _walk(sub, base, stack, registry, budget) for name, sub in value.items()}
+    return _walk(value, base, stack, registry, budget)
+
+
 def _walk(value: Any, base: str, stack: tuple[str, ...], registry: Any, budget: list[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
@@ -50,7 +62,7 @@ def _walk(value: Any, base: str, stack: tuple[str, ...], registry: Any, budget: 
     if _LOCATION_BOUND & value.keys():
         raise _Unbundlable
     copied = {
-        k: (v if k in _DATA else _walk(v, base, stack, registry, budget))
+        k: _walk_keyword(k, v, base, stack, registry, budget)
         for k, v in value.items()
         if k != "$ref"
     }
