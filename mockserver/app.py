@@ -15,13 +15,13 @@ The stack, outermost first::
     RoutingMiddleware          Connexion: finds the operation
     LifespanMiddleware         Connexion
     MockMiddleware             mockserver: limits, auth, negotiation, request validation
-    ContextMiddleware          Connexion
-    AsyncApp                   Connexion: calls the responder
+    AsyncApp                   Connexion's app, whose operations call the responder
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.middleware import MiddlewarePosition
-from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.routing import RoutingMiddleware
@@ -45,12 +44,14 @@ from mockserver.respond import MockResponse
 
 #: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+#: Connexion's own layers mockserver keeps. Its security and request/response validation
+#: layers are replaced by MockMiddleware; its context layer is not needed, since the
+#: responder receives the scope; its Swagger UI (version 4, no OpenAPI 3.1) by the gate's.
 CONNEXION_LAYERS = [
     ServerErrorMiddleware,
     ExceptionMiddleware,
     RoutingMiddleware,
     LifespanMiddleware,
-    ContextMiddleware,
 ]
 
 
@@ -118,7 +119,7 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> M
     options = options or ServeOptions()
     app = MockApp(
         __name__,
-        middlewares=list(CONNEXION_LAYERS),
+        middlewares=[*CONNEXION_LAYERS, partial(MockMiddleware, apis=apis)],
         resolver=Resolver(function_resolver=lambda _operation_id: respond),
     )
     app.add_middleware(
@@ -132,7 +133,6 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> M
         expose_headers=["*"],
     )
     app.add_middleware(GateMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, apis=apis)
-    app.add_middleware(MockMiddleware, position=MiddlewarePosition.BEFORE_CONTEXT, apis=apis)
     for api in apis:
         for mount in api.mounts:
             app.add_api(routing_view(api), base_path=mount, name=f"{api.name}:{mount}")

@@ -9,6 +9,7 @@ answers it.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -126,7 +127,12 @@ def app_from_environment() -> Any:
     except MockserverError as error:  # a reload picked up a broken file: say where
         print(f"mockserver serve: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
-    return create_app(apis, options)
+    app = create_app(apis, options)
+    # Everything loaded so far lives as long as the process: keep the collector from
+    # walking it on every full collection (a measurable share of each request otherwise).
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def _options(settings: dict[str, Any]) -> Any:

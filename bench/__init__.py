@@ -1,0 +1,1 @@
+"""`make bench`: mockserver side by side with Prism and a bare Starlette app."""
