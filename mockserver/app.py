@@ -10,7 +10,6 @@ The stack, outermost first::
 
     ServerErrorMiddleware      Connexion: last-resort 500 (never expected)
     CORSMiddleware             Starlette: local origins by default, preflight answered
-    ExceptionMiddleware        Connexion
     GateMiddleware             mockserver: index, documents, Swagger UI 5, vendor 404/405
     RoutingMiddleware          Connexion: finds the operation
     LifespanMiddleware         Connexion
@@ -28,8 +27,6 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
-from connexion.middleware import MiddlewarePosition
-from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
@@ -44,15 +41,11 @@ from mockserver.respond import MockResponse
 
 #: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
-#: Connexion's own layers mockserver keeps. Its security and request/response validation
-#: layers are replaced by MockMiddleware; its context layer is not needed, since the
-#: responder receives the scope; its Swagger UI (version 4, no OpenAPI 3.1) by the gate's.
-CONNEXION_LAYERS = [
-    ServerErrorMiddleware,
-    ExceptionMiddleware,
-    RoutingMiddleware,
-    LifespanMiddleware,
-]
+# Of Connexion's own layers mockserver keeps the last-resort error handler, routing and
+# lifespan. Its security and request/response validation layers are replaced by
+# MockMiddleware; its exception layer by the gate and MockMiddleware, which answer every
+# error in the API's own shape themselves; its context layer is not needed, since the
+# responder receives the scope; its Swagger UI (version 4, no OpenAPI 3.1) by the gate's.
 
 
 async def respond(scope: Scope) -> MockResponse:
@@ -117,14 +110,8 @@ class MockApp(AsyncApp):  # type: ignore[misc]  # connexion ships no type inform
 def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> MockApp:
     """A Connexion ``AsyncApp`` serving every API in ``apis``."""
     options = options or ServeOptions()
-    app = MockApp(
-        __name__,
-        middlewares=[*CONNEXION_LAYERS, partial(MockMiddleware, apis=apis)],
-        resolver=Resolver(function_resolver=lambda _operation_id: respond),
-    )
-    app.add_middleware(
+    cors = partial(
         LocalCORSMiddleware,
-        position=MiddlewarePosition.BEFORE_EXCEPTION,
         allow_origins=list(options.cors_origins),
         allow_origin_regex=LOCAL_ORIGINS,
         allow_methods=["*"],
@@ -132,7 +119,18 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> M
         allow_credentials=True,
         expose_headers=["*"],
     )
-    app.add_middleware(GateMiddleware, position=MiddlewarePosition.BEFORE_ROUTING, apis=apis)
+    app = MockApp(
+        __name__,
+        middlewares=[
+            ServerErrorMiddleware,
+            cors,
+            partial(GateMiddleware, apis=apis),
+            RoutingMiddleware,
+            LifespanMiddleware,
+            partial(MockMiddleware, apis=apis),
+        ],
+        resolver=Resolver(function_resolver=lambda _operation_id: respond),
+    )
     for api in apis:
         for mount in api.mounts:
             app.add_api(routing_view(api), base_path=mount, name=f"{api.name}:{mount}")

@@ -35,11 +35,12 @@ log = logging.getLogger("mockserver")
 
 async def send_response(send: Send, response: MockResponse) -> None:
     """Send a complete response."""
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-    if response.media_type:
-        headers.append((b"content-type", response.media_type.encode("latin-1")))
-    headers.append((b"content-length", str(len(response.body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    start = {
+        "type": "http.response.start",
+        "status": response.status,
+        "headers": list(response.raw_headers),
+    }  # a copy: later layers may add to it
+    await send(start)
     await send({"type": "http.response.body", "body": response.body})
 
 

@@ -8,6 +8,7 @@ example, then data generated from the schema (echoing path ids, always valid).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -69,6 +70,15 @@ class MockResponse:
     media_type: str | None
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """The headers as ASGI sends them, encoded once (remembered answers reuse them)."""
+        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
+        if self.media_type:
+            encoded.append((b"content-type", self.media_type.encode("latin-1")))
+        encoded.append((b"content-length", str(len(self.body)).encode()))
+        return tuple(encoded)
 
 
 class Responder:

@@ -108,6 +108,7 @@ def run_serve(args: argparse.Namespace) -> int:
         else None,
         reload_includes=["*.yaml", "*.yml", "*.json"] if args.reload else None,
         log_level=args.log_level,
+        access_log=args.log_level in ("info", "debug", "trace"),
         http="httptools",
         loop="uvloop",
     )
