@@ -272,7 +272,15 @@ def _variables(api: MountedApi, plan: OperationPlan) -> tuple[str, ...]:
 
 async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
     """The whole body, or None once it exceeds the limit."""
-    declared = dict(scope.get("headers", ())).get(b"content-length")
+    declared = None
+    chunked = False
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            declared = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    if declared is None and not chunked:
+        return b""  # HTTP/1.1: without either header a request has no body
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         return None
     chunks, size = [], 0

@@ -68,6 +68,8 @@ class MountedApi:
 
     def __post_init__(self) -> None:
         self.variables = {entry.template: entry.variables for entry in self.paths}
+        self._literal = {entry.template: entry for entry in self.paths if not entry.variables}
+        self._templated = [entry for entry in self.paths if entry.variables]
         # the headers any of the API's security schemes read credentials from
         self.credential_headers = tuple(
             sorted(
@@ -86,7 +88,10 @@ class MountedApi:
 
     def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
         """The path entry for a path below a mount, with its variables."""
-        for entry in self.paths:
+        literal = self._literal.get(path)
+        if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
+            return literal, {}
+        for entry in self._templated:
             found = entry.pattern.match(path)
             if found:
                 return entry, dict(zip(entry.variables, found.groups(), strict=True))

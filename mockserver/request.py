@@ -106,8 +106,13 @@ def check_limits(raw: RawRequest) -> list[Violation]:
                 "too_long",
             )
         )
-    total = sum(len(n) + len(v) for n, v in raw.headers)
-    longest = max((len(v) for _, v in raw.headers), default=0)
+    total = longest = 0
+    nul = b"\x00" in raw.query_string
+    for name, value in raw.headers:
+        size = len(value)
+        total += len(name) + size
+        longest = max(longest, size)
+        nul = nul or b"\x00" in value
     if total > MAX_HEADERS_BYTES or longest > MAX_HEADER_BYTES:
         problems.append(
             Violation(
@@ -118,7 +123,7 @@ def check_limits(raw: RawRequest) -> list[Violation]:
                 "too_long",
             )
         )
-    if b"\x00" in raw.query_string or any(b"\x00" in v for _, v in raw.headers):
+    if nul:
         problems.append(Violation("request", "", "", "NUL bytes are not allowed", "invalid"))
     return problems
 
