@@ -96,19 +96,23 @@ def run_serve(args: argparse.Namespace) -> int:
     apis = load_apis(documents, _options(settings))  # fail fast, before any worker starts
     print(banner(apis, args.host, args.port), flush=True)
     os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
+    access_log = args.log_level in ("info", "debug", "trace")
+    if args.workers > 1 and not args.reload:
+        from mockserver.workers import serve_workers
+
+        return serve_workers(args.host, args.port, args.workers, args.log_level, access_log)
     uvicorn.run(
         "mockserver.serve_cli:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers if not args.reload else None,
         reload=args.reload,
         reload_dirs=sorted({str(p.parent) for p in documents} | {settings["fixtures"]})
         if args.reload
         else None,
         reload_includes=["*.yaml", "*.yml", "*.json"] if args.reload else None,
         log_level=args.log_level,
-        access_log=args.log_level in ("info", "debug", "trace"),
+        access_log=access_log,
         http="httptools",
         loop="uvloop",
     )

@@ -86,11 +86,18 @@ class SchemaValidator:
     """A compiled validator for one schema; build it once, use it for every value."""
 
     def __init__(
-        self, schema: Schema, registry: Registry[Any], *, direction: Direction = "response"
+        self,
+        schema: Schema,
+        registry: Registry[Any],
+        *,
+        direction: Direction = "response",
+        single_use: bool = False,
     ) -> None:
+        """``single_use``: skip the inlining and compiling that only pay off over many
+        values (``mockserver validate`` checks each example once)."""
         self.schema = schema
         self.registry = registry
-        inlined = bundle(schema, registry)
+        inlined = None if single_use else bundle(schema, registry)
         if inlined is not None:
             root = inlined
         else:

@@ -180,7 +180,9 @@ class DocumentChecker:
     def _validator(self, schema: Schema, registry: Any) -> SchemaValidator:
         key = schema.uri or repr(schema.value)
         if key not in self._validators:
-            self._validators[key] = SchemaValidator(schema, registry, direction="any")
+            self._validators[key] = SchemaValidator(
+                schema, registry, direction="any", single_use=True
+            )
         return self._validators[key]
 
     def _check_path_parameters(self, document: ApiDocument) -> None:
