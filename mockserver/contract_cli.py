@@ -12,10 +12,12 @@ import argparse
 import random
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mockserver.contract.session import Plan, Session
 from mockserver.errors import UsageError
+
+if TYPE_CHECKING:
+    from mockserver.contract.session import Plan
 
 EXIT_PASSED, EXIT_FAILED, EXIT_COULD_NOT_RUN = 0, 1, 2
 
@@ -146,6 +148,8 @@ def _plan(args: argparse.Namespace) -> Plan:
             raise UsageError(None, f"-H {header!r} is not 'Name: value'")
         headers.append((name.strip(), value.strip()))
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    from mockserver.contract.session import Plan
+
     return Plan(
         tuple(str(p.resolve()) for p in documents),
         str(args.fixtures.resolve()),
@@ -173,6 +177,7 @@ def _jobs(plan: Plan, only: set[str] | None) -> list[tuple[str, str]]:
 
 def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]:
     from mockserver.contract.report import progress_line
+    from mockserver.contract.session import Session
 
     if workers == 1:
         session = Session(plan)
@@ -197,6 +202,8 @@ def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]
 
 
 def _run_share(plan: Plan, share: list[tuple[str, str]]) -> list[Any]:
+    from mockserver.contract.session import Session
+
     session = Session(plan)
     try:
         return [session.run(spec, operation_id) for spec, operation_id in share]
