@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import importlib.resources
+import json
 from pathlib import Path
 
 from starlette.staticfiles import StaticFiles
@@ -26,12 +27,17 @@ def ui_page(spec_url: str, title: str) -> str:
 <script src="./swagger-ui-standalone-preset.js"></script>
 <script>
 window.onload = () => {{
-  window.ui = SwaggerUIBundle({{url: {html.escape(repr(spec_url))}, dom_id: "#swagger-ui",
+  window.ui = SwaggerUIBundle({{url: {_js_string(spec_url)}, dom_id: "#swagger-ui",
     deepLinking: true, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "StandaloneLayout"}});
 }};
 </script></body></html>
 """
+
+
+def _js_string(text: str) -> str:
+    """A JavaScript string literal that is safe inside a <script> element."""
+    return json.dumps(text).replace("</", "<\\/")
 
 
 class UiAssets:

@@ -119,3 +119,13 @@ def test_launchdarkly_s_full_document_is_served(make_client: MakeClient) -> None
         headers={"Authorization": "mock-token", "Prefer": "dynamic=true"},
     )
     assert member.status_code == 200 and member.json()["_id"] == "abc"
+
+
+def test_swagger_ui_5_assets_and_redirect(make_client: MakeClient) -> None:
+    client = make_client(KEYWORDS)
+    page = client.get("/keywords-3.1/zoo/v1/ui/")
+    assert 'url: "/keywords-3.1/zoo/v1/openapi.json"' in page.text
+    bundle = client.get("/keywords-3.1/zoo/v1/ui/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
+    redirect = client.get("/keywords-3.1/zoo/v1/ui")
+    assert (redirect.status_code, redirect.headers["location"]) == (307, "/keywords-3.1/zoo/v1/ui/")

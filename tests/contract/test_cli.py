@@ -110,3 +110,9 @@ def test_failures_against_a_provider_exit_1_with_curl_and_seed(
     assert "FAILED launchdarkly GET /api/v2/auditlog: paging_completeness" in out
     assert f"reproduce: curl -i -X GET '{broken_provider}/api/v2/auditlog" in out
     assert "seed: 1" in out
+
+
+def test_workers_spread_operations_over_processes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = contract(capsys, "--spec", "gorules", "--workers", "2")
+    assert code == 0
+    assert out.count("gorules        GET") == 3 and "all checks passed" in out
