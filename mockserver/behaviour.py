@@ -137,7 +137,7 @@ class BehaviourEngine:
             return scoped
         violations: list[Violation] = []
         for flt in behaviour.filters:
-            value = _filter_value(flt, request)
+            value = filter_value(flt, request)
             if value is MISSING or value is None or value == []:
                 continue
             matcher = record_matcher(flt, value, index.dataset, request, violations, index.time_of)
@@ -444,7 +444,8 @@ def record_matcher(
     return ops[flt.op]()
 
 
-def _filter_value(flt: Filter, request: MockRequest) -> Any:
+def filter_value(flt: Filter, request: MockRequest) -> Any:
+    """The value a filter reads from the request (a parameter, or a body field)."""
     if flt.param:
         return request.value(flt.param)
     try:

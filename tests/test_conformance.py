@@ -28,6 +28,7 @@ from mockserver.contract.serialize import WireRequest
 from mockserver.mount import MountedApi
 from mockserver.request import MAX_BODY_BYTES
 from mockserver.spec.loader import load_document
+from mockserver.spec.model import Operation
 from tests.conftest import SPECS, VENDORED, Client
 
 OPERATIONS = [
@@ -78,15 +79,20 @@ def api_named(apis: list[MountedApi], name: str) -> MountedApi:
     return next(api for api in apis if api.name == name)
 
 
+def prepared(
+    apis: list[MountedApi], name: str, operation_id: str
+) -> tuple[MountedApi, Operation, RequestFactory, CheckContext]:
+    api = api_named(apis, name)
+    op = api.document.operation(operation_id)
+    assert op is not None
+    return api, op, factory_for(api), CheckContext(api.document)
+
+
 @pytest.mark.parametrize(("name", "operation_id"), OPERATIONS)
 def test_generated_requests_get_conforming_responses(
     vendored: Client, vendored_apis: list[MountedApi], name: str, operation_id: str
 ) -> None:
-    api = api_named(vendored_apis, name)
-    op = api.document.operation(operation_id)
-    assert op is not None
-    factory = factory_for(api)
-    context = CheckContext(api.document)
+    api, op, factory, context = prepared(vendored_apis, name, operation_id)
     negatives = factory.negative(op)
     cases = factory.valid(op).map(lambda r: Case(op, r, POSITIVE))
     if negatives is not None:
@@ -112,11 +118,7 @@ def test_generated_requests_get_conforming_responses(
 def test_probes_get_declared_conforming_errors(
     vendored: Client, vendored_apis: list[MountedApi], name: str, operation_id: str
 ) -> None:
-    api = api_named(vendored_apis, name)
-    op = api.document.operation(operation_id)
-    assert op is not None
-    factory = factory_for(api)
-    context = CheckContext(api.document)
+    api, op, factory, context = prepared(vendored_apis, name, operation_id)
     valid = factory.valid(op).example() if False else None
     del valid
     path = api.mounts[0] + op.path.replace("{", "x").replace("}", "")

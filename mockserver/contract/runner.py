@@ -253,6 +253,18 @@ class ContractRun:
             result.failures.append(failure)
             active.discard(failure.check)
 
+    def _reported(self, failed: _Failed) -> CheckFailure:
+        """The minimal failing example Hypothesis shrank to, as a report entry."""
+        f = failed.failure
+        return CheckFailure(
+            f.check,
+            f.message,
+            f.expected,
+            f.actual,
+            failed.request.curl(self.target.base_url),
+            failed.status,
+        )
+
     def _search(
         self,
         result: OperationResult,
@@ -291,28 +303,12 @@ class ContractRun:
         try:
             search()
         except _Failed as failed:
-            f = failed.failure
-            return CheckFailure(
-                f.check,
-                f.message,
-                f.expected,
-                f.actual,
-                failed.request.curl(self.target.base_url),
-                failed.status,
-            )
+            return self._reported(failed)
         except Exception as error:
             if isinstance(error, BaseExceptionGroup):
                 found = next((e for e in error.exceptions if isinstance(e, _Failed)), None)
                 if found is not None:
-                    f = found.failure
-                    return CheckFailure(
-                        f.check,
-                        f.message,
-                        f.expected,
-                        f.actual,
-                        found.request.curl(self.target.base_url),
-                        found.status,
-                    )
+                    return self._reported(found)
             return CheckFailure(
                 "not_a_server_error",
                 f"the run stopped: {error!r}"[:500],

@@ -9,16 +9,22 @@ is skipped against a real provider.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
-from mockserver.behaviour import record_matcher, sort_keys, sort_value
+from mockserver.behaviour import filter_value, record_matcher, sort_keys, sort_value
 from mockserver.contract.checks import Failure, Reply
 from mockserver.contract.serialize import WireRequest
 from mockserver.data.dataset import Record
-from mockserver.data.declaration import Dataset, Declaration, OperationBehaviour
+from mockserver.data.declaration import (
+    SEMANTIC_CHECKS,
+    Dataset,
+    Declaration,
+    Filter,
+    OperationBehaviour,
+)
 from mockserver.params import MISSING
 from mockserver.plan import OperationPlan
 from mockserver.problem import Problem
@@ -28,15 +34,7 @@ from mockserver.spec.model import Operation
 from mockserver.spec.pointer import resolve_pointer
 from mockserver.validation import read_request
 
-LIST_CHECKS = (
-    "filter_soundness",
-    "page_limits",
-    "sort_order",
-    "paging_completeness",
-    "list_get_agreement",
-    "determinism",
-    "dataset_agreement",
-)
+LIST_CHECKS = SEMANTIC_CHECKS
 GET_CHECKS = ("determinism",)
 STATEFUL = ("paging_completeness", "list_get_agreement", "dataset_agreement")
 MOCK_ONLY = ("dataset_agreement",)
@@ -131,13 +129,7 @@ def filter_soundness(
 ) -> list[Failure]:
     """Every entry returned satisfies every filter sent."""
     items = _items(context, body)
-    for flt in context.behaviour.filters:
-        value = request.value(flt.param) if flt.param else _body_value(request, flt.body)
-        if value is MISSING or value is None or value == []:
-            continue
-        matcher = record_matcher(flt, value, context.dataset, request, [])
-        if matcher is None:
-            continue
+    for flt, value, matcher in _matchers(context, request):
         for index, item in enumerate(items):
             if _checkable(flt, item) and not matcher(item):
                 name = flt.param or f"body {flt.body}"
@@ -302,13 +294,8 @@ def dataset_agreement(
     if context.behaviour.scope and dataset.scope_field:
         scope = str(request.value(context.behaviour.scope, "path"))
         records = [r for r in records if str(field_value(r, dataset.scope_field)) == scope]
-    for flt in context.behaviour.filters:
-        value = request.value(flt.param) if flt.param else _body_value(request, flt.body)
-        if value is MISSING or value is None or value == []:
-            continue
-        matcher = record_matcher(flt, value, dataset, request, [])
-        if matcher is not None:
-            records = [r for r in records if matcher(r)]
+    for _, _, matcher in _matchers(context, request):
+        records = [r for r in records if matcher(r)]
     if total != len(records):
         return [
             Failure(
@@ -343,11 +330,17 @@ def _items(context: SemanticContext, body: Any) -> list[dict[str, Any]]:
     return [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
 
 
-def _body_value(request: MockRequest, pointer: str | None) -> Any:
-    try:
-        return resolve_pointer(request.body, pointer or "")
-    except (LookupError, TypeError):
-        return MISSING
+def _matchers(
+    context: SemanticContext, request: MockRequest
+) -> Iterator[tuple[Filter, Any, Callable[[Record], bool]]]:
+    """(filter, value sent, predicate) for every filter the request uses."""
+    for flt in context.behaviour.filters:
+        value = filter_value(flt, request)
+        if value is MISSING or value is None or value == []:
+            continue
+        matcher = record_matcher(flt, value, context.dataset, request, [])
+        if matcher is not None:
+            yield flt, value, matcher
 
 
 def _checkable(flt: Any, item: dict[str, Any]) -> bool:

@@ -133,17 +133,22 @@ def _parse_yaml(path: Path, text: str) -> Any:
         node = loader.get_single_node()
         _check_expansion(path, node)
         return None if node is None else loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        raise LoadError(
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> LoadError:
+    """An MS002 for a YAML error, at its position when the parser knows it."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return LoadError(
             path,
             f"invalid YAML: {exc.problem or exc.context}",
             code="MS002",
             position=_mark_position(exc.problem_mark),
-        ) from None
-    except yaml.YAMLError as exc:
-        raise LoadError(path, f"invalid YAML: {exc}", code="MS002") from None
-    finally:
-        loader.dispose()
+        )
+    return LoadError(path, f"invalid YAML: {exc}", code="MS002")
 
 
 def _check_yaml_events(path: Path, text: str) -> None:
@@ -162,15 +167,8 @@ def _check_yaml_events(path: Path, text: str) -> None:
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise LoadError(
-            path,
-            f"invalid YAML: {exc.problem or exc.context}",
-            code="MS002",
-            position=_mark_position(exc.problem_mark),
-        ) from None
     except yaml.YAMLError as exc:
-        raise LoadError(path, f"invalid YAML: {exc}", code="MS002") from None
+        raise _yaml_error(path, exc) from None
 
 
 def _check_expansion(path: Path, root: yaml.Node | None) -> None:
