@@ -92,7 +92,7 @@ def prepared(
 def test_generated_requests_get_conforming_responses(
     vendored: Client, vendored_apis: list[MountedApi], name: str, operation_id: str
 ) -> None:
-    api, op, factory, context = prepared(vendored_apis, name, operation_id)
+    _, op, factory, context = prepared(vendored_apis, name, operation_id)
     negatives = factory.negative(op)
     cases = factory.valid(op).map(lambda r: Case(op, r, POSITIVE))
     if negatives is not None:
@@ -119,8 +119,6 @@ def test_probes_get_declared_conforming_errors(
     vendored: Client, vendored_apis: list[MountedApi], name: str, operation_id: str
 ) -> None:
     api, op, factory, context = prepared(vendored_apis, name, operation_id)
-    valid = factory.valid(op).example() if False else None
-    del valid
     path = api.mounts[0] + op.path.replace("{", "x").replace("}", "")
     good = factory.credentials(op)
     probes: list[tuple[WireRequest, int, str]] = [
