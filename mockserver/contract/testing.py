@@ -3,7 +3,7 @@
     # test_provider_contract.py
     from mockserver.contract.testing import contract_test
 
-    test_audit_log = contract_test("specs/launchdarkly.yaml",
+    test_audit_log = contract_test("specs/audit.yaml",
                                    base_url="https://staging.example.com",
                                    headers={"Authorization": "api-..."})
 
