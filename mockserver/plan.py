@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.data.declaration import OperationBehaviour
@@ -38,6 +38,8 @@ class OperationPlan:
     produces: tuple[str, ...]  # media types of the success responses
     bad_request: int  # the status this API uses for invalid requests
     behaviour: OperationBehaviour | None = None
+    #: form (non-JSON) media type -> the field types, to read string fields as typed values
+    form_shapes: Mapping[str, ParameterShape] = field(default_factory=dict)
 
     def declares(self, status: int) -> bool:
         """Whether the operation declares a response for exactly ``status``."""
@@ -68,7 +70,14 @@ def plan_operation(
                 if media.schema is not None
                 else None
             )
-    return OperationPlan(key, api, op, params, bodies, _produces(op), _bad_request(op), behaviour)
+    forms = {
+        name: shape_of(v.schema, registry)
+        for name, v in bodies.items()
+        if v is not None and "json" not in name
+    }
+    return OperationPlan(
+        key, api, op, params, bodies, _produces(op), _bad_request(op), behaviour, forms
+    )
 
 
 def _validator(param: Parameter, registry: Any) -> SchemaValidator | None:

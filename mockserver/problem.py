@@ -10,7 +10,6 @@ against the schema. A document that declares nothing for a status gets RFC 7807
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from http import HTTPStatus
 from typing import Any
 
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator
+from mockserver.encoding import dumps
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Schema
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types
@@ -170,7 +170,7 @@ class ErrorShaper:
         body = self._shaped(media.schema, problem)
         if body is None:
             return self._problem_json(problem)
-        return RenderedError(problem.status, media.name, _dumps(body))
+        return RenderedError(problem.status, media.name, dumps(body))
 
     def _shaped(self, schema: Schema, problem: Problem) -> Any:
         validator = self._validator(schema)
@@ -315,7 +315,7 @@ def problem_json(problem: Problem) -> RenderedError:
             }
             for v in problem.violations
         ]
-    return RenderedError(problem.status, PROBLEM_JSON, _dumps(body))
+    return RenderedError(problem.status, PROBLEM_JSON, dumps(body))
 
 
 def _declared_error_media(op: Operation | None, status: int) -> MediaType | None:
@@ -330,7 +330,3 @@ def _declared_error_media(op: Operation | None, status: int) -> MediaType | None
 def _priority(name: str) -> tuple[int, str]:
     """Message fields first, so a later ``error`` field knows to hold the title."""
     return (0 if name.lower() in _MESSAGE else 1, name)
-
-
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

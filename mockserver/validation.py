@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.params import MISSING, coerce, read_parameter, shape_of
+from mockserver.params import MISSING, ParameterShape, coerce, read_parameter
 from mockserver.plan import OperationPlan, ParameterPlan
 from mockserver.problem import Problem, Violation
 from mockserver.request import MockRequest, RawRequest, parse_json
@@ -192,17 +192,17 @@ def _check_body(plan: OperationPlan, media: str, body: Any) -> list[Violation]:
     validator = plan.bodies.get(media)
     if validator is None:
         return []
-    if isinstance(body, dict) and "json" not in media:
-        body = _coerce_fields(validator, body)
+    shape = plan.form_shapes.get(media)
+    if isinstance(body, dict) and shape is not None:
+        body = _coerce_fields(shape, body)
     return [
         Violation("body", "", v.pointer, v.message, v.keyword)
         for v in validator.iter_violations(body)
     ]
 
 
-def _coerce_fields(validator: Any, fields: dict[str, Any]) -> dict[str, Any]:
+def _coerce_fields(shape: ParameterShape, fields: dict[str, Any]) -> dict[str, Any]:
     """Form fields arrive as strings; read them as the types the schema gives them."""
-    shape = shape_of(validator.schema, validator.registry)
     result: dict[str, Any] = {}
     for key, value in fields.items():
         types = shape.properties.get(key, frozenset())

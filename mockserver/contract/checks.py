@@ -14,7 +14,7 @@ from typing import Any
 from mockserver.contract.serialize import WireRequest
 from mockserver.params import coerce
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Operation, Response
+from mockserver.spec.model import ApiDocument, Header, Operation, Response
 from mockserver.spec.navigate import schema_types
 from mockserver.validation import media_matches, media_type_of
 
@@ -75,6 +75,16 @@ class CheckContext:
                 entry.schema, self.document.registry, direction="response"
             )
         return self._validators[key]
+
+    def header_validator(self, header: Header) -> SchemaValidator | None:
+        """The validator of a declared response header's schema."""
+        if header.schema is None:
+            return None
+        if header.pointer not in self._validators:
+            self._validators[header.pointer] = SchemaValidator(
+                header.schema, self.document.registry
+            )
+        return self._validators[header.pointer]
 
 
 def not_a_server_error(case: Case, reply: Reply, context: CheckContext) -> list[Failure]:
@@ -138,8 +148,8 @@ def response_headers_conformance(case: Case, reply: Reply, context: CheckContext
                     )
                 )
             continue
-        if header.schema is not None:
-            validator = SchemaValidator(header.schema, context.document.registry)
+        validator = context.header_validator(header)
+        if validator is not None and header.schema is not None:
             typed = coerce(value, schema_types(header.schema, context.document.registry))
             if not validator.is_valid(typed):
                 failures.append(

@@ -10,6 +10,7 @@ rules (``nullable`` in 3.0, type arrays and ``prefixItems`` in 3.1).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,8 +177,11 @@ class Operation:
 
     def response_for(self, status: int) -> Response | None:
         """The declared response for ``status``: exact code, then range, then default."""
-        ranked = sorted(self.responses, key=_specificity)
-        return next((r for r in ranked if r.matches(status)), None)
+        return next((r for r in self._ranked_responses if r.matches(status)), None)
+
+    @functools.cached_property
+    def _ranked_responses(self) -> tuple[Response, ...]:
+        return tuple(sorted(self.responses, key=_specificity))
 
     def parameter(self, location: str, name: str) -> Parameter | None:
         """The parameter ``name`` in ``location`` (header names ignore case)."""
