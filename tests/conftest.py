@@ -15,8 +15,8 @@ import yaml
 from anyio.from_thread import start_blocking_portal
 from hypothesis import HealthCheck, settings
 
-from mockserver.app import create_app, create_app_from_paths
-from mockserver.mount import MountedApi, ServeOptions, load_apis
+from mockserver.serve.app import create_app, create_app_from_paths
+from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.contract.serialize import WireRequest
-from mockserver.params import coerce
+from mockserver.serve.checks import media_matches, media_type_of
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Header, Operation, Response
 from mockserver.spec.navigate import schema_types
-from mockserver.validation import media_matches, media_type_of
+from mockserver.spec.params import coerce
 
 POSITIVE, NEGATIVE, NO_AUTH = "positive", "negative", "no-auth"
 

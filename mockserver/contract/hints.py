@@ -14,7 +14,7 @@ from typing import Any
 
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, Filter
-from mockserver.records import field_values, record_time
+from mockserver.data.records import field_values, record_time
 
 Hints = dict[tuple[str, str, str], list[Any]]
 SAMPLE = 8

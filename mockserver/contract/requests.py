@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from mockserver.contract.serialize import WireRequest, build_request
 from mockserver.contract.strategies import HEADER_SAFE, StrategyFactory
-from mockserver.params import coerce
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, SecurityScheme
 from mockserver.spec.navigate import deref, schema_types
+from mockserver.spec.params import coerce
 
 #: Header parameters OpenAPI says to ignore; content negotiation and security own them.
 _RESERVED_HEADERS = frozenset({"accept", "content-type", "authorization"})

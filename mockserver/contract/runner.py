@@ -41,7 +41,7 @@ from mockserver.contract.serialize import WireRequest
 from mockserver.contract.targets import Target
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, OperationBehaviour
-from mockserver.plan import plan_operation
+from mockserver.serve.plan import plan_operation
 from mockserver.spec.model import ApiDocument, Operation
 
 POSITIVE_CHECKS = (

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
-from mockserver.behaviour import filter_value, record_matcher, sort_keys, sort_value
 from mockserver.contract.checks import Failure, Reply
 from mockserver.contract.serialize import WireRequest
 from mockserver.data.dataset import Record
@@ -25,14 +24,15 @@ from mockserver.data.declaration import (
     Filter,
     OperationBehaviour,
 )
-from mockserver.params import MISSING
-from mockserver.plan import OperationPlan
-from mockserver.problem import Problem
-from mockserver.records import field_value, field_values
-from mockserver.request import MockRequest, RawRequest, parse_cookies, parse_query
+from mockserver.data.records import field_value, field_values
+from mockserver.serve.behaviour import filter_value, record_matcher, sort_keys, sort_value
+from mockserver.serve.checks import read_request
+from mockserver.serve.error_shapes import Problem
+from mockserver.serve.plan import OperationPlan
+from mockserver.serve.request import MockRequest, RawRequest, parse_cookies, parse_query
 from mockserver.spec.model import Operation
+from mockserver.spec.params import MISSING
 from mockserver.spec.pointer import resolve_pointer
-from mockserver.validation import read_request
 
 LIST_CHECKS = SEMANTIC_CHECKS
 GET_CHECKS = ("determinism",)

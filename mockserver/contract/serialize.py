@@ -1,6 +1,6 @@
 """Write parameter values the way a client must send them: style, explode, brackets.
 
-The inverse of :mod:`mockserver.params`; a round trip through both gives the value back.
+The inverse of :mod:`mockserver.spec.params`; a round trip through both gives the value back.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mockserver.app import create_app
 from mockserver.contract.runner import ContractOptions, ContractRun, OperationResult
 from mockserver.contract.targets import AsgiTarget, HttpTarget
-from mockserver.mount import ServeOptions, load_apis
+from mockserver.serve.app import create_app
+from mockserver.serve.mount import ServeOptions, load_apis
 
 
 @dataclass(frozen=True)

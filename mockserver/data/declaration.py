@@ -3,7 +3,7 @@
 Behaviour is data, not code. A declaration binds operations of one document to generic
 behaviours (``list``, ``get``, ``search``, ``count``, ``export``, ``export-create``,
 ``export-status``, ``export-download``), parameters to record fields, and names the
-tokens the mock accepts. The engine in :mod:`mockserver.behaviour` knows no vendor.
+tokens the mock accepts. The engine in :mod:`mockserver.serve.behaviour` knows no vendor.
 
 A minimal declaration::
 

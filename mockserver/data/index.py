@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Dataset
-from mockserver.records import field_value, record_time
+from mockserver.data.records import field_value, record_time
 
 SortKeys = tuple[tuple[str, str], ...]  # (record field, "asc" | "desc"), most significant first
 

@@ -11,9 +11,9 @@ from xml.etree import ElementTree as ET
 import pytest
 import uvicorn
 
-from mockserver.app import create_app
 from mockserver.cli import main
-from mockserver.mount import MountedApi, ServeOptions
+from mockserver.serve.app import create_app
+from mockserver.serve.mount import MountedApi, ServeOptions
 from tests.conftest import FIXTURES, SPECS
 from tests.contract.test_mutants import Mutant, _json_rewrite, _repeat_entry
 

@@ -14,10 +14,10 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.app import create_app
 from mockserver.contract.runner import ContractOptions, ContractRun
 from mockserver.contract.targets import AsgiTarget
-from mockserver.mount import MountedApi, ServeOptions
+from mockserver.serve.app import create_app
+from mockserver.serve.mount import MountedApi, ServeOptions
 from tests.conftest import FIXTURES
 
 Rewrite = Callable[[Scope, int, dict[str, str], bytes], tuple[int, bytes]]

@@ -10,7 +10,7 @@ import pytest
 from mockserver.data.binding import served_schemas
 from mockserver.data.dataset import load_records
 from mockserver.data.declaration import from_source
-from mockserver.records import field_values, record_time
+from mockserver.data.records import field_values, record_time
 from mockserver.spec.loader import load_document
 from mockserver.spec.navigate import child, declared_properties, deref
 from mockserver.spec.source import load_source

@@ -122,7 +122,7 @@ def _check_reachable(base_url: str) -> None:
 
 
 def _plan(args: argparse.Namespace) -> Plan:
-    from mockserver.serve_cli import spec_files
+    from mockserver.cli.serve import spec_files
 
     names = args.spec or [str(args.specs_dir)]
     paths = []

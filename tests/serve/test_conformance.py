@@ -25,8 +25,8 @@ from mockserver.contract.checks import (
 from mockserver.contract.hints import hints_from_declaration
 from mockserver.contract.requests import RequestFactory
 from mockserver.contract.serialize import WireRequest
-from mockserver.mount import MountedApi
-from mockserver.request import MAX_BODY_BYTES
+from mockserver.serve.mount import MountedApi
+from mockserver.serve.request import MAX_BODY_BYTES
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import Operation
 from tests.conftest import SPECS, VENDORED, Client

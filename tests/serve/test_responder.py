@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.respond import Prefer
+from mockserver.serve.responder import Prefer
 from tests.conftest import DATA, TOKEN, Client, MakeClient
 
 BASE = "/keywords-3.1/zoo/v1"

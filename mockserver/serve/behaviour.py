@@ -22,14 +22,14 @@ from mockserver.data.binding import json_media, success_response
 from mockserver.data.dataset import Record, project
 from mockserver.data.declaration import Dataset, Declaration, Filter, OperationBehaviour
 from mockserver.data.index import DatasetIndex
-from mockserver.jobs import JobStore
-from mockserver.params import MISSING
-from mockserver.plan import OperationPlan
-from mockserver.problem import Problem, Violation
-from mockserver.records import epoch_ms, field_value, field_values, record_time
-from mockserver.request import MockRequest
+from mockserver.data.records import epoch_ms, field_value, field_values, record_time
+from mockserver.serve.error_shapes import Problem, Violation
+from mockserver.serve.jobs import JobStore
+from mockserver.serve.plan import OperationPlan
+from mockserver.serve.request import MockRequest
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.navigate import at_pointer, child, declared_properties
+from mockserver.spec.params import MISSING
 from mockserver.spec.pointer import resolve_pointer, split_pointer
 
 ABSENT: Any = object()

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from mockserver.security import (
+from mockserver.serve.security import (
     DEVELOPMENT_TOKEN,
     RequestCredentials,
     TokenBook,

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.data.declaration import OperationBehaviour
-from mockserver.params import MISSING, ParameterShape, shape_of
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Parameter
 from mockserver.spec.navigate import deref
+from mockserver.spec.params import MISSING, ParameterShape, shape_of
 
 #: Header parameters OpenAPI says to ignore: content negotiation and security own them.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})

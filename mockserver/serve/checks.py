@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.params import MISSING, ParameterShape, coerce, read_parameter
-from mockserver.plan import OperationPlan, ParameterPlan
-from mockserver.problem import Problem, Violation
-from mockserver.request import MockRequest, RawRequest, parse_json
+from mockserver.serve.error_shapes import Problem, Violation
+from mockserver.serve.plan import OperationPlan, ParameterPlan
+from mockserver.serve.request import MockRequest, RawRequest, parse_json
+from mockserver.spec.params import MISSING, ParameterShape, coerce, read_parameter
 
 JSON_LIKE = ("json",)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.app import routing_view
-from mockserver.mount import ServeOptions, load_apis
+from mockserver.serve.app import routing_view
+from mockserver.serve.mount import ServeOptions, load_apis
 from tests.conftest import DATA, TOKEN, MakeClient
 
 KEYWORDS = DATA / "keywords-3.1.yaml"

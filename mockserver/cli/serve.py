@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.errors import MockserverError, UsageError
-from mockserver.security import DEVELOPMENT_TOKEN
+from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.spec.loader import SPEC_SUFFIXES
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
@@ -80,7 +80,7 @@ def run_serve(args: argparse.Namespace) -> int:
     quiet_third_party_warnings()
     import uvicorn
 
-    from mockserver.mount import load_apis
+    from mockserver.serve.mount import load_apis
 
     if args.workers < 1:
         raise UsageError(None, "--workers must be at least 1")
@@ -98,11 +98,11 @@ def run_serve(args: argparse.Namespace) -> int:
     os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
     access_log = args.log_level in ("info", "debug", "trace")
     if args.workers > 1 and not args.reload:
-        from mockserver.workers import serve_workers
+        from mockserver.serve.server import serve_workers
 
         return serve_workers(args.host, args.port, args.workers, args.log_level, access_log)
     uvicorn.run(
-        "mockserver.serve_cli:app_from_environment",
+        "mockserver.cli.serve:app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
@@ -122,8 +122,8 @@ def run_serve(args: argparse.Namespace) -> int:
 def app_from_environment() -> Any:
     """The ASGI app, built in each worker from the options ``serve`` left in the environment."""
     quiet_third_party_warnings()
-    from mockserver.app import create_app
-    from mockserver.mount import load_apis
+    from mockserver.serve.app import create_app
+    from mockserver.serve.mount import load_apis
 
     settings = json.loads(os.environ[ENVIRONMENT_KEY])
     options = _options(settings)
@@ -141,8 +141,8 @@ def app_from_environment() -> Any:
 
 
 def _options(settings: dict[str, Any]) -> Any:
-    from mockserver.jobs import FileJobStore
-    from mockserver.mount import ServeOptions
+    from mockserver.serve.jobs import FileJobStore
+    from mockserver.serve.mount import ServeOptions
 
     return ServeOptions(
         seed=settings["seed"],

@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.behaviour import BehaviourEngine, Reply
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
-from mockserver.encoding import dumps
-from mockserver.plan import OperationPlan
-from mockserver.problem import ErrorShaper, Problem
-from mockserver.request import MockRequest
+from mockserver.serve.behaviour import BehaviourEngine, Reply
+from mockserver.serve.checks import acceptable, media_matches
+from mockserver.serve.encoding import dumps
+from mockserver.serve.error_shapes import ErrorShaper, Problem
+from mockserver.serve.plan import OperationPlan
+from mockserver.serve.request import MockRequest
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import Example, MediaType, Response
-from mockserver.validation import acceptable, media_matches
 
 _PREFER = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
 

@@ -49,7 +49,7 @@ def serve_workers(host: str, port: int, workers: int, log_level: str, access_log
 def _worker(host: str, port: int, log_level: str, access_log: bool) -> None:
     listener = reusable_socket(host, port)
     config = uvicorn.Config(
-        "mockserver.serve_cli:app_from_environment",
+        "mockserver.cli.serve:app_from_environment",
         factory=True,
         log_level=log_level,
         access_log=access_log,

@@ -35,9 +35,9 @@ from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
-from mockserver.middleware import MOCK_CONTEXT, GateMiddleware, MockMiddleware, send_response
-from mockserver.mount import MountedApi, ServeOptions, load_apis
-from mockserver.respond import MockResponse
+from mockserver.serve.gate import MOCK_CONTEXT, GateMiddleware, MockMiddleware, send_response
+from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
+from mockserver.serve.responder import MockResponse
 
 #: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"

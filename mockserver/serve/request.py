@@ -9,8 +9,8 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.params import MISSING
-from mockserver.problem import Violation
+from mockserver.serve.error_shapes import Violation
+from mockserver.spec.params import MISSING
 
 #: Request bodies larger than this are refused with 413.
 MAX_BODY_BYTES = 1024 * 1024

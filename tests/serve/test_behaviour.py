@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from mockserver.records import epoch_ms
+from mockserver.data.records import epoch_ms
 from tests.conftest import FIXTURES, RAW_TOKEN, TOKEN, Client
 
 LD = "/launchdarkly/api/v2/auditlog"

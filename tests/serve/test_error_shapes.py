@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mockserver.data.generate import ValueGenerator
-from mockserver.problem import PROBLEM_JSON, ErrorShaper, Problem, Violation
+from mockserver.serve.error_shapes import PROBLEM_JSON, ErrorShaper, Problem, Violation
 from mockserver.spec.loader import load_document
 from tests.conftest import RAW_TOKEN, TOKEN, Client, WriteDoc, minimal_doc
 

@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import Any
 
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator
-from mockserver.encoding import dumps
+from mockserver.serve.encoding import dumps
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Schema
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.request import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_BYTES
+from mockserver.serve.request import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_BYTES
 from tests.conftest import DATA, TOKEN, Client, MakeClient
 
 THINGS = "/keywords-3.1/zoo/v1/things"

@@ -7,11 +7,11 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
-from mockserver.security import DEVELOPMENT_TOKEN
+from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.spec.model import Dialect
 
 if TYPE_CHECKING:
-    from mockserver.mount import MountedApi
+    from mockserver.serve.mount import MountedApi
 
 
 def document_json(api: MountedApi, mount: str) -> bytes:

@@ -25,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     _add_validate(verbs)
-    from mockserver.contract_cli import add_contract
-    from mockserver.serve_cli import add_serve
+    from mockserver.cli.contract import add_contract
+    from mockserver.cli.serve import add_serve
 
     add_serve(verbs)
     add_contract(verbs)
@@ -127,7 +127,7 @@ def _spec_path(name: str, specs_dir: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    from mockserver.serve_cli import quiet_third_party_warnings
+    from mockserver.cli.serve import quiet_third_party_warnings
 
     quiet_third_party_warnings()
     parser = build_parser()

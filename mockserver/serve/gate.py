@@ -12,21 +12,21 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.mount import MountedApi
-from mockserver.pages import document_json, index_html
-from mockserver.plan import OperationPlan
-from mockserver.problem import Problem, problem_json
-from mockserver.request import (
+from mockserver.serve.checks import acceptable, read_request
+from mockserver.serve.error_shapes import Problem, problem_json
+from mockserver.serve.mount import MountedApi
+from mockserver.serve.pages import document_json, index_html
+from mockserver.serve.plan import OperationPlan
+from mockserver.serve.request import (
     MAX_BODY_BYTES,
     RawRequest,
     check_limits,
     parse_cookies,
     parse_query,
 )
-from mockserver.respond import MockResponse
-from mockserver.security import AuthResult, RequestCredentials, check_security
-from mockserver.swagger_ui import UiAssets, ui_page
-from mockserver.validation import acceptable, read_request
+from mockserver.serve.responder import MockResponse
+from mockserver.serve.security import AuthResult, RequestCredentials, check_security
+from mockserver.serve.swagger_ui import UiAssets, ui_page
 
 MOCK_CONTEXT = "mockserver"
 ROUTING_CONTEXT = "connexion_routing"

@@ -12,18 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockserver.behaviour import BehaviourEngine
 from mockserver.data.binding import bind_declaration
 from mockserver.data.dataset import Record, load_records
 from mockserver.data.declaration import DECLARATION_NAME, Declaration, from_source
 from mockserver.data.generate import ValueGenerator
+from mockserver.data.inference import infer_declaration
 from mockserver.errors import DeclarationError
-from mockserver.inference import infer_declaration
-from mockserver.jobs import JobStore, MemoryJobStore
-from mockserver.plan import OperationPlan, plan_operation
-from mockserver.problem import ErrorShaper
-from mockserver.respond import Responder
-from mockserver.security import TokenBook
+from mockserver.serve.behaviour import BehaviourEngine
+from mockserver.serve.error_shapes import ErrorShaper
+from mockserver.serve.jobs import JobStore, MemoryJobStore
+from mockserver.serve.plan import OperationPlan, plan_operation
+from mockserver.serve.responder import Responder
+from mockserver.serve.security import TokenBook
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.source import Position, load_source

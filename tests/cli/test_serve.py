@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockserver.cli.serve import ENVIRONMENT_KEY, app_from_environment, banner, spec_files
 from mockserver.errors import UsageError
-from mockserver.mount import ServeOptions, load_apis
-from mockserver.serve_cli import ENVIRONMENT_KEY, app_from_environment, banner, spec_files
+from mockserver.serve.mount import ServeOptions, load_apis
 from tests.conftest import DATA, FIXTURES, ROOT, SPECS, TOKEN
 
 

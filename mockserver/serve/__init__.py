@@ -1,0 +1,1 @@
+"""Serving: the one router, request checks, behaviours, responses and error shapes."""
