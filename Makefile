@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check mockserver tests
 	$(BIN)/ruff format --check mockserver tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 validate: $(STAMP)
 	$(BIN)/mockserver validate specs fixtures

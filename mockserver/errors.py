@@ -10,6 +10,9 @@
 
 Each carries a stable ``code`` (the rule codes of ``mockserver validate``), the file, the
 JSON pointer and, when known, the line and column, so the CLI can print one precise line.
+
+Every verb exits with one of three codes: 0 all is well, 1 it found problems (findings,
+contract failures, breaking changes), 2 it could not run (a bad option, a missing file).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mockserver.spec.source import Position
+
+EXIT_OK, EXIT_FOUND_PROBLEMS, EXIT_COULD_NOT_RUN = 0, 1, 2
 
 
 class MockserverError(Exception):

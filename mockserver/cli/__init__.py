@@ -1,19 +1,14 @@
-"""The ``mockserver`` command: options in, exit code out."""
+"""The ``mockserver`` command: options in, exit code out; one module per verb."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from mockserver import __version__
-from mockserver.errors import MockserverError, UsageError
-from mockserver.validate.findings import Finding
-from mockserver.validate.reporters import REPORTERS
-from mockserver.validate.runner import EXIT_COULD_NOT_RUN, Outcome, validate_paths
-
-DEFAULT_TARGETS = ("specs", "fixtures")
+from mockserver.cli.validate import add_validate
+from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,105 +19,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
-    _add_validate(verbs)
+    add_validate(verbs)
     from mockserver.cli.contract import add_contract
     from mockserver.cli.serve import add_serve
 
     add_serve(verbs)
     add_contract(verbs)
     return parser
-
-
-def _add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cmd = verbs.add_parser(
-        "validate",
-        help="check documents, fixtures and captured payloads",
-        description="Check OpenAPI documents and fixture folders (default: specs/ and "
-        "fixtures/), or, with --spec and --operation, one captured payload. Exit 0 when "
-        "clean, 1 on findings, 2 when something could not be checked.",
-    )
-    cmd.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="documents, fixture folders or folders of them; with --operation, the payload file",
-    )
-    cmd.add_argument(
-        "--format", choices=sorted(REPORTERS), default="text", help="report format (default: text)"
-    )
-    cmd.add_argument("--output", type=Path, help="write the report here instead of stdout")
-    cmd.add_argument(
-        "--specs-dir",
-        type=Path,
-        default=Path("specs"),
-        help="where --spec names and fixture declarations look for documents",
-    )
-    payload = cmd.add_argument_group("captured payloads")
-    payload.add_argument("--spec", help="document name (file stem in --specs-dir) or path")
-    payload.add_argument("--operation", metavar="OPERATION_ID", help="operationId or 'GET /path'")
-    payload.add_argument("--status", type=int, help="the response status the payload came with")
-    payload.add_argument(
-        "--request", action="store_true", help="the payload is a request body, not a response"
-    )
-    payload.add_argument("--content-type", help="media type (default: the JSON one declared)")
-    cmd.set_defaults(run=run_validate)
-
-
-def run_validate(args: argparse.Namespace) -> int:
-    """``mockserver validate``."""
-    try:
-        outcome = _payload_outcome(args) if args.operation or args.spec else _paths_outcome(args)
-    except UsageError as error:
-        print(f"mockserver validate: {error}", file=sys.stderr)
-        return EXIT_COULD_NOT_RUN
-    except MockserverError as error:
-        outcome = Outcome([Finding.from_error(error)], [])
-    report = REPORTERS[args.format](outcome.findings, outcome.checked)
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
-    return outcome.exit_code
-
-
-def _paths_outcome(args: argparse.Namespace) -> Outcome:
-    paths = list(args.paths) or [Path(p) for p in DEFAULT_TARGETS if Path(p).exists()]
-    return validate_paths(paths, args.specs_dir)
-
-
-def _payload_outcome(args: argparse.Namespace) -> Outcome:
-    from mockserver.spec.loader import load_document
-    from mockserver.validate.payload import check_payload
-
-    if not (args.spec and args.operation and len(args.paths) == 1):
-        raise UsageError(None, "payload checks need --spec, --operation and one PAYLOAD file")
-    if not args.request and args.status is None:
-        raise UsageError(
-            None,
-            "say which response the payload is with --status CODE, or --request for a request body",
-        )
-    spec = _spec_path(args.spec, args.specs_dir)
-    document = load_document(spec)
-    findings = check_payload(
-        args.paths[0],
-        document,
-        args.operation,
-        status=args.status,
-        request=args.request,
-        content_type=args.content_type,
-    )
-    return Outcome(findings, [args.paths[0]])
-
-
-def _spec_path(name: str, specs_dir: Path) -> Path:
-    candidates = [Path(name)] + [specs_dir / f"{name}{s}" for s in (".yaml", ".yml", ".json")]
-    found = next((p for p in candidates if p.is_file()), None)
-    if found is None:
-        raise UsageError(
-            None, f"no document {name!r}", hint=f"give a path, or the name of a file in {specs_dir}"
-        )
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,12 +14,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockserver.errors import UsageError
+from mockserver.cli.common import named_spec_files
+from mockserver.errors import EXIT_FOUND_PROBLEMS, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from mockserver.contract.session import Plan
-
-EXIT_PASSED, EXIT_FAILED, EXIT_COULD_NOT_RUN = 0, 1, 2
 
 
 def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -104,7 +103,7 @@ def run_contract(args: argparse.Namespace) -> int:
     print(totals_line(results))
     if args.junit_xml:
         args.junit_xml.write_text(junit_xml(results), encoding="utf-8")
-    return EXIT_FAILED if failed else EXIT_PASSED
+    return EXIT_FOUND_PROBLEMS if failed else EXIT_OK
 
 
 def _check_reachable(base_url: str) -> None:
@@ -122,23 +121,7 @@ def _check_reachable(base_url: str) -> None:
 
 
 def _plan(args: argparse.Namespace) -> Plan:
-    from mockserver.cli.serve import spec_files
-
-    names = args.spec or [str(args.specs_dir)]
-    paths = []
-    for name in names:
-        candidate = Path(name)
-        if not candidate.exists():
-            candidate = next(
-                (
-                    args.specs_dir / f"{name}{s}"
-                    for s in (".yaml", ".yml", ".json")
-                    if (args.specs_dir / f"{name}{s}").is_file()
-                ),
-                candidate,
-            )
-        paths.append(candidate)
-    documents = spec_files(paths)
+    documents = named_spec_files(args.spec, args.specs_dir)
     if args.base_url and len(documents) != 1:
         raise UsageError(None, "--base-url serves one API: choose it with --spec NAME")
     headers = []

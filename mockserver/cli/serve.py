@@ -1,4 +1,4 @@
-"""``mockserver serve``: load, print what is mounted where, then run uvicorn.
+"""``mockserver serve``: load, print what is mounted where, then run granian.
 
 Worker processes (``--workers``) and the reloader each build the app themselves through
 :func:`app_from_environment`, from the options this process puts in the environment;
@@ -18,9 +18,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from mockserver.errors import MockserverError, UsageError
+from mockserver.cli.common import spec_files
+from mockserver.errors import DeclarationError, MockserverError, UsageError
 from mockserver.serve.security import DEVELOPMENT_TOKEN
-from mockserver.spec.loader import SPEC_SUFFIXES
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
 
@@ -71,16 +71,20 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default=Path("fixtures"),
         help="fixture folders (default: fixtures/)",
     )
-    cmd.add_argument("--log-level", default="warning", help="uvicorn log level")
+    cmd.add_argument(
+        "--log-level",
+        default="warning",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log level; info and debug also log each request (default: warning)",
+    )
     cmd.set_defaults(run=run_serve)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     """Check everything loads, print the banner, and serve until interrupted."""
     quiet_third_party_warnings()
-    import uvicorn
-
     from mockserver.serve.mount import load_apis
+    from mockserver.serve.server import serve_app
 
     if args.workers < 1:
         raise UsageError(None, "--workers must be at least 1")
@@ -96,25 +100,15 @@ def run_serve(args: argparse.Namespace) -> int:
     apis = load_apis(documents, _options(settings))  # fail fast, before any worker starts
     print(banner(apis, args.host, args.port), flush=True)
     os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
-    access_log = args.log_level in ("info", "debug", "trace")
-    if args.workers > 1 and not args.reload:
-        from mockserver.serve.server import serve_workers
-
-        return serve_workers(args.host, args.port, args.workers, args.log_level, access_log)
-    uvicorn.run(
+    watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
+    serve_app(
         "mockserver.cli.serve:app_from_environment",
-        factory=True,
         host=args.host,
         port=args.port,
-        reload=args.reload,
-        reload_dirs=sorted({str(p.parent) for p in documents} | {settings["fixtures"]})
-        if args.reload
-        else None,
-        reload_includes=["*.yaml", "*.yml", "*.json"] if args.reload else None,
+        workers=args.workers,
         log_level=args.log_level,
-        access_log=access_log,
-        http="httptools",
-        loop="uvloop",
+        access_log=args.log_level in ("info", "debug"),
+        reload_paths=[p for p in watched if p.is_dir()] if args.reload else (),
     )
     return 0
 
@@ -145,35 +139,13 @@ def _options(settings: dict[str, Any]) -> Any:
     from mockserver.serve.mount import ServeOptions
 
     return ServeOptions(
+        check_fixtures=check_fixtures,
         seed=settings["seed"],
         any_token=settings["any_token"],
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
         jobs=FileJobStore(Path(settings["jobs"])),
     )
-
-
-def spec_files(paths: list[Path]) -> list[Path]:
-    """The documents named by ``paths``: files as given, folders' YAML/JSON files sorted."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(path, "no such file or folder")
-    if not found:
-        raise UsageError(None, "no documents to serve", hint="give a path to an OpenAPI file")
-    names = [p.stem for p in found]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise UsageError(
-            None,
-            f"two documents are named {duplicates[0]!r}; each API is "
-            "served under /<file name>, so names must differ",
-        )
-    return found
 
 
 def banner(apis: list[Any], host: str, port: int) -> str:
@@ -198,3 +170,24 @@ def banner(apis: list[Any], host: str, port: int) -> str:
     )
     lines.append(f"  index and Swagger UI: {base}/")
     return "\n".join(lines)
+
+
+def check_fixtures(folder: Path, specs_folder: Path) -> None:
+    """Stop start-up at the first problem ``mockserver validate`` finds in a fixture folder."""
+    from mockserver.spec.source import Position
+    from mockserver.validate.fixtures import check_fixture_folder
+
+    findings = check_fixture_folder(folder, specs_folder)
+    if findings:
+        first = findings[0]
+        more = (
+            f" (and {len(findings) - 1} more; run mockserver validate)" if len(findings) > 1 else ""
+        )
+        raise DeclarationError(
+            first.file,
+            first.message + more,
+            code=first.code,
+            pointer=first.pointer,
+            hint=first.fix,
+            position=Position(first.line, first.column),
+        )

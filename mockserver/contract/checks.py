@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.contract.serialize import WireRequest
-from mockserver.serve.checks import media_matches, media_type_of
 from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.media import media_matches, media_type_of
 from mockserver.spec.model import ApiDocument, Header, Operation, Response
 from mockserver.spec.navigate import schema_types
 from mockserver.spec.params import coerce

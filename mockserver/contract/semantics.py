@@ -18,17 +18,19 @@ from mockserver.contract.checks import Failure, Reply
 from mockserver.contract.serialize import WireRequest
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import (
+    DEFAULT_PAGE_SIZE,
     SEMANTIC_CHECKS,
     Dataset,
     Declaration,
     Filter,
     OperationBehaviour,
 )
+from mockserver.data.filters import FilterValueError, filter_value, record_matcher
 from mockserver.data.records import field_value, field_values
-from mockserver.serve.behaviour import filter_value, record_matcher, sort_keys, sort_value
-from mockserver.serve.checks import read_request
-from mockserver.serve.error_shapes import Problem
+from mockserver.data.sorting import sort_keys, sort_value
+from mockserver.serve.checks import check_request
 from mockserver.serve.plan import OperationPlan
+from mockserver.serve.problems import Problem
 from mockserver.serve.request import MockRequest, RawRequest, parse_cookies, parse_query
 from mockserver.spec.model import Operation
 from mockserver.spec.params import MISSING
@@ -95,11 +97,11 @@ def typed(context: SemanticContext, request: WireRequest) -> MockRequest | None:
         request.body or b"",
     )
     headers = raw.header_map()
-    query, problems = parse_query(raw)
-    if problems:
+    try:
+        query = parse_query(raw)
+        return check_request(context.plan, raw, query, headers, parse_cookies(headers))
+    except Problem:
         return None
-    result = read_request(context.plan, raw, query, headers, parse_cookies(headers))
-    return None if isinstance(result, Problem) else result
 
 
 def run_semantics(
@@ -336,9 +338,12 @@ def _matchers(
     """(filter, value sent, predicate) for every filter the request uses."""
     for flt in context.behaviour.filters:
         value = filter_value(flt, request)
-        if value is MISSING or value is None or value == []:
+        if value is MISSING or value is None or value in ([], ""):
+            continue  # an empty value filters nothing
+        try:
+            matcher = record_matcher(flt, value, context.dataset, request)
+        except FilterValueError:
             continue
-        matcher = record_matcher(flt, value, context.dataset, request, [])
         if matcher is not None:
             yield flt, value, matcher
 
@@ -361,7 +366,7 @@ def _page_size(context: SemanticContext, request: MockRequest) -> int | None:
     value = request.value(paging.size_param) if paging.size_param else MISSING
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return paging.default_size or 20
+    return paging.page_size
 
 
 def _pointer_of(context: SemanticContext, expression: str) -> str | None:
@@ -395,7 +400,7 @@ def _walk(
     if paging is None:
         reply = send(wire)
         return [reply.json()] if reply.status == 200 else []
-    size = _page_size(context, request) or 20
+    size = _page_size(context, request) or DEFAULT_PAGE_SIZE
     drop = {p for p in (paging.page_param, paging.offset_param, paging.cursor_param) if p}
     base = [(k, v) for k, v in wire.query if k not in drop]
     pages: list[Any] = []

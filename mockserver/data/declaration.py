@@ -149,6 +149,12 @@ _OPERATION = {
         },
         "columns": {"type": "array", "items": {"type": "string"}},
         "set": {"type": "object", "propertyNames": {"pattern": "^/"}},
+        "job": {
+            "type": "object",
+            "propertyNames": {"pattern": "^/"},
+            "description": "export-create: facts kept with the job, as set templates over the "
+            "request (e.g. /owner: $request.header.X-Org-Name); read later as $job.owner",
+        },
     },
     "additionalProperties": False,
 }
@@ -260,6 +266,10 @@ class Sort:
     default_direction: str = "desc"
 
 
+#: Records per page when neither the request nor the declaration says.
+DEFAULT_PAGE_SIZE = 20
+
+
 @dataclass(frozen=True)
 class Paging:
     """How a list splits its records into pages."""
@@ -271,6 +281,11 @@ class Paging:
     cursor_param: str | None = None
     first: int = 0
     default_size: int | None = None
+
+    @property
+    def page_size(self) -> int:
+        """The size of a page when the request names none."""
+        return self.default_size or DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -304,6 +319,7 @@ class OperationBehaviour:
     format: str = "jsonl"
     columns: tuple[str, ...] = ()
     set: Mapping[str, Any] = field(default_factory=dict)
+    job: Mapping[str, Any] = field(default_factory=dict)  # export-create: facts kept with it
     missing: str = "not-found"
     checks: tuple[str, ...] | None = None  # None: every check that applies to the behaviour
 
@@ -407,6 +423,7 @@ def _operation(
         format=merged.get("format", "jsonl"),
         columns=tuple(merged.get("columns", ())),
         set=merged.get("set", {}),
+        job=merged.get("job", {}),
         missing=merged.get("missing", "not-found"),
         checks=tuple(merged["checks"]) if "checks" in merged else None,
     )

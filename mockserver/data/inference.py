@@ -12,7 +12,6 @@ style parameters page. An id the dataset lacks falls back to examples and genera
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +29,12 @@ from mockserver.data.generate import GenerationError, Hints, ValueGenerator, sta
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Schema
 from mockserver.spec.navigate import at_pointer, child, declared_properties, deref, schema_types
+from mockserver.spec.paths import last_variable
 from mockserver.spec.source import SourceFile
 
 GENERATED_RECORDS = 20
 _WRAPPERS = ("items", "data", "results", "records", "content", "values", "entries")
 _SIZE_NAMES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size", "count")
-_VARIABLE = re.compile(r"{([^{}/]+)}$")
 
 
 @dataclass(frozen=True)
@@ -88,13 +87,13 @@ def infer_declaration(
         makers[name] = functools.partial(_records, document, generator, found, get, id_field, seed)
         operations[found.op.operation_id] = _list_behaviour(found, name, document)
         if get is not None and get.operation_id not in operations:
-            param = _VARIABLE.search(get.path)
+            param = last_variable(get.path)
             operations[get.operation_id] = OperationBehaviour(
                 get.operation_id,
                 "get",
                 name,
                 "",
-                param=param.group(1) if param else None,
+                param=param,
                 missing="generate",
             )
     if not operations:
@@ -107,7 +106,7 @@ def infer_declaration(
 
 def _lists(document: ApiDocument) -> Iterator[_List]:
     for op in document.operations:
-        if op.method != "get" or _VARIABLE.search(op.path):
+        if op.method != "get" or last_variable(op.path):
             continue
         media = json_media(success_response(op))
         if media is None or media.schema is None:
@@ -124,9 +123,7 @@ def _lists(document: ApiDocument) -> Iterator[_List]:
 
 def _get_for(document: ApiDocument, found: _List) -> Operation | None:
     """The GET that returns one item: same item schema, or the list path plus ``/{id}``."""
-    candidates = [
-        op for op in document.operations if op.method == "get" and _VARIABLE.search(op.path)
-    ]
+    candidates = [op for op in document.operations if op.method == "get" and last_variable(op.path)]
     for op in candidates:
         media = json_media(success_response(op))
         schema = deref(media.schema, document.registry) if media and media.schema else None
@@ -136,7 +133,7 @@ def _get_for(document: ApiDocument, found: _List) -> Operation | None:
         (
             op
             for op in candidates
-            if _VARIABLE.sub("", op.path).rstrip("/") == found.op.path.rstrip("/")
+            if op.path.rsplit("{", 1)[0].rstrip("/") == found.op.path.rstrip("/")
         ),
         None,
     )
@@ -144,7 +141,7 @@ def _get_for(document: ApiDocument, found: _List) -> Operation | None:
 
 def _id_field(item: Schema, get: Operation | None, document: ApiDocument) -> str | None:
     names = declared_properties(item, document.registry) or set()
-    param = _VARIABLE.search(get.path).group(1) if get else None  # type: ignore[union-attr]
+    param = last_variable(get.path) if get else None
     for candidate in (param, "id", "_id", "uuid", "key"):
         if candidate and candidate in names:
             return candidate

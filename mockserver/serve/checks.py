@@ -1,67 +1,59 @@
-"""Check a request against its operation: content negotiation, parameters and body.
+"""Check a request against its operation, in the order the README gives.
 
-Every violation is collected, not just the first, so the error the client gets names
-them all.
+Limits, credentials (401/403), ``Accept`` (406), ``Content-Type`` (415), then every
+parameter and the body against the document. Parameter and body violations are collected,
+not just the first, so the error the client gets names them all.
 """
 
 from __future__ import annotations
 
 import email.parser
 import email.policy
-import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from mockserver.serve.error_shapes import Problem, Violation
 from mockserver.serve.plan import OperationPlan, ParameterPlan
-from mockserver.serve.request import MockRequest, RawRequest, parse_json
+from mockserver.serve.problems import InvalidRequest, Problem, Violation, invalid
+from mockserver.serve.request import (
+    MockRequest,
+    RawRequest,
+    check_limits,
+    parse_cookies,
+    parse_json,
+    parse_query,
+)
+from mockserver.spec.media import acceptable, media_matches, media_type_of
 from mockserver.spec.params import MISSING, ParameterShape, coerce, read_parameter
 
-JSON_LIKE = ("json",)
+if TYPE_CHECKING:
+    from mockserver.serve.mount import MountedApi
 
 
-def media_type_of(header: str) -> str:
-    """``application/json; charset=utf-8`` -> ``application/json``."""
-    return header.split(";", 1)[0].strip().lower()
+def read_request(api: MountedApi, plan: OperationPlan, raw: RawRequest) -> MockRequest:
+    """The typed, validated request; raises the first problem in the README's order."""
+    check_limits(raw)
+    headers = raw.header_map()
+    query = parse_query(raw)
+    cookies = parse_cookies(headers)
+    api.guard.authorize(plan.key, plan.op.security, headers, dict(query), cookies)
+    if acceptable(headers.get("accept", ""), plan.produces) is None:
+        raise Problem(
+            406,
+            f"cannot produce any of {headers['accept']!r}; this operation "
+            f"produces {', '.join(plan.produces)}",
+        )
+    return check_request(plan, raw, query, headers, cookies)
 
 
-def media_matches(pattern: str, media: str) -> bool:
-    """Whether ``media`` falls under ``pattern`` (``*/*``, ``application/*``, exact)."""
-    p_type, _, p_sub = pattern.lower().partition("/")
-    m_type, _, m_sub = media.lower().partition("/")
-    return p_type in ("*", m_type) and p_sub in ("*", m_sub)
-
-
-@functools.lru_cache(maxsize=1024)
-def acceptable(accept: str, produces: tuple[str, ...]) -> str | None:
-    """The first produced media type the Accept header allows; None if it allows none."""
-    if not accept.strip() or not produces:
-        return produces[0] if produces else ""
-    ranges = []
-    for part in accept.split(","):
-        media, *params = [p.strip() for p in part.split(";")]
-        quality = next((p.split("=", 1)[1] for p in params if p.startswith("q=")), "1")
-        try:
-            if float(quality) > 0:
-                ranges.append(media)
-        except ValueError:
-            ranges.append(media)
-    for media_range in ranges:
-        for media in produces:
-            if media_matches(media_range, media) or media_matches(media, media_range):
-                return media
-    return None
-
-
-def read_request(
+def check_request(
     plan: OperationPlan,
     raw: RawRequest,
     query: tuple[tuple[str, str], ...],
     headers: Mapping[str, str],
     cookies: Mapping[str, str],
-) -> MockRequest | Problem:
-    """The typed, validated request, or the problem with it (415, or the bad-request status)."""
+) -> MockRequest:
+    """Parameters and body read and validated; raises 415, or every violation at once."""
     violations: list[Violation] = []
     values: dict[tuple[str, str], Any] = {}
     for pp in plan.parameters:
@@ -73,18 +65,16 @@ def read_request(
             value = pp.default
         if value is not MISSING:
             values[(pp.param.location, pp.param.name)] = value
-    body, media, problem = _read_body(plan, raw, headers)
-    if problem is not None:
-        return problem
-    if isinstance(body, Violation):
-        violations.append(body)
-        body = None
-    elif media is not None:
-        violations.extend(_check_body(plan, media, body))
+    media, body = None, None
+    try:  # a 415 goes straight out; a missing or unreadable body joins the violations
+        media = _body_media(plan, raw, headers)
+        if media is not None:
+            body = _parse_body(media, raw.body, headers.get("content-type", ""))
+            violations.extend(_check_body(plan, media, body))
+    except InvalidRequest as unreadable:
+        violations.extend(unreadable.violations)
     if violations:
-        return Problem(
-            plan.bad_request, "The request does not match the API description", tuple(violations)
-        )
+        raise InvalidRequest(violations)
     return MockRequest(raw, headers, query, cookies, values, body, media)
 
 
@@ -102,43 +92,41 @@ def _check_parameter(pp: ParameterPlan, value: Any) -> list[Violation]:
     ]
 
 
-def _read_body(
-    plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]
-) -> tuple[Any, str | None, Problem | None]:
-    """(parsed body or a Violation, its declared media type, a 415 problem)."""
+def _body_media(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]) -> str | None:
+    """The declared media type the body is read as; None when there is no body to read.
+
+    Raises 415 for an undeclared Content-Type, and a violation for a missing required body.
+    """
     body = plan.op.request_body
     if body is None:
-        return None, None, None
+        return None
     content_type = headers.get("content-type", "")
     if not raw.body and not content_type:
-        if body.required:
-            return Violation("body", "", "", "a request body is required", "missing"), None, None
-        return None, None, None
+        _no_body(body.required)
+        return None
     media = media_type_of(content_type) if content_type else next(iter(plan.bodies), "")
     declared = next((d for d in plan.bodies if media_matches(d, media)), None)
     if declared is None:
-        return (
-            None,
-            None,
-            Problem(
-                415,
-                f"Content-Type {content_type or '(none)'!r} is not "
-                f"accepted; send one of: {', '.join(plan.bodies)}",
-            ),
+        raise Problem(
+            415,
+            f"Content-Type {content_type or '(none)'!r} is not "
+            f"accepted; send one of: {', '.join(plan.bodies)}",
         )
     if not raw.body:
-        if body.required:
-            return Violation("body", "", "", "a request body is required", "missing"), None, None
-        return None, None, None
-    return _parse_body(declared, media, raw.body, content_type, plan), declared, None
+        _no_body(body.required)
+        return None
+    return declared
 
 
-def _parse_body(
-    declared: str, media: str, data: bytes, content_type: str, plan: OperationPlan
-) -> Any:
+def _no_body(required: bool) -> None:
+    if required:
+        raise invalid("body", "", "a request body is required", "missing")
+
+
+def _parse_body(media: str, data: bytes, content_type: str) -> Any:
+    """The body as a value; raises an :class:`InvalidRequest` when it cannot be read."""
     if "json" in media:
-        value, violation = parse_json(data)
-        return violation or value
+        return parse_json(data)
     if media == "application/x-www-form-urlencoded":
         return _form(data)
     if media.startswith("multipart/"):
@@ -147,9 +135,9 @@ def _parse_body(
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return Violation(
-                "body", "", "", f"not valid UTF-8 at byte {exc.start}", "invalid_encoding"
-            )
+            raise invalid(
+                "body", "", f"not valid UTF-8 at byte {exc.start}", "invalid_encoding"
+            ) from None
     return None  # binary bodies are not validated
 
 
@@ -157,7 +145,7 @@ def _form(data: bytes) -> Any:
     try:
         pairs = parse_qsl(data.decode("ascii"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError) as exc:
-        return Violation("body", "", "", f"the form cannot be read: {exc}", "invalid")
+        raise invalid("body", "", f"the form cannot be read: {exc}") from None
     return _pairs_to_fields(pairs)
 
 
@@ -165,7 +153,7 @@ def _multipart(data: bytes, content_type: str) -> Any:
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + data)
     if not message.is_multipart():
-        return Violation("body", "", "", "the multipart body cannot be read", "invalid")
+        raise invalid("body", "", "the multipart body cannot be read")
     pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")

@@ -13,15 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator
+from mockserver.serve.answer import Answer
 from mockserver.serve.encoding import dumps
+from mockserver.serve.problems import Problem, Violation, reason_phrase
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Schema
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types
-from mockserver.spec.pointer import split_pointer
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -40,69 +40,6 @@ _TITLE = ("title", "error", "reasonphrase", "reason_phrase")
 _CODE = ("code", "type", "errorcode", "error_code", "kind", "errortype", "error_type")
 _STATUS = ("status", "statuscode", "status_code", "httpstatus", "http_status", "code")
 _LOCATION = ("loc", "location", "path", "field", "param", "pointer", "source")
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One thing wrong with a request."""
-
-    location: str  # query, path, header, cookie, body, request
-    name: str  # the parameter (empty for the body)
-    pointer: str  # inside the value
-    message: str
-    kind: str = "invalid"  # "missing", or the schema keyword that failed
-
-    def describe(self) -> str:
-        """``query parameter 'limit': 25 is greater than the maximum of 20``."""
-        if self.location == "body":
-            where = f"body at {self.pointer}" if self.pointer else "body"
-        elif self.location in ("request", ""):
-            where = "request"
-        else:
-            where = f"{self.location} parameter {self.name!r}"
-            where += f" at {self.pointer}" if self.pointer else ""
-        return f"{where}: {self.message}"
-
-    @property
-    def loc(self) -> list[str | int]:
-        """FastAPI-style location: ``["query", "limit"]``, ``["body", "items", 0]``."""
-        parts: list[str | int] = [self.location]
-        parts += [self.name] if self.name else []
-        parts += [int(t) if t.isdigit() else t for t in split_pointer(self.pointer)]
-        return parts
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An HTTP problem to report to the client."""
-
-    status: int
-    detail: str
-    violations: tuple[Violation, ...] = ()
-
-    @property
-    def title(self) -> str:
-        """The reason phrase, ``Not Found``."""
-        try:
-            return HTTPStatus(self.status).phrase
-        except ValueError:
-            return "Error"
-
-    @property
-    def message(self) -> str:
-        """The detail followed by every violation."""
-        if not self.violations:
-            return self.detail
-        return f"{self.detail}: " + "; ".join(v.describe() for v in self.violations)
-
-
-@dataclass(frozen=True)
-class RenderedError:
-    """A problem as bytes on the wire."""
-
-    status: int
-    media_type: str
-    body: bytes
 
 
 @dataclass(frozen=True)
@@ -162,23 +99,24 @@ class ErrorShaper:
         self._forms: dict[str, _Form] = {}
         self._generated: dict[tuple[str, int], Any] = {}
 
-    def render(self, op: Operation | None, problem: Problem) -> RenderedError:
-        """The problem as the document declares errors for ``op`` and the status."""
-        media = _declared_error_media(op, problem.status)
+    def render(self, op: Operation | None, problem: Problem, status: int) -> Answer:
+        """The problem, answered with ``status``, as the document declares errors for
+        ``op`` and that status."""
+        media = _declared_error_media(op, status)
         if media is None or media.schema is None:
-            return self._problem_json(problem)
-        body = self._shaped(media.schema, problem)
+            return problem_json(problem, status)
+        body = self._shaped(media.schema, problem, status)
         if body is None:
-            return self._problem_json(problem)
-        return RenderedError(problem.status, media.name, dumps(body))
+            return problem_json(problem, status)
+        return Answer(status, media.name, dumps(body), problem.headers)
 
-    def _shaped(self, schema: Schema, problem: Problem) -> Any:
+    def _shaped(self, schema: Schema, problem: Problem, status: int) -> Any:
         validator = self._validator(schema)
         form = self._form(schema)
-        seed = problem.status
+        seed = status
         candidates: list[Callable[[], Any]] = []
         if form.fields:
-            fields = {f.name: self._value(f, problem) for f in form.fields}
+            fields = {f.name: self._value(f, problem, status) for f in form.fields}
             candidates.append(lambda: {**fields, **self._rest(form, seed)})
             candidates.append(lambda: self.generator.generate(schema, seed, Hints(fields)))
         candidates.append(lambda: self.generator.generate(schema, seed))
@@ -243,7 +181,7 @@ class ErrorShaper:
             return _Field(name, "message")
         return None
 
-    def _value(self, field: _Field, problem: Problem) -> Any:
+    def _value(self, field: _Field, problem: Problem, status: int) -> Any:
         role = field.role
         if role == "violations":
             shown = problem.violations or (Violation("request", "", "", problem.detail),)
@@ -251,12 +189,12 @@ class ErrorShaper:
         if role == "messages":
             return [v.describe() for v in problem.violations] or [problem.detail]
         if role == "status":
-            return problem.status
+            return status
         if role == "title":
-            return problem.title
+            return reason_phrase(status)
         if role == "code":
             assert field.schema is not None
-            return self._code(problem.status, field.name.lower(), field.schema)
+            return self._code(status, field.name.lower(), field.schema)
         return problem.message
 
     def _code(self, status: int, key: str, schema: Schema) -> str:
@@ -264,7 +202,7 @@ class ErrorShaper:
         enum = declared.get("enum") if isinstance(declared, dict) else None
         if status in self.codes:
             return self.codes[status]
-        phrase = Problem(status, "").title
+        phrase = reason_phrase(status)
         token = (
             re.sub(r"[^A-Za-z]", "", phrase.title())
             if key == "type"
@@ -292,16 +230,13 @@ class ErrorShaper:
             self._validators[key] = SchemaValidator(schema, self.document.registry)
         return self._validators[key]
 
-    def _problem_json(self, problem: Problem) -> RenderedError:
-        return problem_json(problem)
 
-
-def problem_json(problem: Problem) -> RenderedError:
+def problem_json(problem: Problem, status: int) -> Answer:
     """RFC 7807 ``application/problem+json``, listing every violation under ``errors``."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": problem.title,
-        "status": problem.status,
+        "title": reason_phrase(status),
+        "status": status,
         "detail": problem.message,
     }
     if problem.violations:
@@ -315,7 +250,7 @@ def problem_json(problem: Problem) -> RenderedError:
             }
             for v in problem.violations
         ]
-    return RenderedError(problem.status, PROBLEM_JSON, dumps(body))
+    return Answer(status, PROBLEM_JSON, dumps(body), problem.headers)
 
 
 def _declared_error_media(op: Operation | None, status: int) -> MediaType | None:

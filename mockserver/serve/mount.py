@@ -7,29 +7,27 @@ validators, the path index, the token book, the datasets and the responder.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mockserver.data.binding import bind_declaration
 from mockserver.data.dataset import Record, load_records
 from mockserver.data.declaration import DECLARATION_NAME, Declaration, from_source
 from mockserver.data.generate import ValueGenerator
 from mockserver.data.inference import infer_declaration
-from mockserver.errors import DeclarationError
+from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.jobs import JobStore, MemoryJobStore
 from mockserver.serve.plan import OperationPlan, plan_operation
+from mockserver.serve.problems import Problem
 from mockserver.serve.responder import Responder
-from mockserver.serve.security import TokenBook
+from mockserver.serve.security import Guard, TokenBook
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.source import Position, load_source
-from mockserver.validate.fixtures import check_fixture_folder
-
-_VARIABLE = re.compile(r"{([^{}/]+)}")
+from mockserver.spec.paths import template_pattern, template_variables
+from mockserver.spec.source import load_source
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,9 @@ class ServeOptions:
     cors_origins: tuple[str, ...] = ()
     fixtures_dir: Path | None = Path("fixtures")
     jobs: JobStore = field(default_factory=MemoryJobStore, compare=False)
+    #: checks a fixture folder against the documents in a folder, raising on the first
+    #: problem; the command line passes ``validate``'s, so a bad record stops start-up
+    check_fixtures: Callable[[Path, Path], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -63,28 +64,13 @@ class MountedApi:
     plans: list[OperationPlan]
     paths: list[PathEntry]
     responder: Responder
-    tokens: TokenBook
+    shaper: ErrorShaper
+    guard: Guard
     declaration: Declaration | None = None
 
     def __post_init__(self) -> None:
-        self.variables = {entry.template: entry.variables for entry in self.paths}
         self._literal = {entry.template: entry for entry in self.paths if not entry.variables}
         self._templated = [entry for entry in self.paths if entry.variables]
-        # the headers any of the API's security schemes read credentials from
-        self.credential_headers = tuple(
-            sorted(
-                {"authorization"}
-                | {
-                    s.parameter_name.lower()
-                    for s in self.document.security_schemes.values()
-                    if s.type == "apiKey" and s.location == "header"
-                }
-            )
-        )
-        schemes = self.document.security_schemes.values()
-        self.credentials_in_query = any(s.location == "query" for s in schemes)
-        self.credentials_in_cookie = any(s.location == "cookie" for s in schemes)
-        self.verdicts: dict[tuple[Any, ...], Any] = {}  # (operation, credentials) -> verdict
 
     def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
         """The path entry for a path below a mount, with its variables."""
@@ -92,10 +78,40 @@ class MountedApi:
         if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
             return literal, {}
         for entry in self._templated:
-            found = entry.pattern.match(path)
+            found = entry.pattern.fullmatch(path)
             if found:
                 return entry, dict(zip(entry.variables, found.groups(), strict=True))
         return None
+
+    def claims(self, path: str) -> bool:
+        """Whether one of the API's paths matches ``path`` (below a mount)."""
+        return self.match(path) is not None
+
+    def route(self, path: str, method: str) -> tuple[OperationPlan, dict[str, str]]:
+        """The operation for ``method`` (lower case) at ``path`` below a mount, with its path
+        variables; raises the 404 or 405 problem when there is none."""
+        matched = self.match(path)
+        if matched is None:
+            raise Problem(404, f"no operation at {path}")
+        entry, variables = matched
+        plan = entry.methods.get(method)
+        if plan is None:
+            allowed = ", ".join(m.upper() for m in entry.methods)
+            raise Problem(
+                405,
+                f"{method.upper()} is not allowed on {entry.template}; allowed: {allowed}",
+                headers=(("Allow", allowed),),
+            )
+        return plan, variables
+
+    def render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
+        """``problem`` in the shape this API declares for it: the operation's own error
+        response, else any operation's response for that status (404 and 405 have no
+        operation), else RFC 7807."""
+        status = problem.status_for(plan.bad_request if plan else 400)
+        if plan is None or not plan.declares(status):
+            plan = next((p for p in self.plans if p.declares(status)), plan)
+        return self.shaper.render(plan.op if plan else None, problem, status)
 
     def mount_of(self, path: str) -> str | None:
         """The longest mount prefix ``path`` falls under."""
@@ -145,8 +161,9 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
         mounts=(f"/{document.name}" + document.base_path,),
         plans=plans,
         paths=_path_index(plans),
-        responder=Responder(generator, shaper, engine, options.seed),
-        tokens=tokens,
+        responder=Responder(generator, engine, options.seed),
+        shaper=shaper,
+        guard=Guard(document.security_schemes, tokens),
         declaration=declaration,
     )
 
@@ -159,20 +176,8 @@ def _fixtures(
     folder = options.fixtures_dir / document.name
     if not (folder / DECLARATION_NAME).is_file():
         return None, {}
-    findings = check_fixture_folder(folder, document.path.parent)
-    if findings:
-        first = findings[0]
-        more = (
-            f" (and {len(findings) - 1} more; run mockserver validate)" if len(findings) > 1 else ""
-        )
-        raise DeclarationError(
-            first.file,
-            first.message + more,
-            code=first.code,
-            pointer=first.pointer,
-            hint=first.fix,
-            position=Position(first.line, first.column),
-        )
+    if options.check_fixtures is not None:
+        options.check_fixtures(folder, document.path.parent)
     declaration = from_source(load_source(folder / DECLARATION_NAME))
     bind_declaration(declaration, document)
     records = {name: load_records(ds)[1] for name, ds in declaration.datasets.items()}
@@ -185,12 +190,9 @@ def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
         by_path.setdefault(plan.op.path, {})[plan.op.method] = plan
     entries = []
     for template, methods in by_path.items():
-        variables = tuple(_VARIABLE.findall(template))
-        regex = "".join(
-            "([^/]+)" if index % 2 else re.escape(part)
-            for index, part in enumerate(_VARIABLE.split(template))
+        entries.append(
+            PathEntry(template, template_pattern(template), template_variables(template), methods)
         )
-        entries.append(PathEntry(template, re.compile(f"^{regex}$"), variables, methods))
     # literal segments win over templated ones, as OpenAPI requires
     entries.sort(key=lambda e: [(seg.startswith("{"), seg) for seg in e.template.split("/")])
     return entries

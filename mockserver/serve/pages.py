@@ -1,17 +1,63 @@
-"""The index page and the served documents."""
+"""The pages the server serves itself: the index, each document, and Swagger UI."""
 
 from __future__ import annotations
 
 import copy
 import html
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 
+from starlette.types import Receive, Scope, Send
+
+from mockserver.serve.answer import Answer
+from mockserver.serve.mount import MountedApi
 from mockserver.serve.security import DEVELOPMENT_TOKEN
+from mockserver.serve.swagger_ui import UiAssets, ui_page
 from mockserver.spec.model import Dialect
 
-if TYPE_CHECKING:
-    from mockserver.serve.mount import MountedApi
+Page = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class Pages:
+    """Finds the page a request asks for; built once, so finding one is a few lookups."""
+
+    def __init__(self, apis: list[MountedApi]) -> None:
+        self.assets = UiAssets()
+        self.fixed: dict[str, Answer] = {}
+        if not any(api.claims("/") for api in apis if "" in api.mounts):
+            self.fixed["/"] = _html(index_html(apis))
+        for api in apis:
+            for mount in api.mounts:
+                document = Answer(200, "application/json", document_json(api, mount))
+                self.fixed.setdefault(f"/{api.name}/openapi.json", document)
+                self.fixed[f"{mount}/openapi.json"] = document
+                self.fixed[f"{mount}/ui"] = Answer(307, None, b"", (("Location", f"{mount}/ui/"),))
+                page = _html(ui_page(f"{mount}/openapi.json", api.document.title))
+                self.fixed[f"{mount}/ui/"] = self.fixed[f"{mount}/ui/index.html"] = page
+        self.ui_prefixes = tuple(sorted({f"{m}/ui/" for a in apis for m in a.mounts}, key=len))
+
+    def find(self, path: str, method: str) -> Page | None:
+        """The page at ``path``, or None when the request is for an API."""
+        if method not in ("GET", "HEAD"):
+            return None
+        fixed = self.fixed.get(path)
+        if fixed is not None:
+            return partial(_send_fixed, fixed)
+        if "/ui/" in path:
+            for prefix in reversed(self.ui_prefixes):  # the longest mount first
+                if path.startswith(prefix):
+                    return partial(self.assets, name=path[len(prefix) :])
+        return None
+
+
+async def _send_fixed(answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
+    await answer.send_to(send)
+
+
+def _html(text: str) -> Answer:
+    return Answer(200, "text/html; charset=utf-8", text.encode())
 
 
 def document_json(api: MountedApi, mount: str) -> bytes:

@@ -106,8 +106,3 @@ def _bad_request(op: Operation) -> int:
     if "400" in declared:
         return 400
     return 422 if "422" in declared else 400
-
-
-def plans_by_key(plans: list[OperationPlan]) -> dict[str, OperationPlan]:
-    """Index plans by their key."""
-    return {plan.key: plan for plan in plans}

@@ -9,7 +9,9 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.serve.error_shapes import Violation
+from starlette.types import Receive, Scope
+
+from mockserver.serve.problems import InvalidRequest, Problem, Violation, invalid
 from mockserver.spec.params import MISSING
 
 #: Request bodies larger than this are refused with 413.
@@ -93,17 +95,13 @@ class MockRequest:
         return self.raw.path
 
 
-def check_limits(raw: RawRequest) -> list[Violation]:
-    """Sizes no API should have to cope with; each becomes a 400."""
+def check_limits(raw: RawRequest) -> None:
+    """Sizes no API should have to cope with; raises one 400 naming each that is exceeded."""
     problems = []
     if len(raw.query_string) > MAX_QUERY_BYTES:
         problems.append(
-            Violation(
-                "request",
-                "",
-                "",
-                f"the query string is longer than {MAX_QUERY_BYTES} bytes",
-                "too_long",
+            _request_violation(
+                f"the query string is longer than {MAX_QUERY_BYTES} bytes", "too_long"
             )
         )
     total = longest = 0
@@ -115,37 +113,41 @@ def check_limits(raw: RawRequest) -> list[Violation]:
         nul = nul or b"\x00" in value
     if total > MAX_HEADERS_BYTES or longest > MAX_HEADER_BYTES:
         problems.append(
-            Violation(
-                "request",
-                "",
-                "",
+            _request_violation(
                 f"headers exceed {MAX_HEADER_BYTES} bytes each or {MAX_HEADERS_BYTES} in all",
                 "too_long",
             )
         )
     if nul:
-        problems.append(Violation("request", "", "", "NUL bytes are not allowed", "invalid"))
-    return problems
+        problems.append(_request_violation("NUL bytes are not allowed", "invalid"))
+    if problems:
+        raise InvalidRequest(problems, "The request is malformed")
 
 
-def parse_query(raw: RawRequest) -> tuple[tuple[tuple[str, str], ...], list[Violation]]:
-    """Decoded query pairs in order, or a violation if they are not valid UTF-8."""
+def _request_violation(message: str, kind: str) -> Violation:
+    return Violation("request", "", "", message, kind)
+
+
+def parse_query(raw: RawRequest) -> tuple[tuple[str, str], ...]:
+    """Decoded query pairs in order; raises when they are not valid UTF-8."""
     if not raw.query_string:
-        return (), []
+        return ()
     try:
         text = raw.query_string.decode("ascii")
         pairs = parse_qsl(
             text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
         )
     except (UnicodeDecodeError, ValueError) as exc:
-        return (), [
-            Violation("request", "", "", f"the query string cannot be read: {exc}", "invalid")
-        ]
+        raise InvalidRequest(
+            (_request_violation(f"the query string cannot be read: {exc}", "invalid"),),
+            "The request is malformed",
+        ) from None
     if any("\x00" in key or "\x00" in value for key, value in pairs):
-        return (), [
-            Violation("request", "", "", "NUL bytes are not allowed in the query", "invalid")
-        ]
-    return tuple(pairs), []
+        raise InvalidRequest(
+            (_request_violation("NUL bytes are not allowed in the query", "invalid"),),
+            "The request is malformed",
+        )
+    return tuple(pairs)
 
 
 def parse_cookies(headers: Mapping[str, str]) -> dict[str, str]:
@@ -160,33 +162,32 @@ def parse_cookies(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-def parse_json(body: bytes) -> tuple[Any, Violation | None]:
-    """The JSON document in ``body``, or a violation naming where it breaks."""
+def parse_json(body: bytes) -> Any:
+    """The JSON document in ``body``; raises a violation naming where it breaks."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, Violation(
-            "body", "", "", f"not valid UTF-8 at byte {exc.start}", "invalid_encoding"
-        )
+        raise invalid(
+            "body", "", f"not valid UTF-8 at byte {exc.start}", "invalid_encoding"
+        ) from None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, Violation(
+        raise invalid(
             "body",
-            "",
             "",
             f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
             "json_invalid",
-        )
+        ) from None
     except RecursionError:
-        return None, _too_deep()
+        raise _too_deep() from None
     if _depth(value) > MAX_JSON_DEPTH:
-        return None, _too_deep()
-    return value, None
+        raise _too_deep()
+    return value
 
 
-def _too_deep() -> Violation:
-    return Violation("body", "", "", f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "too_deep")
+def _too_deep() -> InvalidRequest:
+    return invalid("body", "", f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "too_deep")
 
 
 def _depth(value: Any) -> int:
@@ -201,3 +202,35 @@ def _depth(value: Any) -> int:
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
     return deepest
+
+
+async def read_body(scope: Scope, receive: Receive) -> bytes:
+    """The whole body; raises 413 once it exceeds :data:`MAX_BODY_BYTES`."""
+    declared = None
+    chunked = False
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            declared = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    if declared is None and not chunked:
+        return b""  # HTTP/1.1: without either header a request has no body
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _too_large() -> Problem:
+    return Problem(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")

@@ -1,4 +1,4 @@
-"""Choose and build the response: Prefer header, behaviour, examples, generated data.
+"""Choose and build the answer: Prefer header, behaviour, examples, generated data.
 
 Order, as Prism users expect: ``Prefer: code=`` picks the status, ``Prefer: example=``
 the example, ``Prefer: dynamic=true`` asks for generated data, ``Prefer: seed=`` changes
@@ -8,7 +8,6 @@ example, then data generated from the schema (echoing path ids, always valid).
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Mapping
@@ -16,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
-from mockserver.serve.behaviour import BehaviourEngine, Reply
-from mockserver.serve.checks import acceptable, media_matches
+from mockserver.serve.answer import Answer
+from mockserver.serve.behaviour import BehaviourEngine, BehaviourResult
 from mockserver.serve.encoding import dumps
-from mockserver.serve.error_shapes import ErrorShaper, Problem
 from mockserver.serve.plan import OperationPlan
+from mockserver.serve.problems import Problem, invalid
 from mockserver.serve.request import MockRequest
 from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.media import acceptable, media_matches
 from mockserver.spec.model import Example, MediaType, Response
 
 _PREFER = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
@@ -38,8 +38,8 @@ class Prefer:
     seed: int | None = None
 
     @classmethod
-    def parse(cls, header: str) -> Prefer | str:
-        """The preferences, or a message saying what is wrong with them."""
+    def parse(cls, header: str) -> Prefer:
+        """The preferences; raises a bad request saying what is wrong with them."""
         if not header:
             return NO_PREFERENCE
         found: dict[str, str] = {}
@@ -53,31 +53,14 @@ class Prefer:
             code = int(found["code"]) if "code" in found else None
             seed = int(found["seed"]) if "seed" in found else None
         except ValueError:
-            return "Prefer: code and seed take integers, such as 'Prefer: code=404'"
+            raise invalid(
+                "header", "Prefer", "code and seed take integers, such as 'Prefer: code=404'"
+            ) from None
         dynamic = found.get("dynamic", "false").lower() == "true"
         return cls(code, found.get("example"), dynamic, seed)
 
 
 NO_PREFERENCE = Prefer()
-
-
-@dataclass(frozen=True)
-class MockResponse:
-    """A response ready to send."""
-
-    status: int
-    media_type: str | None
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = ()
-
-    @functools.cached_property
-    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
-        """The headers as ASGI sends them, encoded once (remembered answers reuse them)."""
-        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
-        if self.media_type:
-            encoded.append((b"content-type", self.media_type.encode("latin-1")))
-        encoded.append((b"content-length", str(len(self.body)).encode()))
-        return tuple(encoded)
 
 
 class Responder:
@@ -86,27 +69,18 @@ class Responder:
     def __init__(
         self,
         generator: ValueGenerator,
-        shaper: ErrorShaper,
         engine: BehaviourEngine | None,
         seed: int = 0,
     ) -> None:
         self.generator = generator
-        self.shaper = shaper
         self.engine = engine
         self.seed = seed
         self._examples: dict[int, tuple[Example, ...]] = {}
-        self._answers: dict[tuple[Any, ...], MockResponse] = {}
+        self._answers: dict[tuple[Any, ...], Answer] = {}
 
-    def error(self, plan: OperationPlan | None, problem: Problem) -> MockResponse:
-        """The problem in the API's own error shape."""
-        rendered = self.shaper.render(plan.op if plan else None, problem)
-        return MockResponse(rendered.status, rendered.media_type, rendered.body)
-
-    def respond(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
-        """The response to a request that passed every check."""
+    def answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
+        """The answer to a request that passed every check; raises the problems it meets."""
         prefer = Prefer.parse(request.headers.get("prefer", ""))
-        if isinstance(prefer, str):
-            return self.error(plan, Problem(plan.bad_request, prefer))
         if prefer.code is not None:
             return self._preferred_status(plan, request, prefer)
         if (
@@ -114,32 +88,32 @@ class Responder:
             and self.engine is not None
             and not (prefer.dynamic or prefer.example)
         ):
-            answer = self._behaviour(plan, request)
-            if not (answer.status == 404 and plan.behaviour.missing == "generate"):
-                return answer
+            try:
+                return self._behaviour(plan, request)
+            except Problem as problem:  # an unknown id may be generated rather than refused
+                if not (problem.status == 404 and plan.behaviour.missing == "generate"):
+                    raise
         response = _success(plan)
         if response is None:
-            return MockResponse(204, None, b"")
+            return Answer(204, None, b"")
         return self._from_response(plan, request, response, prefer)
 
     def _preferred_status(
         self, plan: OperationPlan, request: MockRequest, prefer: Prefer
-    ) -> MockResponse:
+    ) -> Answer:
         code = prefer.code or 0
         response = next((r for r in plan.op.responses if r.status == str(code)), None) or next(
             (r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None
         )
         if response is None:
             declared = ", ".join(r.status for r in plan.op.responses)
-            return self.error(
-                plan,
-                Problem(
-                    plan.bad_request,
-                    f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}",
-                ),
+            raise invalid(
+                "header",
+                "Prefer",
+                f"code={code} cannot be satisfied: {plan.op.key} declares {declared}",
             )
         if code >= 400 and not prefer.example and not _has_examples(response):
-            return self.error(plan, Problem(code, f"Prefer: code={code} was requested"))
+            raise Problem(code, f"Prefer: code={code} was requested")
         if (
             code < 300
             and plan.behaviour is not None
@@ -151,7 +125,7 @@ class Responder:
             return self._behaviour(plan, request)
         return self._from_response(plan, request, response, prefer, status=code)
 
-    def _behaviour(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
+    def _behaviour(self, plan: OperationPlan, request: MockRequest) -> Answer:
         """The behaviour's answer. Datasets never change, so reads are remembered: the same
         checked request to the same operation gets the same bytes without recomputing."""
         behaviour = plan.behaviour
@@ -166,23 +140,18 @@ class Responder:
             self._answers[key] = answer
         return answer
 
-    def _run_behaviour(self, plan: OperationPlan, request: MockRequest) -> MockResponse:
+    def _run_behaviour(self, plan: OperationPlan, request: MockRequest) -> Answer:
         assert self.engine is not None
-        outcome = self.engine.run(plan, request)
-        if isinstance(outcome, Problem):
-            if outcome.status == 400:
-                outcome = Problem(plan.bad_request, outcome.detail, outcome.violations)
-            return self.error(plan, outcome)
-        return self._reply(plan, request, outcome)
+        return self._reply(plan, request, self.engine.run(plan, request))
 
-    def _reply(self, plan: OperationPlan, request: MockRequest, reply: Reply) -> MockResponse:
+    def _reply(self, plan: OperationPlan, request: MockRequest, reply: BehaviourResult) -> Answer:
         if reply.media_type is not None:
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            return MockResponse(reply.status, reply.media_type, text.encode())
+            return Answer(reply.status, reply.media_type, text.encode())
         response = plan.op.response_for(reply.status)
         media = _negotiate(response, request) if response else None
         name = media.name if media else "application/json"
-        return MockResponse(reply.status, name, dumps(reply.body))
+        return Answer(reply.status, name, dumps(reply.body))
 
     def _from_response(
         self,
@@ -191,20 +160,17 @@ class Responder:
         response: Response,
         prefer: Prefer,
         status: int | None = None,
-    ) -> MockResponse:
+    ) -> Answer:
         status = status or _numeric(response.status)
         if not response.content:
             if prefer.example:
-                return self.error(
-                    plan,
-                    Problem(
-                        plan.bad_request,
-                        f"Prefer: example="
-                        f"{prefer.example} cannot be satisfied: the "
-                        f"{response.status} response has no body",
-                    ),
+                raise invalid(
+                    "header",
+                    "Prefer",
+                    f"example={prefer.example} cannot be satisfied: the "
+                    f"{response.status} response has no body",
                 )
-            return MockResponse(status, None, b"", self._headers(plan, response, request))
+            return Answer(status, None, b"", self._headers(plan, response, request))
         media = _negotiate(response, request) or response.content[0]
         if prefer.example:
             example = next(
@@ -212,14 +178,11 @@ class Responder:
             )
             if example is None:
                 names = ", ".join(e.name for e in self._valid_examples(media)) or "none"
-                return self.error(
-                    plan,
-                    Problem(
-                        plan.bad_request,
-                        f"Prefer: example="
-                        f"{prefer.example} cannot be satisfied: "
-                        f"{media.name} examples are: {names}",
-                    ),
+                raise invalid(
+                    "header",
+                    "Prefer",
+                    f"example={prefer.example} cannot be satisfied: "
+                    f"{media.name} examples are: {names}",
                 )
             return self._body(status, media, example.value, plan, response, request)
         examples = self._valid_examples(media)
@@ -249,18 +212,17 @@ class Responder:
         media: MediaType,
         status: int,
         prefer: Prefer,
-    ) -> MockResponse:
+    ) -> Answer:
         if media.schema is None:
-            return MockResponse(status, media.name, b"", self._headers(plan, response, request))
+            return Answer(status, media.name, b"", self._headers(plan, response, request))
         path_ids = sorted(request.raw.path_params.items())
         seed = stable_seed(self.seed, prefer.seed, plan.op.key, status, media.name, path_ids)
         try:
             value = self.generator.generate(media.schema, seed, _echo_hints(plan, request))
         except GenerationError as exc:
-            return self.error(
-                plan,
-                Problem(500, f"mockserver could not generate a valid {media.name} body: {exc}"),
-            )
+            raise Problem(
+                500, f"mockserver could not generate a valid {media.name} body: {exc}"
+            ) from None
         return self._body(status, media, value, plan, response, request)
 
     def _body(
@@ -271,12 +233,12 @@ class Responder:
         plan: OperationPlan,
         response: Response,
         request: MockRequest,
-    ) -> MockResponse:
+    ) -> Answer:
         if "json" in media.name:
             body = dumps(value)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
-        return MockResponse(status, media.name, body, self._headers(plan, response, request))
+        return Answer(status, media.name, body, self._headers(plan, response, request))
 
     def _headers(
         self, plan: OperationPlan, response: Response, request: MockRequest

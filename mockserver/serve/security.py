@@ -11,7 +11,9 @@ import base64
 import binascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from mockserver.serve.problems import Problem
 from mockserver.spec.model import SecurityRequirement, SecurityScheme
 
 DEVELOPMENT_TOKEN = "mock-token"
@@ -146,3 +148,65 @@ def _describe(scheme: SecurityScheme) -> str:
     if scheme.type == "http" and scheme.scheme == "basic":
         return "'Authorization: Basic <base64 user:password>'"
     return "'Authorization: Bearer <token>'"
+
+
+#: Verdicts remembered per API before the memo starts afresh (tokens are few in practice).
+VERDICT_MEMO_SIZE = 4096
+
+
+class Guard:
+    """One API's credential check. The same credentials for the same operation get the same
+    verdict, so verdicts are remembered for the common case of header-borne credentials."""
+
+    def __init__(self, schemes: Mapping[str, SecurityScheme], book: TokenBook) -> None:
+        self.schemes = schemes
+        self.book = book
+        # the headers any of the API's security schemes read credentials from
+        self.headers = tuple(
+            sorted(
+                {"authorization"}
+                | {
+                    s.parameter_name.lower()
+                    for s in schemes.values()
+                    if s.type == "apiKey" and s.location == "header"
+                }
+            )
+        )
+        self.in_query = any(s.location == "query" for s in schemes.values())
+        self.in_cookie = any(s.location == "cookie" for s in schemes.values())
+        self._verdicts: dict[tuple[Any, ...], AuthResult] = {}
+
+    def verdict(
+        self,
+        key: str,
+        requirements: tuple[SecurityRequirement, ...],
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+        cookies: Mapping[str, str],
+    ) -> AuthResult:
+        """The verdict on the credentials of one request to the operation ``key``."""
+        if (query and self.in_query) or (cookies and self.in_cookie):
+            credentials = RequestCredentials(headers, query, cookies)
+            return check_security(requirements, self.schemes, credentials, self.book)
+        memo_key = (key, tuple(headers.get(n, "") for n in self.headers))
+        verdict = self._verdicts.get(memo_key)
+        if verdict is None:
+            credentials = RequestCredentials(headers, {}, {})
+            verdict = check_security(requirements, self.schemes, credentials, self.book)
+            if len(self._verdicts) >= VERDICT_MEMO_SIZE:
+                self._verdicts.clear()
+            self._verdicts[memo_key] = verdict
+        return verdict
+
+    def authorize(
+        self,
+        key: str,
+        requirements: tuple[SecurityRequirement, ...],
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+        cookies: Mapping[str, str],
+    ) -> None:
+        """Raise the 401 or 403 problem unless the request's credentials are accepted."""
+        verdict = self.verdict(key, requirements, headers, query, cookies)
+        if not verdict.allowed:
+            raise Problem(verdict.status, verdict.reason)

@@ -1,74 +1,54 @@
-"""Several worker processes, each with its own listening socket (SO_REUSEPORT).
+"""Run the app under granian, whose process manager supervises the workers.
 
-uvicorn's own ``--workers`` shares one socket between processes, and the kernel hands
-each new connection to whichever process happens to be waiting, so long-lived keep-alive
-connections pile up on one worker while another idles. With a socket per worker bound with
-SO_REUSEPORT the kernel spreads connections evenly. Each worker builds the app itself from
-the options ``serve`` put in the environment; export jobs live in a folder they all share.
+granian (a Rust HTTP server with an ASGI interface) owns the sockets, the worker
+processes and their lives: a worker that dies, even by SIGKILL, is replaced and the reason
+logged; SIGTERM and SIGINT stop every worker after its in-flight requests are answered.
+Each worker builds the app itself through the factory named by ``target``, from options
+the parent leaves in the environment; what must be shared between workers (export jobs)
+lives in a store they all reach.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-import socket
-import sys
-from types import FrameType
+from collections.abc import Sequence
+from pathlib import Path
 
-import uvicorn
+from granian.constants import Interfaces
+from granian.log import LogLevels
+from granian.server import Server
 
-
-def serve_workers(host: str, port: int, workers: int, log_level: str, access_log: bool) -> int:
-    """Run ``workers`` processes until interrupted; the exit code is the first failure's."""
-    context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(
-            target=_worker, args=(host, port, log_level, access_log), name=f"mockserver-worker-{n}"
-        )
-        for n in range(workers)
-    ]
-    for process in processes:
-        process.start()
-
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    code = 0
-    for process in processes:
-        process.join()
-        if process.exitcode and not code:
-            code = process.exitcode if process.exitcode > 0 else 0
-            stop(signal.SIGTERM, None)  # one worker failed: stop the others too
-    return code
+#: Seconds before a dead worker is replaced (granian's default is 3.5).
+RESPAWN_SECONDS = 1.0
+#: Seconds a stopping worker may take to finish its in-flight requests.
+GRACEFUL_SECONDS = 10
 
 
-def _worker(host: str, port: int, log_level: str, access_log: bool) -> None:
-    listener = reusable_socket(host, port)
-    config = uvicorn.Config(
-        "mockserver.cli.serve:app_from_environment",
+def serve_app(
+    target: str,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    log_level: str = "warning",
+    access_log: bool = False,
+    reload_paths: Sequence[Path] = (),
+) -> None:
+    """Serve the ASGI app the factory ``target`` (``module:function``) builds, until
+    interrupted; with ``reload_paths``, restart the workers when a file there changes."""
+    server = Server(
+        target,
         factory=True,
-        log_level=log_level,
-        access_log=access_log,
-        http="httptools",
-        loop="uvloop",
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        respawn_failed_workers=True,
+        respawn_interval=RESPAWN_SECONDS,
+        workers_kill_timeout=GRACEFUL_SECONDS,
+        backlog=2048,
+        log_level=LogLevels(log_level if log_level in LogLevels.__members__ else "warning"),
+        log_access=access_log,
+        reload=bool(reload_paths),
+        reload_paths=list(reload_paths) or None,
     )
-    try:
-        uvicorn.Server(config).run(sockets=[listener])
-    except KeyboardInterrupt:  # the parent asked us to stop
-        sys.exit(0)
-
-
-def reusable_socket(host: str, port: int) -> socket.socket:
-    """A listening socket other processes may bind to the same address."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    listener = socket.socket(family, kind, proto)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    listener.bind(address)
-    listener.listen(2048)
-    listener.set_inheritable(True)
-    return listener
+    server.serve()

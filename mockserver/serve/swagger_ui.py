@@ -46,6 +46,6 @@ class UiAssets:
     def __init__(self) -> None:
         self._files = StaticFiles(directory=ASSETS)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send, name: str) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send, *, name: str) -> None:
         """Serve the asset ``name`` (a file name under the UI folder)."""
         await self._files({**scope, "path": "/" + name, "root_path": ""}, receive, send)

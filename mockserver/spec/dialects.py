@@ -67,7 +67,7 @@ _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
 
 
 @dataclass(frozen=True)
-class Violation:
+class SchemaViolation:
     """One way a value breaks a schema."""
 
     pointer: str  # where in the value
@@ -112,7 +112,7 @@ class SchemaValidator:
             return True
         return bool(self._validator.is_valid(instance))
 
-    def iter_violations(self, instance: Any) -> Iterator[Violation]:
+    def iter_violations(self, instance: Any) -> Iterator[SchemaViolation]:
         """Every violation, in document order.
 
         When a subschema fails, 2020-12 drops its annotations, so ``unevaluatedProperties``
@@ -149,9 +149,9 @@ def _error_order(error: ValidationError) -> tuple[str, ...]:
     return tuple(str(p) for p in error.absolute_path)
 
 
-def _violation(error: ValidationError) -> Violation:
+def _violation(error: ValidationError) -> SchemaViolation:
     leaf = deepest_error(error)
-    return Violation(
+    return SchemaViolation(
         pointer=join_pointer("", *leaf.absolute_path),
         message=_shorten(leaf.message),
         keyword=str(leaf.validator),

@@ -27,6 +27,14 @@ def load_document(path: Path, *, name: str | None = None) -> ApiDocument:
     return build_document(name or path.stem, resolver, registry)
 
 
-def iter_spec_files(folder: Path) -> list[Path]:
-    """The documents in ``folder``, sorted, skipping files that are not OpenAPI."""
-    return sorted(p for p in folder.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
+def find_spec(name: str, *folders: Path) -> Path | None:
+    """The document ``name`` refers to: a path as given, else ``<folder>/<name>.yaml`` (or
+    ``.yml``, ``.json``) in the first of ``folders`` that has it."""
+    if Path(name).is_file():
+        return Path(name)
+    for folder in folders:
+        for suffix in SPEC_SUFFIXES:
+            candidate = folder / f"{name}{suffix}"
+            if candidate.is_file():
+                return candidate
+    return None

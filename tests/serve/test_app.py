@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.serve.app import routing_view
+from mockserver.serve.app import create_app
 from mockserver.serve.mount import ServeOptions, load_apis
-from tests.conftest import DATA, TOKEN, MakeClient
+from tests.conftest import DATA, TOKEN, MakeClient, WriteDoc, minimal_doc
 
 KEYWORDS = DATA / "keywords-3.1.yaml"
 PETSTORE = DATA / "petstore-v2.yaml"
@@ -96,12 +96,49 @@ def test_extra_cors_origins_are_allowed(make_client: MakeClient) -> None:
     assert response.headers["access-control-allow-origin"] == "https://app.example.com"
 
 
-def test_routing_view_is_a_plain_openapi_3_0_document() -> None:
+def test_path_variables_that_are_not_identifiers_are_routed_by_their_own_names(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    echo = {"type": "object", "properties": {"thing-id": {"type": "string"}}}
+    doc = minimal_doc(
+        **{
+            "/things/{thing-id}/parts/{part.no}": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "thing-id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "part.no",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": echo}},
+                        }
+                    },
+                }
+            }
+        }
+    )
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    answer = client.get("/api/things/a-1/parts/7")
+    assert answer.status_code == 200 and answer.json()["thing-id"] == "a-1"
+    refused = client.get("/api/things/a-1/parts/seven")
+    assert refused.status_code == 400 and "part.no" in refused.text
+
+
+def test_one_router_no_routing_view_is_added_to_connexion() -> None:
     [api] = load_apis([KEYWORDS], ServeOptions(fixtures_dir=None))
-    view = routing_view(api)
-    assert view["openapi"] == "3.0.3"
-    assert set(view["paths"]) == {"/things", "/things/{p0}", "/forms"}
-    assert view["paths"]["/things/{p0}"]["get"]["operationId"] == "keywords-3.1:2"
+    app = create_app([api])
+    assert app.middleware.apis == []  # the gate is the only router
 
 
 @pytest.mark.parametrize("path", ["/things", "/things/abc"])

@@ -1,0 +1,37 @@
+"""An answer ready to send: status, media type, body bytes and headers."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from starlette.types import Send
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete HTTP response, as every layer of the server hands it on."""
+
+    status: int
+    media_type: str | None
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """The headers as ASGI sends them, encoded once (remembered answers reuse them)."""
+        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
+        if self.media_type:
+            encoded.append((b"content-type", self.media_type.encode("latin-1")))
+        encoded.append((b"content-length", str(len(self.body)).encode()))
+        return tuple(encoded)
+
+    def with_headers(self, *headers: tuple[str, str]) -> Answer:
+        """A copy with ``headers`` added."""
+        return Answer(self.status, self.media_type, self.body, (*self.headers, *headers))
+
+    async def send_to(self, send: Send) -> None:
+        """Send the whole answer over ASGI."""
+        headers = list(self.raw_headers)  # a copy: outer layers (CORS) may add to it
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": self.body})

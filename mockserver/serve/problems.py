@@ -1,0 +1,114 @@
+"""The one error model of the request path: raise a :class:`Problem` where it is found.
+
+Every check, parser and behaviour raises; :mod:`mockserver.serve.gate` catches in one place
+and renders the problem in the API's own error shape (:mod:`mockserver.serve.error_shapes`),
+as Starlette does with ``HTTPException``. The hierarchy::
+
+    Problem                 an HTTP problem with a definite status (401, 404, 406, 415...)
+     +-- InvalidRequest     the request breaks the API description: answered with the
+                            status the operation uses for bad requests (400, or 422)
+
+Load-time errors (a broken document or fixture) are :mod:`mockserver.errors`' business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from mockserver.spec.pointer import split_pointer
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One thing wrong with a request."""
+
+    location: str  # query, path, header, cookie, body, request
+    name: str  # the parameter (empty for the body)
+    pointer: str  # inside the value
+    message: str
+    kind: str = "invalid"  # "missing", or the schema keyword that failed
+
+    def describe(self) -> str:
+        """``query parameter 'limit': 25 is greater than the maximum of 20``."""
+        if self.location == "body":
+            where = f"body at {self.pointer}" if self.pointer else "body"
+        elif self.location in ("request", ""):
+            where = "request"
+        else:
+            where = f"{self.location} parameter {self.name!r}"
+            where += f" at {self.pointer}" if self.pointer else ""
+        return f"{where}: {self.message}"
+
+    @property
+    def loc(self) -> list[str | int]:
+        """FastAPI-style location: ``["query", "limit"]``, ``["body", "items", 0]``."""
+        parts: list[str | int] = [self.location]
+        parts += [self.name] if self.name else []
+        parts += [int(t) if t.isdigit() else t for t in split_pointer(self.pointer)]
+        return parts
+
+
+class Problem(Exception):
+    """An HTTP problem to report to the client, in the API's own error shape."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        violations: Iterable[Violation] = (),
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.status = status
+        self.detail = detail
+        self.violations = tuple(violations)
+        self.headers = headers  # e.g. Allow on a 405
+        super().__init__(detail)
+
+    def status_for(self, bad_request: int) -> int:
+        """The status to answer with, given the operation's bad-request status."""
+        return self.status
+
+    @property
+    def title(self) -> str:
+        """The reason phrase, ``Not Found``."""
+        return reason_phrase(self.status)
+
+    @property
+    def message(self) -> str:
+        """The detail followed by every violation."""
+        if not self.violations:
+            return self.detail
+        return f"{self.detail}: " + "; ".join(v.describe() for v in self.violations)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status}, {self.message!r})"
+
+
+class InvalidRequest(Problem):
+    """The request does not match the API description (400, or the API's own 422)."""
+
+    def __init__(
+        self,
+        violations: Iterable[Violation],
+        detail: str = "The request does not match the API description",
+    ) -> None:
+        super().__init__(400, detail, violations)
+
+    def status_for(self, bad_request: int) -> int:
+        """The operation's own bad-request status."""
+        return bad_request
+
+
+def invalid(location: str, name: str, message: str, kind: str = "invalid") -> InvalidRequest:
+    """An :class:`InvalidRequest` with one violation."""
+    return InvalidRequest((Violation(location, name, "", message, kind),))
+
+
+def reason_phrase(status: int) -> str:
+    """``404`` -> ``Not Found``; ``Error`` for statuses HTTP does not name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
