@@ -328,15 +328,6 @@ def operations_of(document: ApiDocument, only: set[str] | None = None) -> list[O
     ]
 
 
-def run_document(
-    run: ContractRun,
-    only: set[str] | None = None,
-    progress: Callable[[OperationResult], None] | None = None,
-) -> list[OperationResult]:
-    """Run every (or the chosen) operation of the document."""
-    return [run.run(op, progress) for op in operations_of(run.document, only)]
-
-
 def summary(results: list[OperationResult]) -> dict[str, Any]:
     """Totals for reports."""
     cases = sum(r.cases for r in results)

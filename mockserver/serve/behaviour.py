@@ -139,6 +139,8 @@ class BehaviourEngine:
         violations: list[Violation] = []
         for flt in behaviour.filters:
             value = filter_value(flt, request)
+            if isinstance(value, list):
+                value = [v for v in value if v != ""]
             if value is MISSING or value is None or value in ([], ""):
                 continue  # an empty search filters nothing
             try:

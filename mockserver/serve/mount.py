@@ -105,13 +105,17 @@ class MountedApi:
         return plan, variables
 
     def render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
-        """``problem`` in the shape this API declares for it: the operation's own error
-        response, else any operation's response for that status (404 and 405 have no
-        operation), else RFC 7807."""
-        status = problem.status_for(plan.bad_request if plan else 400)
-        if plan is None or not plan.declares(status):
-            plan = next((p for p in self.plans if p.declares(status)), plan)
-        return self.shaper.render(plan.op if plan else None, problem, status)
+        """``problem`` in the shape and with a status the operation declares (see
+        :mod:`mockserver.serve.statuses`); for 404 and 405, which have no operation, any
+        operation's response for that status; else RFC 7807."""
+        natural = problem.status_for(plan.bad_request if plan else 400)
+        if plan is None:
+            plan = next((p for p in self.plans if p.declares(natural)), None)
+        if plan is None:
+            return self.shaper.render(None, problem, natural)
+        choice = plan.choose(natural)
+        answer = self.shaper.render(plan.op, problem, choice.status)
+        return answer.with_headers(("Warning", choice.warning)) if choice.warning else answer
 
     def mount_of(self, path: str) -> str | None:
         """The longest mount prefix ``path`` falls under."""

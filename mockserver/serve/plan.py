@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.data.declaration import OperationBehaviour
+from mockserver.serve.statuses import Choice, choose_status
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Parameter
 from mockserver.spec.navigate import deref
@@ -41,9 +42,21 @@ class OperationPlan:
     #: form (non-JSON) media type -> the field types, to read string fields as typed values
     form_shapes: Mapping[str, ParameterShape] = field(default_factory=dict)
 
+    #: natural status -> the declared one that answers it, worked out once per status
+    choices: dict[int, Choice] = field(default_factory=dict, compare=False, repr=False)
+
     def declares(self, status: int) -> bool:
         """Whether the operation declares a response for exactly ``status``."""
         return any(r.status == str(status) for r in self.op.responses)
+
+    def choose(self, natural: int) -> Choice:
+        """The declared status that answers a situation whose natural status is ``natural``
+        (see :mod:`mockserver.serve.statuses`)."""
+        choice = self.choices.get(natural)
+        if choice is None:
+            choice = choose_status((r.status for r in self.op.responses), natural)
+            self.choices[natural] = choice
+        return choice
 
 
 def plan_operation(

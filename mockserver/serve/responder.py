@@ -21,6 +21,7 @@ from mockserver.serve.encoding import dumps
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, invalid
 from mockserver.serve.request import MockRequest
+from mockserver.serve.statuses import Choice
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.media import acceptable, media_matches
 from mockserver.spec.model import Example, MediaType, Response
@@ -93,10 +94,12 @@ class Responder:
             except Problem as problem:  # an unknown id may be generated rather than refused
                 if not (problem.status == 404 and plan.behaviour.missing == "generate"):
                     raise
-        response = _success(plan)
+        response, choice = _success(plan)
+        warning = (("Warning", choice.warning),) if choice.warning else ()
         if response is None:
-            return Answer(204, None, b"")
-        return self._from_response(plan, request, response, prefer)
+            return Answer(204, None, b"", warning)
+        answer = self._from_response(plan, request, response, prefer, status=choice.status)
+        return answer.with_headers(*warning)
 
     def _preferred_status(
         self, plan: OperationPlan, request: MockRequest, prefer: Prefer
@@ -120,7 +123,7 @@ class Responder:
             and self.engine is not None
             and not prefer.dynamic
             and not prefer.example
-            and response is _success(plan)
+            and response is _success(plan)[0]
         ):
             return self._behaviour(plan, request)
         return self._from_response(plan, request, response, prefer, status=code)
@@ -145,13 +148,14 @@ class Responder:
         return self._reply(plan, request, self.engine.run(plan, request))
 
     def _reply(self, plan: OperationPlan, request: MockRequest, reply: BehaviourResult) -> Answer:
+        status = plan.choose(reply.status).status
         if reply.media_type is not None:
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            return Answer(reply.status, reply.media_type, text.encode())
-        response = plan.op.response_for(reply.status)
+            return Answer(status, reply.media_type, text.encode())
+        response = plan.op.response_for(status)
         media = _negotiate(response, request) if response else None
         name = media.name if media else "application/json"
-        return Answer(reply.status, name, dumps(reply.body))
+        return Answer(status, name, dumps(reply.body))
 
     def _from_response(
         self,
@@ -278,13 +282,10 @@ def _read_key(plan: OperationPlan, request: MockRequest) -> tuple[Any, ...]:
     )
 
 
-def _success(plan: OperationPlan) -> Response | None:
-    ranked = sorted(
-        (r for r in plan.op.responses if r.status.startswith("2")), key=lambda r: r.status
-    )
-    if ranked:
-        return ranked[0]
-    return next((r for r in plan.op.responses if r.status == "default"), None)
+def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:
+    """The response that answers a request that succeeds, and how it was chosen."""
+    choice = plan.choose(200)
+    return (plan.op.response_for(choice.status) if choice.declared else None), choice
 
 
 def _has_examples(response: Response) -> bool:

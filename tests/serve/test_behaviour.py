@@ -150,6 +150,11 @@ class TestAnaconda:
         body = vendored.get(f"{ANACONDA}?limit=5", headers=TOKEN).json()
         assert body["total_count"] == len(ANACONDA_LOGS) and len(body["items"]) == 5
 
+    @pytest.mark.parametrize("query", ["q=", "q=&q=", "q=&search_operator=and"])
+    def test_an_empty_search_filters_nothing(self, vendored: Client, query: str) -> None:
+        body = vendored.get(f"{ANACONDA}?{query}&limit=5", headers=TOKEN).json()
+        assert body["total_count"] == len(ANACONDA_LOGS)
+
     def test_limit_and_offset_walk_every_record_once(self, vendored: Client) -> None:
         seen = []
         for offset in range(0, len(ANACONDA_LOGS) + 10, 10):

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from mockserver.data.generate import ValueGenerator
-from mockserver.serve.error_shapes import PROBLEM_JSON, ErrorShaper, Problem, Violation
+from mockserver.serve.error_shapes import PROBLEM_JSON, ErrorShaper
+from mockserver.serve.problems import Problem, Violation
 from mockserver.spec.loader import load_document
 from tests.conftest import RAW_TOKEN, TOKEN, Client, WriteDoc, minimal_doc
 
@@ -66,7 +67,7 @@ def test_recognised_fields_are_filled(
     write_doc: WriteDoc, schema: dict[str, Any], expected: dict[str, Any]
 ) -> None:
     shaper, op = shaper_for(write_doc, schema)
-    rendered = shaper.render(op, Problem(400, "Invalid request", VIOLATIONS))
+    rendered = shaper.render(op, Problem(400, "Invalid request", VIOLATIONS), 400)
     body = json.loads(rendered.body)
     assert rendered.status == 400 and rendered.media_type == "application/json"
     assert {k: body[k] for k in expected} == expected
@@ -86,14 +87,14 @@ def test_violation_lists_carry_each_location(write_doc: WriteDoc) -> None:
     shaper, op = shaper_for(
         write_doc, {"type": "object", "properties": {"detail": {"type": "array", "items": item}}}
     )
-    body = json.loads(shaper.render(op, Problem(400, "Invalid", VIOLATIONS)).body)
+    body = json.loads(shaper.render(op, Problem(400, "Invalid", VIOLATIONS), 400).body)
     assert [d["loc"] for d in body["detail"]] == [["query", "limit"], ["body", "name"]]
     assert [d["type"] for d in body["detail"]] == ["maximum", "required"]
 
 
 def test_undeclared_statuses_are_rfc_7807(write_doc: WriteDoc) -> None:
     shaper, op = shaper_for(write_doc, {"type": "object"})
-    rendered = shaper.render(op, Problem(404, "nothing here"))
+    rendered = shaper.render(op, Problem(404, "nothing here"), 404)
     assert rendered.media_type == PROBLEM_JSON
     assert b'"title":"Not Found"' in rendered.body and b'"status":404' in rendered.body
 

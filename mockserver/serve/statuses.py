@@ -1,0 +1,82 @@
+"""Which declared status answers a situation: the mock answers only what a document declares.
+
+The situation gives the status a server would naturally use (200 for a success, 401 for
+missing credentials, 400 for a bad request...). The answer is the first of, in order:
+
+1. that status, if the operation declares it;
+2. its range (``4XX``), answered with the natural status;
+3. for an error, ``default``, answered with the natural status;
+4. a declared status of the same class: the close relative first (401 and 403 for each
+   other; 400 and 422 for each other and for 406, 413, 415; 404 and 410 for each other),
+   else the nearest in number (for a success, the other 2xx an operation declares, such as
+   201 or 204, is simply its success);
+5. for a success, ``default``; then the lowest status the operation declares, whatever
+   its class.
+
+When nothing fits (an error the operation declares no error for, or an operation that
+declares nothing), the natural status is answered. A ``Warning`` header says so whenever
+the answer is not what the situation calls for: an error answered with another error's
+status, a success answered with a non-success status, or an undeclared status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: Close relatives within a class, tried before the nearest number.
+RELATIVES: dict[int, tuple[int, ...]] = {
+    400: (422,),
+    401: (403,),
+    403: (401,),
+    404: (410,),
+    406: (400, 422),
+    410: (404,),
+    413: (400, 422),
+    415: (400, 422),
+    422: (400,),
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The status to answer with, the declared response key it comes from, and a warning."""
+
+    status: int
+    declared: str | None  # the response key ("404", "4XX", "default"); None when undeclared
+    warning: str | None = None
+
+
+def choose_status(declared: Iterable[str], natural: int) -> Choice:
+    """The status that answers a situation whose natural status is ``natural``."""
+    keys = [k.upper() for k in declared]
+    exact = [int(k) for k in keys if k.isdigit()]
+    if natural in exact:
+        return Choice(natural, str(natural))
+    if f"{natural // 100}XX" in keys:
+        return Choice(natural, f"{natural // 100}XX")
+    success = natural < 300
+    if "DEFAULT" in keys and not success:
+        return Choice(natural, "default")
+    same_class = [s for s in exact if s // 100 == natural // 100]
+    relative = next((r for r in RELATIVES.get(natural, ()) if r in same_class), None)
+    if relative is None and same_class:
+        relative = min(same_class, key=lambda s: (abs(s - natural), s))
+    if relative is not None:  # another success is what the operation does: no warning
+        return Choice(relative, str(relative), None if success else _warning(natural, relative))
+    if "DEFAULT" in keys:
+        return Choice(natural, "default")
+    if natural < 300 and exact:
+        lowest = min(exact)
+        return Choice(lowest, str(lowest), _warning(natural, lowest))
+    return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
+
+
+def _warning(natural: int, chosen: int) -> str:
+    return (
+        f'199 mockserver "the operation declares no {natural // 100}xx response for this; '
+        f'answered with its declared {chosen}"'
+        if natural // 100 != chosen // 100
+        else f'199 mockserver "the operation declares no {natural}; answered with its declared '
+        f'{chosen}"'
+    )

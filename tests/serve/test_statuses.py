@@ -1,0 +1,42 @@
+"""The declared status that answers each situation, in the order the README states."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.serve.statuses import choose_status
+
+
+@pytest.mark.parametrize(
+    ("declared", "natural", "status", "warned"),
+    [
+        (["200", "404"], 404, 404, False),  # declared exactly
+        (["200", "4XX"], 401, 401, False),  # its range
+        (["200", "default"], 401, 401, False),  # default documents every error
+        (["200", "403", "default"], 401, 401, False),  # default before a relative
+        (["200", "403"], 401, 403, True),  # the close relative
+        (["200", "401"], 403, 401, True),
+        (["200", "400"], 422, 400, True),
+        (["200", "422"], 400, 422, True),
+        (["200", "422"], 415, 422, True),
+        (["200", "400", "409"], 406, 400, True),
+        (["200", "404"], 405, 404, True),  # no relative: the nearest 4xx
+        (["200", "500"], 401, 401, True),  # no 4xx at all: nothing fits
+        (["201", "400"], 200, 201, False),  # another success is simply the success
+        (["204"], 200, 204, False),
+        (["201", "default"], 200, 201, False),  # a 2xx before default
+        (["default"], 200, 200, False),
+        (["2XX"], 200, 200, False),
+        (["400", "404"], 200, 400, True),  # no success declared: the lowest, warned
+        ([], 200, 200, True),  # nothing declared at all
+    ],
+)
+def test_the_answering_status(declared: list[str], natural: int, status: int, warned: bool) -> None:
+    choice = choose_status(declared, natural)
+    assert (choice.status, choice.warning is not None) == (status, warned)
+
+
+def test_a_warning_names_what_was_missing_and_what_answered() -> None:
+    warning = choose_status(["400", "404"], 200).warning
+    assert warning is not None and warning.startswith("199 mockserver ")
+    assert "2xx" in warning and "400" in warning
