@@ -74,7 +74,6 @@ def plan_operation(
         )
         for p in op.parameters
         if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
-        and p.location != "formData"  # Swagger 2.0 form fields: read and checked as the body
     )
     bodies: dict[str, SchemaValidator | None] = {}
     if op.request_body is not None:
