@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.diff.normal import Node, Site, fingerprint
+from mockserver.diff.normal import Node, Site, fingerprint, plain
 from mockserver.spec.pointer import join_pointer
 
 _ALL_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
@@ -189,7 +189,7 @@ def _properties(old: Node, new: Node, pointer: str) -> Iterator[Delta]:
     for name in before:
         if name in after:
             yield from compare(before[name], after[name], join_pointer(pointer, name))
-        elif len(before[name]) > 2 or new.get("additionalProperties") is not None:
+        elif plain(before[name]) or new.get("additionalProperties") is not None:
             # the property was constrained (more than its bookkeeping), or is now refused
             refused = new.get("additionalProperties") == {"enum": []} or _closed(new)
             direction = Direction.NARROWED if refused else Direction.WIDENED

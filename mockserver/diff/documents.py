@@ -6,9 +6,10 @@ sources the loader read (the model alone keeps only their paths).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from mockserver.diff.locate import json_positions
 from mockserver.spec.build import build_document, detect_dialect
 from mockserver.spec.dialects import schema_registry
 from mockserver.spec.model import ApiDocument
@@ -23,11 +24,27 @@ class Side:
     document: ApiDocument
     sources: dict[Path, SourceFile]
     label: Path  # what reports call the root file, e.g. ``HEAD~1:specs/api.yaml``
+    _json_positions: dict[Path, dict[str, Position | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def position(self, file: Path, pointer: str) -> Position:
-        """Where ``pointer`` is written in ``file`` (one of this side's sources)."""
+        """Where ``pointer`` is written in ``file`` (one of this side's sources), or
+        its nearest parent that is."""
         source = self.sources.get(file.resolve())
-        return source.position(pointer) if source is not None else Position(1, 1)
+        if source is None:
+            return Position(1, 1)
+        if not source.is_json:
+            return source.position(pointer)
+        probes = [pointer]
+        while probes[-1]:
+            probes.append(probes[-1].rsplit("/", 1)[0])
+        known = self._json_positions.setdefault(source.path, {})
+        missing = [p for p in probes if p not in known]
+        if missing:
+            found = json_positions(source.text, missing)
+            known.update({p: found.get(p) for p in missing})
+        return next((known[p] for p in probes if known[p] is not None), Position(1, 1))
 
     def display(self, file: Path) -> Path:
         """The name reports use for ``file``: the label for the root, else the path."""

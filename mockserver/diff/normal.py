@@ -85,8 +85,16 @@ def plain(node: Any) -> Any:
 
 
 def fingerprint(node: Any) -> str:
-    """A canonical text of the schema alone: equal fingerprints, equal schemas."""
-    return json.dumps(plain(node), sort_keys=True, default=str)
+    """A canonical text of the schema alone: equal fingerprints, equal schemas.
+
+    Remembered in the node (canonical nodes are not changed once built), so comparing
+    two large trees level by level stays linear.
+    """
+    if not isinstance(node, dict):
+        return json.dumps(plain(node), sort_keys=True, default=str)
+    if "@fp" not in node:
+        node["@fp"] = json.dumps(plain(node), sort_keys=True, default=str)
+    return str(node["@fp"])
 
 
 class Normalizer:
