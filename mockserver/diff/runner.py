@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.diff.documents import Side, load_side
 from mockserver.diff.rules import UNPROVEN, to_finding
-from mockserver.diff.suspects import iter_suspects
-from mockserver.diff.witness import WitnessFinder
+from mockserver.diff.suspects import Suspect, iter_suspects
+from mockserver.diff.witness import Witness, WitnessFinder
 from mockserver.errors import MockserverError
 from mockserver.validate.findings import Finding
 
@@ -42,11 +43,23 @@ def diff_files(old: Path, new: Path, *, label: Path | None = None, budget: int =
     return outcome
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A suspected break and its witness (None: unproven)."""
+
+    suspect: Suspect
+    witness: Witness | None
+
+
+def iter_verdicts(old: Side, new: Side, *, budget: int = 100) -> Iterator[Verdict]:
+    """Each suspected break from ``old`` to ``new`` with the witness found for it."""
+    finder = WitnessFinder(old, new, budget)
+    for suspect in iter_suspects(old, new):
+        yield Verdict(suspect, finder.find(suspect))
+
+
 def diff_sides(old: Side, new: Side, *, budget: int = 100) -> list[Finding]:
     """The findings for two loaded documents, in the order of OLD's operations."""
-    finder = WitnessFinder(old, new, budget)
-    findings = []
-    for suspect in iter_suspects(old, new):
-        witness = finder.find(suspect)
-        findings.append(to_finding(suspect, witness, old, new))
-    return findings
+    return [
+        to_finding(v.suspect, v.witness, old, new) for v in iter_verdicts(old, new, budget=budget)
+    ]

@@ -55,6 +55,9 @@ class Witness:
     accepted_by: str  # "OLD" or "NEW"
     rejected_by: str
     violation: Violation  # why the other document refuses it
+    value: Any = None  # the Call, or the response body
+    status: int = 0  # for responses
+    media: str = ""  # for responses
 
 
 class _Generators:
@@ -142,7 +145,8 @@ class WitnessFinder:
             return None
         violation = rejection(call)
         assert violation is not None  # found by the same predicate
-        return Witness("request", _curl(self.old.document, old_op, call), "OLD", "NEW", violation)
+        text = _curl(self.old.document, old_op, call)
+        return Witness("request", text, "OLD", "NEW", violation, call)
 
     # -- responses --------------------------------------------------------------------
 
@@ -207,7 +211,7 @@ class WitnessFinder:
         violation = rejection(body)
         assert violation is not None  # found by the same predicate
         shown = {"status": status, "content-type": media or None, "body": body}
-        return Witness("response", json.dumps(shown), allows, forbids, violation)
+        return Witness("response", json.dumps(shown), allows, forbids, violation, body, status, media)
 
     # -- search -----------------------------------------------------------------------
 
