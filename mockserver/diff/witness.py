@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,11 @@ _KEEP: Any = object()
 _ABOUT_MEMBERS = frozenset(
     {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
 )
+
+
+@dataclass(frozen=True)
+class _OutOfTime(Exception):
+    """The search for one witness ran out of time."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +119,10 @@ class _Generators:
 class WitnessFinder:
     """Looks for a witness of each suspect, with both documents' validators as judges."""
 
-    def __init__(self, old: Side, new: Side, budget: int = 100) -> None:
+    def __init__(self, old: Side, new: Side, budget: int = 100, seconds: float = 2.0) -> None:
         self.old, self.new = old, new
         self.budget = budget
+        self.seconds = seconds  # per suspect: a schema too hard to draw from ends unproven
         self.judges = {"OLD": Judge(old.document), "NEW": Judge(new.document)}
         self.generators = {"OLD": _Generators(old.document), "NEW": _Generators(new.document)}
 
@@ -216,10 +223,17 @@ class WitnessFinder:
     # -- search -----------------------------------------------------------------------
 
     def _search(self, strategy: st.SearchStrategy[Any], found: Callable[[Any], bool]) -> Any:
+        deadline = time.monotonic() + self.seconds
+
+        def timed(value: Any) -> bool:
+            if time.monotonic() > deadline:
+                raise _OutOfTime
+            return found(value)
+
         try:
             return find(
                 strategy,
-                found,
+                timed,
                 settings=settings(
                     max_examples=self.budget,
                     database=None,
@@ -229,7 +243,7 @@ class WitnessFinder:
                     suppress_health_check=list(HealthCheck),
                 ),
             )
-        except (NoSuchExample, Unsatisfiable):
+        except (NoSuchExample, Unsatisfiable, _OutOfTime):
             return None
 
 
