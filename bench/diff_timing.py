@@ -56,11 +56,15 @@ def main() -> int:
                 return 1
         findings = result.stdout.strip().splitlines()[-1]
     print(f"mockserver diff, 2.6 MB document vs a copy with 3 breaks: {findings}")
-    print(f"wall: median {statistics.median(seconds):.2f} s, runs: "
-          + ", ".join(f"{s:.2f}" for s in seconds))
+    print(
+        f"wall: median {statistics.median(seconds):.2f} s, runs: "
+        + ", ".join(f"{s:.2f}" for s in seconds)
+    )
     # CPU time does not grow when other processes share the cores
-    print(f"cpu (user+sys): median {statistics.median(cpu):.2f} s, runs: "
-          + ", ".join(f"{s:.2f}" for s in cpu))
+    print(
+        f"cpu (user+sys): median {statistics.median(cpu):.2f} s, runs: "
+        + ", ".join(f"{s:.2f}" for s in cpu)
+    )
     return 0
 
 

@@ -137,7 +137,9 @@ class Judge:
         if value is ABSENT:
             if not param.required:
                 return []
-            return [Violation(where, f"required {param.location} parameter missing", "required", "")]
+            return [
+                Violation(where, f"required {param.location} parameter missing", "required", "")
+            ]
         if param.schema is None:
             return []
         return _prefixed(self.validator(param, "request").iter_violations(value), where)
@@ -190,6 +192,4 @@ def _met(document: ApiDocument, requirement: SecurityRequirement, call: Call) ->
 
 
 def _prefixed(violations: Any, where: str) -> list[Violation]:
-    return [
-        Violation(where + v.pointer, v.message, v.keyword, v.schema_path) for v in violations
-    ]
+    return [Violation(where + v.pointer, v.message, v.keyword, v.schema_path) for v in violations]

@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockserver.errors import MockserverError, UsageError
+
+if TYPE_CHECKING:
+    from mockserver.diff.runner import Outcome
 
 FORMATS = ("github", "json", "junit", "sarif", "text")  # the validate reporters'
 EXIT_COULD_NOT_RUN = 2
@@ -61,8 +65,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mockserver diff``; returns the exit code."""
-    from mockserver.diff.report import render
-    from mockserver.diff.runner import Outcome
+    # the verb's machinery loads only when it runs: other verbs start fast
+    from mockserver.diff.report import render  # noqa: PLC0415
+    from mockserver.diff.runner import Outcome  # noqa: PLC0415
+    from mockserver.validate.findings import Finding  # noqa: PLC0415
 
     try:
         outcome = _outcome(args)
@@ -70,8 +76,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"mockserver diff: {error}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
-        from mockserver.validate.findings import Finding
-
         outcome = Outcome([Finding.from_error(error)], [])
     report = render(args.format, outcome.findings, outcome.checked)
     if args.output:
@@ -81,9 +85,9 @@ def run(args: argparse.Namespace) -> int:
     return outcome.exit_code(args.fail_on)
 
 
-def _outcome(args: argparse.Namespace) -> object:
-    from mockserver.diff.gitref import pairs_at
-    from mockserver.diff.runner import Outcome, diff_files
+def _outcome(args: argparse.Namespace) -> Outcome:
+    from mockserver.diff.gitref import pairs_at  # noqa: PLC0415
+    from mockserver.diff.runner import Outcome, diff_files  # noqa: PLC0415
 
     if args.budget < 1:
         raise UsageError(None, "--budget must be at least 1")

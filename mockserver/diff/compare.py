@@ -72,7 +72,13 @@ def compare(old: Node, new: Node, pointer: str = "") -> Iterator[Delta]:
 
 
 def _delta(
-    old: Node, new: Node, pointer: str, aspect: str, direction: Direction, detail: str, name: str = ""
+    old: Node,
+    new: Node,
+    pointer: str,
+    aspect: str,
+    direction: Direction,
+    detail: str,
+    name: str = "",
 ) -> Delta:
     return Delta(
         pointer,
@@ -207,10 +213,7 @@ def _closed(node: Node) -> bool:
 
 
 def _keyword(old: Node, new: Node, pointer: str, key: str) -> Iterator[Delta]:
-    if key not in old:
-        before = None
-    else:
-        before = fingerprint(old[key])
+    before = fingerprint(old[key]) if key in old else None
     after = fingerprint(new[key]) if key in new else None
     if before == after:
         return

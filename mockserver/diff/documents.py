@@ -44,7 +44,7 @@ class Side:
         if missing:
             found = json_positions(source.text, missing)
             known.update({p: found.get(p) for p in missing})
-        return next((known[p] for p in probes if known[p] is not None), Position(1, 1))
+        return next((at for at in (known[p] for p in probes) if at is not None), Position(1, 1))
 
     def display(self, file: Path) -> Path:
         """The name reports use for ``file``: the label for the root, else the path."""

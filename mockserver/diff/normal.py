@@ -122,7 +122,7 @@ class Normalizer:
             return self._ref(value, base, at, stack)
         node: Node = {"@at": at, "@src": {}}
         for key, sub in value.items():
-            if key in _ANNOTATIONS or key.startswith("x-") and key != "x-nullable":
+            if key in _ANNOTATIONS or (key.startswith("x-") and key != "x-nullable"):
                 continue
             if _NEUTRAL.get(key, object()) == sub:
                 continue
@@ -245,10 +245,9 @@ def _types(node: Node) -> None:
 def _exclusive_bounds(node: Node) -> None:
     """Draft 4 booleans as 2020-12 numbers; integer bounds as inclusive integers."""
     for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if isinstance(node.get(flag), bool):
-            if node.pop(flag) and bound in node:
-                node[flag] = node.pop(bound)
-                node["@src"][flag] = node["@src"].get(bound, node["@at"])
+        if isinstance(node.get(flag), bool) and node.pop(flag) and bound in node:
+            node[flag] = node.pop(bound)
+            node["@src"][flag] = node["@src"].get(bound, node["@at"])
     if node.get("type") in (["integer"], ["integer", "null"]):
         _integer_bounds(node)
 
@@ -352,8 +351,8 @@ def _type_intersection(mine: list[str], theirs: list[str]) -> list[str]:
     def admits(types: list[str], kind: str) -> bool:
         return kind in types or (kind == "integer" and "number" in types)
 
-    both = [t for t in ("array", "boolean", "integer", "null", "number", "object", "string")]
-    found = [t for t in both if admits(mine, t) and admits(theirs, t)]
+    kinds = ("array", "boolean", "integer", "null", "number", "object", "string")
+    found = [t for t in kinds if admits(mine, t) and admits(theirs, t)]
     if "number" in found:
         found = [t for t in found if t != "integer"]
     return found

@@ -24,9 +24,8 @@ def probe_values(delta: Delta) -> tuple[Any, ...]:
     if delta.aspect in ("required", "property"):
         values.append(ABSENT)
     for node in (delta.old, delta.new):
-        if delta.aspect in ("required", "property"):
-            node = node.get("properties", {}).get(delta.name, {})
-        values += _edges(node)
+        member = delta.aspect in ("required", "property")
+        values += _edges(node.get("properties", {}).get(delta.name, {}) if member else node)
     values += _SAMPLES
     return tuple(_unique(values))
 
@@ -55,9 +54,14 @@ def _typical(node: Node) -> Any:
     if node.get("enum"):
         return node["enum"][0]
     kinds = node.get("type", ["string"])
-    return {"integer": 1, "number": 1, "boolean": True, "null": None, "array": [], "object": {}}.get(
-        kinds[0] if kinds else "string", "a"
-    )
+    return {
+        "integer": 1,
+        "number": 1,
+        "boolean": True,
+        "null": None,
+        "array": [],
+        "object": {},
+    }.get(kinds[0] if kinds else "string", "a")
 
 
 def _unique(values: list[Any]) -> list[Any]:

@@ -43,8 +43,7 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
             Rule(
                 "MS403",
                 "required-body-field-added",
-                "A request body, or a field in it, that old clients may leave out is now "
-                "required.",
+                "A request body, or a field in it, that old clients may leave out is now required.",
                 "make it optional, with a default the server applies",
             ),
             CLIENTS,

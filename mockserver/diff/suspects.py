@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mockserver.diff.calls import ABSENT, Judge, param_key, requirement_credentials
+from mockserver.diff.calls import ABSENT, Call, Judge, param_key, requirement_credentials
 from mockserver.diff.compare import Delta, Direction, compare
 from mockserver.diff.documents import Side
 from mockserver.diff.normal import Normalizer, Site
@@ -163,7 +162,9 @@ class _Pairs:
                     Probe("request", ("body", ""), media=media.name, expect="mediaType"),
                 )
                 continue
-            deltas = compare(self.old_norm.schema(media.schema), self.new_norm.schema(counterpart.schema))
+            deltas = compare(
+                self.old_norm.schema(media.schema), self.new_norm.schema(counterpart.schema)
+            )
             yield from self._request_deltas(
                 old, new, deltas, ("body", ""), f"request body ({media.name})", media.name
             )
@@ -195,12 +196,8 @@ class _Pairs:
         judge = Judge(self.new.document)
         for requirement in old.security or ((),):
             credentials = requirement_credentials(self.old.document, requirement)
-            from mockserver.diff.calls import Call
-
-            if judge.call_violations(new, Call(credentials=credentials))[:1] and any(
-                v.keyword == "security"
-                for v in judge.call_violations(new, Call(credentials=credentials))
-            ):
+            refused = judge.call_violations(new, Call(credentials=credentials))
+            if any(v.keyword == "security" for v in refused):
                 shown = " and ".join(n for n, _ in requirement) or "no credentials"
                 yield Suspect(
                     "MS409",
@@ -247,7 +244,9 @@ class _Pairs:
         self, old: Operation, new: Operation, status: str, media: MediaType, delta: Delta
     ) -> Iterator[Suspect]:
         label = f"response {status}{_at(delta)}: {delta.detail}"
-        probe = Probe("", ("response", ""), _splice_at(delta), probe_values(delta), media.name, status=status)
+        probe = Probe(
+            "", ("response", ""), _splice_at(delta), probe_values(delta), media.name, status=status
+        )
         if delta.direction is not Direction.NARROWED:
             code = {"required": "MS405", "property": "MS405", "type": "MS406", "enum": "MS407"}
             yield Suspect(
@@ -261,7 +260,13 @@ class _Pairs:
             )
         if delta.direction is not Direction.WIDENED:
             yield Suspect(
-                "MS410", old, new, label, delta.old_site, delta.new_site, _with_side(probe, "providers")
+                "MS410",
+                old,
+                new,
+                label,
+                delta.old_site,
+                delta.new_site,
+                _with_side(probe, "providers"),
             )
 
     def _param_site(self, side: Side, param: Parameter | None) -> Site | None:
@@ -272,8 +277,6 @@ class _Pairs:
 
 
 def _with_side(probe: Probe, side: str) -> Probe:
-    from dataclasses import replace
-
     return replace(probe, side=side)
 
 
@@ -298,7 +301,3 @@ def _json_media(content: tuple[MediaType, ...], prefer: str | None = None) -> Me
             next((m for m in content if "json" in m.name), None),
         ),
     )
-
-
-def _unused(_: Path) -> None:  # pragma: no cover
-    return None

@@ -41,15 +41,11 @@ from mockserver.spec.pointer import split_pointer
 BASE_URL = "http://localhost:8000"
 _PATH_SAFE = st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="/%?#.\\")
 _KEEP: Any = object()
+_SKIP: Any = object()  # drawn once a search is out of time
 #: Keywords an object fails at its own pointer because of one of its members.
 _ABOUT_MEMBERS = frozenset(
     {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
 )
-
-
-@dataclass(frozen=True)
-class _OutOfTime(Exception):
-    """The search for one witness ran out of time."""
 
 
 @dataclass(frozen=True)
@@ -122,7 +118,7 @@ class WitnessFinder:
     def __init__(self, old: Side, new: Side, budget: int = 100, seconds: float = 2.0) -> None:
         self.old, self.new = old, new
         self.budget = budget
-        self.seconds = seconds  # per suspect: a schema too hard to draw from ends unproven
+        self.seconds = seconds  # CPU per suspect: a schema too hard to draw from is unproven
         self.judges = {"OLD": Judge(old.document), "NEW": Judge(new.document)}
         self.generators = {"OLD": _Generators(old.document), "NEW": _Generators(new.document)}
 
@@ -218,22 +214,23 @@ class WitnessFinder:
         violation = rejection(body)
         assert violation is not None  # found by the same predicate
         shown = {"status": status, "content-type": media or None, "body": body}
-        return Witness("response", json.dumps(shown), allows, forbids, violation, body, status, media)
+        return Witness(
+            "response", json.dumps(shown), allows, forbids, violation, body, status, media
+        )
 
     # -- search -----------------------------------------------------------------------
 
     def _search(self, strategy: st.SearchStrategy[Any], found: Callable[[Any], bool]) -> Any:
-        deadline = time.monotonic() + self.seconds
-
-        def timed(value: Any) -> bool:
-            if time.monotonic() > deadline:
-                raise _OutOfTime
-            return found(value)
-
+        # CPU time, not wall time: the verdict must not depend on what else the machine runs.
+        # Past the limit every draw is the cheap _SKIP, which the predicate refuses.
+        deadline = time.process_time() + self.seconds
+        timed = st.booleans().flatmap(
+            lambda _: st.just(_SKIP) if time.process_time() > deadline else strategy
+        )
         try:
             return find(
-                strategy,
                 timed,
+                lambda value: value is not _SKIP and found(value),
                 settings=settings(
                     max_examples=self.budget,
                     database=None,
@@ -243,7 +240,7 @@ class WitnessFinder:
                     suppress_health_check=list(HealthCheck),
                 ),
             )
-        except (NoSuchExample, Unsatisfiable, _OutOfTime):
+        except (NoSuchExample, Unsatisfiable):
             return None
 
 
@@ -260,7 +257,9 @@ def _splice_call(call: Call, probe: Probe, value: Any) -> Call:
     if value is _KEEP:
         return call
     if probe.target[0] == "body":
-        return Call(call.params, _splice(call.body, probe.pointer, value), call.media, call.credentials)
+        return Call(
+            call.params, _splice(call.body, probe.pointer, value), call.media, call.credentials
+        )
     params = dict(call.params)
     spliced = _splice(params.get(probe.target, ABSENT), probe.pointer, value)
     if spliced is ABSENT:
@@ -279,7 +278,10 @@ def _splice(container: Any, pointer: str, value: Any) -> Any:
     tokens = split_pointer(pointer)
     if not tokens:
         return value
-    head, rest = tokens[0], "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens[1:])
+    head, rest = (
+        tokens[0],
+        "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens[1:]),
+    )
     if isinstance(container, dict):
         copy = dict(container)
         child = _splice(copy.get(head, {} if rest else ABSENT), rest, value)
@@ -339,7 +341,9 @@ def _preferred(content: tuple[MediaType, ...]) -> MediaType:
 
 
 def _json_content(response: Response) -> MediaType | None:
-    return next((m for m in response.content if "json" in m.name), None) if response.content else None
+    return (
+        next((m for m in response.content if "json" in m.name), None) if response.content else None
+    )
 
 
 def _declared(op: Operation | None, status: str) -> Response | None:
@@ -380,7 +384,9 @@ def _curl(document: ApiDocument, op: Operation, call: Call) -> str:
         )
     request = build_request(op, document.base_path.rstrip("/"), values, headers, body, call.media)
     if query:
-        request = type(request)(request.method, request.path, (*request.query, *query), request.headers, request.body)
+        request = type(request)(
+            request.method, request.path, (*request.query, *query), request.headers, request.body
+        )
     return request.curl(BASE_URL)
 
 
@@ -405,6 +411,10 @@ def _credential_wire(
 
 def _header_name(document: ApiDocument, lowered: str) -> str:
     return next(
-        (s.parameter_name for s in document.security_schemes.values() if s.parameter_name.lower() == lowered),
+        (
+            s.parameter_name
+            for s in document.security_schemes.values()
+            if s.parameter_name.lower() == lowered
+        ),
         lowered,
     )

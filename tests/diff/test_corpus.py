@@ -15,7 +15,7 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
-from mockserver.diff.calls import ABSENT, Call
+from mockserver.diff.calls import ABSENT, Call, template_names
 from mockserver.diff.documents import Side, load_side
 from mockserver.diff.runner import Verdict, iter_verdicts
 from mockserver.spec.pointer import resolve_pointer
@@ -124,6 +124,4 @@ def _confirm_parameter(call: Call, pointer: str, old: Side, new: Side, sides: An
 def _named(op: Any, param: Any, name: str) -> bool:
     if param.location != "path":
         return bool(param.name == name)
-    from mockserver.diff.calls import template_names
-
     return template_names(op).index(param.name) == int(name)
