@@ -107,6 +107,7 @@ def test_base_compares_the_working_tree_with_a_ref(tmp_path: Path) -> None:
     )
 
     assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("{"), result.stderr
     report = json.loads(result.stdout)
     assert {f["code"] for f in report["findings"]} == {"MS406", "MS410"}
     assert "HEAD~1:specs/api.yaml" in report["checked"]
