@@ -338,6 +338,8 @@ def _matchers(
     """(filter, value sent, predicate) for every filter the request uses."""
     for flt in context.behaviour.filters:
         value = filter_value(flt, request)
+        if isinstance(value, list):
+            value = [v for v in value if v != ""]
         if value is MISSING or value is None or value in ([], ""):
             continue  # an empty value filters nothing
         try:
