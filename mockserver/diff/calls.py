@@ -118,7 +118,9 @@ class Judge:
     def call_violations(self, op: Operation | None, call: Call) -> list[SchemaViolation]:
         """Every reason this document's ``op`` refuses ``call`` (none: it accepts it)."""
         if op is None:
-            return [SchemaViolation("", "no operation matches this method and path", "operation", "")]
+            return [
+                SchemaViolation("", "no operation matches this method and path", "operation", "")
+            ]
         found = self._security(op, call)
         for param in op.parameters:
             found += self._parameter(op, param, call)
@@ -128,7 +130,9 @@ class Judge:
         if not op.security or any(_met(self.document, r, call) for r in op.security):
             return []
         wanted = " or ".join(" and ".join(n for n, _ in r) for r in op.security)
-        return [SchemaViolation("/security", f"credentials do not satisfy {wanted}", "security", "")]
+        return [
+            SchemaViolation("/security", f"credentials do not satisfy {wanted}", "security", "")
+        ]
 
     def _parameter(self, op: Operation, param: Parameter, call: Call) -> list[SchemaViolation]:
         key = param_key(op, param)
@@ -138,7 +142,9 @@ class Judge:
             if not param.required:
                 return []
             return [
-                SchemaViolation(where, f"required {param.location} parameter missing", "required", "")
+                SchemaViolation(
+                    where, f"required {param.location} parameter missing", "required", ""
+                )
             ]
         if param.schema is None:
             return []
@@ -177,7 +183,9 @@ class Judge:
             return []
         media = next((m for m in response.content if m.name == media_name), None)
         if media is None:
-            return [SchemaViolation("", f"status {status} declares no {media_name}", "mediaType", "")]
+            return [
+                SchemaViolation("", f"status {status} declares no {media_name}", "mediaType", "")
+            ]
         if media.schema is None:
             return []
         return list(self.validator(media, "response").iter_violations(body))
@@ -192,4 +200,6 @@ def _met(document: ApiDocument, requirement: SecurityRequirement, call: Call) ->
 
 
 def _prefixed(violations: Any, where: str) -> list[SchemaViolation]:
-    return [SchemaViolation(where + v.pointer, v.message, v.keyword, v.schema_path) for v in violations]
+    return [
+        SchemaViolation(where + v.pointer, v.message, v.keyword, v.schema_path) for v in violations
+    ]
