@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from mockserver.contract.oracle import epoch_ms, field_values, first_value
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, Filter
-from mockserver.records import field_values, record_time
 
 Hints = dict[tuple[str, str, str], list[Any]]
 SAMPLE = 8
@@ -78,7 +78,7 @@ def _spread(values: list[Any]) -> list[Any]:
 
 def _filter_values(flt: Filter, rows: list[Record], time: Any, time_field: str | None) -> list[Any]:
     if flt.op in ("lt", "lte", "gt", "gte") and flt.field == time_field:
-        moments = sorted(t for t in (record_time(r, time) for r in rows) if t is not None)
+        moments = sorted(t for t in (_time(r, time) for r in rows) if t is not None)
         picked = _spread(moments)
         return picked + [
             datetime.fromtimestamp(m / 1000, UTC).isoformat().replace("+00:00", "Z") for m in picked
@@ -113,3 +113,7 @@ def _filter_values(flt: Filter, rows: list[Record], time: Any, time_field: str |
         ]
         return [[c] for c in _spread(clauses)]
     return []
+
+
+def _time(record: Record, time: Any) -> int | None:
+    return epoch_ms(first_value(record, time.field), time.format) if time else None
