@@ -121,10 +121,10 @@ def predicate(flt: Filter, value: Any, dataset: Dataset, drawn: Drawn) -> Predic
     builders: dict[str, Callable[[], Predicate | None]] = {
         "eq": lambda: _eq(flt, value),
         "in": lambda: _in(flt, value),
-        "lt": lambda: _compare(flt, value, lambda c: c < 0),
-        "lte": lambda: _compare(flt, value, lambda c: c <= 0),
-        "gt": lambda: _compare(flt, value, lambda c: c > 0),
-        "gte": lambda: _compare(flt, value, lambda c: c >= 0),
+        "lt": lambda: _compare(flt, value),
+        "lte": lambda: _compare(flt, value),
+        "gt": lambda: _compare(flt, value),
+        "gte": lambda: _compare(flt, value),
         "search": lambda: _search(flt, value),
         "contains": lambda: _search(flt, value),
         "glob": lambda: _glob_filter(flt, value),
@@ -170,7 +170,7 @@ def _in(flt: Filter, value: Any) -> Predicate:
     )
 
 
-def _compare(flt: Filter, value: Any, holds: Callable[[int], bool]) -> Predicate:
+def _compare(flt: Filter, value: Any) -> Predicate:
     """Numbers compare as numbers, anything else as text."""
 
     def test(record: Any) -> bool:
@@ -180,7 +180,7 @@ def _compare(flt: Filter, value: Any, holds: Callable[[int], bool]) -> Predicate
             else:
                 a, b = text(candidate), text(value)
                 order = (a > b) - (a < b)
-            if holds(order):
+            if _holds(flt.op, order):
                 return True
         return False
 
