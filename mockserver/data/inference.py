@@ -28,12 +28,20 @@ from mockserver.data.declaration import (
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Schema
-from mockserver.spec.navigate import at_pointer, child, declared_properties, deref, schema_types
+from mockserver.spec.navigate import (
+    at_pointer,
+    child,
+    declared_properties,
+    deref,
+    descend,
+    schema_types,
+)
 from mockserver.spec.paths import last_variable
 from mockserver.spec.source import SourceFile
 
 GENERATED_RECORDS = 20
 _WRAPPERS = ("items", "data", "results", "records", "content", "values", "entries")
+_COUNT_NAMES = ("totalCount", "total_count", "total", "count")
 _SIZE_NAMES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size", "count")
 
 
@@ -222,7 +230,41 @@ def _list_behaviour(found: _List, dataset: str, document: ApiDocument) -> Operat
         items=found.items,
         filters=filters,
         paging=_paging(found.op),
+        set=_envelope_templates(found, document),
     )
+
+
+def _envelope_templates(found: _List, document: ApiDocument) -> dict[str, str]:
+    """``set`` templates for what the envelope says about the page: counts, a self link.
+
+    Anything else the envelope requires is generated when it is served.
+    """
+    media = json_media(success_response(found.op))
+    if not found.items or media is None or media.schema is None:
+        return {}
+    registry = document.registry
+    templates: dict[str, str] = {}
+    for name in _COUNT_NAMES:
+        field = child(media.schema, registry, name)
+        if field is not None and schema_types(field, registry) & {"integer", "number"}:
+            templates[f"/{name}"] = "$page.total"
+    links = child(media.schema, registry, "_links")
+    link = _member(links, registry, "self") if links is not None else None
+    href = child(link, registry, "href") if link is not None else None
+    if href is not None and "string" in schema_types(href, registry):
+        node = deref(href, registry).value
+        if isinstance(node, dict) and not ({"format", "pattern", "enum", "const"} & set(node)):
+            templates["/_links/self/href"] = "$page.self"
+    return templates
+
+
+def _member(schema: Schema, registry: Any, name: str) -> Schema | None:
+    """The schema of ``value[name]``, declared or through ``additionalProperties``."""
+    declared = child(schema, registry, name)
+    if declared is not None:
+        return declared
+    extra = descend(deref(schema, registry), ("additionalProperties",))
+    return extra if extra is not None and isinstance(extra.value, dict) else None
 
 
 def _paging(op: Operation) -> Paging | None:

@@ -7,6 +7,7 @@ knows any vendor.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -21,6 +22,7 @@ from mockserver.data.binding import json_media, success_response
 from mockserver.data.dataset import Record, project
 from mockserver.data.declaration import Dataset, Declaration, OperationBehaviour
 from mockserver.data.filters import FilterValueError, filter_value, record_matcher
+from mockserver.data.generate import GenerationError, ValueGenerator, stable_seed
 from mockserver.data.index import DatasetIndex
 from mockserver.data.records import epoch_ms, field_value, record_time
 from mockserver.data.sorting import sort_keys, sort_value
@@ -29,9 +31,11 @@ from mockserver.serve.jobs import JobStore
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import InvalidRequest, Problem, Violation
 from mockserver.serve.request import MockRequest
-from mockserver.spec.model import ApiDocument
-from mockserver.spec.navigate import at_pointer, child, declared_properties
+from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.model import ApiDocument, Schema
+from mockserver.spec.navigate import at_pointer, child, declared_properties, deref, merge_all_of
 from mockserver.spec.params import MISSING
+from mockserver.spec.pointer import split_pointer
 
 JOB_NAMESPACE = uuid.UUID("6f6b3c52-54a1-4c39-9d32-3a4d5b0d7e11")
 
@@ -87,6 +91,8 @@ class BehaviourEngine:
         self._projections: dict[str, set[str] | None] = {}
         self._indexes: dict[str, DatasetIndex] = {}
         self._served: dict[tuple[str, int], Record] = {}
+        self._fills: dict[tuple[str, str], dict[str, Any]] = {}  # envelope values, per operation
+        self._generator: ValueGenerator | None = None
         for behaviour in declaration.operations.values():
             self._projections[behaviour.operation_id] = self._projection(behaviour)
 
@@ -372,9 +378,68 @@ class BehaviourEngine:
         where = behaviour.items if pointer is None else pointer
         if not where:
             return items
-        body: dict[str, Any] = {}
+        key = (behaviour.operation_id, where)
+        if key not in self._fills:
+            self._fills[key] = self._envelope_fill(behaviour, where)
+        body: dict[str, Any] = copy.deepcopy(self._fills[key])
         put(body, where, items)
         return apply(behaviour.set, body, facts)
+
+    def _envelope_fill(self, behaviour: OperationBehaviour, where: str) -> dict[str, Any]:
+        """Generated values for the envelope's required properties, worked out once.
+
+        The items and the ``set`` templates say what they know; the rest of what the
+        schema requires (links, counts, cursors) is generated, so the envelope stays
+        valid. Of the generated value only the required parts are kept, unless a smaller
+        envelope would break the schema (``minProperties``, a ``oneOf``).
+        """
+        op = self.document.operation(behaviour.operation_id)
+        media = json_media(success_response(op)) if op else None
+        if media is None or media.schema is None:
+            return {}
+        registry = self.document.registry
+        if self._generator is None:
+            self._generator = ValueGenerator(registry)
+        seed = stable_seed("envelope", behaviour.operation_id, where)
+        try:
+            sample = self._generator.generate(media.schema, seed)
+        except GenerationError:
+            return {}
+        if not isinstance(sample, dict):
+            return {}
+        tokens = split_pointer(where)
+        items = _at(sample, tokens)
+        skip = tokens[0] if len(tokens) == 1 else None
+        validator = SchemaValidator(media.schema, registry)
+        candidates = (_required_only(sample, media.schema, registry), sample)
+        for candidate in candidates:
+            fill = {k: v for k, v in candidate.items() if k != skip}
+            body = copy.deepcopy(fill)
+            put(body, where, items if isinstance(items, list) else [])
+            if validator.is_valid(body):
+                return fill
+        return {k: v for k, v in candidates[0].items() if k != skip}
+
+
+def _required_only(value: Any, schema: Schema, registry: Any) -> Any:
+    """``value`` with only the properties its schema requires, at every depth."""
+    schema = merge_all_of(deref(schema, registry), registry)
+    node = schema.value
+    if not isinstance(value, dict) or not isinstance(node, dict):
+        return value
+    required = set(node.get("required") or [])
+    kept: dict[str, Any] = {}
+    for name, item in value.items():
+        if name in required:
+            sub = child(schema, registry, name)
+            kept[name] = _required_only(item, sub, registry) if sub is not None else item
+    return kept
+
+
+def _at(value: Any, tokens: Sequence[str]) -> Any:
+    for token in tokens:
+        value = value.get(token) if isinstance(value, dict) else None
+    return value
 
 
 def _url(request: MockRequest, replace_with: Mapping[str, str]) -> str:

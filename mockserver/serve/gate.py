@@ -23,6 +23,7 @@ from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
 
@@ -48,10 +49,16 @@ class Gate:
             if page is not None:
                 await page(scope, receive, send)
                 return
+            raw_path = scope.get("raw_path")
+            if raw_path:  # an encoded "/" inside a path variable stays inside it
+                path = matchable_path(raw_path)
             api, mount = self._api_for(path)
-            plan, path_params = api.route(path[len(mount) :] or "/", method.lower())
+            route = api.route(
+                path[len(mount) :] or "/", method.lower(), scope["headers"], scope["query_string"]
+            )
+            plan = route.plan
             body = await read_body(scope, receive)
-            raw = RawRequest.from_scope(scope, body, path_params, mount)
+            raw = RawRequest.from_scope(scope, body, route.variables, mount)
             request = read_request(api, plan, raw)
             answer = api.responder.answer(plan, request)
         except Problem as problem:
