@@ -106,8 +106,12 @@ def credentials(document: Mapping[str, Any], token: str = TOKEN) -> dict[str, di
 
 
 def config_text(schemes: Mapping[str, Mapping[str, str]]) -> str:
-    """schemathesis.toml giving each scheme its credential."""
-    lines = []
+    """schemathesis.toml giving each scheme its credential, with no state kept between runs.
+
+    Schemathesis otherwise caches failing cases and replays them on the next run: each
+    run would depend on the ones before it.
+    """
+    lines = ["[cache]", "enabled = false"]
     for name, values in schemes.items():
         lines.append(f"[auth.openapi.{_toml_string(name)}]")
         lines += [f"{key} = {_toml_string(value)}" for key, value in values.items()]
@@ -158,7 +162,7 @@ def run(
     if continue_on_failure:
         command.append("--continue-on-failure")
     result = Run()
-    result.exit_code, result.timed_out, result.log = _execute(command, timeout)
+    result.exit_code, result.timed_out, result.log = _execute(command, timeout, work)
     if events.exists():
         _read_events(events, result)
     return result
@@ -170,11 +174,14 @@ def _yaml(location: Path) -> Any:
     return yaml.safe_load(location.read_text())
 
 
-def _execute(command: list[str], timeout: float) -> tuple[int | None, bool, str]:
-    """Run, and on overstay interrupt (SIGINT: Schemathesis finishes its reports), then kill."""
+def _execute(command: list[str], timeout: float, cwd: Path) -> tuple[int | None, bool, str]:
+    """Run in ``cwd``, and on overstay interrupt (SIGINT: Schemathesis finishes its reports),
+    then kill."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "COLUMNS": "120"}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               env=env, start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+        start_new_session=True,
+    )  # fmt: skip
     timed_out = False
     try:
         out, _ = process.communicate(timeout=timeout)
