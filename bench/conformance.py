@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(documents)} documents, {args.jobs} at a time; Prism: {'yes' if prism else 'no'}",
         flush=True,
     )
-    shutil.rmtree(WORK, ignore_errors=True)
+    shutil.rmtree(args.work, ignore_errors=True)
     started = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=args.jobs)
     jobs = [pool.submit(check_document, doc, source, args, prism) for doc, source in documents]
@@ -136,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         "planned": len(documents),
         "interrupted": interrupted,
     }
-    JSON_OUT.parent.mkdir(parents=True, exist_ok=True)
-    JSON_OUT.write_text(json.dumps(_as_json(results, settings), indent=1) + "\n")
-    REPORT.write_text(markdown(results, settings))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(_as_json(results, settings), indent=1) + "\n")
+    args.report.write_text(markdown(results, settings))
     print(
-        f"wrote {REPORT.relative_to(ROOT)} and {JSON_OUT.relative_to(ROOT)} in {elapsed:.0f} s",
+        f"wrote {args.report} and {args.json} in {elapsed:.0f} s",
         flush=True,
     )
     return 0
@@ -202,6 +202,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="check this local document instead of the directory's (repeatable)",
     )
+    parser.add_argument("--work", type=Path, default=WORK, help=f"scratch folder ({WORK})")
+    parser.add_argument("--report", type=Path, default=REPORT, help=f"the table ({REPORT})")
+    parser.add_argument("--json", type=Path, default=JSON_OUT, help=f"every failure ({JSON_OUT})")
     parser.add_argument("--no-prism", action="store_true", help="skip the Prism comparison")
     return parser
 
@@ -228,7 +231,7 @@ def check_document(
     document: str, source: Path, args: argparse.Namespace, prism: list[str] | None
 ) -> Result:
     """validate, serve, Schemathesis on the mock, then on Prism."""
-    work = WORK / document.replace("/", "__")
+    work = args.work / document.replace("/", "__")
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"api{source.suffix}"  # one name for every document: mounted at /api
     shutil.copyfile(source, path)
@@ -371,9 +374,12 @@ def _start_failure(process: subprocess.Popen[bytes], log: Path, timeout: float) 
 
 
 def _mock_base(base: str) -> str:
-    """The mount of the one document: the server URL of the document the mock publishes."""
+    """The mount of the one document, as the document the mock publishes says: its server
+    URL (OpenAPI 3), or its basePath (Swagger 2.0)."""
     try:
         published = httpx.get(f"{base}/api/openapi.json", timeout=30).json()
+        if "basePath" in published:
+            return base + str(published["basePath"])
         return base + str(published["servers"][0]["url"])
     except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError):
         return base + "/api"
