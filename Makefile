@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench clean
+.PHONY: install serve test lint validate bench conformance clean
 
 install: $(STAMP)
 
@@ -38,6 +38,13 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Not part of `make test`: APIs.guru's real-world documents served by mockserver and by
+# Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.
+SAMPLE ?= 100
+SEED   ?= 1
+conformance: $(STAMP)
+	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
