@@ -86,7 +86,7 @@ def string_matching(
 
 
 def _cap(pattern: str, low: int, high: int) -> int:
-    shortest = _parse(pattern).getwidth()[0]
+    shortest = int(_parse(pattern).getwidth()[0])
     return min(high, max(low, shortest) + 4 * _SLACK)
 
 
@@ -181,9 +181,9 @@ def _property_members(name: str) -> tuple[str, str]:
     except regex.error:
         raise PatternError(f"unknown Unicode property \\p{{{name}}}") from None
     members = [c for c in _ASCII if prop.match(c)] or [c for c in _POOL if prop.match(c)][:_SAMPLE]
-    others = [c for c in _ASCII if not prop.match(c)] or [
-        c for c in _POOL if not prop.match(c)
-    ][:_SAMPLE]
+    others = [c for c in _ASCII if not prop.match(c)] or [c for c in _POOL if not prop.match(c)][
+        :_SAMPLE
+    ]
     if not members or not others:
         raise PatternError(f"cannot represent \\p{{{name}}}")
     return "".join(members), "".join(others)

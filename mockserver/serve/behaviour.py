@@ -390,28 +390,29 @@ class BehaviourEngine:
 
         The items and the ``set`` templates say what they know; the rest of what the
         schema requires (links, counts, cursors) is generated, so the envelope stays
-        valid. Of the generated value only the required parts are kept, unless a smaller
-        envelope would break the schema (``minProperties``, a ``oneOf``).
+        valid. Of the generated value only the required parts are kept, and the objects a
+        ``set`` pointer passes through, unless a smaller envelope would break the schema
+        (``minProperties``, a ``oneOf``).
         """
         op = self.document.operation(behaviour.operation_id)
         media = json_media(success_response(op)) if op else None
         if media is None or media.schema is None:
             return {}
         registry = self.document.registry
-        if self._generator is None:
-            self._generator = ValueGenerator(registry)
-        seed = stable_seed("envelope", behaviour.operation_id, where)
-        try:
-            sample = self._generator.generate(media.schema, seed)
-        except GenerationError:
-            return {}
+        sample = self._sample(media.schema, (behaviour.operation_id, where))
         if not isinstance(sample, dict):
             return {}
+        paths = [tuple(split_pointer(p)) for p in behaviour.set]
+        for token in {p[0] for p in paths if len(p) > 1} - set(sample):
+            container = child(media.schema, registry, token)
+            value = self._sample(container, (behaviour.operation_id, token)) if container else None
+            if value is not None:
+                sample[token] = value
         tokens = split_pointer(where)
         items = _at(sample, tokens)
         skip = tokens[0] if len(tokens) == 1 else None
         validator = SchemaValidator(media.schema, registry)
-        candidates = (_required_only(sample, media.schema, registry), sample)
+        candidates = (_required_only(sample, media.schema, registry, paths), sample)
         for candidate in candidates:
             fill = {k: v for k, v in candidate.items() if k != skip}
             body = copy.deepcopy(fill)
@@ -420,9 +421,20 @@ class BehaviourEngine:
                 return fill
         return {k: v for k, v in candidates[0].items() if k != skip}
 
+    def _sample(self, schema: Schema, parts: tuple[str, ...]) -> Any:
+        """A generated value for ``schema``, the same in every worker; ``None`` if none."""
+        if self._generator is None:
+            self._generator = ValueGenerator(self.document.registry)
+        try:
+            return self._generator.generate(schema, stable_seed("envelope", *parts))
+        except GenerationError:
+            return None
 
-def _required_only(value: Any, schema: Schema, registry: Any) -> Any:
-    """``value`` with only the properties its schema requires, at every depth."""
+
+def _required_only(
+    value: Any, schema: Schema, registry: Any, paths: Sequence[tuple[str, ...]] = ()
+) -> Any:
+    """``value`` with only the properties its schema requires or ``paths`` lead through."""
     schema = merge_all_of(deref(schema, registry), registry)
     node = schema.value
     if not isinstance(value, dict) or not isinstance(node, dict):
@@ -430,9 +442,10 @@ def _required_only(value: Any, schema: Schema, registry: Any) -> Any:
     required = set(node.get("required") or [])
     kept: dict[str, Any] = {}
     for name, item in value.items():
-        if name in required:
+        below = [p[1:] for p in paths if p and p[0] == name]
+        if name in required or below:
             sub = child(schema, registry, name)
-            kept[name] = _required_only(item, sub, registry) if sub is not None else item
+            kept[name] = _required_only(item, sub, registry, below) if sub is not None else item
     return kept
 
 

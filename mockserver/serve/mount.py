@@ -114,19 +114,19 @@ class MountedApi:
         query: bytes = b"",
     ) -> Route:
         """The operation for ``method`` (lower case) at ``path`` below a mount; raises the
-        404 or 405 problem when there is none. Of several matching paths, the most
-        specific that allows the method wins (``/things/{name}.json`` over
-        ``/things/{name}``, whatever the order of the document)."""
+        404 or 405 problem when there is none. Of several matching paths the most specific
+        is the resource (``/things/export`` over ``/things/{id}``, ``/things/{name}.json``
+        over ``/things/{name}``, whatever the order of the document)."""
         found = self.matches(path)
         if not found:
             raise Problem(404, f"no operation at {path}")
-        for entry, values in found:
-            candidates = entry.methods.get(method)
-            if candidates:
-                plan = _by_fragment(candidates, headers, query)
-                names = template_variables(plan.op.path.split("#", 1)[0])
-                return Route(plan, dict(zip(names, values, strict=True)))
-        allowed = ", ".join(sorted({m.upper() for entry, _ in found for m in entry.methods}))
+        entry, values = found[0]  # the most specific path is the resource
+        candidates = entry.methods.get(method)
+        if candidates:
+            plan = _by_fragment(candidates, headers, query)
+            names = template_variables(plan.op.path.split("#", 1)[0])
+            return Route(plan, dict(zip(names, values, strict=True)))
+        allowed = ", ".join(m.upper() for m in entry.methods)
         raise Problem(
             405,
             f"{method.upper()} is not allowed on {path}; allowed: {allowed}",
