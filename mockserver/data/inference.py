@@ -102,7 +102,7 @@ def infer_declaration(
     if not resources:
         return None, {}
     generator = ValueGenerator(document.registry)
-    names = {id(r): f"dataset{i}" for i, r in enumerate(resources)}
+    names = _dataset_names(resources)
     scopes = {id(r): _scope(document, r, resources, names) for r in resources}
     datasets: dict[str, Dataset] = {}
     makers: dict[str, Callable[[], list[Record]]] = {}
@@ -155,6 +155,18 @@ def _resources(document: ApiDocument) -> Iterator[_Resource]:
         id_field = _id_field(item, get, document)
         if id_field is not None:
             yield _Resource(_List(get, "", item, listed=False), get, id_field, collection, get.path)
+
+
+def _dataset_names(resources: list[_Resource]) -> dict[int, str]:
+    """Each resource's dataset, named after its collection (``/owners/{id}/pets``: pets)."""
+    names: dict[int, str] = {}
+    for index, resource in enumerate(resources):
+        literal = [s for s in resource.collection.split("/") if s and "{" not in s]
+        name = literal[-1] if literal else f"dataset{index}"
+        if name in names.values():
+            name = f"{name}{index}"
+        names[id(resource)] = name
+    return names
 
 
 def _behaviours(

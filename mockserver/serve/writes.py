@@ -37,7 +37,13 @@ from mockserver.serve.request import MockRequest
 from mockserver.serve.sessions import SessionView, Views
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Schema
-from mockserver.spec.navigate import child, declared_properties, merge_all_of, schema_types
+from mockserver.spec.navigate import (
+    child,
+    declared_properties,
+    deref,
+    merge_all_of,
+    schema_types,
+)
 from mockserver.spec.paths import template_variables
 
 #: Tries at an id no record of the session has, before giving up with a 409.
@@ -268,10 +274,13 @@ class Writer:
     def _store(self, plan: OperationPlan, shape: _Shape, view: SessionView, record: Record) -> None:
         """Check ``record`` as every read serves it, then keep it in the session."""
         served = self.served(shape.dataset.name, record)
+        found: dict[tuple[str, str, str], list[str]] = {}
+        for label, validator, names in shape.served:
+            for v in validator.iter_violations(project(served, names)):
+                found.setdefault((v.pointer, v.message, v.keyword), []).append(label)
         violations = [
-            Violation("body", "", v.pointer, f"{v.message} (as {label} serves it)", v.keyword)
-            for label, validator, names in shape.served
-            for v in validator.iter_violations(project(served, names))
+            Violation("body", "", pointer, f"{message} (as served by {' and '.join(labels)})", kw)
+            for (pointer, message, kw), labels in found.items()
         ]
         if violations:
             raise InvalidRequest(violations, "The record would not be valid when read back")
@@ -366,7 +375,9 @@ def _shape_of(declaration: Declaration, document: ApiDocument, dataset: str) -> 
     required = {
         name
         for schema in schemas
-        for name in (merge_all_of(schema, registry).value or {}).get("required", [])
+        for name in (merge_all_of(deref(schema, registry), registry).value or {}).get(
+            "required", []
+        )
     }
     requests = list(_request_schemas(declaration, document, dataset))
     return _Shape(
