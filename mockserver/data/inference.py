@@ -161,7 +161,8 @@ def _dataset_names(resources: list[_Resource]) -> dict[int, str]:
     """Each resource's dataset, named after its collection (``/owners/{id}/pets``: pets)."""
     names: dict[int, str] = {}
     for index, resource in enumerate(resources):
-        literal = [s for s in resource.collection.split("/") if s and "{" not in s]
+        path = _parent(resource.item_path) if resource.item_path else resource.collection
+        literal = [s for s in path.split("/") if s and "{" not in s]
         name = literal[-1] if literal else f"dataset{index}"
         if name in names.values():
             name = f"{name}{index}"
@@ -208,7 +209,10 @@ def _behaviours(
 def _write_behaviour(op: Operation, resource: _Resource) -> str | None:
     """``create`` for a POST with a body on the collection; ``replace``, ``update`` or
     ``delete`` for PUT, PATCH or DELETE on the item."""
-    if op.method == "post" and _same(op.path, resource.collection):
+    collections = [resource.collection]
+    if resource.item_path:  # /pet/findByStatus lists what POST /pet creates
+        collections.append(_parent(resource.item_path))
+    if op.method == "post" and any(_same(op.path, c) for c in collections):
         return "create" if op.request_body is not None else None
     if resource.item_path and _same(op.path, resource.item_path):
         return _ITEM_WRITES.get(op.method)
