@@ -34,8 +34,18 @@ def serving(tmp_path: Path, *options: str) -> Iterator[int]:
     """``mockserver serve`` on the CRUD document; yields its port once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", str(DATA / "crud-3.1.yaml")]
-        + ["--port", str(port), "--fixtures", str(tmp_path), *options],
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            str(DATA / "crud-3.1.yaml"),
+            "--port",
+            str(port),
+            "--fixtures",
+            str(tmp_path),
+            *options,
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -154,8 +164,17 @@ def test_memory_cannot_be_shared_by_workers_so_sqlite_is_the_default() -> None:
 def test_an_unreachable_store_stops_start_up_with_one_line(tmp_path: Path) -> None:
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "serve", str(DATA / "crud-3.1.yaml")]
-        + ["--port", str(port), "--state", f"redis://127.0.0.1:{free_port()}/0"],
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "serve",
+            str(DATA / "crud-3.1.yaml"),
+            "--port",
+            str(port),
+            "--state",
+            f"redis://127.0.0.1:{free_port()}/0",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
