@@ -44,7 +44,7 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/mockserver validate specs fixtures
 
-bench: $(STAMP)
+bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 
 clean:

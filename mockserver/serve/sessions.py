@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration
@@ -43,13 +42,16 @@ def session_of(request: MockRequest) -> str:
     return name
 
 
-@dataclass(frozen=True)
 class SessionView:
-    """The datasets as one session sees them, at one version."""
+    """The datasets as one session sees them, at one version (built on every request to
+    an operation with a behaviour, so a plain class with slots)."""
 
-    session: str
-    version: int
-    views: Views
+    __slots__ = ("session", "version", "views")
+
+    def __init__(self, session: str, version: int, views: Views) -> None:
+        self.session = session
+        self.version = version
+        self.views = views
 
     def index(self, dataset: str) -> DatasetIndex:
         """The dataset's records as this session sees them, indexed."""
