@@ -201,8 +201,9 @@ def banner(apis: list[Any], host: str, port: int, state: str = "memory:") -> str
     lines = [f"mockserver serving {len(apis)} API{'s' * (len(apis) != 1)} at {base}/"]
     for api in apis:
         behaviours = sum(1 for p in api.plans if p.behaviour)
+        inferred = api.declaration is not None and api.declaration.source.path == api.document.path
         source = (
-            f"{behaviours} from fixtures/{api.name}/"
+            f"{behaviours} {'inferred' if inferred else f'from fixtures/{api.name}/'}"
             if behaviours
             else "examples and generated data"
         )
@@ -216,8 +217,7 @@ def banner(apis: list[Any], host: str, port: int, state: str = "memory:") -> str
         f"(or 'Authorization: {DEVELOPMENT_TOKEN}' for raw API-key headers)"
     )
     lines.append(
-        f"  writes kept in {state}; sessions: 'X-Mock-Session: NAME'; "
-        f"reset: POST {base}/__mock/reset"
+        f"  state: {state} (sessions: 'X-Mock-Session: NAME'; reset: POST {base}/__mock/reset)"
     )
     lines.append(f"  index and Swagger UI: {base}/")
     return "\n".join(lines)
