@@ -392,6 +392,16 @@ def from_source(source: SourceFile) -> Declaration:
                 pointer=pointer,
                 position=source.position(pointer),
             )
+    for name, dataset in datasets.items():
+        if dataset.parent is not None and dataset.parent not in datasets:
+            pointer = join_pointer("/datasets", name, "parent")
+            raise DeclarationError(
+                source.path,
+                f"no dataset named {dataset.parent!r}",
+                pointer=pointer,
+                position=source.position(pointer),
+                hint="name one of the datasets this declaration lists",
+            )
     tokens = tuple(
         Token(
             t["token"], frozenset(t["scopes"]) if "scopes" in t else None, t.get("description", "")
