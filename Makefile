@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench conformance clean
+.PHONY: install serve test lint validate bench conformance clean redis-server
 
 install: $(STAMP)
 
@@ -22,8 +22,16 @@ $(STAMP): pyproject.toml constraints.txt
 serve: $(STAMP)
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
+# The Redis store's tests run a real redis-server (the Debian package of that name).
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq redis-server; }; \
+		else echo "make test needs redis-server: install the Debian package redis-server"; exit 1; fi; }
+
 # pytest exits 5 when it collects nothing: that is a failure of the suite, say so plainly.
-test: $(STAMP)
+test: $(STAMP) redis-server
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -36,7 +44,7 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/mockserver validate specs fixtures
 
-bench: $(STAMP)
+bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 
 # Not part of `make test`: APIs.guru's real-world documents served by mockserver and by

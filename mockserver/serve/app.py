@@ -59,7 +59,8 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> A
         allow_credentials=True,
         expose_headers=["*"],
     )
-    middlewares = [ServerErrorMiddleware, cors, partial(Gate, apis=apis), LifespanMiddleware]
+    gate = partial(Gate, apis=apis, state=options.state)
+    middlewares = [ServerErrorMiddleware, cors, gate, LifespanMiddleware]
     return AsyncApp(__name__, middlewares=middlewares)
 
 

@@ -17,12 +17,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
 from mockserver.serve.checks import read_request
+from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.mount import MountedApi
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.serve.state import StateStore
 from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
@@ -31,10 +33,13 @@ log = logging.getLogger("mockserver")
 class Gate:
     """ASGI middleware answering every HTTP request to the mounted APIs and their pages."""
 
-    def __init__(self, app: ASGIApp, apis: list[MountedApi]) -> None:
+    def __init__(
+        self, app: ASGIApp, apis: list[MountedApi], state: StateStore | None = None
+    ) -> None:
         self.app = app  # only lifespan and websocket scopes go on
         self.apis = apis
         self.pages = Pages(apis)
+        self.control = Control(state) if state is not None else None  # /__mock/...
         self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -46,6 +51,8 @@ class Gate:
         try:
             path, method = str(scope["path"]), str(scope["method"])
             page = self.pages.find(path, method)
+            if page is None and self.control is not None:
+                page = self.control.find(path, method)
             if page is not None:
                 await page(scope, receive, send)
                 return

@@ -19,12 +19,13 @@ from mockserver.data.generate import ValueGenerator
 from mockserver.data.inference import infer_declaration
 from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine
+from mockserver.serve.control import check_prefix
 from mockserver.serve.error_shapes import ErrorShaper
-from mockserver.serve.jobs import JobStore, MemoryJobStore
 from mockserver.serve.plan import OperationPlan, plan_operation
 from mockserver.serve.problems import Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard, TokenBook
+from mockserver.serve.state import StateStore, open_store
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import (
@@ -45,7 +46,8 @@ class ServeOptions:
     any_token: bool = False
     cors_origins: tuple[str, ...] = ()
     fixtures_dir: Path | None = Path("fixtures")
-    jobs: JobStore = field(default_factory=MemoryJobStore, compare=False)
+    #: where writes, id sequences and export jobs live (``--state``): memory by default
+    state: StateStore = field(default_factory=lambda: open_store("memory:"), compare=False)
     #: checks a fixture folder against the documents in a folder, raising on the first
     #: problem; the command line passes ``validate``'s, so a bad record stops start-up
     check_fixtures: Callable[[Path, Path], None] | None = field(default=None, compare=False)
@@ -159,6 +161,8 @@ def load_apis(paths: Iterable[Path], options: ServeOptions) -> list[MountedApi]:
     if len(apis) == 1:  # a single document is also served at its own base path
         api = apis[0]
         api.mounts = (*api.mounts, api.document.base_path)
+    for api in apis:
+        check_prefix(api.name, api.document.path, api.mounts, (p.op.path for p in api.plans))
     return apis
 
 
@@ -171,7 +175,7 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
     generator = ValueGenerator(document.registry)
     shaper = ErrorShaper(document, generator, declaration.error_codes if declaration else None)
     engine = (
-        BehaviourEngine(declaration, document, records, options.jobs)
+        BehaviourEngine(declaration, document, records, options.state, options.seed)
         if declaration is not None
         else None
     )

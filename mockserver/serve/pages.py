@@ -12,6 +12,7 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
+from mockserver.serve.control import control_html
 from mockserver.serve.mount import MountedApi
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.serve.swagger_ui import UiAssets, ui_page
@@ -101,5 +102,6 @@ def index_html(apis: list[MountedApi]) -> str:
         f"<p>Development token: <code>Authorization: Bearer {DEVELOPMENT_TOKEN}</code> "
         f"(or <code>Authorization: {DEVELOPMENT_TOKEN}</code> for raw API-key headers).</p>"
         + "".join(sections)
+        + control_html()
         + "</body></html>"
     )
