@@ -82,6 +82,9 @@ class Responder:
 
     def answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         """The answer to a request that passed every check; raises the problems it meets."""
+        return _sendable(self._answer(plan, request))
+
+    def _answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         prefer = Prefer.parse(request.headers.get("prefer", ""))
         if prefer.code is not None:
             return self._preferred_status(plan, request, prefer)
@@ -285,6 +288,22 @@ def _read_key(plan: OperationPlan, request: MockRequest) -> tuple[Any, ...]:
         request.headers.get("accept", ""),
         extra,
     )
+
+
+def _sendable(answer: Answer) -> Answer:
+    """What HTTP allows on the wire: no body on a 204 or 304, and a concrete media type
+    where the document declares a range (``*/*``, ``application/*``)."""
+    if answer.status in (204, 304) and (answer.body or answer.media_type):
+        return Answer(answer.status, None, b"", answer.headers)
+    if answer.media_type and "*" in answer.media_type:
+        try:
+            json.loads(answer.body)
+        except ValueError:
+            concrete = "application/octet-stream"
+        else:
+            concrete = "application/json"
+        return Answer(answer.status, concrete, answer.body, answer.headers)
+    return answer
 
 
 def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:

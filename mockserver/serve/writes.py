@@ -301,8 +301,9 @@ class Writer:
         describes one (else generated around the record's fields)."""
         choice = plan.choose(natural)
         response = plan.op.response_for(choice.status) if choice.status < 300 else None
-        if response is None:
-            return WriteResult(204 if natural == 204 else natural, NO_BODY)
+        if response is None:  # no success declared: the status that fits, and a Warning
+            warning = (("Warning", choice.warning),) if choice.warning else ()
+            return WriteResult(choice.status, NO_BODY, warning)
         headers = tuple(
             ("Location", location)
             for h in response.headers
