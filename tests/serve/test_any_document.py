@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DATA, Client, MakeClient
+from tests.conftest import DATA, Client, MakeClient, WriteDoc, minimal_doc
 
 PETSTORE = DATA / "petstore-v2.yaml"
 CREDENTIALS = {"api_key": "any", "Authorization": "Bearer any"}
@@ -131,3 +131,38 @@ def test_a_204_carries_no_body_and_no_content_type(bodies: Client) -> None:
     answer = bodies.post("/bodies/recorded")
     assert answer.status_code == 204
     assert answer.content == b"" and "content-type" not in answer.headers
+
+
+def _pattern_doc(pattern: str) -> dict[str, object]:
+    return minimal_doc(
+        "3.1.0",
+        **{
+            "/words": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "w",
+                            "in": "query",
+                            "schema": {"type": "string", "pattern": pattern},
+                        }
+                    ],
+                    "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}},
+                }
+            }
+        },
+    )
+
+
+def test_patterns_are_read_as_ecma_262_unicode_property_escapes_included(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    client = make_client(write_doc(_pattern_doc(r"^\p{L}+$")), fixtures_dir=None)
+    assert client.get("/api/words", params={"w": "héllo"}).status_code == 200
+    assert client.get("/api/words", params={"w": "h3llo"}).status_code == 400
+
+
+def test_a_pattern_no_engine_can_read_refuses_nothing_and_never_fails(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    client = make_client(write_doc(_pattern_doc("([")), fixtures_dir=None)
+    assert client.get("/api/words", params={"w": "anything"}).status_code == 200
