@@ -19,6 +19,8 @@ from jsonschema.validators import extend
 from openapi_schema_validator import OAS30ReadValidator
 
 from mockserver.data.inference import infer_declaration
+from mockserver.serve.app import create_app_from_paths
+from mockserver.serve.mount import ServeOptions
 from mockserver.spec.loader import load_document
 from mockserver.spec.pointer import join_pointer
 from tests.conftest import DATA, RAW_TOKEN, Client, MakeClient, WriteDoc
@@ -151,23 +153,23 @@ def test_a_valid_body_is_served_where_one_exists(
 @pytest.fixture(scope="module")
 def full() -> Iterator[Client]:
     """LaunchDarkly's full document, served as a new user would serve it."""
-    from mockserver.serve.app import create_app_from_paths
-    from mockserver.serve.mount import ServeOptions
-
     client = Client(create_app_from_paths([FULL], ServeOptions(fixtures_dir=None)))
     yield client
     client.close()
 
 
+HEADERS = {**RAW_TOKEN, "LD-API-Version": "beta"}
+DOCUMENT = load_document(FULL)
+DECLARATION, _ = infer_declaration(DOCUMENT)
+
+
 def _inferred_lists() -> list[str]:
     """The document's list operations the mock infers a behaviour for, reachable with
     only the project and environment filled in (no required query parameter)."""
-    declaration, _ = infer_declaration(load_document(FULL))
-    assert declaration is not None
-    document = load_document(FULL)
+    assert DECLARATION is not None
     paths = []
-    for behaviour in declaration.operations.values():
-        op = document.operation(behaviour.operation_id)
+    for behaviour in DECLARATION.operations.values():
+        op = DOCUMENT.operation(behaviour.operation_id)
         assert op is not None
         rest = op.path.replace("{projectKey}", "").replace("{environmentKey}", "")
         needs_query = any(p.required and p.location == "query" for p in op.parameters)
@@ -177,6 +179,27 @@ def _inferred_lists() -> list[str]:
 
 
 LISTS = _inferred_lists()
+
+
+def _first_id(client: Client, path: str, url: str) -> str:
+    """The id of the first record a list serves, in the id field its dataset declares."""
+    assert DECLARATION is not None
+    behaviour = next(
+        b
+        for b in DECLARATION.operations.values()
+        if b.behaviour == "list" and (op := DOCUMENT.operation(b.operation_id)) and op.path == path
+    )
+    id_field = DECLARATION.datasets[behaviour.dataset].id_field
+    return str(client.get(url, headers=HEADERS).json()["items"][0][id_field])
+
+
+@pytest.fixture(scope="module")
+def parents(full: Client) -> dict[str, str]:
+    """A project, and an environment of it, that the mock's datasets hold."""
+    project = _first_id(full, "/api/v2/projects", "/api/v2/projects")
+    environments = "/api/v2/projects/{projectKey}/environments"
+    environment = _first_id(full, environments, environments.replace("{projectKey}", project))
+    return {"{projectKey}": project, "{environmentKey}": environment}
 
 
 def test_the_reported_list_answers_are_among_those_checked() -> None:
@@ -190,21 +213,22 @@ def test_the_reported_list_answers_are_among_those_checked() -> None:
 
 @pytest.mark.parametrize("path", LISTS)
 def test_launchdarkly_full_document_s_list_answers_meet_their_schema(
-    full: Client, path: str
+    full: Client, parents: dict[str, str], path: str
 ) -> None:
     raw = json.loads(FULL.read_text(encoding="utf-8"))
-    url = path.replace("{projectKey}", "default").replace("{environmentKey}", "production")
-    response: httpx.Response = full.get(url, headers={**RAW_TOKEN, "LD-API-Version": "beta"})
+    url = path
+    for variable, value in parents.items():
+        url = url.replace(variable, value)
+    response: httpx.Response = full.get(url, headers=HEADERS)
     assert response.status_code == 200, response.text
     assert violations(raw, path, "get", response.json()) == []
 
 
 def test_an_inferred_list_envelope_counts_the_whole_dataset(full: Client) -> None:
-    headers = {**RAW_TOKEN, "LD-API-Version": "beta"}
-    views = "/api/v2/projects/default/views"
-    page = full.get(f"{views}?limit=2", headers=headers).json()
+    projects = "/api/v2/projects"
+    page = full.get(f"{projects}?limit=2", headers=HEADERS).json()
     total = page["totalCount"]
     assert len(page["items"]) == 2 and total > 2
-    rest = full.get(f"{views}?limit=100&offset=2", headers=headers).json()
+    rest = full.get(f"{projects}?limit=100&offset=2", headers=HEADERS).json()
     assert rest["totalCount"] == total and len(rest["items"]) == total - 2
-    assert page["_links"]["self"]["href"].endswith(f"{views}?limit=2")
+    assert page["_links"]["self"]["href"].endswith(f"{projects}?limit=2")
