@@ -12,6 +12,7 @@ from mockserver.errors import MockserverError, RefError
 from mockserver.spec.build import detect_dialect
 from mockserver.spec.dialects import schema_registry
 from mockserver.spec.model import Dialect
+from mockserver.spec.pointer import split_pointer
 from mockserver.spec.refs import Located, RefResolver, iter_refs
 from mockserver.spec.source import SourceFile
 from mockserver.validate import names, paths, schemas
@@ -42,6 +43,50 @@ _STRUCTURE_CHECKS: tuple[StructureCheck, ...] = (
     iter_server_issues,
     iter_example_object_issues,
 )
+
+
+#: Keys whose values are data (examples, defaults, enums, extensions), not structure...
+_VALUE_KEYS = frozenset({"example", "default", "enum", "const", "value"})
+#: ...unless they are names in a map, such as a property called "default".
+_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "responses",
+        "headers",
+        "schemas",
+        "parameters",
+        "examples",
+        "requestBodies",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "pathItems",
+        "content",
+        "encoding",
+        "variables",
+        "webhooks",
+        "paths",
+    }
+)
+
+
+def _in_a_value(pointer: str) -> bool:
+    """Whether ``pointer`` lies inside an example, default, enum or extension, where a
+    ``$ref`` key is data like any other."""
+    tokens = split_pointer(pointer)
+    for index, token in enumerate(tokens[:-1]):
+        parent = tokens[index - 1] if index else ""
+        if parent in _MAPS:
+            continue
+        if token in _VALUE_KEYS or token.startswith("x-"):
+            return True
+        if token == "examples" and tokens[index + 1].isdigit():
+            return True  # 3.1 schema examples: a list of values
+    return False
 
 
 class DocumentChecker:
@@ -82,7 +127,7 @@ class DocumentChecker:
                 continue
             seen.add(source.path)
             for pointer, ref in iter_refs(source.data):
-                if ref.split("#")[0] in self.resolver.schema_ids:
+                if ref.split("#")[0] in self.resolver.schema_ids or _in_a_value(pointer):
                     continue
                 try:
                     target = self.resolver.locate(ref, source, pointer)
