@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench clean
+.PHONY: install serve test lint validate bench compare clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Not part of `make test`: installs Spectral and Redocly from npm into bench/.tools/.
+compare: $(STAMP)
+	$(BIN)/python -m bench.compare
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
