@@ -59,7 +59,12 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> A
         allow_credentials=True,
         expose_headers=["*"],
     )
-    middlewares = [ServerErrorMiddleware, cors, partial(Gate, apis=apis), LifespanMiddleware]
+    middlewares = [
+        ServerErrorMiddleware,
+        cors,
+        partial(Gate, apis=apis, options=options),
+        LifespanMiddleware,
+    ]
     return AsyncApp(__name__, middlewares=middlewares)
 
 

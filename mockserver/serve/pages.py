@@ -1,4 +1,5 @@
-"""The pages the server serves itself: the index, each document, and Swagger UI."""
+"""The pages the server serves itself: the dashboard, each document, Swagger UI, and the
+``/__mock/`` endpoints (the journal, the reset) that other modules register here."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import html
 import json
 from collections.abc import Awaitable, Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
 
@@ -18,6 +21,11 @@ from mockserver.serve.swagger_ui import UiAssets, ui_page
 from mockserver.spec.model import Dialect
 
 Page = Callable[[Scope, Receive, Send], Awaitable[None]]
+#: Forgets what a part of the mock remembers: everything (None), or one session's.
+ResetHook = Callable[[str | None], None]
+#: Where the server's own endpoints live: no served document uses this prefix.
+CONTROL = "/__mock"
+ASSETS = Path(__file__).resolve().parent / "dashboard"
 
 
 class Pages:
@@ -37,9 +45,34 @@ class Pages:
                 page = _html(ui_page(f"{mount}/openapi.json", api.document.title))
                 self.fixed[f"{mount}/ui/"] = self.fixed[f"{mount}/ui/index.html"] = page
         self.ui_prefixes = tuple(sorted({f"{m}/ui/" for a in apis for m in a.mounts}, key=len))
+        for asset, media in (("dashboard.js", "text/javascript"), ("dashboard.css", "text/css")):
+            body = (ASSETS / asset).read_bytes()
+            self.fixed[f"{CONTROL}/{asset}"] = Answer(200, f"{media}; charset=utf-8", body)
+        self.routes: dict[tuple[str, str], Page] = {("POST", f"{CONTROL}/reset"): self._reset}
+        self.resets: dict[str, ResetHook] = {}
+
+    def route(self, method: str, path: str, page: Page) -> None:
+        """Serve ``page`` at ``method path`` (an endpoint under ``/__mock/``)."""
+        self.routes[(method, path)] = page
+
+    def on_reset(self, name: str, hook: ResetHook) -> None:
+        """Call ``hook`` on ``POST /__mock/reset`` (with ``?session=NAME``, for one session)."""
+        self.resets[name] = hook
+
+    async def _reset(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = dict(parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1")))
+        session = query.get("session") or None
+        for hook in self.resets.values():
+            hook(session)
+        body = json.dumps({"reset": sorted(self.resets), "session": session}).encode()
+        await Answer(200, "application/json", body).send_to(send)
 
     def find(self, path: str, method: str) -> Page | None:
         """The page at ``path``, or None when the request is for an API."""
+        if path.startswith(CONTROL):
+            route = self.routes.get((method, path))
+            if route is not None:
+                return route
         if method not in ("GET", "HEAD"):
             return None
         fixed = self.fixed.get(path)

@@ -151,11 +151,11 @@ class Responder:
         status = plan.choose(reply.status).status
         if reply.media_type is not None:
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            return Answer(status, reply.media_type, text.encode())
+            return Answer(status, reply.media_type, text.encode(), source="dataset")
         response = plan.op.response_for(status)
         media = _negotiate(response, request) if response else None
         name = media.name if media else "application/json"
-        return Answer(status, name, dumps(reply.body))
+        return Answer(status, name, dumps(reply.body), source="dataset")
 
     def _from_response(
         self,
@@ -227,7 +227,7 @@ class Responder:
             raise Problem(
                 500, f"mockserver could not generate a valid {media.name} body: {exc}"
             ) from None
-        return self._body(status, media, value, plan, response, request)
+        return self._body(status, media, value, plan, response, request, "generated")
 
     def _body(
         self,
@@ -237,12 +237,14 @@ class Responder:
         plan: OperationPlan,
         response: Response,
         request: MockRequest,
+        source: str = "example",
     ) -> Answer:
         if "json" in media.name:
             body = dumps(value)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
-        return Answer(status, media.name, body, self._headers(plan, response, request))
+        headers = self._headers(plan, response, request)
+        return Answer(status, media.name, body, headers, source)
 
     def _headers(
         self, plan: OperationPlan, response: Response, request: MockRequest
