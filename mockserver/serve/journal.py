@@ -53,6 +53,8 @@ MAX_BODY_CHARS = 4096
 #: EventSource reconnects (so a stopping server never waits on a stream).
 POLL_SECONDS = 0.2
 STREAM_SECONDS = 25.0
+#: How long a worker may hold entries before writing them to its file.
+FLUSH_SECONDS = 0.05
 MASK = "****"
 _CREDENTIAL_HEADERS = frozenset({b"authorization", b"proxy-authorization"})
 _CREDENTIAL_QUERY = frozenset({"access_token"})
@@ -65,8 +67,8 @@ class JournalStore(Protocol):
 
     size: int
 
-    def add(self, entry: Entry) -> None:
-        """Keep ``entry``."""
+    def add(self, record: Record) -> None:
+        """Keep ``record``."""
 
     def entries(self) -> list[Entry]:
         """The entries kept since the last reset, oldest first."""
@@ -93,22 +95,24 @@ class MemoryJournal:
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self.size = size
-        self._ring: deque[Entry] = deque(maxlen=size)
+        self._ring: deque[Record] = deque(maxlen=size)
         self._added = 0  # entries ever added: a follower's cursor
         self._resets = 0
 
-    def add(self, entry: Entry) -> None:
-        """Keep ``entry``; the oldest goes when the ring is full."""
-        self._ring.append(entry)
+    def add(self, record: Record) -> None:
+        """Keep ``record``; the oldest goes when the ring is full."""
+        self._ring.append(record)
         self._added += 1
 
     def entries(self) -> list[Entry]:
         """Oldest first."""
-        return list(self._ring)
+        return [r.entry() for r in self._ring]
 
     def clear(self, session: str | None = None) -> None:
         """Forget every entry, or one session's."""
-        kept = [e for e in self._ring if session is not None and e.get("session") != session]
+        kept = [
+            r for r in self._ring if session is not None and r.entry().get("session") != session
+        ]
         self._ring.clear()
         self._ring.extend(kept)
         self._resets += 1
@@ -129,7 +133,8 @@ class _MemoryFollower:
         reset = journal._resets != self.resets
         new = min(journal._added - self.added, len(journal._ring))
         self.added, self.resets = journal._added, journal._resets
-        return (list(journal._ring)[len(journal._ring) - new :] if new else []), reset
+        ring = list(journal._ring)[len(journal._ring) - new :] if new else []
+        return [r.entry() for r in ring], reset
 
 
 class FileJournal:
@@ -143,16 +148,37 @@ class FileJournal:
         self._fd: int | None = None
         self._pid = 0
         self._lines = 0
+        self._pending: list[Record] = []
 
-    def add(self, entry: Entry) -> None:
-        """Append ``entry`` to this worker's file."""
+    def add(self, record: Record) -> None:
+        """Queue ``record``; queued records are written together, within
+        :data:`FLUSH_SECONDS` (one ``write`` for many requests, off their path)."""
+        self._pending.append(record)
+        if len(self._pending) == 1:
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+            except RuntimeError:  # no event loop: written at once
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the queued records to this worker's file."""
+        pending, self._pending = self._pending, []
         if self._pid != os.getpid():  # first use in this worker (or a fork of it)
             self._open()
-        elif self._lines >= self.size:
-            self._rotate()
-        assert self._fd is not None
-        os.write(self._fd, dumps(entry) + b"\n")
-        self._lines += 1
+        lines: list[bytes] = []
+        for record in pending:
+            if self._lines + len(lines) >= self.size:
+                self._write(lines)
+                lines = []
+                self._rotate()
+            lines.append(dumps(record.entry()))
+        self._write(lines)
+
+    def _write(self, lines: list[bytes]) -> None:
+        if lines:
+            assert self._fd is not None
+            os.write(self._fd, b"\n".join(lines) + b"\n")
+            self._lines += len(lines)
 
     def _current(self) -> Path:
         return self.folder / f"worker-{self._pid}.jsonl"
@@ -321,8 +347,35 @@ class Masks:
         )
 
 
+class Record:
+    """One request's facts, kept as they came: the entry (masks, near misses, violations)
+    is built only when someone reads it, off the request's path."""
+
+    __slots__ = ("_entry", "facts", "recorder")
+
+    def __init__(
+        self, recorder: Recorder | None, facts: tuple[Any, ...], entry: Entry | None = None
+    ):
+        self.recorder = recorder
+        self.facts = facts
+        self._entry = entry
+
+    @classmethod
+    def ready(cls, entry: Entry) -> Record:
+        """A record of an entry already built."""
+        return cls(None, (), entry)
+
+    def entry(self) -> Entry:
+        """The journal entry, built once."""
+        if self._entry is None:
+            assert self.recorder is not None
+            self._entry = self.recorder.build(*self.facts)
+            self.facts = ()
+        return self._entry
+
+
 class Recorder:
-    """Turns one request and its outcome into a journal entry, and keeps it."""
+    """Keeps one :class:`Record` per request, and builds its entry when it is read."""
 
     def __init__(self, store: JournalStore, apis: list[MountedApi]) -> None:
         self.store = store
@@ -343,36 +396,59 @@ class Recorder:
         problem: Problem | None,
         turn: Turn,
     ) -> None:
-        """Keep the entry of one request (pages are not journalled)."""
+        """Keep the facts of one request (pages are not journalled): a tuple, no copying."""
+        ms = (time.perf_counter() - started) * 1000
+        body = raw.body if raw is not None else b""
+        facts = (next(self.counter), time.time(), ms, scope, api, plan, raw.mount if raw else "",
+                 body if len(body) <= MAX_BODY_CHARS else len(body), answer.status,
+                 answer.source, problem, turn)  # fmt: skip
+        self.store.add(Record(self, facts))
+
+    def build(
+        self,
+        number: int,
+        at: float,
+        ms: float,
+        scope: Scope,
+        api: MountedApi | None,
+        plan: OperationPlan | None,
+        mount: str,
+        body: bytes | int,
+        status: int,
+        source: str,
+        problem: Problem | None,
+        turn: Turn,
+    ) -> Entry:
+        """The entry of one request, credentials masked."""
         masks = self.masks[api.name] if api is not None else self.all_masks
         headers = _headers(scope["headers"], masks)
         method, path = str(scope["method"]), str(scope["path"])
         entry: Entry = {
-            "id": f"{self.pid}-{next(self.counter)}",
-            "at": round(time.time() * 1000, 3),
+            "id": f"{self.pid}-{number}",
+            "at": round(at * 1000, 3),
             "method": method,
             "path": path,
             "query": _query(bytes(scope.get("query_string", b"")), masks),
             "headers": headers,
             "api": api.name if api else None,
             "operation": plan.op.operation_id if plan else None,
-            "template": f"{method} {raw.mount if raw else ''}{plan.op.path}" if plan else None,
+            "template": f"{method} {mount}{plan.op.path}" if plan else None,
             "session": _session(headers),
-            "status": answer.status,
+            "status": status,
             "verdict": _verdict(problem, turn),
-            "source": _source(answer, problem, turn, headers),
+            "source": _source(source, problem, turn, headers),
             "fault": turn.fault,
             "delay_ms": round(turn.delay_ms, 1),
-            "ms": round((time.perf_counter() - started) * 1000, 2),
+            "ms": round(ms, 2),
         }
         if problem is not None:
             entry["detail"] = problem.detail
             entry["violations"] = [_violation(v) for v in problem.violations]
         if plan is None and problem is not None and problem.status in (404, 405):
             entry["near"] = near_misses(self.apis, method, path)
-        if raw is not None and raw.body:
-            entry["body"] = _body(raw.body)
-        self.store.add(entry)
+        if body:
+            entry["body"] = _body(body)
+        return entry
 
 
 def _headers(raw: Iterable[tuple[bytes, bytes]], masks: Masks) -> list[list[str]]:
@@ -389,10 +465,10 @@ def _headers(raw: Iterable[tuple[bytes, bytes]], masks: Masks) -> list[list[str]
 
 def _query(raw: bytes, masks: Masks) -> str:
     text = raw.decode("latin-1")
-    if not masks.query and "access_token" not in text:
+    if not any(f"{name}=" in text for name in masks.query):
         return text
     pairs = parse_qsl(text, keep_blank_values=True)
-    hidden = masks.query | _CREDENTIAL_QUERY
+    hidden = masks.query
     return "&".join(f"{k}={MASK if k in hidden and v not in masks.public else v}" for k, v in pairs)
 
 
@@ -417,13 +493,13 @@ def _verdict(problem: Problem | None, turn: Turn) -> str:
     return "refused" if problem.status < 500 else "failed"
 
 
-def _source(answer: Answer, problem: Problem | None, turn: Turn, headers: list[list[str]]) -> str:
+def _source(source: str, problem: Problem | None, turn: Turn, headers: list[list[str]]) -> str:
     if problem is not None:
         return "error-rate" if turn.error is not None else "problem"
     prefer = next((v for k, v in headers if k.lower() == "prefer"), "")
     if any(p in prefer for p in ("code=", "example=", "dynamic=")):
         return "Prefer"
-    return answer.source or "document"
+    return source or "document"
 
 
 def _violation(violation: Any) -> dict[str, Any]:
@@ -432,9 +508,9 @@ def _violation(violation: Any) -> dict[str, Any]:
     return {"pointer": where, "keyword": violation.kind, "message": violation.describe()}
 
 
-def _body(body: bytes) -> str:
-    if len(body) > MAX_BODY_CHARS:
-        return f"({len(body)} bytes)"
+def _body(body: bytes | int) -> str:
+    if isinstance(body, int):
+        return f"({body} bytes)"
     return body.decode("utf-8", errors="replace")
 
 

@@ -106,33 +106,56 @@ def document_json(api: MountedApi, mount: str) -> bytes:
 
 
 def index_html(apis: list[MountedApi]) -> str:
-    """Every API with its operations, a link to its Swagger UI and to its document."""
-    sections = []
-    for api in apis:
-        mount = api.mounts[0]
-        rows = "".join(
-            f"<tr><td><code>{plan.op.method.upper()}</code></td>"
-            f"<td><code>{html.escape(mount + plan.op.path)}</code></td>"
-            f"<td>{html.escape(plan.op.summary or plan.op.operation_id)}</td>"
-            f"<td>{html.escape(plan.behaviour.behaviour if plan.behaviour else 'examples')}</td>"
-            "</tr>"
-            for plan in api.plans
-        )
-        sections.append(
-            f"<section><h2>{html.escape(api.document.title)} <small>{html.escape(api.name)}, "
-            f"OpenAPI {html.escape(api.document.version)}</small></h2>"
-            f"<p><a href='{html.escape(mount)}/ui/'>Swagger UI</a> · "
-            f"<a href='/{html.escape(api.name)}/openapi.json'>openapi.json</a> · served at "
-            f"<code>{html.escape(mount or '/')}</code></p>"
-            f"<table><tr><th>method</th><th>path</th><th>summary</th><th>answers from</th></tr>"
-            f"{rows}</table></section>"
-        )
+    """The developer's dashboard: every API with its operations, Swagger UI and document,
+    and the live request journal (``dashboard/dashboard.js``, no build step, no framework)."""
+    token = html.escape(DEVELOPMENT_TOKEN)
+    options = "".join(
+        f"<option value='{html.escape(a.name)}'>{html.escape(a.name)}</option>" for a in apis
+    )
     return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>mockserver</title>"
-        "<style>body{font:15px system-ui;margin:2em auto;max-width:64em}td,th{padding:2px 8px;"
-        "text-align:left}code{font-size:13px}</style></head><body><h1>mockserver</h1>"
-        f"<p>Development token: <code>Authorization: Bearer {DEVELOPMENT_TOKEN}</code> "
-        f"(or <code>Authorization: {DEVELOPMENT_TOKEN}</code> for raw API-key headers).</p>"
-        + "".join(sections)
-        + "</body></html>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>mockserver</title><link rel='stylesheet' href='/__mock/dashboard.css'>"
+        "<script src='/__mock/dashboard.js' defer></script></head><body>"
+        "<header><h1>mockserver</h1><p>Development token: "
+        f"<code>Authorization: Bearer {token}</code> (or <code>Authorization: {token}</code> "
+        "for raw API-key headers). Endpoints: <a href='/__mock/journal'>/__mock/journal</a>, "
+        "<code>/__mock/journal/stream</code>, <code>POST /__mock/reset</code>.</p></header>"
+        "<main><section id='journal' aria-labelledby='journal-title'>"
+        "<div class='bar'><h2 id='journal-title'>Requests</h2>"
+        "<button type='button' id='reset'>Reset</button></div>"
+        "<form id='filters' class='filters' role='search'>"
+        "<label>API <select name='api'><option value=''>all</option>"
+        f"{options}</select></label>"
+        "<label>Status <input name='status' size='5' placeholder='4xx'></label>"
+        "<label>Path contains <input name='path' size='16'></label>"
+        "<label><input type='checkbox' name='refused'> refused only</label></form>"
+        "<p id='journal-status' class='muted' aria-live='polite'>Connecting…</p>"
+        "<ol id='entries' class='entries' reversed></ol></section>"
+        "<section id='apis' aria-labelledby='apis-title'><h2 id='apis-title'>APIs</h2>"
+        + "".join(_api_section(api) for api in apis)
+        + "</section></main></body></html>"
+    )
+
+
+def _api_section(api: MountedApi) -> str:
+    mount = api.mounts[0]
+    rows = "".join(
+        f"<tr><td><code class='method'>{plan.op.method.upper()}</code></td>"
+        f"<td><code>{html.escape(mount + plan.op.path)}</code></td>"
+        f"<td>{html.escape(plan.op.summary or plan.op.operation_id)}</td>"
+        f"<td>{html.escape(plan.behaviour.behaviour if plan.behaviour else 'examples')}</td>"
+        "</tr>"
+        for plan in api.plans
+    )
+    return (
+        f"<article class='api' id='api-{html.escape(api.name)}'>"
+        f"<h3>{html.escape(api.document.title)} <small>{html.escape(api.name)}, "
+        f"OpenAPI {html.escape(api.document.version)}</small></h3>"
+        f"<p><a href='{html.escape(mount)}/ui/'>Swagger UI</a> · "
+        f"<a href='/{html.escape(api.name)}/openapi.json'>openapi.json</a> · served at "
+        f"<code>{html.escape(mount or '/')}</code></p><div class='scroll'><table>"
+        "<thead><tr><th scope='col'>method</th><th scope='col'>path</th>"
+        "<th scope='col'>summary</th><th scope='col'>answers from</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></article>"
     )
