@@ -115,7 +115,8 @@ def index_html(apis: list[MountedApi]) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        "<title>mockserver</title><link rel='stylesheet' href='/__mock/dashboard.css'>"
+        "<title>mockserver</title><link rel='icon' href='data:,'>"
+        "<link rel='stylesheet' href='/__mock/dashboard.css'>"
         "<script src='/__mock/dashboard.js' defer></script></head><body>"
         "<header><h1>mockserver</h1><p>Development token: "
         f"<code>Authorization: Bearer {token}</code> (or <code>Authorization: {token}</code> "

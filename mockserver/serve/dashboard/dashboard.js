@@ -60,7 +60,8 @@
           el("th", { scope: "col", text: "keyword" }), el("th", { scope: "col", text: "message" }))),
         el("tbody", {}, ...rows)));
     }
-    const facts = [`answered ${entry.status} from ${entry.source}`, `${entry.ms} ms`];
+    const from = entry.source === "problem" ? "the API's error shape" : entry.source;
+    const facts = [`answered ${entry.status} from ${from}`, `${entry.ms} ms`];
     if (entry.delay_ms) facts.push(`delay ${entry.delay_ms} ms`);
     if (entry.fault) facts.push(`fault ${entry.fault}`);
     if (entry.session) facts.push(`session ${entry.session}`);
