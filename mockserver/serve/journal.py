@@ -396,12 +396,18 @@ class Recorder:
         problem: Problem | None,
         turn: Turn,
     ) -> None:
-        """Keep the facts of one request (pages are not journalled): a tuple, no copying."""
+        """Keep the facts of one request (pages are not journalled): a tuple of what the
+        request already holds, and nothing of the server's own (its scope may pin buffers)."""
         ms = (time.perf_counter() - started) * 1000
-        body = raw.body if raw is not None else b""
-        facts = (next(self.counter), time.time(), ms, scope, api, plan, raw.mount if raw else "",
-                 body if len(body) <= MAX_BODY_CHARS else len(body), answer.status,
-                 answer.source, problem, turn)  # fmt: skip
+        if raw is not None:
+            head = (raw.method.upper(), str(scope["path"]), raw.query_string, raw.headers)
+            mount, body = raw.mount, raw.body if len(raw.body) <= MAX_BODY_CHARS else len(raw.body)
+        else:
+            head = (str(scope["method"]), str(scope["path"]),
+                    bytes(scope.get("query_string", b"")), tuple(scope["headers"]))  # fmt: skip
+            mount, body = "", b""
+        facts = (next(self.counter), time.time(), ms, head, api, plan, mount, body,
+                 answer.status, answer.source, problem, turn)  # fmt: skip
         self.store.add(Record(self, facts))
 
     def build(
@@ -409,7 +415,7 @@ class Recorder:
         number: int,
         at: float,
         ms: float,
-        scope: Scope,
+        head: tuple[str, str, bytes, tuple[tuple[bytes, bytes], ...]],
         api: MountedApi | None,
         plan: OperationPlan | None,
         mount: str,
@@ -421,14 +427,14 @@ class Recorder:
     ) -> Entry:
         """The entry of one request, credentials masked."""
         masks = self.masks[api.name] if api is not None else self.all_masks
-        headers = _headers(scope["headers"], masks)
-        method, path = str(scope["method"]), str(scope["path"])
+        method, path, query, raw_headers = head
+        headers = _headers(raw_headers, masks)
         entry: Entry = {
             "id": f"{self.pid}-{number}",
             "at": round(at * 1000, 3),
             "method": method,
             "path": path,
-            "query": _query(bytes(scope.get("query_string", b"")), masks),
+            "query": _query(query, masks),
             "headers": headers,
             "api": api.name if api else None,
             "operation": plan.op.operation_id if plan else None,

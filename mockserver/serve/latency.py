@@ -323,18 +323,28 @@ def parse_prefer(header: str) -> Turn:
     return Turn(delay, fault, prefer=True)
 
 
+#: Declared 4xx statuses an error rate may answer, in order of preference: the transient
+#: ones, then those a valid request still meets (an expired token, a vanished item). Never
+#: 400, 405, 406, 413, 415 or 422: they would blame a request that was fine.
+TRANSIENT_4XX = (429, 408, 409, 423, 425)
+STANDING_4XX = (401, 403, 404)
+
+
 def error_statuses(statuses: Iterable[str]) -> tuple[int, ...]:
-    """The statuses an error rate answers with: the declared 5xx, else the declared 4xx,
-    else 500 when a ``default`` or ``5XX`` response covers it."""
+    """The statuses an error rate answers with, from those the operation declares: its 5xx;
+    else its transient 4xx (429...); else 500 under a ``default`` or ``5XX`` response; else
+    401, 403 or 404; else none (the error rate leaves the operation alone)."""
     declared = list(statuses)
     exact = [int(s) for s in declared if s.isdigit()]
-    server = tuple(s for s in exact if s >= 500)
-    if server:
-        return server
-    client = tuple(s for s in exact if 400 <= s < 500)
-    if client:
-        return client
-    return (500,) if any(s in ("default", "5XX", "5xx") for s in declared) else ()
+    for chosen in (
+        tuple(s for s in exact if s >= 500),
+        tuple(s for s in exact if s in TRANSIENT_4XX),
+        (500,) if any(s in ("default", "5XX", "5xx") for s in declared) else (),
+        tuple(s for s in exact if s in STANDING_4XX),
+    ):
+        if chosen:
+            return chosen
+    return ()
 
 
 # --- the faults --------------------------------------------------------------------------

@@ -128,11 +128,12 @@ def test_prefer_asking_the_impossible_is_a_bad_request(header: str) -> None:
     assert caught.value.violations[0].name == "Prefer"
 
 
-def test_error_statuses_are_the_declared_server_errors_else_client_errors() -> None:
+def test_error_statuses_are_server_errors_then_transient_then_standing_client_errors() -> None:
     assert error_statuses(["200", "400", "503", "500"]) == (503, 500)
-    assert error_statuses(["200", "404"]) == (404,)
-    assert error_statuses(["200", "default"]) == (500,)
-    assert error_statuses(["200"]) == ()
+    assert error_statuses(["200", "400", "401", "415", "429"]) == (429,)
+    assert error_statuses(["200", "400", "default"]) == (500,)
+    assert error_statuses(["200", "400", "403", "404", "422"]) == (403, 404)
+    assert error_statuses(["200", "400", "415"]) == ()  # never blame a valid request
 
 
 def test_the_error_rate_answers_a_declared_status_with_a_schema_valid_body(
