@@ -21,7 +21,7 @@ import itertools
 import os
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
@@ -60,15 +60,23 @@ _CREDENTIAL_HEADERS = frozenset({b"authorization", b"proxy-authorization"})
 _CREDENTIAL_QUERY = frozenset({"access_token"})
 
 Entry = dict[str, Any]
+#: What a store keeps: an entry, or the facts of one request (a tuple of plain values, which
+#: the garbage collector soon stops tracking) for the recorder to build the entry from.
+Item = Entry | tuple[Any, ...]
+
+
+def _unbuildable(facts: tuple[Any, ...]) -> Entry:
+    raise TypeError("facts reached a journal that has no recorder")
 
 
 class JournalStore(Protocol):
     """Where entries are kept: the last ``size``, readable by every worker."""
 
     size: int
+    build: Callable[[tuple[Any, ...]], Entry]  # set by the recorder
 
-    def add(self, record: Record) -> None:
-        """Keep ``record``."""
+    def add(self, item: Item) -> None:
+        """Keep an entry, or the facts to build one from."""
 
     def entries(self) -> list[Entry]:
         """The entries kept since the last reset, oldest first."""
@@ -95,24 +103,27 @@ class MemoryJournal:
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self.size = size
-        self._ring: deque[Record] = deque(maxlen=size)
+        self._ring: deque[Item] = deque(maxlen=size)
+        self.build: Callable[[tuple[Any, ...]], Entry] = _unbuildable
         self._added = 0  # entries ever added: a follower's cursor
         self._resets = 0
 
-    def add(self, record: Record) -> None:
-        """Keep ``record``; the oldest goes when the ring is full."""
-        self._ring.append(record)
+    def add(self, item: Item) -> None:
+        """Keep ``item``; the oldest goes when the ring is full."""
+        self._ring.append(item)
         self._added += 1
 
     def entries(self) -> list[Entry]:
-        """Oldest first."""
-        return [r.entry() for r in self._ring]
+        """Oldest first (each entry built once, when first read)."""
+        ring, build = self._ring, self.build
+        for index, item in enumerate(ring):
+            if isinstance(item, tuple):
+                ring[index] = build(item)
+        return list(ring)  # type: ignore[arg-type]  # every item is an entry now
 
     def clear(self, session: str | None = None) -> None:
         """Forget every entry, or one session's."""
-        kept = [
-            r for r in self._ring if session is not None and r.entry().get("session") != session
-        ]
+        kept = [e for e in self.entries() if session is not None and e.get("session") != session]
         self._ring.clear()
         self._ring.extend(kept)
         self._resets += 1
@@ -133,8 +144,7 @@ class _MemoryFollower:
         reset = journal._resets != self.resets
         new = min(journal._added - self.added, len(journal._ring))
         self.added, self.resets = journal._added, journal._resets
-        ring = list(journal._ring)[len(journal._ring) - new :] if new else []
-        return [r.entry() for r in ring], reset
+        return (journal.entries()[-new:] if new else []), reset
 
 
 class FileJournal:
@@ -148,12 +158,13 @@ class FileJournal:
         self._fd: int | None = None
         self._pid = 0
         self._lines = 0
-        self._pending: list[Record] = []
+        self._pending: list[Item] = []
+        self.build: Callable[[tuple[Any, ...]], Entry] = _unbuildable
 
-    def add(self, record: Record) -> None:
-        """Queue ``record``; queued records are written together, within
+    def add(self, item: Item) -> None:
+        """Queue ``item``; queued items are written together, within
         :data:`FLUSH_SECONDS` (one ``write`` for many requests, off their path)."""
-        self._pending.append(record)
+        self._pending.append(item)
         if len(self._pending) == 1:
             try:
                 asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
@@ -166,12 +177,12 @@ class FileJournal:
         if self._pid != os.getpid():  # first use in this worker (or a fork of it)
             self._open()
         lines: list[bytes] = []
-        for record in pending:
+        for item in pending:
             if self._lines + len(lines) >= self.size:
                 self._write(lines)
                 lines = []
                 self._rotate()
-            lines.append(dumps(record.entry()))
+            lines.append(dumps(item if isinstance(item, dict) else self.build(item)))
         self._write(lines)
 
     def _write(self, lines: list[bytes]) -> None:
@@ -347,39 +358,16 @@ class Masks:
         )
 
 
-class Record:
-    """One request's facts, kept as they came: the entry (masks, near misses, violations)
-    is built only when someone reads it, off the request's path."""
-
-    __slots__ = ("_entry", "facts", "recorder")
-
-    def __init__(
-        self, recorder: Recorder | None, facts: tuple[Any, ...], entry: Entry | None = None
-    ):
-        self.recorder = recorder
-        self.facts = facts
-        self._entry = entry
-
-    @classmethod
-    def ready(cls, entry: Entry) -> Record:
-        """A record of an entry already built."""
-        return cls(None, (), entry)
-
-    def entry(self) -> Entry:
-        """The journal entry, built once."""
-        if self._entry is None:
-            assert self.recorder is not None
-            self._entry = self.recorder.build(*self.facts)
-            self.facts = ()
-        return self._entry
-
-
 class Recorder:
-    """Keeps one :class:`Record` per request, and builds its entry when it is read."""
+    """Keeps the facts of each request, and builds its entry when it is read (one process)
+    or written (workers): on the request's path only a tuple is made."""
 
     def __init__(self, store: JournalStore, apis: list[MountedApi]) -> None:
         self.store = store
+        store.build = self.build
         self.apis = apis
+        self.by_name = {api.name: api for api in apis}
+        self.plans = {plan.key: plan for api in apis for plan in api.plans}
         self.masks = {api.name: Masks.of([api]) for api in apis}
         self.all_masks = Masks.of(apis)
         self.pid = os.getpid()
@@ -396,8 +384,9 @@ class Recorder:
         problem: Problem | None,
         turn: Turn,
     ) -> None:
-        """Keep the facts of one request (pages are not journalled): a tuple of what the
-        request already holds, and nothing of the server's own (its scope may pin buffers)."""
+        """Keep the facts of one request (pages are not journalled): plain values only, so
+        the garbage collector soon stops tracking them, and nothing of the server's own (its
+        scope may pin its buffers)."""
         ms = (time.perf_counter() - started) * 1000
         if raw is not None:
             head = (raw.method.upper(), str(scope["path"]), raw.query_string, raw.headers)
@@ -406,11 +395,24 @@ class Recorder:
             head = (str(scope["method"]), str(scope["path"]),
                     bytes(scope.get("query_string", b"")), tuple(scope["headers"]))  # fmt: skip
             mount, body = "", b""
-        facts = (next(self.counter), time.time(), ms, head, api, plan, mount, body,
-                 answer.status, answer.source, problem, turn)  # fmt: skip
-        self.store.add(Record(self, facts))
+        self.store.add(
+            (next(self.counter), time.time(), ms, head, api.name if api else None,
+             plan.key if plan else None, mount, body, answer.status, answer.source, problem,
+             turn.delay_ms, turn.fault, turn.error)
+        )  # fmt: skip
 
-    def build(
+    def build(self, facts: tuple[Any, ...]) -> Entry:
+        """The entry of one request, credentials masked."""
+        (number, at, ms, head, api_name, plan_key, mount, body, status, source, problem,
+         delay_ms, fault, error) = facts  # fmt: skip
+        api = self.by_name.get(api_name) if api_name else None
+        plan = self.plans.get(plan_key) if plan_key else None
+        return self._entry(
+            number, at, ms, head, api, plan, mount, body, status, source, problem,
+            Turn(delay_ms, fault, error),
+        )  # fmt: skip
+
+    def _entry(
         self,
         number: int,
         at: float,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.serve.journal import FileJournal, MemoryJournal, Record, select
+from mockserver.serve.journal import FileJournal, MemoryJournal, select
 from tests.conftest import TOKEN, Client, MakeClient, WriteDoc, minimal_doc
 
 SCHEMES = {
@@ -127,10 +127,10 @@ def _entry(n: int, session: str | None = None) -> dict[str, Any]:
 
 def test_the_memory_ring_keeps_the_last_n_and_followers_see_only_new_entries() -> None:
     journal = MemoryJournal(3)
-    journal.add(Record.ready(_entry(0)))
+    journal.add(_entry(0))
     follower = journal.follow()
     for n in range(1, 5):
-        journal.add(Record.ready(_entry(n)))
+        journal.add(_entry(n))
     assert [e["id"] for e in journal.entries()] == ["1-2", "1-3", "1-4"]
     assert [e["id"] for e in follower.poll()[0]] == ["1-2", "1-3", "1-4"]
     assert follower.poll() == ([], False)
@@ -141,14 +141,14 @@ def test_the_memory_ring_keeps_the_last_n_and_followers_see_only_new_entries() -
 def test_the_file_journal_merges_workers_rotates_and_clears(tmp_path: Path) -> None:
     journal = FileJournal(tmp_path, size=3)
     follower = journal.follow()
-    journal.add(Record.ready(_entry(0)))
+    journal.add(_entry(0))
     assert [e["id"] for e in follower.poll()[0]] == ["1-0"]
     for n in range(1, 5):  # the file rotates past 3 lines: 0, 1, 2 in the old one; 3, 4 new
-        journal.add(Record.ready(_entry(n)))
+        journal.add(_entry(n))
     # the follower finishes the rotated file from where it was, then reads the new one
     assert [e["id"] for e in follower.poll()[0]] == ["1-1", "1-2", "1-3", "1-4"]
-    journal.add(Record.ready(_entry(5)))
-    journal.add(Record.ready(_entry(6, session="s1")))
+    journal.add(_entry(5))
+    journal.add(_entry(6, session="s1"))
     (tmp_path / "worker-2.jsonl").write_bytes(b'{"id": "2-0", "at": 1004.5, "status": 404}\n')
     assert [e["id"] for e in journal.entries()] == ["2-0", "1-5", "1-6"]  # the last 3 of all
     journal.clear(session="s1")
