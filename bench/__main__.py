@@ -248,6 +248,11 @@ def main() -> int:
     starts = startup(prism)
     print("memory and workers:", flush=True)
     extra = memory_and_workers(wrk)
+    print("resilience:", flush=True)
+    from bench import resilience
+
+    extra["soak"] = resilience.soak(wrk, SPECS)
+    extra["kill"] = resilience.kill_a_worker(SPECS)
     print("contract and validate:", flush=True)
     extra |= contract_and_validate()
     from bench.report import write

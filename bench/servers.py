@@ -39,7 +39,7 @@ class Server:
     def peak_rss_mib(self) -> float:
         """The peak resident set of the process and its children, in MiB."""
         total = 0
-        for pid in [self.process.pid, *_children(self.process.pid)]:
+        for pid in [self.process.pid, *children(self.process.pid)]:
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
@@ -49,13 +49,14 @@ class Server:
         return total / 1024
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
+    """Every descendant process of ``pid``."""
     try:
         found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return []
     kids = [int(p) for p in found]
-    return kids + [g for k in kids for g in _children(k)]
+    return kids + [g for k in kids for g in children(k)]
 
 
 @contextmanager
@@ -101,5 +102,5 @@ def mockserver(port: int, documents: list[str], workers: int = 1) -> list[str]:
 
 def bare(port: int) -> list[str]:
     """The bare Starlette app, under the same ASGI server and settings as mockserver."""
-    return [PYTHON, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), "--http",
-            "httptools", "--loop", "uvloop", "--log-level", "warning"]
+    return [PYTHON, "-m", "granian", "--interface", "asgi", "--port", str(port),
+            "--log-level", "warning", "bench.bare_app:app"]

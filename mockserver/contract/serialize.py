@@ -53,20 +53,26 @@ def text(value: Any) -> str:
 
 
 def path_value(param: Parameter, value: Any) -> str:
-    """A path parameter, percent-encoded (simple, label or matrix style)."""
+    """A path parameter, percent-encoded, as the OpenAPI style table writes it."""
+    explode = param.explode and isinstance(value, list | dict)
     if isinstance(value, list):
-        raw = ",".join(text(v) for v in value)
+        items = [quote(text(v), safe="") for v in value]
     elif isinstance(value, dict):
         joiner = "=" if param.explode else ","
-        raw = ",".join(f"{k}{joiner}{text(v)}" for k, v in value.items())
+        items = [
+            f"{quote(str(k), safe='')}{joiner}{quote(text(v), safe='')}" for k, v in value.items()
+        ]
     else:
-        raw = text(value)
-    encoded = quote(raw, safe=",=")
+        items = [quote(text(value), safe="")]
     if param.style == "label":
-        return "." + encoded
+        return "." + ("." if explode else ",").join(items)
     if param.style == "matrix":
-        return f";{param.name}={encoded}"
-    return encoded
+        if explode and isinstance(value, dict):
+            return "".join(f";{item}" for item in items)
+        if explode:
+            return "".join(f";{param.name}={item}" for item in items)
+        return f";{param.name}=" + ",".join(items)
+    return ",".join(items)
 
 
 def query_pairs(param: Parameter, value: Any) -> list[tuple[str, str]]:
@@ -81,7 +87,8 @@ def query_pairs(param: Parameter, value: Any) -> list[tuple[str, str]]:
     if isinstance(value, dict):
         if param.style == "form" and param.explode:
             return [(k, text(v)) for k, v in value.items()]
-        return [(name, ",".join(f"{k},{text(v)}" for k, v in value.items()))]
+        delimiter = _DELIMITERS.get(param.style, ",")
+        return [(name, delimiter.join(f"{k}{delimiter}{text(v)}" for k, v in value.items()))]
     return [(name, text(value))]
 
 

@@ -8,7 +8,8 @@ layer knows nothing of HTTP.
 
 from __future__ import annotations
 
-import fnmatch
+import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -144,10 +145,16 @@ def _search(flt: Filter, value: Any, dataset: Dataset) -> Callable[[Record], boo
 def _glob(value: Any, pattern: Any) -> bool:
     name, _, tags = str(pattern).partition(";")
     value_name, _, value_tags = str(value).partition(";")
-    if not fnmatch.fnmatchcase(value_name, name):
+    if not _wildcard(name).fullmatch(value_name):
         return False
     wanted = {t for t in tags.split(",") if t}
     return wanted <= set(value_tags.split(",")) if wanted else True
+
+
+@functools.lru_cache(maxsize=256)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """A glob where only ``*`` is special (any run of characters), as fixtures/README.md says."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
 def _object_match(flt: Filter, value: Any) -> Callable[[Record], bool] | None:

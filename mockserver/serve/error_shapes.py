@@ -19,6 +19,7 @@ from mockserver.data.generate import GenerationError, Hints, ValueGenerator
 from mockserver.serve.answer import Answer
 from mockserver.serve.encoding import dumps
 from mockserver.serve.problems import Problem, Violation, reason_phrase
+from mockserver.serve.xml import is_xml, to_xml
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Schema
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types
@@ -103,12 +104,17 @@ class ErrorShaper:
         """The problem, answered with ``status``, as the document declares errors for
         ``op`` and that status."""
         media = _declared_error_media(op, status)
-        if media is None or media.schema is None:
+        if media is None:
             return problem_json(problem, status)
-        body = self._shaped(media.schema, problem, status)
-        if body is None:
-            return problem_json(problem, status)
-        return Answer(status, media.name, dumps(body), problem.headers)
+        body = self._shaped(media.schema, problem, status) if media.schema else None
+        if body is None:  # no schema, or one nothing valid fits: the problem's own fields
+            body = problem_fields(problem, status)
+        if "json" in media.name:
+            return Answer(status, media.name, dumps(body), problem.headers)
+        if is_xml(media.name):
+            xml = to_xml(body, media.schema, self.document.registry, default_root="error")
+            return Answer(status, media.name, xml, problem.headers)
+        return Answer(status, media.name, problem.message.encode(), problem.headers)
 
     def _shaped(self, schema: Schema, problem: Problem, status: int) -> Any:
         validator = self._validator(schema)
@@ -233,6 +239,11 @@ class ErrorShaper:
 
 def problem_json(problem: Problem, status: int) -> Answer:
     """RFC 7807 ``application/problem+json``, listing every violation under ``errors``."""
+    return Answer(status, PROBLEM_JSON, dumps(problem_fields(problem, status)), problem.headers)
+
+
+def problem_fields(problem: Problem, status: int) -> dict[str, Any]:
+    """The RFC 7807 fields of a problem, every violation under ``errors``."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": reason_phrase(status),
@@ -250,7 +261,7 @@ def problem_json(problem: Problem, status: int) -> Answer:
             }
             for v in problem.violations
         ]
-    return Answer(status, PROBLEM_JSON, dumps(body), problem.headers)
+    return body
 
 
 def _declared_error_media(op: Operation | None, status: int) -> MediaType | None:
@@ -259,7 +270,12 @@ def _declared_error_media(op: Operation | None, status: int) -> MediaType | None
     response = op.response_for(status)
     if response is None:
         return None
-    return next((m for m in response.content if "json" in m.name), None)
+    # the error comes in a media type the document declares for it: JSON first, then XML,
+    # then any other (as text); a response declaring no content gets RFC 7807
+    ranked = sorted(
+        response.content, key=lambda m: 0 if "json" in m.name else 1 if is_xml(m.name) else 2
+    )
+    return ranked[0] if ranked else None
 
 
 def _priority(name: str) -> tuple[int, str]:

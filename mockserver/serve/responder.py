@@ -22,6 +22,7 @@ from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, invalid
 from mockserver.serve.request import MockRequest
 from mockserver.serve.statuses import Choice
+from mockserver.serve.xml import is_xml, to_xml
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.media import acceptable, media_matches
 from mockserver.spec.model import Example, MediaType, Response
@@ -241,6 +242,8 @@ class Responder:
     ) -> Answer:
         if "json" in media.name:
             body = dumps(value)
+        elif is_xml(media.name) and not isinstance(value, str):
+            body = to_xml(value, media.schema, self.generator.registry)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
         headers = self._headers(plan, response, request)

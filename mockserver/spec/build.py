@@ -105,6 +105,9 @@ def build_document(name: str, resolver: RefResolver, registry: Any) -> ApiDocume
     )
 
 
+_PARAMETER_LOCATIONS = frozenset({"path", "query", "header", "cookie"})
+
+
 class _Builder:
     def __init__(self, resolver: RefResolver, dialect: Dialect) -> None:
         self.resolver = resolver
@@ -157,7 +160,8 @@ class _Builder:
         op = op_at.value
         own = self._parameters(op.get("parameters"), op_at)
         merged = {(p.location, p.name): p for p in [*shared, *own]}
-        params = tuple(p for p in merged.values() if p.location != "body")  # type: ignore[comparison-overlap]
+        # Swagger 2.0 body and formData "parameters" become the request body, not parameters
+        params = tuple(p for p in merged.values() if p.location in _PARAMETER_LOCATIONS)
         body = self._swagger_body(op_at, [*shared, *own]) if self.swagger else self._body(op_at)
         operation_id = op.get("operationId")
         return Operation(
@@ -315,11 +319,14 @@ class _Builder:
             )
 
     def _swagger_content(self, at: Located, op_at: Located) -> Iterator[MediaType]:
-        if "schema" not in at.value:
+        """In 2.0 ``produces`` names the media types of every response, with a schema or
+        without one (a response without a schema has no body to describe)."""
+        produces = op_at.value.get("produces", self.data.get("produces"))
+        if "schema" not in at.value and not produces:
             return
-        produces = op_at.value.get("produces", self.data.get("produces")) or ["application/json"]
+        produces = produces or ["application/json"]
         examples = at.value.get("examples") or {}
-        schema = self._schema(at, "schema")
+        schema = self._schema(at, "schema") if "schema" in at.value else None
         for name in produces:
             named = (
                 [Example(str(name), examples[name], join_pointer(at.pointer, "examples", name))]

@@ -122,23 +122,45 @@ def _read_query(param: Parameter, shape: ParameterShape, query: QueryPairs) -> A
             parts = [p for v in values for p in v.split(delimiter)] if values[0] != "" else []
         return [coerce(p, shape.item_types) for p in parts]
     if shape.is_object:
-        return _pairs_to_object(values[-1].split(","), shape)
+        return _pairs_to_object(values[-1].split(_DELIMITERS.get(param.style, ",")), shape)
     return coerce(values[-1], shape.types)
 
 
 def _read_simple(raw: str, param: Parameter, shape: ParameterShape) -> Any:
-    if param.style == "label" and raw.startswith("."):
-        raw = raw[1:]
-    elif param.style == "matrix" and raw.startswith(";"):
-        raw = raw.split("=", 1)[1] if "=" in raw else ""
+    """A path or header value in simple, label or matrix style, as the OpenAPI style table
+    writes it (``.blue.black`` is an exploded label array, ``;R=100;G=200`` an exploded
+    matrix object). A value missing its style's prefix is read as written, so the schema
+    check refuses it rather than the reader guessing."""
+    parts = _style_parts(raw, param, shape)
+    if parts is None:
+        return coerce(raw, shape.types)
     if shape.is_array:
-        return [coerce(p, shape.item_types) for p in raw.split(",")] if raw else []
+        return [coerce(p, shape.item_types) for p in parts] if parts != [""] else []
     if shape.is_object:
         if param.explode:
-            pairs = [p.partition("=") for p in raw.split(",")]
+            pairs = [p.partition("=") for p in parts]
             return {k: coerce(v, shape.properties.get(k, frozenset())) for k, _, v in pairs}
-        return _pairs_to_object(raw.split(","), shape)
-    return coerce(raw, shape.types)
+        return _pairs_to_object(parts, shape)
+    return coerce(",".join(parts), shape.types)
+
+
+def _style_parts(raw: str, param: Parameter, shape: ParameterShape) -> list[str] | None:
+    """The value's parts with the style's prefixes and separators taken off."""
+    explode = param.explode and (shape.is_array or shape.is_object)
+    if param.style == "label":
+        if not raw.startswith("."):
+            return None
+        return raw[1:].split("." if explode else ",")
+    if param.style == "matrix":
+        if not raw.startswith(";"):
+            return None
+        segments = raw[1:].split(";")
+        if explode and shape.is_object:
+            return segments  # ;R=100;G=200
+        if explode:
+            return [s.partition("=")[2] for s in segments]  # ;color=blue;color=black
+        return segments[0].partition("=")[2].split(",")  # ;color=blue,black
+    return raw.split(",")
 
 
 def _pairs_to_object(parts: list[str], shape: ParameterShape) -> dict[str, Any]:

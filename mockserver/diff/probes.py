@@ -1,0 +1,75 @@
+"""Values worth trying where two schemas differ: the edges of the change.
+
+A change of bounds is crossed at the bounds, a lost enum value is that value, a dropped
+type is a value of that type, a newly required field is its absence. These are only
+candidates; both documents' validators decide whether one is a witness.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.diff.calls import ABSENT
+from mockserver.diff.compare import Delta
+from mockserver.diff.normal import Node
+
+#: A value of every JSON type, for type changes and for fields that lost their schema.
+_SAMPLES: tuple[Any, ...] = (None, True, 0, -1, 1.5, "", "x", [], {})
+_MAX_LENGTH = 4096
+
+
+def probe_values(delta: Delta) -> tuple[Any, ...]:
+    """Candidate values at the place of ``delta`` (:data:`ABSENT` leaves it out)."""
+    values: list[Any] = []
+    if delta.aspect in ("required", "property"):
+        values.append(ABSENT)
+    for node in (delta.old, delta.new):
+        member = delta.aspect in ("required", "property")
+        values += _edges(node.get("properties", {}).get(delta.name, {}) if member else node)
+    values += _SAMPLES
+    return tuple(_unique(values))
+
+
+def _edges(node: Node) -> list[Any]:
+    found: list[Any] = list(node.get("enum", []))
+    for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = node.get(key)
+        if isinstance(bound, int | float) and not isinstance(bound, bool):
+            found += [bound, bound - 1, bound + 1]
+            if isinstance(bound, float) or "integer" not in node.get("type", []):
+                found += [bound - 0.5, bound + 0.5]
+    for key in ("minLength", "maxLength"):
+        size = node.get(key)
+        if isinstance(size, int) and 0 <= size < _MAX_LENGTH:
+            found += ["a" * n for n in (size - 1, size, size + 1) if n >= 0]
+    for key in ("minItems", "maxItems"):
+        size = node.get(key)
+        if isinstance(size, int) and 0 <= size < 64:
+            item = _typical(node.get("items", {}))
+            found += [[item] * n for n in (size - 1, size, size + 1) if n >= 0]
+    return found
+
+
+def _typical(node: Node) -> Any:
+    if node.get("enum"):
+        return node["enum"][0]
+    kinds = node.get("type", ["string"])
+    return {
+        "integer": 1,
+        "number": 1,
+        "boolean": True,
+        "null": None,
+        "array": [],
+        "object": {},
+    }.get(kinds[0] if kinds else "string", "a")
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        key = repr((type(value).__name__, value))
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
