@@ -8,8 +8,8 @@ cases per second; validate time. Writes bench/results.md.
 from __future__ import annotations
 
 import base64
-import os
 import json
+import os
 import platform
 import re
 import statistics
@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from bench import servers, tools
+from bench import resilience, servers, tools
 
 ROOT = servers.ROOT
 WORK = Path(__file__).resolve().parent / ".work"
@@ -249,8 +249,6 @@ def main() -> int:
     print("memory and workers:", flush=True)
     extra = memory_and_workers(wrk)
     print("resilience:", flush=True)
-    from bench import resilience
-
     extra["soak"] = resilience.soak(wrk, SPECS)
     extra["kill"] = resilience.kill_a_worker(SPECS)
     print("contract and validate:", flush=True)

@@ -44,7 +44,7 @@ def _children_cpu() -> float:
 def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         changed = broken_copy(Path(folder))
-        command = [sys.executable, "-m", "mockserver.diff", str(FULL), str(changed)]
+        command = [sys.executable, "-m", "mockserver", "diff", str(FULL), str(changed)]
         seconds, cpu = [], []
         for _ in range(RUNS):
             start, used = time.perf_counter(), _children_cpu()

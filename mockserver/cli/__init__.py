@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from mockserver import __version__
+from mockserver.cli.diff import add_diff
 from mockserver.cli.validate import add_validate
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError
 
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_serve(verbs)
     add_contract(verbs)
+    add_diff(verbs)
     return parser
 
 

@@ -11,12 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.contract.serialize import WireRequest
+from mockserver.contract.media import media_matches, media_type_of
+from mockserver.contract.serialize import WireRequest, read_text
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.media import media_matches, media_type_of
 from mockserver.spec.model import ApiDocument, Header, Operation, Response
 from mockserver.spec.navigate import schema_types
-from mockserver.spec.params import coerce
 
 POSITIVE, NEGATIVE, NO_AUTH = "positive", "negative", "no-auth"
 
@@ -150,7 +149,7 @@ def response_headers_conformance(case: Case, reply: Reply, context: CheckContext
             continue
         validator = context.header_validator(header)
         if validator is not None and header.schema is not None:
-            typed = coerce(value, schema_types(header.schema, context.document.registry))
+            typed = read_text(value, schema_types(header.schema, context.document.registry))
             if not validator.is_valid(typed):
                 failures.append(
                     Failure(

@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from mockserver.contract.oracle import epoch_ms, field_values, first_value
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, Filter
-from mockserver.data.records import field_values, record_time
 
 Hints = dict[tuple[str, str, str], list[Any]]
 SAMPLE = 8
 #: Parameters whose meaning goes beyond their schema (``column:value`` filters, signed sort
 #: lists): only hinted values are sent, since a schema-valid string may still be nonsense.
 EXCLUSIVE_OPS = ("column-values",)
+#: The words that combine ``column-values`` clauses.
+COMBINE = ("or", "and")
 
 
 def hints_from_declaration(
@@ -38,24 +40,31 @@ def hints_from_declaration(
         op = behaviour.operation_id
 
         def add(param: str | None, values: list[Any], op: str = op) -> None:
+            """Values already spread: each writing of a value (a time as epoch ms and as
+            ISO 8601, a value alone and in a list) keeps its own SAMPLE."""
             location = parameter_locations.get((op, param or ""))
             if param and location and values:
-                hints.setdefault((op, location, param), []).extend(values[:SAMPLE])
+                hints.setdefault((op, location, param), []).extend(values)
 
         if behaviour.behaviour == "get" and behaviour.param:
             add(behaviour.param, _spread([r.get(dataset.id_field) for r in rows]))
         if behaviour.scope and dataset.scope_field:
             add(
                 behaviour.scope,
-                sorted({str(v) for r in rows for v in field_values(r, dataset.scope_field)}),
+                _spread(
+                    sorted({str(v) for r in rows for v in field_values(r, dataset.scope_field)})
+                ),
             )
         for flt in behaviour.filters:
             values = _filter_values(
                 flt, rows, dataset.time, dataset.time.field if dataset.time else None
             )
+            add(flt.combine_param, list(COMBINE))
+            if flt.combine_body:
+                hints.setdefault((op, "body", flt.combine_body), []).extend(COMBINE)
             if flt.body:  # a body field: keyed by its pointer under the location "body"
                 if values:
-                    hints.setdefault((op, "body", flt.body), []).extend(values[:SAMPLE])
+                    hints.setdefault((op, "body", flt.body), []).extend(values)
                 if flt.op in EXCLUSIVE_OPS:
                     exclusive.add((op, "body", flt.body))
                 continue
@@ -78,7 +87,7 @@ def _spread(values: list[Any]) -> list[Any]:
 
 def _filter_values(flt: Filter, rows: list[Record], time: Any, time_field: str | None) -> list[Any]:
     if flt.op in ("lt", "lte", "gt", "gte") and flt.field == time_field:
-        moments = sorted(t for t in (record_time(r, time) for r in rows) if t is not None)
+        moments = sorted(t for t in (_time(r, time) for r in rows) if t is not None)
         picked = _spread(moments)
         return picked + [
             datetime.fromtimestamp(m / 1000, UTC).isoformat().replace("+00:00", "Z") for m in picked
@@ -113,3 +122,7 @@ def _filter_values(flt: Filter, rows: list[Record], time: Any, time_field: str |
         ]
         return [[c] for c in _spread(clauses)]
     return []
+
+
+def _time(record: Record, time: Any) -> int | None:
+    return epoch_ms(first_value(record, time.field), time.format) if time else None

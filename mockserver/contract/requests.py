@@ -12,19 +12,18 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from mockserver.contract.serialize import WireRequest, build_request
+from mockserver.contract.serialize import NOT_SENT, Drawn, WireRequest, build_request, read_text
 from mockserver.contract.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, SecurityScheme
 from mockserver.spec.navigate import deref, schema_types
-from mockserver.spec.params import coerce
 
 #: Header parameters OpenAPI says to ignore; content negotiation and security own them.
 _RESERVED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -74,13 +73,15 @@ class RequestFactory:
             for key, strategy in value_strategies.items():
                 if key in required or draw(st.booleans()):
                     values[key] = draw(strategy)
-            content, media = draw(body) if body is not None else (None, None)
+            value, content, media = draw(body) if body is not None else (NOT_SENT, None, None)
             headers = (
                 {**self.credentials(op), **self.extra_headers}
                 if credentials
                 else self._without_credentials(op)
             )
-            return build_request(op, self.mount, values, headers, content, media)
+            request = build_request(op, self.mount, values, headers, content, media)
+            sent = {k: v for k, v in values.items() if v is not None}  # null is not sent
+            return replace(request, drawn=Drawn(sent, value))
 
         return draw_request()
 
@@ -104,7 +105,10 @@ class RequestFactory:
                 return st.one_of(st.sampled_from(usable), strategy)
         return strategy
 
-    def _body(self, op: Operation) -> st.SearchStrategy[tuple[bytes | None, str | None]] | None:
+    def _body(
+        self, op: Operation
+    ) -> st.SearchStrategy[tuple[Any, bytes | None, str | None]] | None:
+        """(the value, its encoding, the media type), or NOT_SENT and no body."""
         if op.request_body is None:
             return None
         media = _body_media(op.request_body.content)
@@ -113,10 +117,12 @@ class RequestFactory:
         encode = _encoder(media.name)
         validator = SchemaValidator(media.schema, self.document.registry, direction="request")
         drawn = self._with_body_hints(op, self._factory.from_schema(media.schema))
-        values = drawn.filter(validator.is_valid).map(lambda value: (encode(value), media.name))
+        values = drawn.filter(validator.is_valid).map(
+            lambda value: (value, encode(value), media.name)
+        )
         if op.request_body.required:
             return values
-        return st.one_of(values, st.just((None, None)))
+        return st.one_of(values, st.just((NOT_SENT, None, None)))
 
     def _with_body_hints(
         self, op: Operation, values: st.SearchStrategy[Any]
@@ -306,13 +312,7 @@ def _invalid_values(param: Parameter, document: ApiDocument) -> list[tuple[Any, 
     if isinstance(node.get("maxLength"), int):
         candidates.append(("x" * (node["maxLength"] + 1), "too long"))
     validator = SchemaValidator(param.schema, registry, direction="request")
-    return [
-        (v, what)
-        for v, what in candidates
-        if not validator.is_valid(
-            coerce(str(v), types) if not isinstance(v, str) else coerce(v, types)
-        )
-    ]
+    return [(v, what) for v, what in candidates if not validator.is_valid(read_text(str(v), types))]
 
 
 def _without(request: WireRequest, op: Operation, param: Parameter) -> WireRequest:

@@ -41,7 +41,6 @@ from mockserver.contract.serialize import WireRequest
 from mockserver.contract.targets import Target
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, OperationBehaviour
-from mockserver.serve.plan import plan_operation
 from mockserver.spec.model import ApiDocument, Operation
 
 POSITIVE_CHECKS = (
@@ -220,10 +219,8 @@ class ContractRun:
             None,
         )
         get_pair = (get[0], get[1]) if get and get[0] is not None else None
-        plan = plan_operation("contract", self.document.name, op, self.document, behaviour)
         return SemanticContext(
             op,
-            plan,
             behaviour,
             self.declaration,
             self.mount,

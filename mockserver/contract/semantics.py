@@ -2,38 +2,31 @@
 
 A declaration says which parameter filters which field, how pages are cut and sorted, and
 which operation fetches one record; these checks hold any server (the mock or a real
-provider) to those meanings. Only ``dataset_agreement`` needs the mock's own records, so it
-is skipped against a real provider.
+provider) to those meanings. Each expectation comes from the declaration, the typed values
+the contract drew for the request, and the response, read by :mod:`.oracle`: nothing of
+the server's own code judges the server. Only ``dataset_agreement`` needs the mock's own
+records, so it is skipped against a real provider.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
+from mockserver.contract import oracle
 from mockserver.contract.checks import Failure, Reply
-from mockserver.contract.serialize import WireRequest
+from mockserver.contract.serialize import Drawn, WireRequest, text
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import (
-    DEFAULT_PAGE_SIZE,
     SEMANTIC_CHECKS,
     Dataset,
     Declaration,
     Filter,
     OperationBehaviour,
 )
-from mockserver.data.filters import FilterValueError, filter_value, record_matcher
-from mockserver.data.records import field_value, field_values
-from mockserver.data.sorting import sort_keys, sort_value
-from mockserver.serve.checks import check_request
-from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
-from mockserver.serve.request import MockRequest, RawRequest, parse_cookies, parse_query
 from mockserver.spec.model import Operation
-from mockserver.spec.params import MISSING
 from mockserver.spec.pointer import resolve_pointer
 
 LIST_CHECKS = SEMANTIC_CHECKS
@@ -42,6 +35,7 @@ STATEFUL = ("paging_completeness", "list_get_agreement", "dataset_agreement")
 MOCK_ONLY = ("dataset_agreement",)
 MAX_PAGES = 80
 MAX_GETS = 5
+MAX_SORTED = 200  # entries compared pairwise for sort_order
 
 Send = Callable[[WireRequest], Reply]
 
@@ -51,7 +45,6 @@ class SemanticContext:
     """What the semantic checks of one operation need."""
 
     op: Operation
-    plan: OperationPlan
     behaviour: OperationBehaviour
     declaration: Declaration
     mount: str
@@ -76,50 +69,19 @@ def applicable(behaviour: OperationBehaviour, in_process: bool) -> tuple[str, ..
     return tuple(c for c in chosen if in_process or c not in MOCK_ONLY)
 
 
-def typed(context: SemanticContext, request: WireRequest) -> MockRequest | None:
-    """The request as the mock reads it: parameters typed by their schemas."""
-    path = (
-        request.path[len(context.mount) :]
-        if request.path.startswith(context.mount)
-        else request.path
-    )
-    variables = re.findall(r"{([^{}/]+)}", context.op.path)
-    pattern = "^" + re.sub(r"\\{[^{}/]+\\}", "([^/]+)", re.escape(context.op.path)) + "$"
-    match = re.match(pattern, path)
-    if match is None:
-        return None
-    raw = RawRequest(
-        request.method,
-        request.path,
-        urlencode(request.query).encode(),
-        tuple((k.lower().encode(), v.encode()) for k, v in request.headers.items()),
-        {n: unquote(v) for n, v in zip(variables, match.groups(), strict=True)},
-        request.body or b"",
-    )
-    headers = raw.header_map()
-    try:
-        query = parse_query(raw)
-        return check_request(context.plan, raw, query, headers, parse_cookies(headers))
-    except Problem:
-        return None
-
-
 def run_semantics(
     names: tuple[str, ...], context: SemanticContext, request: WireRequest, reply: Reply, send: Send
 ) -> list[Failure]:
-    """The named semantic checks on one successful exchange."""
-    if not 200 <= reply.status < 300:
+    """The named semantic checks on one successful exchange of a generated request."""
+    if not 200 <= reply.status < 300 or request.drawn is None:
         return []
-    mock_request = typed(context, request)
     try:
         body = reply.json()
     except ValueError:
         return []
-    if mock_request is None:
-        return []
     failures: list[Failure] = []
     for name in names:
-        failures.extend(_CHECKS[name](context, request, mock_request, body, send))
+        failures.extend(_CHECKS[name](context, request, request.drawn, body, send))
     return failures
 
 
@@ -127,13 +89,13 @@ def run_semantics(
 
 
 def filter_soundness(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """Every entry returned satisfies every filter sent."""
     items = _items(context, body)
-    for flt, value, matcher in _matchers(context, request):
+    for flt, value, matcher in _matchers(context, drawn):
         for index, item in enumerate(items):
-            if _checkable(flt, item) and not matcher(item):
+            if matcher is not None and _checkable(flt, item) and not matcher(item):
                 name = flt.param or f"body {flt.body}"
                 return [
                     Failure(
@@ -148,10 +110,10 @@ def filter_soundness(
 
 
 def page_limits(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """No page holds more entries than the size asked for (or the documented default)."""
-    size = _page_size(context, request)
+    size = _page_size(context, drawn)
     items = _items(context, body)
     if size is not None and len(items) > size:
         return [
@@ -166,35 +128,33 @@ def page_limits(
 
 
 def sort_order(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """Entries come in the order asked for."""
-    keys = sort_keys(context.behaviour.sort, request, context.dataset)
+    keys = oracle.sort_keys(context.behaviour.sort, drawn)
     if not keys:
         return []
-    name, path, direction = keys[0]
-    items = [i for i in _items(context, body) if field_value(i, path) is not None]
-    values = [sort_value(field_value(i, path), path, context.dataset) for i in items]
-    for index in range(1, len(values)):
-        earlier, later = values[index - 1], values[index]
-        if (earlier > later) if direction == "asc" else (earlier < later):
-            return [
-                Failure(
-                    "sort_order",
-                    f"entries {index - 1} and {index} are out of {direction} order by {name}",
-                    f"{direction} by {name}",
-                    f"{field_value(items[index - 1], path)!r} then "
-                    f"{field_value(items[index], path)!r}",
-                )
-            ]
-    return []
+    items = _items(context, body)[:MAX_SORTED]
+    found = oracle.misordered(items, keys, context.dataset)
+    if found is None:
+        return []
+    earlier, later, key = found
+    return [
+        Failure(
+            "sort_order",
+            f"entries {earlier} and {later} are out of {key.direction} order by {key.name}",
+            f"{key.direction} by {key.name}",
+            f"{oracle.first_value(items[earlier], key.path)!r} then "
+            f"{oracle.first_value(items[later], key.path)!r}",
+        )
+    ]
 
 
 def paging_completeness(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """Walking every page returns each matching entry exactly once, and totals agree."""
-    pages = _walk(context, wire, request, send)
+    pages = _walk(context, wire, drawn, send)
     if isinstance(pages, Failure):
         return [pages]
     ids = [_item_id(context, item) for page in pages for item in _items(context, page)]
@@ -222,7 +182,7 @@ def paging_completeness(
 
 
 def list_get_agreement(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """Every listed entry can be fetched by its id, and the fetch shows the same fields."""
     if context.get is None:
@@ -234,8 +194,9 @@ def list_get_agreement(
         if identifier is None or not get_behaviour.param:
             continue
         path = path.replace("{" + get_behaviour.param + "}", _quote(identifier))
-        for name, value in request.raw.path_params.items():  # the scope, e.g. the org id
-            path = path.replace("{" + name + "}", _quote(value))
+        for (location, name), value in drawn.params.items():  # the scope, e.g. the org id
+            if location == "path":
+                path = path.replace("{" + name + "}", _quote(text(value)))
         reply = send(WireRequest("get", context.mount + path, (), _auth_headers(wire)))
         if reply.status != 200:
             return [
@@ -262,7 +223,7 @@ def list_get_agreement(
 
 
 def determinism(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """The same request twice gives the same body."""
     again = send(wire)
@@ -283,7 +244,7 @@ def determinism(
 
 
 def dataset_agreement(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, body: Any, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, body: Any, send: Send
 ) -> list[Failure]:
     """(Mock only) the total counts exactly the dataset records the filters select."""
     if context.records is None:
@@ -294,9 +255,12 @@ def dataset_agreement(
     records = context.records[context.behaviour.dataset]
     dataset = context.dataset
     if context.behaviour.scope and dataset.scope_field:
-        scope = str(request.value(context.behaviour.scope, "path"))
-        records = [r for r in records if str(field_value(r, dataset.scope_field)) == scope]
-    for _, _, matcher in _matchers(context, request):
+        scope = oracle.text(drawn.param(context.behaviour.scope, "path"))
+        field = dataset.scope_field
+        records = [r for r in records if oracle.text(oracle.first_value(r, field)) == scope]
+    for _, _, matcher in _matchers(context, drawn):
+        if matcher is None:
+            return []  # a filter the declaration does not settle: the count is unknown
         records = [r for r in records if matcher(r)]
     if total != len(records):
         return [
@@ -333,19 +297,13 @@ def _items(context: SemanticContext, body: Any) -> list[dict[str, Any]]:
 
 
 def _matchers(
-    context: SemanticContext, request: MockRequest
-) -> Iterator[tuple[Filter, Any, Callable[[Record], bool]]]:
-    """(filter, value sent, predicate) for every filter the request uses."""
+    context: SemanticContext, drawn: Drawn
+) -> Iterator[tuple[Filter, Any, oracle.Predicate | None]]:
+    """(filter, value sent, predicate or None when not judged) for every filter sent."""
     for flt in context.behaviour.filters:
-        value = filter_value(flt, request)
-        if value is MISSING or value is None or value in ([], ""):
-            continue  # an empty value filters nothing
-        try:
-            matcher = record_matcher(flt, value, context.dataset, request)
-        except FilterValueError:
-            continue
-        if matcher is not None:
-            yield flt, value, matcher
+        value = oracle.filter_value(flt, drawn)
+        if oracle.is_sent(value):
+            yield flt, value, oracle.predicate(flt, value, context.dataset, drawn)
 
 
 def _checkable(flt: Any, item: dict[str, Any]) -> bool:
@@ -353,20 +311,15 @@ def _checkable(flt: Any, item: dict[str, Any]) -> bool:
     if flt.op in ("object-match", "statements", "column-values"):
         fields = flt.fields.values() if isinstance(flt.fields, dict) else (flt.fields or [])
         paths = [p for f in fields for p in (f.values() if isinstance(f, dict) else [f])]
-        return all(field_values(item, p) or p.split(".")[0] in item for p in paths)
+        return all(oracle.field_values(item, p) or p.split(".")[0] in item for p in paths)
     if flt.op in ("search", "contains") and isinstance(flt.fields, list):
         return all(f.split(".")[0] in item for f in flt.fields)
     return bool(flt.field) and flt.field.split(".")[0] in item
 
 
-def _page_size(context: SemanticContext, request: MockRequest) -> int | None:
+def _page_size(context: SemanticContext, drawn: Drawn) -> int | None:
     paging = context.behaviour.paging
-    if paging is None:
-        return None
-    value = request.value(paging.size_param) if paging.size_param else MISSING
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return paging.page_size
+    return None if paging is None else oracle.page_size(paging, drawn)
 
 
 def _pointer_of(context: SemanticContext, expression: str) -> str | None:
@@ -393,14 +346,14 @@ def _total(context: SemanticContext, body: Any) -> int | None:
 
 
 def _walk(
-    context: SemanticContext, wire: WireRequest, request: MockRequest, send: Send
+    context: SemanticContext, wire: WireRequest, drawn: Drawn, send: Send
 ) -> list[Any] | Failure:
     """Every page for the request's filters, from the first."""
     paging = context.behaviour.paging
     if paging is None:
         reply = send(wire)
         return [reply.json()] if reply.status == 200 else []
-    size = _page_size(context, request) or DEFAULT_PAGE_SIZE
+    size = _page_size(context, drawn) or oracle.DEFAULT_PAGE_SIZE
     drop = {p for p in (paging.page_param, paging.offset_param, paging.cursor_param) if p}
     base = [(k, v) for k, v in wire.query if k not in drop]
     pages: list[Any] = []

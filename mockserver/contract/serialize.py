@@ -1,19 +1,60 @@
 """Write parameter values the way a client must send them: style, explode, brackets.
 
-The inverse of :mod:`mockserver.spec.params`; a round trip through both gives the value back.
+A server reading them back by the OpenAPI rules gets the values drawn. A generated request
+also keeps those typed values (:class:`Drawn`), so that the contract judges the answer by
+what the client meant, not by re-reading the wire with the server's parser.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from mockserver.spec.model import Operation, Parameter
+from mockserver.spec.pointer import resolve_pointer
 
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+class _NotSent:
+    def __repr__(self) -> str:
+        return "NOT_SENT"
+
+
+#: A value the request does not carry.
+NOT_SENT: Any = _NotSent()
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The typed values of a generated request, as drawn before they were serialised."""
+
+    params: Mapping[tuple[str, str], Any] = field(default_factory=dict)  # (location, name)
+    body: Any = NOT_SENT
+
+    def param(self, name: str, location: str | None = None) -> Any:
+        """A parameter's value by name (header names ignore case), or NOT_SENT."""
+        for (where, key), value in self.params.items():
+            if location not in (None, where):
+                continue
+            if key == name or (where == "header" and key.lower() == name.lower()):
+                return value
+        return NOT_SENT
+
+    def body_at(self, pointer: str) -> Any:
+        """The body's value at a JSON pointer, or NOT_SENT."""
+        if self.body is NOT_SENT:
+            return NOT_SENT
+        try:
+            return resolve_pointer(self.body, pointer)
+        except (LookupError, TypeError):
+            return NOT_SENT
 
 
 @dataclass(frozen=True)
@@ -25,6 +66,8 @@ class WireRequest:
     query: tuple[tuple[str, str], ...] = ()
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes | None = None
+    #: what a generated request means; None for requests made any other way
+    drawn: Drawn | None = field(default=None, compare=False)
 
     def curl(self, base_url: str) -> str:
         """The request as a ready-to-run curl command."""
@@ -50,6 +93,23 @@ def text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
+
+
+def read_text(raw: str, types: frozenset[str]) -> Any:
+    """Wire text read as the first JSON type in ``types`` it can be (inverse of :func:`text`);
+    the text itself when none fits, or when the schema allows any type."""
+    if not types or types == {"string"}:
+        return raw
+    if "integer" in types and _INTEGER.fullmatch(raw):
+        return int(raw)
+    if "number" in types and _NUMBER.fullmatch(raw):
+        number = float(raw)
+        return int(number) if number.is_integer() and _INTEGER.fullmatch(raw) else number
+    if "boolean" in types and raw in ("true", "false"):
+        return raw == "true"
+    if "null" in types and "string" not in types and raw in ("", "null"):
+        return None
+    return raw
 
 
 def path_value(param: Parameter, value: Any) -> str:

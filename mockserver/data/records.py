@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mockserver.data.declaration import TimeField
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def field_values(record: Any, path: str) -> list[Any]:
@@ -55,7 +57,8 @@ def epoch_ms(value: Any, fmt: str = "iso8601") -> int | None:
             return None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        return int(parsed.timestamp() * 1000)
+        # exact integer arithmetic: a float timestamp reads some .187 s as 186 ms
+        return (parsed - EPOCH) // timedelta(milliseconds=1)
     return None
 
 

@@ -1,5 +1,4 @@
-"""``mockserver diff``: breaking changes between two documents, each proven by a witness."""
+"""`mockserver diff`: breaking changes between two documents, each proven by a witness.
 
-from mockserver.diff.command import add_arguments, run
-
-__all__ = ["add_arguments", "run"]
+The command line is `mockserver.cli.diff`; `runner.diff_files` is the entry point.
+"""

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.dialects import Direction, SchemaValidator, Violation
+from mockserver.spec.dialects import Direction, SchemaValidator, SchemaViolation
 from mockserver.spec.model import (
     ApiDocument,
     MediaType,
@@ -115,22 +115,26 @@ class Judge:
 
     # -- requests ---------------------------------------------------------------------
 
-    def call_violations(self, op: Operation | None, call: Call) -> list[Violation]:
+    def call_violations(self, op: Operation | None, call: Call) -> list[SchemaViolation]:
         """Every reason this document's ``op`` refuses ``call`` (none: it accepts it)."""
         if op is None:
-            return [Violation("", "no operation matches this method and path", "operation", "")]
+            return [
+                SchemaViolation("", "no operation matches this method and path", "operation", "")
+            ]
         found = self._security(op, call)
         for param in op.parameters:
             found += self._parameter(op, param, call)
         return found + self._body(op, call)
 
-    def _security(self, op: Operation, call: Call) -> list[Violation]:
+    def _security(self, op: Operation, call: Call) -> list[SchemaViolation]:
         if not op.security or any(_met(self.document, r, call) for r in op.security):
             return []
         wanted = " or ".join(" and ".join(n for n, _ in r) for r in op.security)
-        return [Violation("/security", f"credentials do not satisfy {wanted}", "security", "")]
+        return [
+            SchemaViolation("/security", f"credentials do not satisfy {wanted}", "security", "")
+        ]
 
-    def _parameter(self, op: Operation, param: Parameter, call: Call) -> list[Violation]:
+    def _parameter(self, op: Operation, param: Parameter, call: Call) -> list[SchemaViolation]:
         key = param_key(op, param)
         where = value_pointer(key)
         value = call.params.get(key, ABSENT)
@@ -138,17 +142,19 @@ class Judge:
             if not param.required:
                 return []
             return [
-                Violation(where, f"required {param.location} parameter missing", "required", "")
+                SchemaViolation(
+                    where, f"required {param.location} parameter missing", "required", ""
+                )
             ]
         if param.schema is None:
             return []
         return _prefixed(self.validator(param, "request").iter_violations(value), where)
 
-    def _body(self, op: Operation, call: Call) -> list[Violation]:
+    def _body(self, op: Operation, call: Call) -> list[SchemaViolation]:
         body = op.request_body
         if call.body is ABSENT:
             if body is not None and body.required:
-                return [Violation("/body", "required request body missing", "required", "")]
+                return [SchemaViolation("/body", "required request body missing", "required", "")]
             return []
         if body is None:
             return []  # an undeclared body is ignored, as servers do
@@ -156,7 +162,7 @@ class Judge:
         if media is None:
             declared = ", ".join(m.name for m in body.content)
             return [
-                Violation(
+                SchemaViolation(
                     "/body", f"media type {call.media} not accepted ({declared})", "mediaType", ""
                 )
             ]
@@ -168,16 +174,18 @@ class Judge:
 
     def response_violations(
         self, op: Operation | None, status: int, media_name: str, body: Any
-    ) -> list[Violation]:
+    ) -> list[SchemaViolation]:
         """Every reason this document forbids ``op`` answering ``status`` with ``body``."""
         response = op.response_for(status) if op is not None else None
         if response is None:
-            return [Violation("", f"no response declared for status {status}", "status", "")]
+            return [SchemaViolation("", f"no response declared for status {status}", "status", "")]
         if not response.content:
             return []
         media = next((m for m in response.content if m.name == media_name), None)
         if media is None:
-            return [Violation("", f"status {status} declares no {media_name}", "mediaType", "")]
+            return [
+                SchemaViolation("", f"status {status} declares no {media_name}", "mediaType", "")
+            ]
         if media.schema is None:
             return []
         return list(self.validator(media, "response").iter_violations(body))
@@ -191,5 +199,7 @@ def _met(document: ApiDocument, requirement: SecurityRequirement, call: Call) ->
     )
 
 
-def _prefixed(violations: Any, where: str) -> list[Violation]:
-    return [Violation(where + v.pointer, v.message, v.keyword, v.schema_path) for v in violations]
+def _prefixed(violations: Any, where: str) -> list[SchemaViolation]:
+    return [
+        SchemaViolation(where + v.pointer, v.message, v.keyword, v.schema_path) for v in violations
+    ]

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.pointer import join_pointer, resolve_pointer
+from mockserver.spec.schema_walk import SCHEMA_VALUED as _SCHEMA_VALUED
 
 Node = dict[str, Any]
 Site = tuple[Path, str]
@@ -166,24 +167,6 @@ class Normalizer:
             return inlined  # before 3.1, keywords beside a $ref are ignored
         rest = self._node(siblings, base, at, stack)
         return _tidy({"allOf": [inlined, rest], "@at": at, "@src": {"allOf": at}}, self.dialect)
-
-
-_SCHEMA_VALUED = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "additionalItems",
-        "not",
-        "contains",
-        "propertyNames",
-        "if",
-        "then",
-        "else",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "contentSchema",
-    }
-)
 
 
 def _child_uri(base: str | None, *tokens: str) -> str | None:

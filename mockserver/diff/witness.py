@@ -34,7 +34,7 @@ from mockserver.diff.calls import (
 )
 from mockserver.diff.documents import Side
 from mockserver.diff.suspects import RESERVED_HEADERS, Probe, Suspect
-from mockserver.spec.dialects import Violation
+from mockserver.spec.dialects import SchemaViolation
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, Response
 from mockserver.spec.pointer import split_pointer
 
@@ -56,7 +56,7 @@ class Witness:
     text: str  # a curl command, or the response as JSON
     accepted_by: str  # "OLD" or "NEW"
     rejected_by: str
-    violation: Violation  # why the other document refuses it
+    violation: SchemaViolation  # why the other document refuses it
     value: Any = None  # the Call, or the response body
     status: int = 0  # for responses
     media: str = ""  # for responses
@@ -138,7 +138,7 @@ class WitnessFinder:
         calls = _spliced(self.generators["OLD"].calls(old_op, probe), probe, _splice_call)
         old, new = self.judges["OLD"], self.judges["NEW"]
 
-        def rejection(call: Call) -> Violation | None:
+        def rejection(call: Call) -> SchemaViolation | None:
             if old.call_violations(old_op, call):
                 return None
             return _related(new.call_violations(new_op, call), probe)
@@ -199,9 +199,9 @@ class WitnessFinder:
         ops: dict[str, Operation | None],
         status: int,
         media: str,
-        pick: Callable[[list[Violation]], Violation | None],
+        pick: Callable[[list[SchemaViolation]], SchemaViolation | None],
     ) -> Witness | None:
-        def rejection(body: Any) -> Violation | None:
+        def rejection(body: Any) -> SchemaViolation | None:
             if body is ABSENT or self.judges[allows].response_violations(
                 ops[allows], status, media, body
             ):
@@ -311,7 +311,7 @@ def _splice(container: Any, pointer: str, value: Any) -> Any:
     return container
 
 
-def _related(violations: list[Violation], probe: Probe) -> Violation | None:
+def _related(violations: list[SchemaViolation], probe: Probe) -> SchemaViolation | None:
     """The first violation that concerns the probe's place (or its expected keyword)."""
     for violation in violations:
         if probe.expect:

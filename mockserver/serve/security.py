@@ -176,18 +176,27 @@ class Guard:
         self.in_cookie = any(s.location == "cookie" for s in schemes.values())
         self._verdicts: dict[tuple[Any, ...], AuthResult] = {}
 
-    def verdict(
+    def authorize(
         self,
         key: str,
         requirements: tuple[SecurityRequirement, ...],
         headers: Mapping[str, str],
         query: Mapping[str, str],
         cookies: Mapping[str, str],
-    ) -> AuthResult:
-        """The verdict on the credentials of one request to the operation ``key``."""
+    ) -> None:
+        """Raise the 401 or 403 problem unless the credentials of this request to the
+        operation ``key`` are accepted."""
         if (query and self.in_query) or (cookies and self.in_cookie):
             credentials = RequestCredentials(headers, query, cookies)
-            return check_security(requirements, self.schemes, credentials, self.book)
+            verdict = check_security(requirements, self.schemes, credentials, self.book)
+        else:
+            verdict = self._remembered(key, requirements, headers)
+        if not verdict.allowed:
+            raise Problem(verdict.status, verdict.reason)
+
+    def _remembered(
+        self, key: str, requirements: tuple[SecurityRequirement, ...], headers: Mapping[str, str]
+    ) -> AuthResult:
         memo_key = (key, tuple(headers.get(n, "") for n in self.headers))
         verdict = self._verdicts.get(memo_key)
         if verdict is None:
@@ -197,16 +206,3 @@ class Guard:
                 self._verdicts.clear()
             self._verdicts[memo_key] = verdict
         return verdict
-
-    def authorize(
-        self,
-        key: str,
-        requirements: tuple[SecurityRequirement, ...],
-        headers: Mapping[str, str],
-        query: Mapping[str, str],
-        cookies: Mapping[str, str],
-    ) -> None:
-        """Raise the 401 or 403 problem unless the request's credentials are accepted."""
-        verdict = self.verdict(key, requirements, headers, query, cookies)
-        if not verdict.allowed:
-            raise Problem(verdict.status, verdict.reason)

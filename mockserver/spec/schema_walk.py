@@ -22,6 +22,8 @@ _ONE = (
     "unevaluatedProperties",
     "contentSchema",
 )
+#: Keywords whose value is one schema, in every dialect that has them.
+SCHEMA_VALUED = frozenset(_ONE)
 _MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
 _MAPS = (
     "properties",

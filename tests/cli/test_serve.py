@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -109,6 +110,56 @@ def test_serve_with_two_workers_shares_export_jobs(
     # each request opens a new connection, which either worker may accept
     statuses = {httpx.get(f"{url}/{job['job_id']}", headers=TOKEN).status_code for _ in range(20)}
     assert statuses == {200}
+
+
+def _workers(pid: int) -> set[int]:
+    """The worker processes under the server process ``pid``."""
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for kid in map(int, kids):
+            pending.append(kid)
+            try:
+                if "mockserver" in Path(f"/proc/{kid}/cmdline").read_text():
+                    found.add(kid)
+            except OSError:
+                continue
+    return found
+
+
+def _until(predicate: Callable[[], bool], seconds: float = 30) -> bool:
+    """Poll ``predicate`` until it holds (readiness, not timing)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+    return False
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_a_killed_worker_is_replaced_and_every_request_after_it_succeeds(
+    served: tuple[str, subprocess.Popen[str]], which: int
+) -> None:
+    base, process = served
+    assert _until(lambda: len(_workers(process.pid)) == 2)
+    victim = sorted(_workers(process.pid))[which]
+    os.kill(victim, signal.SIGKILL)
+    assert _until(lambda: len(_workers(process.pid) - {victim}) == 2), "no replacement"
+    assert process.poll() is None  # the server itself goes on
+    statuses = [
+        httpx.get(base + "/launchdarkly/api/v2/auditlog", headers={"Authorization": "mock-token"})
+        for _ in range(20)
+    ]
+    assert {s.status_code for s in statuses} == {200}
+    process.terminate()
+    output, _ = process.communicate(timeout=30)
+    assert "Traceback" not in output
+    assert "worker" in output.lower()  # the exit is logged
 
 
 def test_a_broken_fixture_fails_fast_naming_file_line_and_pointer(tmp_path: Path) -> None:

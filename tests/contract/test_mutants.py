@@ -7,7 +7,9 @@ response it sends. The contract runs against the mutant exactly as against a pro
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -15,10 +17,12 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.runner import ContractOptions, ContractRun
+from mockserver.contract.serialize import WireRequest
 from mockserver.contract.targets import AsgiTarget
+from mockserver.data.declaration import Filter
 from mockserver.serve.app import create_app
-from mockserver.serve.mount import MountedApi, ServeOptions
-from tests.conftest import FIXTURES
+from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
+from tests.conftest import FIXTURES, RAW_TOKEN, SPECS
 
 Rewrite = Callable[[Scope, int, dict[str, str], bytes], tuple[int, bytes]]
 LD_LIST = "/launchdarkly/api/v2/auditlog"
@@ -215,3 +219,44 @@ def test_the_unmodified_mock_passes(
         op = launchdarkly.document.operation(operation_id)
         assert op is not None
         assert run.run(op).failures == []
+
+
+# -- the oracle is independent of the server ---------------------------------------------
+
+
+def test_a_wrong_matcher_in_the_server_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An off-by-one bound: the server's own matcher reads ``before`` (op ``lt``) as ``lte``
+    and keeps the entry exactly at the bound. Had this bug been written into the matcher,
+    semantic checks that called the server's matcher to judge the server would have agreed
+    with it; the contract's own oracle does not."""
+    api = load_apis([SPECS / "launchdarkly.yaml"], ServeOptions(fixtures_dir=FIXTURES))[0]
+    engine = api.responder.engine  # a fresh mock: no answers remembered from other tests
+    assert engine is not None and api.declaration is not None
+    module = sys.modules[type(engine).__module__]
+    right = module.record_matcher
+
+    def wrong(flt: Filter, *args: Any, **kwargs: Any) -> Any:
+        return right(replace(flt, op="lte") if flt.op == "lt" else flt, *args, **kwargs)
+
+    monkeypatch.setattr(module, "record_matcher", wrong)
+    target = AsgiTarget(create_app([api], ServeOptions(fixtures_dir=FIXTURES)))
+    try:
+        newest = max(e["date"] for e in engine.records["entries"])
+        page = target.send(WireRequest("get", LD_LIST, (("before", str(newest)),), RAW_TOKEN))
+        assert page.status == 200 and page.json()["items"][0]["date"] == newest  # it bites
+        run = ContractRun(
+            api.document,
+            target,
+            api.mounts[0],
+            ContractOptions(max_examples=30, derandomize=True),
+            api.declaration,
+            engine.records,
+        )
+        list_op = api.document.operation("getAuditLogEntries")
+        assert list_op is not None
+        result = run.run(list_op)
+    finally:
+        target.close()
+    assert "filter_soundness" in result.failed, [f.check for f in result.failures]
+    failure = next(f for f in result.failures if f.check == "filter_soundness")
+    assert "before=" in failure.message and "(lt on date)" in failure.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 
 from mockserver.data.declaration import Dataset, Filter, TimeField
 from mockserver.data.filters import FilterValueError, filter_value, record_matcher
+from mockserver.data.records import epoch_ms
 from mockserver.spec.params import MISSING
 
 
@@ -471,3 +473,11 @@ def test_filter_value_from_a_body_without_it_is_missing(body: Any) -> None:
     pointer = "/statements/0" if body == {"statements": None} else "/statements"
     flt = _filter("statements", param=None, body=pointer)
     assert filter_value(flt, Request(body=body)) is MISSING
+
+
+def test_iso_times_are_read_to_the_exact_millisecond() -> None:
+    # a float timestamp would read .187 s as 186 ms for this instant
+    assert (
+        epoch_ms("2038-10-10T00:38:37.187Z")
+        == calendar.timegm((2038, 10, 10, 0, 38, 37)) * 1000 + 187
+    )

@@ -1,4 +1,4 @@
-"""``python -m mockserver.diff``: formats, exit codes, ``--fail-on`` and ``--base``."""
+"""``mockserver diff``: formats, exit codes, ``--fail-on`` and ``--base``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.diff.command import main
+from mockserver.cli import main as cli_main
+
+
+def main(argv: list[str]) -> int:
+    """``mockserver diff ARGV``."""
+    return cli_main(["diff", *argv])
+
 
 PAIRS = Path(__file__).parent / "pairs"
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,7 +105,7 @@ def test_base_compares_the_working_tree_with_a_ref(tmp_path: Path) -> None:
     _git(repo, "commit", "-qam", "two")
 
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver.diff", "--base", "HEAD~1", "--format", "json"],
+        [sys.executable, "-m", "mockserver", "diff", "--base", "HEAD~1", "--format", "json"],
         cwd=repo,
         capture_output=True,
         text=True,

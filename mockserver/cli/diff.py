@@ -1,8 +1,4 @@
-"""``mockserver diff OLD NEW``: options in, exit code out.
-
-The CLI module registers the verb with :func:`add_arguments` and calls :func:`run`;
-``python -m mockserver.diff`` runs it alone.
-"""
+"""``mockserver diff OLD NEW``: options in, exit code out."""
 
 from __future__ import annotations
 
@@ -11,18 +7,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockserver.errors import MockserverError, UsageError
+from mockserver.cli.common import spec_files
+from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
 
 if TYPE_CHECKING:
     from mockserver.diff.runner import Outcome
 
 FORMATS = ("github", "json", "junit", "sarif", "text")  # the validate reporters'
-EXIT_COULD_NOT_RUN = 2
-_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``mockserver diff``."""
+def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``mockserver diff``."""
+    parser = verbs.add_parser("diff", help="breaking changes between two documents, each proven")
     parser.description = (
         "Compare two OpenAPI documents operation by operation and report every change "
         "that breaks clients or providers, each proven by a request or response that one "
@@ -61,14 +57,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path("specs"),
         help="the documents --base compares when no PATH is given",
     )
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``mockserver diff``; returns the exit code."""
     # the verb's machinery loads only when it runs: other verbs start fast
-    from mockserver.diff.report import render  # noqa: PLC0415
-    from mockserver.diff.runner import Outcome  # noqa: PLC0415
-    from mockserver.validate.findings import Finding  # noqa: PLC0415
+    from mockserver.diff.report import render
+    from mockserver.diff.runner import Outcome
+    from mockserver.validate.findings import Finding
 
     try:
         outcome = _outcome(args)
@@ -86,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _outcome(args: argparse.Namespace) -> Outcome:
-    from mockserver.diff.gitref import pairs_at  # noqa: PLC0415
-    from mockserver.diff.runner import Outcome, diff_files  # noqa: PLC0415
+    from mockserver.diff.gitref import pairs_at
+    from mockserver.diff.runner import Outcome, diff_files
 
     if args.budget < 1:
         raise UsageError(None, "--budget must be at least 1")
@@ -95,7 +92,7 @@ def _outcome(args: argparse.Namespace) -> Outcome:
         if len(args.paths) != 2:
             raise UsageError(None, "give two documents, OLD NEW (or --base GIT_REF)")
         return diff_files(args.paths[0], args.paths[1], budget=args.budget)
-    paths = list(args.paths) or _spec_files(args.specs_dir)
+    paths = list(args.paths) or spec_files([args.specs_dir])
     total = Outcome()
     with pairs_at(args.base, paths) as pairs:
         for pair in pairs:
@@ -103,16 +100,3 @@ def _outcome(args: argparse.Namespace) -> Outcome:
             total.findings += part.findings
             total.checked += part.checked
     return total
-
-
-def _spec_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise UsageError(None, f"no folder {folder}", hint="name the documents to compare")
-    return sorted(p for p in folder.iterdir() if p.suffix in _SPEC_SUFFIXES and p.is_file())
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m mockserver.diff``."""
-    parser = argparse.ArgumentParser(prog="mockserver diff")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
