@@ -142,13 +142,16 @@ def test_the_file_journal_merges_workers_rotates_and_clears(tmp_path: Path) -> N
     journal = FileJournal(tmp_path, size=3)
     follower = journal.follow()
     journal.add(_entry(0))
+    journal.flush()  # a worker flushes every 50 ms; this test has no event loop of its own
     assert [e["id"] for e in follower.poll()[0]] == ["1-0"]
     for n in range(1, 5):  # the file rotates past 3 lines: 0, 1, 2 in the old one; 3, 4 new
         journal.add(_entry(n))
+    journal.flush()
     # the follower finishes the rotated file from where it was, then reads the new one
     assert [e["id"] for e in follower.poll()[0]] == ["1-1", "1-2", "1-3", "1-4"]
     journal.add(_entry(5))
     journal.add(_entry(6, session="s1"))
+    journal.flush()
     (tmp_path / "worker-2.jsonl").write_bytes(b'{"id": "2-0", "at": 1004.5, "status": 404}\n')
     assert [e["id"] for e in journal.entries()] == ["2-0", "1-5", "1-6"]  # the last 3 of all
     journal.clear(session="s1")
