@@ -24,7 +24,7 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.checks import read_request
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal import JournalPages, Recorder
-from mockserver.serve.latency import NO_TURN, pacer_for
+from mockserver.serve.latency import NO_TURN, pacers_for
 from mockserver.serve.mount import MountedApi, ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
@@ -45,15 +45,7 @@ class Gate:
         self.pages = Pages(apis)
         self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
         options = options or ServeOptions()
-        self.pacers = {
-            api.name: pacer_for(
-                api.plans,
-                api.declaration.pacing if api.declaration else {},
-                options.pacing,
-                options.seed,
-            )
-            for api in apis
-        }
+        self.pacers = pacers_for(apis, options.pacing, options.seed)
         self.journal = Recorder(options.journal, apis) if options.journal.size else None
         JournalPages(options.journal).register(self.pages)
 

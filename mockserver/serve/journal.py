@@ -496,14 +496,19 @@ def _session(headers: list[list[str]]) -> str | None:
 def _verdict(problem: Problem | None, turn: Turn) -> str:
     if problem is None:
         return "accepted"
-    if turn.error is not None and problem.status == turn.error:
+    if _drawn_error(problem, turn):
         return "accepted"  # valid, then failed on purpose by the error rate
     return "refused" if problem.status < 500 else "failed"
 
 
+def _drawn_error(problem: Problem, turn: Turn) -> bool:
+    """Whether ``problem`` is the error the error rate drew (not a refusal met first)."""
+    return turn.error is not None and problem.status == turn.error
+
+
 def _source(source: str, problem: Problem | None, turn: Turn, headers: list[list[str]]) -> str:
     if problem is not None:
-        return "error-rate" if turn.error is not None else "problem"
+        return "error-rate" if _drawn_error(problem, turn) else "problem"
     prefer = next((v for k, v in headers if k.lower() == "prefer"), "")
     if any(p in prefer for p in ("code=", "example=", "dynamic=")):
         return "Prefer"

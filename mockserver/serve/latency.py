@@ -29,7 +29,7 @@ import re
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.types import Receive, Scope, Send
 
@@ -38,6 +38,9 @@ from mockserver.data.generate import stable_seed
 from mockserver.serve.answer import Answer
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, invalid
+
+if TYPE_CHECKING:
+    from mockserver.serve.mount import MountedApi
 
 #: The faults a fault rate picks from when none are named: ``timeout`` holds a connection
 #: for a minute, so it is only drawn when named.
@@ -234,6 +237,16 @@ class Turn:
 
 
 NO_TURN = Turn()
+
+
+def pacers_for(apis: Iterable[MountedApi], command_line: Pacing, seed: int) -> dict[str, Pacer]:
+    """Each API's pacer, by name."""
+    return {
+        api.name: pacer_for(
+            api.plans, api.declaration.pacing if api.declaration else {}, command_line, seed
+        )
+        for api in apis
+    }
 
 
 def pacer_for(

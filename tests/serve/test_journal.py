@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from mockserver.serve.journal import FileJournal, MemoryJournal, select
+from mockserver.serve.latency import Pacing
 from tests.conftest import TOKEN, Client, MakeClient, WriteDoc, minimal_doc
 
 SCHEMES = {
@@ -165,3 +166,14 @@ def test_select_reads_status_classes() -> None:
     entries = [_entry(0), {**_entry(1), "status": 404}, {**_entry(2), "status": 503}]
     assert [e["status"] for e in select(entries, {"status": "5xx"})] == [503]
     assert [e["status"] for e in select(entries, {"status": "404"})] == [404]
+
+
+def test_an_error_rate_failure_is_journalled_as_such_and_a_refusal_stays_a_refusal(
+    write_doc: WriteDoc, make_client: MakeClient
+) -> None:
+    client = make_client(write_doc(_doc()), fixtures_dir=None, pacing=Pacing(error_rate=1.0))
+    assert client.get("/api/things/1").status_code == 404  # getThing declares 404 only
+    assert client.get("/api/things?n=9").status_code == 400
+    refused, failed = _entries(client)
+    assert (failed["verdict"], failed["source"]) == ("accepted", "error-rate")
+    assert (refused["verdict"], refused["source"]) == ("refused", "problem")
