@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import servers, tools
-from bench.servers import _children
+from bench.servers import children
 from bench.__main__ import DURATION, RAW, ROUNDS, SPECS, load, machine
 
 RESULTS = Path(__file__).resolve().parent / "journal.md"
@@ -29,7 +29,7 @@ URL = "/launchdarkly/api/v2/auditlog"
 def cpu_seconds(pid: int) -> float:
     """User and system CPU seconds of ``pid`` and its children so far."""
     total = 0
-    for each in [pid, *_children(pid)]:
+    for each in [pid, *children(pid)]:
         try:
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:

@@ -218,3 +218,25 @@ def test_a_broken_latency_block_names_file_and_pointer(
     with pytest.raises(DeclarationError) as caught:
         from_source(load_source(_declaration(tmp_path, text)))
     assert caught.value.pointer == pointer
+
+
+def test_mock_yaml_latency_reaches_the_operation_over_http(
+    tmp_path: Path, write_doc: WriteDoc, make_client: MakeClient
+) -> None:
+    thing = {"type": "object", "properties": {"id": {"type": "integer"}}}
+    listing = {"type": "array", "items": thing}
+    ok = {"description": "ok", "content": {"application/json": {"schema": listing}}}
+    doc = minimal_doc("3.1.0", **{"/things": {"get": {"operationId": "listThings",
+                                                       "responses": {"200": ok}}}})  # fmt: skip
+    folder = tmp_path / "fixtures" / "api"
+    folder.mkdir(parents=True)
+    (folder / "things.json").write_text('[{"id": 1}]')
+    (folder / "mock.yaml").write_text(
+        "latency: 5\ndatasets: {things: {file: things.json, id: id}}\n"
+        "operations:\n  listThings: {behaviour: list, latency: 30}\n"
+    )
+    client = make_client(write_doc(doc), fixtures_dir=tmp_path / "fixtures")
+    assert client.get("/api/things").json() == [{"id": 1}]
+    (entry,) = client.get("/__mock/journal").json()["entries"]
+    assert (entry["delay_ms"], entry["source"]) == (30, "dataset")  # the operation's wins
+    assert entry["ms"] >= 30
