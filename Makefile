@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench clean chromium
+.PHONY: install serve test lint validate bench conformance clean redis-server chromium
 
 install: $(STAMP)
 
@@ -30,8 +30,16 @@ chromium:
 			apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
 		else echo "make test: the browser tests need the Debian package chromium (apt-get install chromium)"; exit 1; fi; }
 
+# The Redis store's tests run a real redis-server (the Debian package of that name).
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get install -y -qq redis-server >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq redis-server; }; \
+		else echo "make test needs redis-server: install the Debian package redis-server"; exit 1; fi; }
+
 # pytest exits 5 when it collects nothing: that is a failure of the suite, say so plainly.
-test: $(STAMP) chromium
+test: $(STAMP) redis-server chromium
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -44,9 +52,16 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/mockserver validate specs fixtures
 
-bench: $(STAMP)
+bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.journal
+
+# Not part of `make test`: APIs.guru's real-world documents served by mockserver and by
+# Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.
+SAMPLE ?= 100
+SEED   ?= 1
+conformance: $(STAMP)
+	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -257,6 +257,8 @@ def main() -> int:
 
     write(RESULTS, table, starts, extra, machine(),
           tools.prism_version(prism) if prism else None, datetime.now(UTC))
+    from bench.writes import write_heavy
+    write_heavy(RESULTS, wrk)
     print(RESULTS.read_text())
     return 0
 

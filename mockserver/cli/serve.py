@@ -2,8 +2,9 @@
 
 Worker processes (``--workers``) and the reloader each build the app themselves through
 :func:`app_from_environment`, from the options this process puts in the environment;
-export jobs live in a folder they all share, so no request depends on which worker
-answers it.
+writes, id sequences and export jobs live in the ``--state`` store they all share, so no
+request depends on which worker answers it. ``memory:`` cannot be shared: with more than
+one worker and no ``--state``, a SQLite file in a temporary folder is used instead.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--reload", action="store_true", help="restart when a document or fixture changes"
     )
     cmd.add_argument("--seed", type=int, default=0, help="seed for generated data")
+    cmd.add_argument(
+        "--state",
+        metavar="URL",
+        help="where writes are kept: memory: (the default with one worker), "
+        "sqlite:///path/state.db (the default with --workers N: a temporary file), "
+        "redis://host:port/db",
+    )
     cmd.add_argument(
         "--any-token",
         action="store_true",
@@ -124,17 +132,21 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError(None, "--workers must be at least 1")
     documents = spec_files(args.paths or [Path("specs")])
+    state = state_url(args.state, args.workers)
     settings = {
         "paths": [str(p.resolve()) for p in documents],
         "seed": args.seed,
         "any_token": args.any_token,
         "cors_origins": list(args.cors_origin),
         "fixtures": str(args.fixtures.resolve()),
-        "jobs": tempfile.mkdtemp(prefix="mockserver-jobs-"),
+        "state": state,
         **_pacing_settings(args),
     }
-    apis = load_apis(documents, _options(settings))  # fail fast, before any worker starts
-    print(banner(apis, args.host, args.port), flush=True)
+    options = _options(settings)  # fail fast, before any worker starts
+    _reach(options.state)
+    apis = load_apis(documents, options)
+    options.state.close()
+    print(banner(apis, args.host, args.port, state), flush=True)
     os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
     watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
     serve_app(
@@ -194,11 +206,46 @@ def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
     return {"pacing": pacing, "journal": journal, "journal_size": args.journal_size}
 
 
+def state_url(given: str | None, workers: int) -> str:
+    """The store to use: as given (refusing ``memory:`` for several workers, which could
+    not share it), else memory for one worker and a temporary SQLite file for several.
+    A relative SQLite path is made absolute, so every worker opens the same file."""
+    from mockserver.serve.state.store import sqlite_path
+
+    if given is None:
+        if workers == 1:
+            return "memory:"
+        folder = tempfile.mkdtemp(prefix="mockserver-state-")
+        return f"sqlite:///{Path(folder).resolve() / 'state.db'}"
+    if given.startswith("memory") and workers > 1:
+        raise UsageError(
+            None,
+            f"--state memory: cannot be shared by {workers} worker processes",
+            hint="leave --state out (a temporary SQLite file is used), or give "
+            "sqlite:///state.db or redis://host:port/0",
+        )
+    if given.startswith("sqlite:"):
+        return f"sqlite:///{sqlite_path(given).resolve()}"
+    return given
+
+
+def _reach(store: Any) -> None:
+    """Stop now, with one clear line, when the store cannot be reached."""
+    try:
+        store.version("default")
+    except Exception as error:
+        raise UsageError(
+            None,
+            f"--state {store.url}: the store cannot be reached: {error}",
+            hint="start the server it names, or choose another --state",
+        ) from None
+
+
 def _options(settings: dict[str, Any]) -> Any:
-    from mockserver.serve.jobs import FileJobStore
     from mockserver.serve.journal import FileJournal, MemoryJournal
     from mockserver.serve.latency import Pacing
     from mockserver.serve.mount import ServeOptions
+    from mockserver.serve.state import open_store
 
     size = settings.get("journal_size", 1000)
     folder = settings.get("journal")
@@ -208,20 +255,21 @@ def _options(settings: dict[str, Any]) -> Any:
         any_token=settings["any_token"],
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
-        jobs=FileJobStore(Path(settings["jobs"])),
+        state=open_store(settings.get("state", "memory:")),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
     )
 
 
-def banner(apis: list[Any], host: str, port: int) -> str:
-    """What is mounted where, and the development token."""
+def banner(apis: list[Any], host: str, port: int, state: str = "memory:") -> str:
+    """What is mounted where, where writes are kept, and the development token."""
     base = f"http://{host}:{port}"
     lines = [f"mockserver serving {len(apis)} API{'s' * (len(apis) != 1)} at {base}/"]
     for api in apis:
         behaviours = sum(1 for p in api.plans if p.behaviour)
+        inferred = api.declaration is not None and api.declaration.source.path == api.document.path
         source = (
-            f"{behaviours} from fixtures/{api.name}/"
+            f"{behaviours} {'inferred' if inferred else f'from fixtures/{api.name}/'}"
             if behaviours
             else "examples and generated data"
         )
@@ -233,6 +281,9 @@ def banner(apis: list[Any], host: str, port: int) -> str:
     lines.append(
         f"  development token: 'Authorization: Bearer {DEVELOPMENT_TOKEN}' "
         f"(or 'Authorization: {DEVELOPMENT_TOKEN}' for raw API-key headers)"
+    )
+    lines.append(
+        f"  state: {state} (sessions: 'X-Mock-Session: NAME'; reset: POST {base}/__mock/reset)"
     )
     lines.append(f"  index and Swagger UI: {base}/")
     return "\n".join(lines)

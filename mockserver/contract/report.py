@@ -7,9 +7,10 @@ from xml.etree import ElementTree as ET
 
 from mockserver.contract.checks import RESPONSE_CHECKS
 from mockserver.contract.runner import OperationResult, summary
+from mockserver.contract.stateful import STATEFUL_CHECKS
 from mockserver.data.declaration import SEMANTIC_CHECKS
 
-ALL_CHECKS = (*RESPONSE_CHECKS, *SEMANTIC_CHECKS)
+ALL_CHECKS = (*RESPONSE_CHECKS, *SEMANTIC_CHECKS, *STATEFUL_CHECKS)
 PASS, FAIL, NOT_RUN, SKIPPED = "✓", "✗", ".", "s"
 
 

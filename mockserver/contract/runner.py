@@ -38,6 +38,7 @@ from mockserver.contract.semantics import (
     run_semantics,
 )
 from mockserver.contract.serialize import WireRequest
+from mockserver.contract.stateful import StatefulPhase, isolate
 from mockserver.contract.targets import Target
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, OperationBehaviour
@@ -193,6 +194,8 @@ class ContractRun:
                 context,
                 max(self.options.max_examples // 5, 5),
             )
+        if behaviour is not None and behaviour.behaviour == "create":
+            self._stateful(result, op, behaviour)
         result.skipped = (
             {"dataset_agreement"}
             if behaviour
@@ -204,6 +207,28 @@ class ContractRun:
         if progress is not None:
             progress(result)
         return result
+
+    def _stateful(
+        self, result: OperationResult, op: Operation, behaviour: OperationBehaviour
+    ) -> None:
+        """Create, then read back, list and delete (see :mod:`mockserver.contract.stateful`)."""
+        assert self.declaration is not None
+
+        def send(request: WireRequest) -> Reply:
+            result.cases += 1
+            return self.target.send(request)
+
+        phase = StatefulPhase(self.document, self.declaration, self.factory, self.mount, send)
+        examples = max(self.options.max_examples // 5, 5)
+        ran, failure, request = phase.run(
+            op, behaviour, examples, self.options.seed, self.options.derandomize
+        )
+        result.ran |= ran
+        if failure is not None and request is not None:
+            curl = request.curl(self.target.base_url)
+            result.failures.append(
+                CheckFailure(failure.check, failure.message, failure.expected, failure.actual, curl)
+            )
 
     def _semantic_context(
         self, op: Operation, behaviour: OperationBehaviour | None
@@ -275,7 +300,7 @@ class ContractRun:
 
         def send(request: WireRequest) -> Reply:
             result.cases += 1
-            return self.target.send(request)
+            return self.target.send(isolate(request))  # other phases' writes: a scratch session
 
         @settings(
             max_examples=examples,

@@ -2,7 +2,8 @@
 
 Behaviour is data, not code. A declaration binds operations of one document to generic
 behaviours (``list``, ``get``, ``search``, ``count``, ``export``, ``export-create``,
-``export-status``, ``export-download``), parameters to record fields, and names the
+``export-status``, ``export-download``, and the writes ``create``, ``replace``, ``update``,
+``delete``), parameters to record fields, and names the
 tokens the mock accepts. The engine in :mod:`mockserver.serve.behaviour` knows no vendor.
 
 A minimal declaration::
@@ -32,6 +33,8 @@ from mockserver.spec.source import SourceFile
 
 DECLARATION_NAME = "mock.yaml"
 
+#: Behaviours that change a dataset (in the request's session, never the fixture files).
+WRITE_BEHAVIOURS = ("create", "replace", "update", "delete")
 BEHAVIOURS = (
     "list",
     "search",
@@ -41,6 +44,7 @@ BEHAVIOURS = (
     "export-create",
     "export-status",
     "export-download",
+    *WRITE_BEHAVIOURS,
 )
 SEMANTIC_CHECKS = (
     "filter_soundness",
@@ -222,6 +226,16 @@ DECLARATION_SCHEMA: dict[str, Any] = {
                     },
                     "scope": {"type": "string", "description": "record field naming its scope"},
                     "search": {"type": "array", "items": {"type": "string"}},
+                    "id-rule": {
+                        "enum": ["sequence", "uuid", "objectid", "schema"],
+                        "description": "how a create names a record (default: as the id's "
+                        "schema describes it)",
+                    },
+                    "parent": {
+                        "type": "string",
+                        "description": "the dataset whose records own these (with scope): "
+                        "a nested collection under a parent that does not exist is 404",
+                    },
                 },
                 "additionalProperties": False,
             },
@@ -276,6 +290,8 @@ class Dataset:
     time: TimeField | None
     scope_field: str | None
     pointer: str
+    id_rule: str | None = None  # sequence | uuid | objectid | schema; None: from the schema
+    parent: str | None = None  # the dataset the scope field's values are ids of
 
 
 @dataclass(frozen=True)
@@ -416,6 +432,16 @@ def from_source(source: SourceFile) -> Declaration:
                 pointer=pointer,
                 position=source.position(pointer),
             )
+    for name, dataset in datasets.items():
+        if dataset.parent is not None and dataset.parent not in datasets:
+            pointer = join_pointer("/datasets", name, "parent")
+            raise DeclarationError(
+                source.path,
+                f"no dataset named {dataset.parent!r}",
+                pointer=pointer,
+                position=source.position(pointer),
+                hint="name one of the datasets this declaration lists",
+            )
     tokens = tuple(
         Token(
             t["token"], frozenset(t["scopes"]) if "scopes" in t else None, t.get("description", "")
@@ -477,6 +503,8 @@ def _dataset(folder: Path, name: str, spec: dict[str, Any]) -> Dataset:
         time=TimeField(time["field"], time["format"]) if time else None,
         scope_field=spec.get("scope"),
         pointer=join_pointer("/datasets", name),
+        id_rule=spec.get("id-rule"),
+        parent=spec.get("parent"),
     )
 
 

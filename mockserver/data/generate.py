@@ -11,11 +11,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+import regex
 
 from mockserver.data.regex import PatternError, string_matching
 from mockserver.spec.dialects import Direction, SchemaValidator
@@ -63,6 +67,18 @@ _AGENTS = (
 )
 
 
+#: Keywords beside ``oneOf``/``anyOf`` that every branch's object must also meet.
+_OBJECT_KEYWORDS = (
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+)
+
+
 class GenerationError(Exception):
     """No valid value could be produced for a schema."""
 
@@ -92,7 +108,7 @@ class ValueGenerator:
                 value = _Draw(self, rng, hints, attempt).value(schema, "", 0, ())
             except (PatternError, _Impossible, RecursionError):
                 continue
-            if validator.is_valid(value):
+            if _is_valid(validator, value):
                 return value
             if attempt == 0 and hints.fields:
                 hints = Hints()  # an echoed id that breaks the schema is dropped, not served
@@ -103,6 +119,13 @@ class ValueGenerator:
         if key not in self._validators:
             self._validators[key] = SchemaValidator(schema, self.registry, direction=self.direction)
         return self._validators[key]
+
+
+def _is_valid(validator: SchemaValidator, value: Any) -> bool:
+    try:
+        return validator.is_valid(value)
+    except re.error:  # a pattern only an ECMA-262 engine reads, and the value failed it
+        return False
 
 
 def stable_seed(*parts: Any) -> int:
@@ -171,6 +194,7 @@ class _Draw:
             if branch is None:
                 continue
             siblings = {k: v for k, v in schema.value.items() if k not in ("oneOf", "anyOf")}
+            branch = self._with_siblings(schema, branch, siblings)
             try:
                 value = self.value(branch, name, depth, refs)
             except _Impossible:
@@ -179,6 +203,31 @@ class _Draw:
                 continue
             return value
         raise _Impossible
+
+    def _with_siblings(self, schema: Schema, branch: Schema, siblings: dict[str, Any]) -> Schema:
+        """The branch with the object keywords written beside the combinator merged in.
+
+        ``{properties: {kind}, required: [kind], oneOf: [A, B]}`` asks for ``kind`` in every
+        branch; drawn from the branch alone, the value would lack it.
+        """
+        wanted = {k: v for k, v in siblings.items() if k in _OBJECT_KEYWORDS}
+        if not wanted:
+            return branch
+        resolved = merge_all_of(deref(branch, self.owner.registry), self.owner.registry)
+        node = resolved.value
+        if not isinstance(node, dict) or not _type_allows(node.get("type", "object"), {}):
+            return branch
+        if schema.uri and urldefrag(schema.uri)[0] != urldefrag(resolved.uri or "")[0]:
+            wanted = _absolute_refs(wanted, schema.uri)  # they resolve against the branch's file
+        merged = dict(node)
+        for key, value in wanted.items():
+            if key == "properties":
+                merged["properties"] = {**value, **node.get("properties", {})}
+            elif key == "required":
+                merged["required"] = sorted({*node.get("required", []), *value})
+            else:
+                merged.setdefault(key, value)
+        return replace(resolved, value=merged)
 
     # -- types ------------------------------------------------------------------------
 
@@ -196,9 +245,13 @@ class _Draw:
         for key, needs in (node.get("dependentRequired") or {}).items():
             if key in chosen:
                 chosen.extend(n for n in needs if n not in chosen)
+        chosen.extend(sorted(p for p in required if p not in props))
         result: dict[str, Any] = {}
         for prop in chosen:
             sub = self._property_schema(schema, prop)
+            if sub is None and prop not in props:
+                result[prop] = self._undeclared(schema, prop, depth, refs)
+                continue
             if sub is None or self._hidden(sub):
                 if prop in required:
                     raise _Impossible
@@ -226,6 +279,23 @@ class _Draw:
     def _property_schema(self, schema: Schema, prop: str) -> Schema | None:
         # Merged allOf properties keep their own $refs, which resolve against the file.
         return descend(schema, ("properties", prop))
+
+    def _undeclared(self, schema: Schema, prop: str, depth: int, refs: tuple[str, ...]) -> Any:
+        """A required name without a property schema: what the extra-property keywords say."""
+        node = schema.value
+        for pattern in node.get("patternProperties") or {}:
+            try:
+                matched = regex.search(pattern, prop)
+            except regex.error:
+                continue
+            sub = descend(schema, ("patternProperties", pattern)) if matched else None
+            if sub is not None:
+                return self.value(sub, prop, depth + 1, refs)
+        extra = node.get("additionalProperties")
+        if extra is False:
+            raise _Impossible
+        sub = descend(schema, ("additionalProperties",)) if isinstance(extra, dict) else None
+        return self.value(sub, prop, depth + 1, refs) if sub is not None else self._any(prop)
 
     def _fill_extra(
         self, schema: Schema, result: dict[str, Any], depth: int, refs: tuple[str, ...]
@@ -386,6 +456,18 @@ class _Draw:
 
     def _pick_enum(self, values: list[Any]) -> Any:
         return values[self.rng.randrange(len(values))]
+
+
+def _absolute_refs(node: Any, base: str) -> Any:
+    """``node`` with every ``$ref`` made absolute against ``base``."""
+    if isinstance(node, dict):
+        return {
+            k: urljoin(base, v) if k == "$ref" and isinstance(v, str) else _absolute_refs(v, base)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_absolute_refs(v, base) for v in node]
+    return node
 
 
 def _infer_type(node: dict[str, Any]) -> str:

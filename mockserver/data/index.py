@@ -32,6 +32,9 @@ class DatasetIndex:
         )
         self.scope_values = frozenset(self.scopes.values())
         self._orders: dict[SortKeys, list[Record]] = {}
+        #: values derived from these records by their users (records as an operation
+        #: serves them), kept exactly as long as the records are
+        self.memo: dict[Any, Any] = {}
 
     def time_of(self, record: Record) -> int | None:
         """The record's time in epoch ms (computed once)."""

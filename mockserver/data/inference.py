@@ -5,8 +5,14 @@ GET on ``.../{param}`` returning that item schema is a get. Their dataset is bui
 the document's own examples, topped up with generated records, all checked against every
 schema they are served under; so an entry in a list can be fetched by its id. Query
 parameters named like item fields filter, and ``limit``/``offset`` or ``page``/``size``
-style parameters page. An id the dataset lacks falls back to examples and generated data
-(echoing the id), as a mock of a document without fixtures should.
+style parameters page.
+
+Writes follow the collection/item pattern: ``POST`` on the collection creates, ``PUT``,
+``PATCH`` and ``DELETE`` on ``.../{param}`` replace, update and delete. A collection nested
+under another's item (``/owners/{ownerId}/pets``) is scoped by its parent's id: its records
+carry it, and a parent that does not exist is 404. An id the dataset lacks is the
+documented 404 when the dataset can be written to; otherwise it falls back to examples and
+generated data (echoing the id), as a mock of a read-only document without fixtures should.
 """
 
 from __future__ import annotations
@@ -28,20 +34,50 @@ from mockserver.data.declaration import (
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Schema
-from mockserver.spec.navigate import at_pointer, child, declared_properties, deref, schema_types
-from mockserver.spec.paths import last_variable
+from mockserver.spec.navigate import (
+    at_pointer,
+    child,
+    declared_properties,
+    deref,
+    descend,
+    schema_types,
+)
+from mockserver.spec.paths import VARIABLE, last_variable, template_variables
 from mockserver.spec.source import SourceFile
 
 GENERATED_RECORDS = 20
 _WRAPPERS = ("items", "data", "results", "records", "content", "values", "entries")
+_COUNT_NAMES = ("totalCount", "total_count", "total", "count")
 _SIZE_NAMES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size", "count")
+#: The record field that keeps a nested record's parent id when its schema has none.
+SCOPE_FIELD = "@scope"
+_ITEM_WRITES = {"put": "replace", "patch": "update", "delete": "delete"}
 
 
 @dataclass(frozen=True)
 class _List:
-    op: Operation
+    op: Operation  # the list, or the get when a collection has no list
     items: str  # pointer to the array in the body
     item: Schema
+    listed: bool = True
+
+
+@dataclass(frozen=True)
+class _Resource:
+    """A collection and its items: the operations on each, and where records come from."""
+
+    found: _List
+    get: Operation | None
+    id_field: str
+    collection: str  # the collection's path template
+    item_path: str | None  # the item's path template
+
+
+@dataclass(frozen=True)
+class _Scope:
+    field: str
+    parent: str  # the parent's dataset
+    parent_id: str  # the parent's id field
 
 
 class LazyRecords(Mapping[str, list[Record]]):
@@ -70,38 +106,180 @@ def infer_declaration(
     document: ApiDocument, seed: int = 0
 ) -> tuple[Declaration | None, Mapping[str, list[Record]]]:
     """A declaration inferred from the document's shape, with its (lazy) records."""
-    lists = list(_lists(document))
-    if not lists:
+    resources = list(_resources(document))
+    if not resources:
         return None, {}
     generator = ValueGenerator(document.registry)
+    names = _dataset_names(resources)
+    scopes = {id(r): _scope(document, r, resources, names) for r in resources}
     datasets: dict[str, Dataset] = {}
     makers: dict[str, Callable[[], list[Record]]] = {}
     operations: dict[str, OperationBehaviour] = {}
-    for found in lists:
+    records = LazyRecords(makers)
+    for resource in resources:
+        name, scope = names[id(resource)], scopes[id(resource)]
+        datasets[name] = Dataset(
+            name,
+            document.path,
+            resource.id_field,
+            None,
+            scope.field if scope else None,
+            "",
+            parent=scope.parent if scope else None,
+        )
+        makers[name] = functools.partial(
+            _scoped_records, document, generator, resource, seed, scope, records
+        )
+        for behaviour in _behaviours(document, resource, name, scope is not None):
+            operations.setdefault(behaviour.operation_id, behaviour)
+    source = SourceFile(document.path, "", {}, False)
+    return Declaration(
+        document.path.parent, document.name, datasets, operations, (), source
+    ), records
+
+
+def _resources(document: ApiDocument) -> Iterator[_Resource]:
+    """Each collection with a list (or, lacking one, a get and a create) and an id field."""
+    taken: set[str] = set()
+    for found in _lists(document):
         get = _get_for(document, found)
         id_field = _id_field(found.item, get, document)
         if id_field is None:
             continue
-        name = f"dataset{len(datasets)}"
-        datasets[name] = Dataset(name, document.path, id_field, None, None, "")
-        makers[name] = functools.partial(_records, document, generator, found, get, id_field, seed)
-        operations[found.op.operation_id] = _list_behaviour(found, name, document)
-        if get is not None and get.operation_id not in operations:
-            param = last_variable(get.path)
-            operations[get.operation_id] = OperationBehaviour(
-                get.operation_id,
-                "get",
-                name,
+        item_path = get.path if get else _item_path(document, found.op.path)
+        if get is not None:
+            taken.add(get.operation_id)
+        yield _Resource(found, get, id_field, found.op.path, item_path)
+    for get in document.operations:
+        if get.method != "get" or not last_variable(get.path) or get.operation_id in taken:
+            continue
+        collection = _parent(get.path)
+        if not _has(document, "post", collection):
+            continue
+        media = json_media(success_response(get))
+        item = deref(media.schema, document.registry) if media and media.schema else None
+        if item is None or not declared_properties(item, document.registry):
+            continue
+        id_field = _id_field(item, get, document)
+        if id_field is not None:
+            yield _Resource(_List(get, "", item, listed=False), get, id_field, collection, get.path)
+
+
+def _dataset_names(resources: list[_Resource]) -> dict[int, str]:
+    """Each resource's dataset, named after its collection (``/owners/{id}/pets``: pets)."""
+    names: dict[int, str] = {}
+    for index, resource in enumerate(resources):
+        path = _parent(resource.item_path) if resource.item_path else resource.collection
+        literal = [s for s in path.split("/") if s and "{" not in s]
+        name = literal[-1] if literal else f"dataset{index}"
+        if name in names.values():
+            name = f"{name}{index}"
+        names[id(resource)] = name
+    return names
+
+
+def _behaviours(
+    document: ApiDocument, resource: _Resource, dataset: str, scoped: bool
+) -> Iterator[OperationBehaviour]:
+    """The list, get and writes of one resource."""
+    writable = False
+    for op in document.operations:
+        behaviour = _write_behaviour(op, resource)
+        if behaviour is not None:
+            writable = True
+            param = last_variable(op.path) if behaviour != "create" else None
+            yield OperationBehaviour(
+                op.operation_id,
+                behaviour,
+                dataset,
                 "",
                 param=param,
-                missing="generate",
+                scope=_scope_param(op.path, item=behaviour != "create") if scoped else None,
             )
-    if not operations:
-        return None, {}
-    source = SourceFile(document.path, "", {}, False)
-    return Declaration(
-        document.path.parent, document.name, datasets, operations, (), source
-    ), LazyRecords(makers)
+    found = resource.found
+    if found.listed:
+        yield _list_behaviour(
+            found, dataset, document, _scope_param(found.op.path, item=False) if scoped else None
+        )
+    get = resource.get
+    if get is not None:
+        yield OperationBehaviour(
+            get.operation_id,
+            "get",
+            dataset,
+            "",
+            param=last_variable(get.path),
+            scope=_scope_param(get.path, item=True) if scoped else None,
+            missing="not-found" if writable else "generate",
+        )
+
+
+def _write_behaviour(op: Operation, resource: _Resource) -> str | None:
+    """``create`` for a POST with a body on the collection; ``replace``, ``update`` or
+    ``delete`` for PUT, PATCH or DELETE on the item."""
+    collections = [resource.collection]
+    if resource.item_path:  # /pet/findByStatus lists what POST /pet creates
+        collections.append(_parent(resource.item_path))
+    if op.method == "post" and any(_same(op.path, c) for c in collections):
+        return "create" if op.request_body is not None else None
+    if resource.item_path and _same(op.path, resource.item_path):
+        return _ITEM_WRITES.get(op.method)
+    return None
+
+
+def _scope(
+    document: ApiDocument,
+    resource: _Resource,
+    resources: list[_Resource],
+    names: Mapping[int, str],
+) -> _Scope | None:
+    """How a nested collection's records name their parent: the item field named like the
+    parent's path variable, else :data:`SCOPE_FIELD`; only when the parent is a collection
+    item this document serves (so a parent that does not exist can be told apart)."""
+    variables = template_variables(resource.collection)
+    if not variables:
+        return None
+    variable = variables[-1]
+    parent_item = resource.collection[: resource.collection.index("{" + variable + "}")]
+    parent_item += "{" + variable + "}"
+    parent = next((r for r in resources if r.item_path and _same(r.item_path, parent_item)), None)
+    if parent is None or parent is resource:
+        return None
+    fields = declared_properties(resource.found.item, document.registry) or set()
+    field = variable if variable in fields else SCOPE_FIELD
+    return _Scope(field, names[id(parent)], parent.id_field)
+
+
+def _scope_param(path: str, *, item: bool) -> str | None:
+    """The path variable naming the parent: the collection's last, the item's last but one."""
+    variables = template_variables(path)
+    wanted = 2 if item else 1
+    return variables[-wanted] if len(variables) >= wanted else None
+
+
+def _same(template: str, other: str) -> bool:
+    """Whether two path templates are the same path, whatever their variables are named."""
+    return VARIABLE.sub("{}", template).rstrip("/") == VARIABLE.sub("{}", other).rstrip("/")
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] or "/"
+
+
+def _has(document: ApiDocument, method: str, path: str) -> bool:
+    return any(op.method == method and _same(op.path, path) for op in document.operations)
+
+
+def _item_path(document: ApiDocument, collection: str) -> str | None:
+    """The path of a collection's items, from any operation on ``<collection>/{param}``."""
+    return next(
+        (
+            op.path
+            for op in document.operations
+            if last_variable(op.path) and _same(_parent(op.path), collection)
+        ),
+        None,
+    )
 
 
 def _lists(document: ApiDocument) -> Iterator[_List]:
@@ -185,6 +363,24 @@ def _records(
     return rows[: GENERATED_RECORDS + 5]
 
 
+def _scoped_records(
+    document: ApiDocument,
+    generator: ValueGenerator,
+    resource: _Resource,
+    seed: int,
+    scope: _Scope | None,
+    datasets: Mapping[str, list[Record]],
+) -> list[Record]:
+    """The resource's records; a nested collection's are shared out among its parents."""
+    found = _records(document, generator, resource.found, resource.get, resource.id_field, seed)
+    if scope is None:
+        return found
+    parent_ids = [r.get(scope.parent_id) for r in datasets[scope.parent]]
+    if not parent_ids:
+        return []
+    return [{**r, scope.field: parent_ids[i % len(parent_ids)]} for i, r in enumerate(found)]
+
+
 def _example_records(found: _List, get: Operation | None, registry: Any) -> Iterator[Record]:
     media = json_media(success_response(found.op))
     for example in media.examples if media else ():
@@ -198,7 +394,9 @@ def _example_records(found: _List, get: Operation | None, registry: Any) -> Iter
             yield example.value
 
 
-def _list_behaviour(found: _List, dataset: str, document: ApiDocument) -> OperationBehaviour:
+def _list_behaviour(
+    found: _List, dataset: str, document: ApiDocument, scope: str | None = None
+) -> OperationBehaviour:
     names = declared_properties(found.item, document.registry) or set()
     filters = tuple(
         Filter(
@@ -220,9 +418,44 @@ def _list_behaviour(found: _List, dataset: str, document: ApiDocument) -> Operat
         dataset,
         "",
         items=found.items,
+        scope=scope,
         filters=filters,
         paging=_paging(found.op),
+        set=_envelope_templates(found, document),
     )
+
+
+def _envelope_templates(found: _List, document: ApiDocument) -> dict[str, str]:
+    """``set`` templates for what the envelope says about the page: counts, a self link.
+
+    Anything else the envelope requires is generated when it is served.
+    """
+    media = json_media(success_response(found.op))
+    if not found.items or media is None or media.schema is None:
+        return {}
+    registry = document.registry
+    templates: dict[str, str] = {}
+    for name in _COUNT_NAMES:
+        field = child(media.schema, registry, name)
+        if field is not None and schema_types(field, registry) & {"integer", "number"}:
+            templates[f"/{name}"] = "$page.total"
+    links = child(media.schema, registry, "_links")
+    link = _member(links, registry, "self") if links is not None else None
+    href = child(link, registry, "href") if link is not None else None
+    if href is not None and "string" in schema_types(href, registry):
+        node = deref(href, registry).value
+        if isinstance(node, dict) and not ({"format", "pattern", "enum", "const"} & set(node)):
+            templates["/_links/self/href"] = "$page.self"
+    return templates
+
+
+def _member(schema: Schema, registry: Any, name: str) -> Schema | None:
+    """The schema of ``value[name]``, declared or through ``additionalProperties``."""
+    declared = child(schema, registry, name)
+    if declared is not None:
+        return declared
+    extra = descend(deref(schema, registry), ("additionalProperties",))
+    return extra if extra is not None and isinstance(extra.value, dict) else None
 
 
 def _paging(op: Operation) -> Paging | None:

@@ -59,12 +59,8 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> A
         allow_credentials=True,
         expose_headers=["*"],
     )
-    middlewares = [
-        ServerErrorMiddleware,
-        cors,
-        partial(Gate, apis=apis, options=options),
-        LifespanMiddleware,
-    ]
+    gate = partial(Gate, apis=apis, options=options)
+    middlewares = [ServerErrorMiddleware, cors, gate, LifespanMiddleware]
     return AsyncApp(__name__, middlewares=middlewares)
 
 

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
 from mockserver.serve.checks import read_request
+from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal import JournalPages, Recorder
 from mockserver.serve.latency import NO_TURN, pacers_for
@@ -30,6 +31,7 @@ from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
 
@@ -42,12 +44,13 @@ class Gate:
     ) -> None:
         self.app = app  # only lifespan and websocket scopes go on
         self.apis = apis
-        self.pages = Pages(apis)
-        self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
         options = options or ServeOptions()
+        self.pages = Pages(apis)
+        self.control = Control(options.state)  # /__mock/...
+        self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
         self.pacers = pacers_for(apis, options.pacing, options.seed)
         self.journal = Recorder(options.journal, apis) if options.journal.size else None
-        JournalPages(options.journal).register(self.pages)
+        JournalPages(options.journal).register(self.control)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,13 +65,21 @@ class Gate:
         try:
             path, method = str(scope["path"]), str(scope["method"])
             page = self.pages.find(path, method)
+            if page is None:
+                page = self.control.find(path, method)
             if page is not None:
                 await page(scope, receive, send)
                 return
+            raw_path = scope.get("raw_path")
+            if raw_path:  # an encoded "/" inside a path variable stays inside it
+                path = matchable_path(raw_path)
             api, mount = self._api_for(path)
-            plan, path_params = api.route(path[len(mount) :] or "/", method.lower())
+            route = api.route(
+                path[len(mount) :] or "/", method.lower(), scope["headers"], scope["query_string"]
+            )
+            plan = route.plan
             body = await read_body(scope, receive)
-            raw = RawRequest.from_scope(scope, body, path_params, mount)
+            raw = RawRequest.from_scope(scope, body, route.variables, mount)
             turn = self.pacers[api.name].draw(plan.key, raw.headers)
             request = read_request(api, plan, raw)
             turn.raise_error()

@@ -36,17 +36,16 @@ from mockserver.serve.encoding import dumps
 from mockserver.serve.latency import Turn
 from mockserver.serve.problems import Problem
 from mockserver.serve.security import DEVELOPMENT_TOKEN
+from mockserver.serve.sessions import SESSION_COOKIE, SESSION_HEADER
 
 if TYPE_CHECKING:
+    from mockserver.serve.control import Control
     from mockserver.serve.mount import MountedApi
-    from mockserver.serve.pages import Pages
     from mockserver.serve.plan import OperationPlan
     from mockserver.serve.request import RawRequest
 
 DEFAULT_SIZE = 1000
 ENDPOINT = "/__mock/journal"
-#: The header (or cookie) naming a session of the stateful mock.
-SESSION = "x-mock-session"
 #: Request bodies longer than this are journalled as their length only.
 MAX_BODY_CHARS = 4096
 #: How often a stream looks for new entries, and how long it lasts before the browser's
@@ -352,7 +351,7 @@ class Masks:
             return MASK
         return "; ".join(
             f"{name}={morsel.value}"
-            if name.lower() == SESSION or morsel.value in self.public
+            if name == SESSION_COOKIE or morsel.value in self.public
             else f"{name}={MASK}"
             for name, morsel in jar.items()
         )
@@ -481,15 +480,17 @@ def _query(raw: bytes, masks: Masks) -> str:
 
 
 def _session(headers: list[list[str]]) -> str | None:
+    """The stateful mock's session: its header, else its cookie."""
     for name, value in headers:
-        if name.lower() == SESSION:
+        if name.lower() == SESSION_HEADER:
             return value
     for name, value in headers:
-        if name.lower() == "cookie" and SESSION in value.lower():
+        if name.lower() == "cookie" and SESSION_COOKIE in value:
             jar: SimpleCookie = SimpleCookie()
             with contextlib.suppress(CookieError):
                 jar.load(value)
-            return next((m.value for k, m in jar.items() if k.lower() == SESSION), None)
+            morsel = jar.get(SESSION_COOKIE)
+            return morsel.value if morsel is not None else None
     return None
 
 
@@ -532,12 +533,11 @@ def near_misses(apis: Iterable[MountedApi], method: str, path: str, limit: int =
     scored = []
     for api in apis:
         for mount in api.mounts:
-            for entry in api.paths:
-                template = mount + entry.template
+            for plan in api.plans:
+                template = mount + plan.op.path
                 closeness = _closeness(path, template)
-                for verb in entry.methods:
-                    score = closeness + (0.05 if verb.upper() == method else 0)
-                    scored.append((score, f"{verb.upper()} {template}"))
+                verb = plan.op.method.upper()
+                scored.append((closeness + (0.05 if verb == method else 0), f"{verb} {template}"))
     scored.sort(key=lambda s: -s[0])
     unique = list(dict.fromkeys(name for score, name in scored if score >= 0.6))
     return unique[:limit]
@@ -586,11 +586,11 @@ class JournalPages:
     def __init__(self, store: JournalStore) -> None:
         self.store = store
 
-    def register(self, pages: Pages) -> None:
+    def register(self, control: Control) -> None:
         """Serve the journal's endpoints, and clear it on ``POST /__mock/reset``."""
-        pages.route("GET", ENDPOINT, self.list)
-        pages.route("GET", f"{ENDPOINT}/stream", self.stream)
-        pages.on_reset("journal", self.store.clear)
+        control.route("GET", ENDPOINT, self.list)
+        control.route("GET", f"{ENDPOINT}/stream", self.stream)
+        control.on_reset(self.store.clear)
 
     async def list(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The entries, newest first, as JSON."""

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from mockserver.data.binding import bind_declaration
 from mockserver.data.dataset import Record, load_records
@@ -18,17 +19,24 @@ from mockserver.data.generate import ValueGenerator
 from mockserver.data.inference import infer_declaration
 from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine
+from mockserver.serve.control import check_prefix
 from mockserver.serve.error_shapes import ErrorShaper
-from mockserver.serve.jobs import JobStore, MemoryJobStore
 from mockserver.serve.journal import JournalStore, MemoryJournal
 from mockserver.serve.latency import NO_PACING, Pacing
 from mockserver.serve.plan import OperationPlan, plan_operation
 from mockserver.serve.problems import Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard, TokenBook
+from mockserver.serve.state import StateStore, open_store
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.paths import template_pattern, template_variables
+from mockserver.spec.paths import (
+    ENCODED_SLASH,
+    template_pattern,
+    template_rank,
+    template_shape,
+    template_variables,
+)
 from mockserver.spec.source import load_source
 
 
@@ -40,7 +48,8 @@ class ServeOptions:
     any_token: bool = False
     cors_origins: tuple[str, ...] = ()
     fixtures_dir: Path | None = Path("fixtures")
-    jobs: JobStore = field(default_factory=MemoryJobStore, compare=False)
+    #: where writes, id sequences and export jobs live (``--state``): memory by default
+    state: StateStore = field(default_factory=lambda: open_store("memory:"), compare=False)
     #: checks a fixture folder against the documents in a folder, raising on the first
     #: problem; the command line passes ``validate``'s, so a bad record stops start-up
     check_fixtures: Callable[[Path, Path], None] | None = field(default=None, compare=False)
@@ -52,12 +61,21 @@ class ServeOptions:
 
 @dataclass(frozen=True)
 class PathEntry:
-    """One path template of an API and the plans of its methods."""
+    """One path shape of an API: its templates (which differ at most in their variables'
+    names) and, per method, the operations answering there. Several operations share a
+    method only when the document tells them apart by a ``#fragment`` on the path key."""
 
-    template: str
+    shape: str  # the template with each variable written {}
     pattern: re.Pattern[str]
-    variables: tuple[str, ...]
-    methods: dict[str, OperationPlan]
+    methods: dict[str, tuple[OperationPlan, ...]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """The one route match of a request: the operation, and its path variables."""
+
+    plan: OperationPlan
+    variables: dict[str, str]
 
 
 @dataclass
@@ -75,40 +93,53 @@ class MountedApi:
     declaration: Declaration | None = None
 
     def __post_init__(self) -> None:
-        self._literal = {entry.template: entry for entry in self.paths if not entry.variables}
-        self._templated = [entry for entry in self.paths if entry.variables]
+        self._literal = {e.shape: e for e in self.paths if "{}" not in e.shape}
+        self._templated = [e for e in self.paths if "{}" in e.shape]
 
-    def match(self, path: str) -> tuple[PathEntry, dict[str, str]] | None:
-        """The path entry for a path below a mount, with its variables."""
+    def matches(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
+        """Every path entry ``path`` (below a mount) matches, the most specific first, with
+        the variables' values (a ``/`` sent as %2F arrives as :data:`ENCODED_SLASH`)."""
+        found: list[tuple[PathEntry, tuple[str, ...]]] = []
         literal = self._literal.get(path)
         if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
-            return literal, {}
+            found.append((literal, ()))
         for entry in self._templated:
-            found = entry.pattern.fullmatch(path)
-            if found:
-                return entry, dict(zip(entry.variables, found.groups(), strict=True))
-        return None
+            hit = entry.pattern.fullmatch(path)
+            if hit:
+                values = tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())
+                found.append((entry, values))
+        return found
 
     def claims(self, path: str) -> bool:
         """Whether one of the API's paths matches ``path`` (below a mount)."""
-        return self.match(path) is not None
+        return bool(self.matches(path))
 
-    def route(self, path: str, method: str) -> tuple[OperationPlan, dict[str, str]]:
-        """The operation for ``method`` (lower case) at ``path`` below a mount, with its path
-        variables; raises the 404 or 405 problem when there is none."""
-        matched = self.match(path)
-        if matched is None:
+    def route(
+        self,
+        path: str,
+        method: str,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+        query: bytes = b"",
+    ) -> Route:
+        """The operation for ``method`` (lower case) at ``path`` below a mount; raises the
+        404 or 405 problem when there is none. Of several matching paths the most specific
+        is the resource (``/things/export`` over ``/things/{id}``, ``/things/{name}.json``
+        over ``/things/{name}``, whatever the order of the document)."""
+        found = self.matches(path)
+        if not found:
             raise Problem(404, f"no operation at {path}")
-        entry, variables = matched
-        plan = entry.methods.get(method)
-        if plan is None:
-            allowed = ", ".join(m.upper() for m in entry.methods)
-            raise Problem(
-                405,
-                f"{method.upper()} is not allowed on {entry.template}; allowed: {allowed}",
-                headers=(("Allow", allowed),),
-            )
-        return plan, variables
+        entry, values = found[0]  # the most specific path is the resource
+        candidates = entry.methods.get(method)
+        if candidates:
+            plan = _by_fragment(candidates, headers, query)
+            names = template_variables(plan.op.path.split("#", 1)[0])
+            return Route(plan, dict(zip(names, values, strict=True)))
+        allowed = ", ".join(m.upper() for m in entry.methods)
+        raise Problem(
+            405,
+            f"{method.upper()} is not allowed on {path}; allowed: {allowed}",
+            headers=(("Allow", allowed),),
+        )
 
     def render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
         """``problem`` in the shape and with a status the operation declares (see
@@ -136,6 +167,8 @@ def load_apis(paths: Iterable[Path], options: ServeOptions) -> list[MountedApi]:
     if len(apis) == 1:  # a single document is also served at its own base path
         api = apis[0]
         api.mounts = (*api.mounts, api.document.base_path)
+    for api in apis:
+        check_prefix(api.name, api.document.path, api.mounts, (p.op.path for p in api.plans))
     return apis
 
 
@@ -148,7 +181,7 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
     generator = ValueGenerator(document.registry)
     shaper = ErrorShaper(document, generator, declaration.error_codes if declaration else None)
     engine = (
-        BehaviourEngine(declaration, document, records, options.jobs)
+        BehaviourEngine(declaration, document, records, options.state, options.seed)
         if declaration is not None
         else None
     )
@@ -195,14 +228,36 @@ def _fixtures(
 
 
 def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
-    by_path: dict[str, dict[str, OperationPlan]] = {}
+    by_shape: dict[str, dict[str, list[OperationPlan]]] = {}
     for plan in plans:
-        by_path.setdefault(plan.op.path, {})[plan.op.method] = plan
-    entries = []
-    for template, methods in by_path.items():
-        entries.append(
-            PathEntry(template, template_pattern(template), template_variables(template), methods)
+        template = plan.op.path.split("#", 1)[0]  # a fragment is never sent
+        by_shape.setdefault(template_shape(template), {}).setdefault(plan.op.method, []).append(
+            plan
         )
-    # literal segments win over templated ones, as OpenAPI requires
-    entries.sort(key=lambda e: [(seg.startswith("{"), seg) for seg in e.template.split("/")])
+    entries = [
+        PathEntry(shape, template_pattern(shape), {m: tuple(p) for m, p in methods.items()})
+        for shape, methods in by_shape.items()
+    ]
+    entries.sort(key=lambda e: template_rank(e.shape))
     return entries
+
+
+def _by_fragment(
+    candidates: tuple[OperationPlan, ...], headers: tuple[tuple[bytes, bytes], ...], query: bytes
+) -> OperationPlan:
+    """Of operations sharing a path and method, the one whose ``#name=value`` fragment the
+    request satisfies (a header or query parameter of that name, with that value if given);
+    else the one without a fragment; else the first."""
+    if len(candidates) == 1:
+        return candidates[0]
+    sent_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
+    sent_query = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+    for plan in candidates:
+        _, hash_, fragment = plan.op.path.partition("#")
+        if not hash_:
+            continue
+        name, equals, value = fragment.partition("=")
+        sent = sent_headers.get(name.lower(), sent_query.get(name))
+        if sent is not None and (not equals or sent == value):
+            return plan
+    return next((p for p in candidates if "#" not in p.op.path), candidates[0])

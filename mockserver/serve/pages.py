@@ -1,5 +1,5 @@
-"""The pages the server serves itself: the dashboard, each document, Swagger UI, and the
-``/__mock/`` endpoints (the journal, the reset) that other modules register here."""
+"""The pages the server serves itself: the dashboard (and its script and style under
+``/__mock/``), each document, and Swagger UI."""
 
 from __future__ import annotations
 
@@ -10,21 +10,17 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.types import Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
+from mockserver.serve.control import PREFIX, control_html
 from mockserver.serve.mount import MountedApi
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.serve.swagger_ui import UiAssets, ui_page
 from mockserver.spec.model import Dialect
 
 Page = Callable[[Scope, Receive, Send], Awaitable[None]]
-#: Forgets what a part of the mock remembers: everything (None), or one session's.
-ResetHook = Callable[[str | None], None]
-#: Where the server's own endpoints live: no served document uses this prefix.
-CONTROL = "/__mock"
 ASSETS = Path(__file__).resolve().parent / "dashboard"
 
 
@@ -47,32 +43,10 @@ class Pages:
         self.ui_prefixes = tuple(sorted({f"{m}/ui/" for a in apis for m in a.mounts}, key=len))
         for asset, media in (("dashboard.js", "text/javascript"), ("dashboard.css", "text/css")):
             body = (ASSETS / asset).read_bytes()
-            self.fixed[f"{CONTROL}/{asset}"] = Answer(200, f"{media}; charset=utf-8", body)
-        self.routes: dict[tuple[str, str], Page] = {("POST", f"{CONTROL}/reset"): self._reset}
-        self.resets: dict[str, ResetHook] = {}
-
-    def route(self, method: str, path: str, page: Page) -> None:
-        """Serve ``page`` at ``method path`` (an endpoint under ``/__mock/``)."""
-        self.routes[(method, path)] = page
-
-    def on_reset(self, name: str, hook: ResetHook) -> None:
-        """Call ``hook`` on ``POST /__mock/reset`` (with ``?session=NAME``, for one session)."""
-        self.resets[name] = hook
-
-    async def _reset(self, scope: Scope, receive: Receive, send: Send) -> None:
-        query = dict(parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1")))
-        session = query.get("session") or None
-        for hook in self.resets.values():
-            hook(session)
-        body = json.dumps({"reset": sorted(self.resets), "session": session}).encode()
-        await Answer(200, "application/json", body).send_to(send)
+            self.fixed[f"{PREFIX}/{asset}"] = Answer(200, f"{media}; charset=utf-8", body)
 
     def find(self, path: str, method: str) -> Page | None:
         """The page at ``path``, or None when the request is for an API."""
-        if path.startswith(CONTROL):
-            route = self.routes.get((method, path))
-            if route is not None:
-                return route
         if method not in ("GET", "HEAD"):
             return None
         fixed = self.fixed.get(path)
@@ -121,7 +95,7 @@ def index_html(apis: list[MountedApi]) -> str:
         "<header><h1>mockserver</h1><p>Development token: "
         f"<code>Authorization: Bearer {token}</code> (or <code>Authorization: {token}</code> "
         "for raw API-key headers). Endpoints: <a href='/__mock/journal'>/__mock/journal</a>, "
-        "<code>/__mock/journal/stream</code>, <code>POST /__mock/reset</code>.</p></header>"
+        "<code>/__mock/journal/stream</code>, <code>POST /__mock/reset</code>, <a href='/__mock/state'>/__mock/state</a>.</p></header>"
         "<main><section id='journal' aria-labelledby='journal-title'>"
         "<div class='bar'><h2 id='journal-title'>Requests</h2>"
         "<button type='button' id='reset'>Reset</button></div>"
@@ -135,7 +109,9 @@ def index_html(apis: list[MountedApi]) -> str:
         "<ol id='entries' class='entries' reversed></ol></section>"
         "<section id='apis' aria-labelledby='apis-title'><h2 id='apis-title'>APIs</h2>"
         + "".join(_api_section(api) for api in apis)
-        + "</section></main></body></html>"
+        + "</section><section id='sessions' aria-labelledby='sessions-title'>"
+        + control_html().replace("<h2>", "<h2 id='sessions-title'>", 1)
+        + "<ul id='session-list' class='sessions'></ul></section></main></body></html>"
     )
 
 

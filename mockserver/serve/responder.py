@@ -82,6 +82,9 @@ class Responder:
 
     def answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         """The answer to a request that passed every check; raises the problems it meets."""
+        return _sendable(self._answer(plan, request))
+
+    def _answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         prefer = Prefer.parse(request.headers.get("prefer", ""))
         if prefer.code is not None:
             return self._preferred_status(plan, request, prefer)
@@ -130,25 +133,27 @@ class Responder:
         return self._from_response(plan, request, response, prefer, status=code)
 
     def _behaviour(self, plan: OperationPlan, request: MockRequest) -> Answer:
-        """The behaviour's answer. Datasets never change, so reads are remembered: the same
-        checked request to the same operation gets the same bytes without recomputing."""
+        """The behaviour's answer. A session's datasets change only with its version, so
+        reads are remembered per (session, version): the same checked request to the same
+        operation gets the same bytes without recomputing, and never bytes from before a
+        write."""
+        assert self.engine is not None
+        view = self.engine.view(request)
         behaviour = plan.behaviour
         cacheable = behaviour is not None and behaviour.behaviour in PURE_BEHAVIOURS
-        key = _read_key(plan, request) if cacheable else None
+        key = (*_read_key(plan, request), view.session, view.version) if cacheable else None
         if key is not None and key in self._answers:
             return self._answers[key]
-        answer = self._run_behaviour(plan, request)
+        answer = self._reply(plan, request, self.engine.run(plan, request, view))
         if key is not None:
             if len(self._answers) >= ANSWER_CACHE_SIZE:
                 del self._answers[next(iter(self._answers))]  # the oldest goes first
             self._answers[key] = answer
         return answer
 
-    def _run_behaviour(self, plan: OperationPlan, request: MockRequest) -> Answer:
-        assert self.engine is not None
-        return self._reply(plan, request, self.engine.run(plan, request))
-
     def _reply(self, plan: OperationPlan, request: MockRequest, reply: BehaviourResult) -> Answer:
+        if reply.empty:  # a write answered without a body: its status is already chosen
+            return Answer(reply.status, None, b"", reply.headers)
         status = plan.choose(reply.status).status
         if reply.media_type is not None:
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
@@ -156,7 +161,7 @@ class Responder:
         response = plan.op.response_for(status)
         media = _negotiate(response, request) if response else None
         name = media.name if media else "application/json"
-        return Answer(status, name, dumps(reply.body), source="dataset")
+        return Answer(status, name, dumps(reply.body), reply.headers, source="dataset")
 
     def _from_response(
         self,
@@ -265,7 +270,7 @@ class Responder:
         return tuple(found)
 
 
-#: Behaviours that only read the (immutable) dataset; exports create jobs and are not kept.
+#: Behaviours that only read a session's datasets; exports create jobs and writes write.
 PURE_BEHAVIOURS = frozenset({"list", "search", "get", "count"})
 ANSWER_CACHE_SIZE = 4096
 
@@ -285,6 +290,22 @@ def _read_key(plan: OperationPlan, request: MockRequest) -> tuple[Any, ...]:
         request.headers.get("accept", ""),
         extra,
     )
+
+
+def _sendable(answer: Answer) -> Answer:
+    """What HTTP allows on the wire: no body on a 204 or 304, and a concrete media type
+    where the document declares a range (``*/*``, ``application/*``)."""
+    if answer.status in (204, 304) and (answer.body or answer.media_type):
+        return Answer(answer.status, None, b"", answer.headers)
+    if answer.media_type and "*" in answer.media_type:
+        try:
+            json.loads(answer.body)
+        except ValueError:
+            concrete = "application/octet-stream"
+        else:
+            concrete = "application/json"
+        return Answer(answer.status, concrete, answer.body, answer.headers)
+    return answer
 
 
 def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:

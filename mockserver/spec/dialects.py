@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import regex
 from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
@@ -51,16 +53,59 @@ def _swagger_type(validator: Any, types: Any, instance: Any, schema: dict[str, A
     yield from OAS30Validator.VALIDATORS["type"](validator, types, instance, schema)
 
 
-_Swagger2Validator = extend(OAS30Validator, {"type": _swagger_type})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
+@functools.lru_cache(maxsize=4096)
+def ecma_pattern(pattern: str) -> Any:
+    """``pattern`` compiled as JSON Schema means it (ECMA-262): the ``regex`` module reads
+    the Unicode property escapes (``\\p{L}``) Python's ``re`` refuses. None when no engine
+    can read it: a value cannot be judged by a broken pattern, so it is not refused by it
+    (``mockserver validate`` reports the pattern)."""
+    try:
+        return regex.compile(pattern)
+    except (regex.error, ValueError, OverflowError):
+        return None
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Any:
+    if not validator.is_type(instance, "string"):
+        return
+    compiled = ecma_pattern(pattern)
+    if compiled is not None and not compiled.search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(
+    validator: Any, properties: dict[str, Any], instance: Any, schema: dict[str, Any]
+) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in properties.items():
+        compiled = ecma_pattern(pattern)
+        if compiled is None:
+            continue
+        for key, value in instance.items():
+            if compiled.search(key):
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+_ECMA = {"pattern": _pattern, "patternProperties": _pattern_properties}
+
+
+def _ecma(cls: Any, **extra: Any) -> Any:
+    """``cls`` with the ECMA-262 pattern keywords (and any ``extra`` ones)."""
+    return extend(cls, {**_ECMA, **extra})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
+
+
+_Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type)
+_OAS31 = _ecma(OAS31Validator)
 
 _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
-    (Dialect.OPENAPI_3_1, "request"): OAS31Validator,
-    (Dialect.OPENAPI_3_1, "response"): OAS31Validator,
-    (Dialect.OPENAPI_3_1, "any"): OAS31Validator,
-    (Dialect.OPENAPI_3_0, "any"): OAS30Validator,
+    (Dialect.OPENAPI_3_1, "request"): _OAS31,
+    (Dialect.OPENAPI_3_1, "response"): _OAS31,
+    (Dialect.OPENAPI_3_1, "any"): _OAS31,
+    (Dialect.OPENAPI_3_0, "any"): _ecma(OAS30Validator),
     (Dialect.SWAGGER_2, "any"): _Swagger2Validator,
-    (Dialect.OPENAPI_3_0, "request"): OAS30WriteValidator,
-    (Dialect.OPENAPI_3_0, "response"): OAS30ReadValidator,
+    (Dialect.OPENAPI_3_0, "request"): _ecma(OAS30WriteValidator),
+    (Dialect.OPENAPI_3_0, "response"): _ecma(OAS30ReadValidator),
     (Dialect.SWAGGER_2, "request"): _Swagger2Validator,
     (Dialect.SWAGGER_2, "response"): _Swagger2Validator,
 }

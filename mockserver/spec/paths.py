@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 #: ``{name}`` in a path template; a name is anything but braces and slashes.
-VARIABLE = re.compile(r"{([^{}/]+)}")
+VARIABLE = re.compile(r"{([^{}/]*)}")
+#: Stands for a ``/`` sent percent-encoded inside one segment (``%2F``) while a path is
+#: matched, so that it stays inside its segment; put back in each variable's value.
+ENCODED_SLASH = "\ue000"
 
 
 def template_variables(template: str) -> tuple[str, ...]:
@@ -30,3 +34,29 @@ def last_variable(template: str) -> str | None:
     """The variable a template ends with (``/things/{id}`` -> ``id``), if it ends with one."""
     found = VARIABLE.findall(template)
     return found[-1] if found and template.endswith("{" + found[-1] + "}") else None
+
+
+def template_shape(template: str) -> str:
+    """The template with each variable written ``{}``: templates that differ only in their
+    variables' names have one shape, and match the same paths."""
+    return VARIABLE.sub("{}", template)
+
+
+def template_rank(template: str) -> list[tuple[int, int, str]]:
+    """A sort key putting the more specific of two templates first: segment by segment, a
+    literal segment before one mixing text and a variable (``{name}.json``), the one with
+    more literal text first, and a bare variable last."""
+    rank = []
+    for segment in template.split("/"):
+        literal = VARIABLE.sub("", segment)
+        kind = 0 if literal == segment else (2 if not literal else 1)
+        rank.append((kind, -len(literal), segment))
+    return rank
+
+
+def matchable_path(raw_path: bytes) -> str:
+    """A request's raw path, percent-decoded segment by segment, an encoded ``/`` kept as
+    :data:`ENCODED_SLASH` so it does not split its segment."""
+    text = raw_path.split(b"?", 1)[0].decode("latin-1")
+    text = text.replace("%2F", ENCODED_SLASH).replace("%2f", ENCODED_SLASH)
+    return unquote(text, errors="replace")

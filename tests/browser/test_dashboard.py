@@ -93,7 +93,12 @@ def test_filters_reset_and_a_narrow_window(page: Page, base: str, errors: list[s
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("Status").fill("2xx")
     expect(missed).to_be_hidden()
-    page.get_by_role("button", name="Reset").click()
+    httpx.get(base + LIST + "?q=alice", headers={**RAW_TOKEN, "X-Mock-Session": "alice"})
+    session = page.locator("#session-list li", has_text="alice")
+    expect(session).to_be_visible()  # a session a request named
+    session.get_by_role("button", name="Reset alice").click()
+    expect(page.locator("#entries .entry", has_text="q=alice")).to_have_count(0)
+    page.get_by_role("button", name="Reset", exact=True).click()
     expect(page.locator("#entries .entry")).to_have_count(0)
     assert httpx.get(base + "/__mock/journal").json()["entries"] == []
     assert errors == []

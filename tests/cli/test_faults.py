@@ -112,7 +112,7 @@ def test_the_journal_explains_a_refusal_and_masks_credentials(base: str) -> None
         base + LIST + "?limit=abc",
         headers={
             "Authorization": "Bearer s3cret-real-token",
-            "Cookie": "sid=abc; x-mock-session=s1",
+            "Cookie": "sid=abc; mock_session=s1",
         },
     )
     entries = _journal(base, lambda es: any(e["query"] == "limit=abc" for e in es), "?status=4xx")
@@ -120,7 +120,7 @@ def test_the_journal_explains_a_refusal_and_masks_credentials(base: str) -> None
     assert entry["verdict"] == "refused"
     headers = dict(entry["headers"])  # type: ignore[arg-type]
     assert headers["authorization"] == "Bearer ****"
-    assert headers["cookie"] == "sid=****; x-mock-session=s1"
+    assert headers["cookie"] == "sid=****; mock_session=s1"
     assert entry["session"] == "s1"
     assert "s3cret" not in json.dumps(entries)
 
@@ -141,7 +141,7 @@ def test_the_stream_sends_new_entries_and_the_reset(base: str) -> None:
         event = _next_event(lines)
         assert event["event"] == "entry"
         assert json.loads(event["data"])["query"] == "mark=streamed"
-        assert httpx.post(base + "/__mock/reset").json() == {"reset": ["journal"], "session": None}
+        assert httpx.post(base + "/__mock/reset").json() == {"reset": "all sessions"}
         assert _next_event(lines)["event"] == "reset"
     assert httpx.get(base + "/__mock/journal").json()["entries"] == []
 

@@ -61,7 +61,7 @@ def test_workers_build_the_app_from_the_environment(
         "any_token": False,
         "cors_origins": [],
         "fixtures": str(tmp_path),
-        "jobs": str(tmp_path / "jobs"),
+        "state": "memory:",
     }
     monkeypatch.setenv(ENVIRONMENT_KEY, json.dumps(settings))
     assert app_from_environment() is not None

@@ -118,12 +118,13 @@ def test_same_compares_as_text_when_types_differ() -> None:
     assert not oracle.same(1, True)
 
 
-def test_empty_lists_and_null_count_as_not_sent() -> None:
+def test_empty_values_and_null_count_as_not_sent() -> None:
     assert not oracle.is_sent(NOT_SENT)
     assert not oracle.is_sent(None)
     assert not oracle.is_sent([])
-    assert oracle.is_sent("")
+    assert not oracle.is_sent("")  # fixtures/README.md: an empty value filters nothing
     assert oracle.is_sent(0)
+    assert oracle.is_sent(False)
 
 
 def test_filter_value_reads_a_parameter_or_the_body() -> None:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_schema_validator import OAS30ReadValidator
 
+from mockserver.data.binding import json_media, success_response
 from mockserver.data.generate import ValueGenerator
 from mockserver.data.regex import string_matching
 from mockserver.spec.build import iter_schemas
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.loader import load_document
-from tests.conftest import DATA, SPECS, VENDORED
+from mockserver.spec.model import Schema
+from tests.conftest import DATA, SPECS, VENDORED, WriteDoc, minimal_doc
 
 DOCUMENTS = [SPECS / f"{name}.yaml" for name in VENDORED] + [
     DATA / "keywords-3.1.yaml",
@@ -63,3 +69,109 @@ def test_regex_strings_match_their_pattern(pattern: str) -> None:
             assert "(?=" in pattern  # look-aheads may be unproducible; never a wrong string
             return
         assert re.search(pattern, text), text
+
+
+def _generator_for(write_doc: WriteDoc, schema: dict[str, Any]) -> tuple[ValueGenerator, Schema]:
+    """A generator for a 3.1 document whose one response is ``schema``, and that schema."""
+    raw = minimal_doc(
+        "3.1.0",
+        **{
+            "/thing": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": schema}},
+                        }
+                    }
+                }
+            }
+        },
+    )
+    document = load_document(write_doc(raw))
+    media = json_media(success_response(document.operations[0]))
+    assert media is not None and media.schema is not None
+    return ValueGenerator(document.registry), media.schema
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        (
+            {
+                "type": "object",
+                "required": ["Message", "RecordFile"],
+                "properties": {"Message": {"type": "string"}},
+            },
+            {"RecordFile": str},
+        ),
+        (
+            {"type": "object", "required": ["size"], "additionalProperties": {"type": "integer"}},
+            {"size": int},
+        ),
+        (
+            {
+                "type": "object",
+                "required": ["x-rate"],
+                "patternProperties": {"^x-": {"type": "number", "minimum": 1}},
+                "additionalProperties": False,
+            },
+            {"x-rate": (int, float)},
+        ),
+    ],
+)
+def test_a_required_name_without_a_property_schema_gets_a_value(
+    write_doc: WriteDoc, schema: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    generator, wrapped = _generator_for(write_doc, schema)
+    oracle = Draft202012Validator(schema, format_checker=FormatChecker())
+    for seed in range(10):
+        value = generator.generate(wrapped, seed)
+        assert list(oracle.iter_errors(value)) == []
+        for name, kind in expected.items():
+            assert isinstance(value[name], kind)
+
+
+def test_one_of_with_sibling_properties_meets_the_siblings_in_every_branch(
+    write_doc: WriteDoc,
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"kind": {"type": "string"}},
+        "required": ["kind"],
+        "oneOf": [
+            {"type": "object", "properties": {"_id": {"type": "string"}}, "required": ["_id"]},
+            {
+                "type": "object",
+                "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+                "required": ["key", "name"],
+            },
+        ],
+    }
+    generator, wrapped = _generator_for(write_doc, schema)
+    oracle = Draft202012Validator(schema)
+    values = [generator.generate(wrapped, seed) for seed in range(20)]
+    assert all(list(oracle.iter_errors(v)) == [] and "kind" in v for v in values)
+    assert {"_id" in v for v in values} == {True, False}  # both branches are drawn
+
+
+def test_launchdarkly_full_document_s_ai_tool_with_its_maintainer_is_generated() -> None:
+    """POST /api/v2/projects/{projectKey}/ai-tools: oneOf beside properties/required."""
+    path = DATA / "ld-openapi.full.json"
+    document = load_document(path)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    op = next(
+        o
+        for o in document.operations
+        if o.path == "/api/v2/projects/{projectKey}/ai-tools" and o.method == "post"
+    )
+    media = json_media(success_response(op))
+    assert media is not None and media.schema is not None
+    oracle = OAS30ReadValidator(
+        {**raw, "$ref": "#" + media.schema.pointer},
+        format_checker=OAS30ReadValidator.FORMAT_CHECKER,
+    )
+    generator = ValueGenerator(document.registry)
+    values = [generator.generate(media.schema, seed) for seed in range(8)]
+    assert all([e.message for e in oracle.iter_errors(v)] == [] for v in values)
+    assert any("kind" in v.get("_maintainer", {}) for v in values)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DATA, Client, MakeClient
+from tests.conftest import DATA, Client, MakeClient, WriteDoc, minimal_doc
 
 PETSTORE = DATA / "petstore-v2.yaml"
 CREDENTIALS = {"api_key": "any", "Authorization": "Bearer any"}
@@ -54,3 +54,115 @@ def test_missing_credentials_answer_a_status_the_operation_declares(
     answer = petstore.get("/v2/pet/5")  # getPetById declares 200, 400, 404 and no 401
     assert answer.status_code in (400, 404)
     assert "401" in answer.headers["warning"]
+
+
+FOREIGN = DATA / "foreign"
+
+
+@pytest.fixture
+def statuses(make_client: MakeClient) -> Client:
+    return make_client(FOREIGN / "status.yaml", fixtures_dir=None, any_token=True)
+
+
+@pytest.fixture
+def bodies(make_client: MakeClient) -> Client:
+    return make_client(FOREIGN / "bodies.yaml", fixtures_dir=None, any_token=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("GET", "/status/things/a.json"), ("POST", "/status/v1/abc:move"), ("GET", "/status/v1/abc")],
+)
+def test_a_more_specific_template_wins_whatever_the_document_order(
+    statuses: Client, method: str, url: str
+) -> None:
+    assert statuses.request(method, url).status_code == 200
+
+
+@pytest.mark.parametrize("target", ["Svc.Create", "Svc.Delete"])
+def test_fragment_path_keys_are_told_apart_by_the_header_they_name(
+    statuses: Client, target: str
+) -> None:
+    answer = statuses.post("/status/", headers={"X-Amz-Target": target})
+    assert answer.status_code == 200  # each operation's own enum accepts its target
+
+
+def test_an_encoded_slash_stays_inside_its_path_variable(statuses: Client) -> None:
+    assert statuses.get("/status/subscriptions/a%2Fb/groups").status_code == 200
+
+
+def test_accept_is_disregarded_unless_the_operation_declares_406(statuses: Client) -> None:
+    answer = statuses.get("/status/search", headers={"X-Key": "k", "Accept": "foo"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/json"
+
+
+def test_an_empty_multipart_body_has_no_fields(bodies: Client) -> None:
+    answer = bodies.post(
+        "/bodies/upload",
+        content=b"--XX--\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=XX"},
+    )
+    assert answer.status_code == 200
+
+
+def test_one_value_of_an_array_form_field_is_a_list_of_one(bodies: Client) -> None:
+    answer = bodies.post("/bodies/portability", data={"PhoneNumbers": "+16175551212"})
+    assert answer.status_code == 202
+
+
+def test_a_body_the_mock_does_not_parse_is_not_judged(bodies: Client) -> None:
+    answer = bodies.request(
+        "PATCH",
+        "/bodies/xml",
+        content=b"<x><name>a</name></x>",
+        headers={"Content-Type": "application/xml"},
+    )
+    assert answer.status_code == 204
+
+
+def test_a_declared_media_range_is_answered_with_a_concrete_type(bodies: Client) -> None:
+    answer = bodies.post("/bodies/file")
+    assert answer.status_code == 200
+    assert "*" not in answer.headers["content-type"]
+
+
+def test_a_204_carries_no_body_and_no_content_type(bodies: Client) -> None:
+    answer = bodies.post("/bodies/recorded")
+    assert answer.status_code == 204
+    assert answer.content == b"" and "content-type" not in answer.headers
+
+
+def _pattern_doc(pattern: str) -> dict[str, object]:
+    return minimal_doc(
+        "3.1.0",
+        **{
+            "/words": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "w",
+                            "in": "query",
+                            "schema": {"type": "string", "pattern": pattern},
+                        }
+                    ],
+                    "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}},
+                }
+            }
+        },
+    )
+
+
+def test_patterns_are_read_as_ecma_262_unicode_property_escapes_included(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    client = make_client(write_doc(_pattern_doc(r"^\p{L}+$")), fixtures_dir=None)
+    assert client.get("/api/words", params={"w": "héllo"}).status_code == 200
+    assert client.get("/api/words", params={"w": "h3llo"}).status_code == 400
+
+
+def test_a_pattern_no_engine_can_read_refuses_nothing_and_never_fails(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    client = make_client(write_doc(_pattern_doc("([")), fixtures_dir=None)
+    assert client.get("/api/words", params={"w": "anything"}).status_code == 200

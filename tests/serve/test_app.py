@@ -141,7 +141,7 @@ def test_one_router_no_routing_view_is_added_to_connexion() -> None:
     assert app.middleware.apis == []  # the gate is the only router
 
 
-@pytest.mark.parametrize("path", ["/things", "/things/abc"])
+@pytest.mark.parametrize("path", ["/things", "/things/small-1"])
 def test_literal_paths_win_over_templates(make_client: MakeClient, path: str) -> None:
     response = make_client(KEYWORDS).get(f"/keywords-3.1/zoo/v1{path}", headers=TOKEN)
     assert response.status_code == 200

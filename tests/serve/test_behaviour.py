@@ -213,7 +213,8 @@ class TestAnaconda:
     def test_unknown_columns_are_422(self, vendored: Client) -> None:
         response = vendored.get(f"{ANACONDA}?q=password:x", headers=TOKEN)
         assert response.status_code == 422
-        assert response.json()["detail"][0]["loc"] == ["query", "q"]
+        # the document's q pattern names the columns: the first q entry is refused
+        assert response.json()["detail"][0]["loc"][:2] == ["query", "q"]
 
     def test_any_organisation_name_sees_the_dataset(self, vendored: Client) -> None:
         body = vendored.get(ANACONDA, headers={**TOKEN, "X-Org-Name": "someone-else"}).json()

@@ -106,7 +106,7 @@ def test_the_journal_filters_by_api_operation_status_and_session(client: Client)
 
 def test_the_reset_clears_the_journal(client: Client) -> None:
     client.get("/api/things")
-    assert client.post("/__mock/reset").json() == {"reset": ["journal"], "session": None}
+    assert client.post("/__mock/reset").json() == {"reset": "all sessions"}
     assert _entries(client) == []
 
 

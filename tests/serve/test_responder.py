@@ -31,7 +31,7 @@ def test_prefer_header_parsing() -> None:
 
 
 def test_documented_examples_come_first(zoo: Client) -> None:
-    response = zoo.get(f"{BASE}/things/anything", headers=TOKEN)
+    response = zoo.get(f"{BASE}/things/small-1", headers=TOKEN)
     assert response.json() == {"id": "small-1", "kind": "widget", "point": [1, 2], "size": 3}
 
 

@@ -109,6 +109,7 @@
     const item = row(entry);
     item.hidden = !matches(entry);
     shown.set(entry.id, item);
+    showSession(entry.session);
     // newest first: place by time among what is shown
     let before = list.firstElementChild;
     while (before && before.entry.at > entry.at) before = before.nextElementSibling;
@@ -121,6 +122,29 @@
     count();
   }
 
+  // Sessions of the stateful mock: those /__mock/state knows and those requests named.
+  const sessionList = document.getElementById("session-list");
+  const sessions = new Set();
+
+  function showSession(name) {
+    if (!name || sessions.has(name)) return;
+    sessions.add(name);
+    const button = el("button", { type: "button", text: "Reset " + name });
+    button.addEventListener("click", async () => {
+      await fetch("/__mock/reset?session=" + encodeURIComponent(name), { method: "POST" });
+      for (const item of [...list.children]) {
+        if (item.entry.session === name) { shown.delete(item.dataset.id); item.remove(); }
+      }
+      count();
+    });
+    sessionList.append(el("li", { "data-session": name }, el("code", { text: name }), " ", button));
+  }
+
+  async function loadSessions() {
+    const response = await fetch("/__mock/state", { cache: "no-store" });
+    if (response.ok) for (const name of Object.keys((await response.json()).sessions || {})) showSession(name);
+  }
+
   function count() {
     const visible = [...list.children].filter((c) => !c.hidden).length;
     status.textContent = `${visible} request${visible === 1 ? "" : "s"} shown · live`;
@@ -129,6 +153,8 @@
   function clear() {
     list.replaceChildren();
     shown.clear();
+    sessionList.replaceChildren();
+    sessions.clear();
     count();
   }
 
@@ -141,7 +167,7 @@
 
   function follow() {
     const stream = new EventSource("/__mock/journal/stream");
-    stream.addEventListener("open", () => { load().catch(() => {}); });
+    stream.addEventListener("open", () => { load().catch(() => {}); loadSessions().catch(() => {}); });
     stream.addEventListener("entry", (event) => add(JSON.parse(event.data)));
     stream.addEventListener("reset", clear);
     stream.addEventListener("error", () => { status.textContent = "Reconnecting…"; });

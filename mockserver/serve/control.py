@@ -1,0 +1,121 @@
+"""The mock's own control routes, under ``/__mock/``: reset sessions, show what changed.
+
+``POST /__mock/reset`` forgets every session's writes, ``POST /__mock/reset?session=NAME``
+one session's; ``GET /__mock/state`` shows, per session, its version and the ids written
+and deleted in each dataset. The prefix is the mock's: a document with a path under it
+is refused at start-up (:func:`check_prefix`), so the routes never hide an API's path.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from mockserver.errors import SpecError
+from mockserver.serve.answer import Answer
+from mockserver.serve.problems import Problem
+from mockserver.serve.state import StateStore
+from mockserver.serve.state.store import SESSION_NAME
+from mockserver.spec.pointer import join_pointer
+
+PREFIX = "/__mock"
+RESET = f"{PREFIX}/reset"
+STATE = f"{PREFIX}/state"
+Page = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+#: Forgets what another part of the mock remembers (the request journal): everything
+#: (None), or one session's.
+ResetHook = Callable[[str | None], None]
+
+
+class Control:
+    """Answers the control routes from the store every worker shares; other parts of the
+    mock add their own routes (:meth:`route`) and forget with the reset (:meth:`on_reset`)."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+        self.routes: dict[str, tuple[str, Page]] = {
+            RESET: ("POST", partial(_send, self._reset)),
+            STATE: ("GET", partial(_send, self._state)),
+        }
+        self.resets: list[ResetHook] = []
+
+    def route(self, method: str, path: str, page: Page) -> None:
+        """Serve ``page`` at ``method path`` under the prefix."""
+        self.routes[path] = (method, page)
+
+    def on_reset(self, hook: ResetHook) -> None:
+        """Call ``hook`` with the session (None: all) on every ``POST /__mock/reset``."""
+        self.resets.append(hook)
+
+    def find(self, path: str, method: str) -> Page | None:
+        """The control route at ``path``, or None when the path is not under the prefix;
+        raises 404 or 405 for a path under it that is not a route."""
+        if not (path == PREFIX or path.startswith(PREFIX + "/")):
+            return None
+        if path not in self.routes:
+            known = ", ".join(sorted(self.routes))
+            raise Problem(404, f"no control route at {path}; there are {known}")
+        allowed, page = self.routes[path]
+        if method != allowed and not (allowed == "GET" and method == "HEAD"):
+            raise Problem(405, f"{method} is not allowed on {path}", headers=(("Allow", allowed),))
+        return page
+
+    def _reset(self, scope: Scope) -> Answer:
+        query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+        named = query.get("session")
+        session = named[0] if named else None
+        if session is not None and not SESSION_NAME.fullmatch(session):
+            raise Problem(400, f"{session[:80]!r} is not a session name")
+        self.store.reset(session)
+        for hook in self.resets:
+            hook(session)
+        body = {"reset": session if session is not None else "all sessions"}
+        return Answer(200, "application/json", orjson.dumps(body))
+
+    def _state(self, scope: Scope) -> Answer:
+        body = {"store": self.store.url, "sessions": self.store.state()}
+        return Answer(200, "application/json", orjson.dumps(body))
+
+
+async def _send(
+    handler: Callable[[Scope], Answer], scope: Scope, receive: Receive, send: Send
+) -> None:
+    await handler(scope).send_to(send)
+
+
+def control_html() -> str:
+    """The index page's paragraph about sessions and the control routes."""
+    return (
+        "<h2>Sessions</h2><p>Writes (POST, PUT, PATCH, DELETE) are kept per session: send "
+        "<code>X-Mock-Session: NAME</code> (or the cookie <code>mock_session=NAME</code>); "
+        "without one, requests share the <code>default</code> session. "
+        f"<code>POST {html.escape(RESET)}</code> forgets every session's writes, "
+        f"<code>POST {html.escape(RESET)}?session=NAME</code> one session's; "
+        f"<a href='{html.escape(STATE)}'><code>GET {html.escape(STATE)}</code></a> shows "
+        "what each session changed.</p>"
+    )
+
+
+def check_prefix(name: str, file: Path, mounts: Iterable[str], paths: Iterable[str]) -> None:
+    """Refuse a document served under the control prefix: its routes would be unreachable."""
+    templates = list(paths)
+    for mount in mounts:
+        for template in templates:
+            full = mount + template
+            if full == PREFIX or full.startswith(PREFIX + "/"):
+                raise SpecError(
+                    file,
+                    f"{name} would serve {full}, under {PREFIX}/, the prefix of mockserver's "
+                    "own control routes",
+                    pointer=join_pointer("/paths", template),
+                    hint=f"rename the document or its base path so that no path starts "
+                    f"with {PREFIX}",
+                )

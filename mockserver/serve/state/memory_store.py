@@ -1,0 +1,99 @@
+"""The ``memory:`` store: dicts in one process, for ``mockserver serve`` with one worker
+and for tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.serve.state.store import (
+    Changes,
+    SessionState,
+    empty_state,
+    note_change,
+)
+
+
+@dataclass
+class _Session:
+    version: int = 0
+    changes: dict[str, Changes] = field(default_factory=dict)
+    sequences: dict[str, int] = field(default_factory=dict)
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class MemoryStore:
+    """Every session in a dict; records are copied through JSON on the way in, so they
+    come back exactly as the other stores return them."""
+
+    url = "memory:"
+
+    def __init__(self) -> None:
+        self._clock = 0
+        self._sessions: dict[str, _Session] = {}
+        self._lock = threading.Lock()
+
+    def version(self, session: str) -> int:
+        """The session's version (0: nothing changed)."""
+        found = self._sessions.get(session)
+        return found.version if found is not None else 0
+
+    def changes(self, session: str, dataset: str) -> tuple[int, Changes]:
+        """The session's version and its changes to ``dataset``."""
+        found = self._sessions.get(session)
+        if found is None:
+            return 0, {}
+        return found.version, dict(found.changes.get(dataset, {}))
+
+    def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
+        """Store ``record`` under ``key`` (None: delete it); returns the new version."""
+        copied = None if record is None else json.loads(json.dumps(record))
+        with self._lock:
+            state = self._sessions.setdefault(session, _Session())
+            state.changes.setdefault(dataset, {})[key] = copied
+            self._clock += 1
+            state.version = self._clock
+            return state.version
+
+    def next_id(self, session: str, dataset: str, floor: int) -> int:
+        """The next number of the session's id sequence for ``dataset``."""
+        with self._lock:
+            state = self._sessions.setdefault(session, _Session())
+            value = max(state.sequences.get(dataset, 0), floor) + 1
+            state.sequences[dataset] = value
+            return value
+
+    def create_job(self, session: str, job: dict[str, Any]) -> dict[str, Any]:
+        """Keep ``job``, or return the one already kept under its id."""
+        with self._lock:
+            jobs = self._sessions.setdefault(session, _Session()).jobs
+            return jobs.setdefault(str(job["id"]), json.loads(json.dumps(job)))
+
+    def get_job(self, session: str, job_id: str) -> dict[str, Any] | None:
+        """The job, or None."""
+        found = self._sessions.get(session)
+        return found.jobs.get(job_id) if found is not None else None
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget one session (every session with None); the clock runs on."""
+        with self._lock:
+            if session is None:
+                self._sessions.clear()
+            else:
+                self._sessions.pop(session, None)
+
+    def state(self) -> dict[str, SessionState]:
+        """Every session that has changed something, and what."""
+        found: dict[str, SessionState] = {}
+        for name, session in sorted(self._sessions.items()):
+            state = found[name] = empty_state(session.version)
+            state["jobs"] = len(session.jobs)
+            for dataset, changes in sorted(session.changes.items()):
+                for key, record in changes.items():
+                    note_change(state, dataset, key, record is None)
+        return found
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,171 @@
+"""The ``sqlite:///path`` store: one file shared by the workers of one host.
+
+WAL mode lets readers go on while one worker writes; every write is one ``BEGIN
+IMMEDIATE`` transaction that stores the change and moves the session's version on
+together, so a reader never sees one without the other.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mockserver.serve.state.store import (
+    Changes,
+    SessionState,
+    empty_state,
+    note_change,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL);
+INSERT OR IGNORE INTO clock VALUES (0, 0);
+CREATE TABLE IF NOT EXISTS sessions (session TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (
+    session TEXT NOT NULL, dataset TEXT NOT NULL, key TEXT NOT NULL, record TEXT,
+    PRIMARY KEY (session, dataset, key));
+CREATE TABLE IF NOT EXISTS sequences (
+    session TEXT NOT NULL, dataset TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (session, dataset));
+CREATE TABLE IF NOT EXISTS jobs (
+    session TEXT NOT NULL, id TEXT NOT NULL, job TEXT NOT NULL, PRIMARY KEY (session, id));
+"""
+_TABLES = ("sessions", "changes", "sequences", "jobs")
+#: Milliseconds a worker waits for another's write to finish before giving up.
+BUSY_TIMEOUT_MS = 10_000
+
+
+class SqliteStore:
+    """Sessions in a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.url = f"sqlite:///{path}"
+        self._lock = threading.Lock()  # one connection, used by the event loop's thread
+        self._db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes of a process
+        with self._transaction(write=True) as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def version(self, session: str) -> int:
+        """The session's version (0: nothing changed)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT version FROM sessions WHERE session = ?", (session,)
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def changes(self, session: str, dataset: str) -> tuple[int, Changes]:
+        """The session's version and its changes to ``dataset``, from one snapshot."""
+        with self._transaction() as db:
+            row = db.execute("SELECT version FROM sessions WHERE session = ?", (session,))
+            version = row.fetchone()
+            rows = db.execute(
+                "SELECT key, record FROM changes WHERE session = ? AND dataset = ? ORDER BY rowid",
+                (session, dataset),
+            ).fetchall()
+        found = {key: None if text is None else json.loads(text) for key, text in rows}
+        return (int(version[0]) if version else 0), found
+
+    def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
+        """Store ``record`` under ``key`` (None: delete it); returns the new version."""
+        text = None if record is None else json.dumps(record, separators=(",", ":"))
+        with self._transaction(write=True) as db:
+            db.execute(
+                "INSERT INTO changes VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (session, dataset, key) DO UPDATE SET record = excluded.record",
+                (session, dataset, key, text),
+            )
+            version = int(
+                db.execute("UPDATE clock SET value = value + 1 RETURNING value").fetchone()[0]
+            )
+            db.execute(
+                "INSERT INTO sessions VALUES (?, ?) "
+                "ON CONFLICT (session) DO UPDATE SET version = excluded.version",
+                (session, version),
+            )
+        return version
+
+    def next_id(self, session: str, dataset: str, floor: int) -> int:
+        """The next number of the session's id sequence for ``dataset``."""
+        with self._transaction(write=True) as db:
+            row = db.execute(
+                "INSERT INTO sequences VALUES (?, ?, ? + 1) ON CONFLICT (session, dataset) "
+                "DO UPDATE SET value = max(value, ?) + 1 RETURNING value",
+                (session, dataset, floor, floor),
+            ).fetchone()
+            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, 0)", (session,))
+        return int(row[0])
+
+    def create_job(self, session: str, job: dict[str, Any]) -> dict[str, Any]:
+        """Keep ``job``, or return the one already kept under its id."""
+        with self._transaction(write=True) as db:
+            db.execute(
+                "INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)",
+                (session, str(job["id"]), json.dumps(job)),
+            )
+            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, 0)", (session,))
+            row = db.execute(
+                "SELECT job FROM jobs WHERE session = ? AND id = ?", (session, str(job["id"]))
+            ).fetchone()
+        return dict(json.loads(row[0]))
+
+    def get_job(self, session: str, job_id: str) -> dict[str, Any] | None:
+        """The job, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT job FROM jobs WHERE session = ? AND id = ?", (session, job_id)
+            ).fetchone()
+        return dict(json.loads(row[0])) if row else None
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget one session (every session with None); the clock runs on."""
+        with self._transaction(write=True) as db:
+            for table in _TABLES:
+                if session is None:
+                    db.execute(f"DELETE FROM {table}")
+                else:
+                    db.execute(f"DELETE FROM {table} WHERE session = ?", (session,))
+
+    def state(self) -> dict[str, SessionState]:
+        """Every session that has changed something, and what."""
+        with self._transaction() as db:
+            sessions = db.execute("SELECT session, version FROM sessions ORDER BY session")
+            found = {name: empty_state(int(version)) for name, version in sessions.fetchall()}
+            changes = db.execute(
+                "SELECT session, dataset, key, record IS NULL FROM changes "
+                "ORDER BY session, dataset, rowid"
+            ).fetchall()
+            jobs = db.execute("SELECT session, count(*) FROM jobs GROUP BY session").fetchall()
+        for name, dataset, key, deleted in changes:
+            note_change(found.setdefault(name, empty_state(0)), dataset, key, bool(deleted))
+        for name, count in jobs:
+            found.setdefault(name, empty_state(0))["jobs"] = int(count)
+        return found
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,112 @@
+"""Schemathesis, all checks and all phases, finds nothing wrong with the four vendored APIs.
+
+The real server runs as a subprocess (``python -m mockserver serve``) and Schemathesis'
+own CLI tests it from outside, with the development token for every security scheme, a
+fixed seed and bounded examples. Schemathesis judges the mock only by the documents, so
+it is an oracle independent of the code under test. What Schemathesis itself cannot
+express is filtered below, narrowly, with the reason beside each filter.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.schemathesis_run import Failure, run
+from bench.servers import free_port
+from tests.conftest import ROOT, SPECS, VENDORED
+
+SEED = 1
+MAX_EXAMPLES = 15  # per operation and phase: the four APIs in about a minute on 2 cores
+TIMEOUT = 240  # seconds for one API's run; a run that overstays is a failure of its own
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    """The four vendored APIs with their fixtures, served by the real command line."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *map(str, _specs())],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(base + "/", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            continue
+    assert process.poll() is None, process.stdout.read() if process.stdout else ""
+    yield base
+    process.terminate()
+    process.wait(timeout=30)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def _specs() -> list[Path]:
+    return [SPECS / f"{name}.yaml" for name in VENDORED]
+
+
+def mount_url(base: str, name: str) -> str:
+    """Where the API is served: the server URL of the document the mock publishes."""
+    published = httpx.get(f"{base}/{name}/openapi.json", timeout=10).json()
+    return base + str(published["servers"][0]["url"])
+
+
+def schemathesis_limitation(failure: Failure) -> bool:
+    """A failure caused by how Schemathesis builds the request, not by the mock."""
+    # Schemathesis serialises a deepObject property whose value is an array of objects
+    # lossily (`filter[actor]=id&filter[actor]=type`: the keys are sent, the values lost),
+    # and OpenAPI leaves nested deepObject undefined, so the mock cannot accept what it
+    # receives. Only the acceptance check of such a case is Schemathesis' own doing.
+    return failure.check == "positive_data_acceptance" and _deep_object_array_of_objects(
+        failure.case.get("query") or {}
+    )
+
+
+def _deep_object_array_of_objects(query: dict[str, object]) -> bool:
+    return any(
+        "[" in name and isinstance(value, list) and any(isinstance(v, dict) for v in value)
+        for name, value in query.items()
+    )
+
+
+def describe(failures: list[Failure]) -> str:
+    """Every failure, one paragraph each, with a curl command that reproduces it."""
+    return "\n\n".join(
+        f"{f.code} {f.title} [{f.check}, {f.phase}] on {f.operation}: {f.message}\n"
+        f"  -> {f.status} {f.response_type} {f.response_body[:200]}\n  {f.curl()}"
+        for f in failures
+    )
+
+
+@pytest.mark.parametrize("name", VENDORED)
+def test_schemathesis_finds_no_failure(served: str, name: str, tmp_path: Path) -> None:
+    found = run(
+        SPECS / f"{name}.yaml",
+        mount_url(served, name),
+        tmp_path,
+        max_examples=MAX_EXAMPLES,
+        seed=SEED,
+        timeout=TIMEOUT,
+    )
+    failures = [f for f in found.failures if not schemathesis_limitation(f)]
+    assert not found.timed_out, f"Schemathesis did not finish within {TIMEOUT} s\n{found.log}"
+    assert found.cases > 0, found.log
+    assert not found.errors, "\n".join(found.errors)
+    assert not failures, f"{len(failures)} failures\n\n{describe(failures)}"
