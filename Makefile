@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench conformance clean redis-server chromium
+.PHONY: install serve test lint validate bench compare conformance clean redis-server chromium
 
 install: $(STAMP)
 
@@ -62,6 +62,10 @@ SAMPLE ?= 100
 SEED   ?= 1
 conformance: $(STAMP)
 	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
+
+# Not part of `make test`: installs Spectral and Redocly from npm into bench/.tools/.
+compare: $(STAMP)
+	$(BIN)/python -m bench.compare
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -92,20 +92,32 @@ def _survey(schema: Any) -> tuple[set[str], set[str]]:
     return keywords, formats
 
 
+#: Keywords whose value is a schema, a list of schemas, or a map of named schemas: the
+#: only places a nested schema can be, so that a property *named* ``nullable`` stays one.
+_ONE_SCHEMA = ("items", "additionalProperties", "not")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "items")
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions")
+
+
 def _nullable_as_types(schema: Any) -> Any:
-    """OpenAPI 3.0's ``nullable: true`` (and Swagger's ``x-nullable``) as a type array."""
-    if isinstance(schema, list):
-        return [_nullable_as_types(v) for v in schema]
+    """OpenAPI 3.0's ``nullable: true`` (and Swagger's ``x-nullable``) as a type array,
+    walking schemas by their structure."""
     if not isinstance(schema, dict):
         return schema
-    converted = {
-        k: (v if k in ("enum", "const", "default", "example") else _nullable_as_types(v))
-        for k, v in schema.items()
-    }
-    if converted.pop("nullable", False) | converted.pop("x-nullable", False):
-        declared = converted.get("type")
-        if isinstance(declared, str):
-            converted["type"] = [declared, "null"]
+    converted = dict(schema)
+    for key in _ONE_SCHEMA:
+        if isinstance(schema.get(key), dict):
+            converted[key] = _nullable_as_types(schema[key])
+    for key in _SCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            converted[key] = [_nullable_as_types(v) for v in schema[key]]
+    for key in _SCHEMA_MAPS:
+        if isinstance(schema.get(key), dict):
+            converted[key] = {n: _nullable_as_types(v) for n, v in schema[key].items()}
+    nullable = converted.pop("nullable", False) is True
+    nullable = (converted.pop("x-nullable", False) is True) or nullable
+    if nullable and isinstance(converted.get("type"), str):
+        converted["type"] = [converted["type"], "null"]
     return converted
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urlsplit
 
 from mockserver.errors import LoadError, RefError
-from mockserver.spec.pointer import resolve_pointer
+from mockserver.spec.pointer import join_pointer, resolve_pointer
 from mockserver.spec.source import SourceFile, iter_pointers, load_source
 
 
@@ -141,8 +141,53 @@ class RefResolver:
         return self._files[path]
 
 
+#: Keywords whose value is data, not OpenAPI or JSON Schema: a ``$ref`` key inside is a
+#: value like any other (an example of a JSON Schema document, say), not a reference.
+_DATA_KEYWORDS = frozenset({"example", "default", "const", "enum", "value", "externalValue"})
+#: Keys whose value maps names to objects: there every key is a name, whatever it spells.
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "definitions",
+        "$defs",
+        "dependentSchemas",
+        "schemas",
+        "parameters",
+        "responses",
+        "headers",
+        "examples",
+        "links",
+        "callbacks",
+        "securitySchemes",
+        "requestBodies",
+        "pathItems",
+        "paths",
+        "content",
+        "encoding",
+        "variables",
+        "webhooks",
+        "mapping",
+    }
+)
+
+
 def iter_refs(data: Any) -> Iterator[tuple[str, str]]:
-    """(pointer of the ``$ref`` keyword, ref string) for every reference in ``data``."""
-    for pointer, value in iter_pointers(data):
-        if isinstance(value, dict) and isinstance(value.get("$ref"), str):
-            yield pointer + "/$ref", value["$ref"]
+    """(pointer of the ``$ref`` keyword, ref string) for every reference in ``data``; the
+    values of ``example``, ``default``, ``const``, ``enum``, an Example's ``value``, a 3.1
+    schema's ``examples`` list and ``x-`` extensions are data, and are not looked into."""
+    stack: list[tuple[str, Any, bool]] = [("", data, False)]
+    while stack:
+        pointer, node, names = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                yield pointer + "/$ref", node["$ref"]
+            for name, value in node.items():
+                key = str(name)
+                if not names and (key in _DATA_KEYWORDS or key.startswith("x-")):
+                    continue
+                if not names and key == "examples" and isinstance(value, list):
+                    continue  # a 3.1 schema's examples are values
+                stack.append((join_pointer(pointer, key), value, not names and key in _NAME_MAPS))
+        elif isinstance(node, list):
+            stack.extend((join_pointer(pointer, str(i)), v, False) for i, v in enumerate(node))

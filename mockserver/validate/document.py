@@ -1,40 +1,92 @@
-"""Checks on one OpenAPI document: meta-schema, refs, examples, defaults, paths, ids."""
+"""Checks on one OpenAPI document: every check runs, whatever the others find.
+
+A broken ``$ref`` is reported where it is written and then simply not followed, so the
+meta-schema, the schema dialect, examples, paths, servers and names are all still checked.
+"""
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Iterator
-from typing import Any
-
-import jsonschema_rs
-from jsonschema.exceptions import ValidationError
-from openapi_spec_validator.schemas import (
-    openapi_v2_schema_validator,
-    openapi_v30_schema_validator,
-    openapi_v31_schema_validator,
-)
+from collections.abc import Callable, Iterable, Iterator
 
 from mockserver.errors import MockserverError, RefError
-from mockserver.spec.build import build_document, detect_dialect
-from mockserver.spec.dialects import SchemaValidator, deepest_error, schema_registry
-from mockserver.spec.model import ApiDocument, Dialect, Example, Schema
-from mockserver.spec.pointer import join_pointer, resolve_pointer
-from mockserver.spec.refs import RefResolver, file_uri, iter_refs
-from mockserver.spec.schema_walk import iter_subschemas, schema_roots
+from mockserver.spec.build import detect_dialect
+from mockserver.spec.dialects import schema_registry
+from mockserver.spec.model import Dialect
+from mockserver.spec.pointer import split_pointer
+from mockserver.spec.refs import Located, RefResolver, iter_refs
 from mockserver.spec.source import SourceFile
+from mockserver.validate import names, paths, schemas
 from mockserver.validate.findings import Finding
-
-_META_SCHEMAS = {
-    Dialect.SWAGGER_2: openapi_v2_schema_validator,
-    Dialect.OPENAPI_3_0: openapi_v30_schema_validator,
-    Dialect.OPENAPI_3_1: openapi_v31_schema_validator,
-}
-_TEMPLATE_VARIABLE = re.compile(r"{([^{}]+)}")
-_UNEXPECTED = re.compile(
-    r"\('([^']+)'(?:, '[^']+')* (?:was|were) unexpected\)"
-    r"|^'([^']+)' does not match any of the regexes"
+from mockserver.validate.issues import Issue
+from mockserver.validate.metaschema import (
+    OAS_DIALECT,
+    iter_dialect_issues,
+    iter_meta_schema_issues,
+    known_dialect,
 )
+from mockserver.validate.servers import iter_server_issues
+from mockserver.validate.structure import Structure, from_resolver
+from mockserver.validate.values import ValueChecker, iter_example_object_issues
+
+StructureCheck = Callable[[Structure], Iterable[Issue]]
+
+#: Checks that need only the document's structure, in the order their findings are listed.
+_STRUCTURE_CHECKS: tuple[StructureCheck, ...] = (
+    paths.iter_path_key_issues,
+    paths.iter_path_parameter_issues,
+    paths.iter_duplicate_parameter_issues,
+    paths.iter_form_data_issues,
+    names.iter_operation_id_issues,
+    names.iter_security_issues,
+    names.iter_tag_issues,
+    names.iter_component_name_issues,
+    iter_server_issues,
+    iter_example_object_issues,
+)
+
+
+#: Keys whose values are data (examples, defaults, enums, extensions), not structure...
+_VALUE_KEYS = frozenset({"example", "default", "enum", "const", "value"})
+#: ...unless they are names in a map, such as a property called "default".
+_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "responses",
+        "headers",
+        "schemas",
+        "parameters",
+        "examples",
+        "requestBodies",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "pathItems",
+        "content",
+        "encoding",
+        "variables",
+        "webhooks",
+        "paths",
+    }
+)
+
+
+def _in_a_value(pointer: str) -> bool:
+    """Whether ``pointer`` lies inside an example, default, enum or extension, where a
+    ``$ref`` key is data like any other."""
+    tokens = split_pointer(pointer)
+    for index, token in enumerate(tokens[:-1]):
+        parent = tokens[index - 1] if index else ""
+        if parent in _MAPS:
+            continue
+        if token in _VALUE_KEYS or token.startswith("x-"):
+            return True
+        if token == "examples" and tokens[index + 1].isdigit():
+            return True  # 3.1 schema examples: a list of values
+    return False
 
 
 class DocumentChecker:
@@ -43,72 +95,31 @@ class DocumentChecker:
     def __init__(self, source: SourceFile) -> None:
         self.source = source
         self.resolver = RefResolver(source)
-        self.findings: list[Finding] = []
-        self.document: ApiDocument | None = None
-        self._validators: dict[str, SchemaValidator] = {}
 
     def run(self) -> list[Finding]:
-        """All findings for the document; ``self.document`` is set when it could be modelled."""
+        """All findings for the document."""
         try:
             _, dialect = detect_dialect(self.source.data, self.resolver)
         except MockserverError as error:
-            self._add_error(error)
-            return self.findings
-        self._check_meta_schema(dialect)
-        if not self._check_refs():
-            return self.findings
+            return [self._from_error(error)]
+        findings = dict.fromkeys(self._place(issue) for issue in self._issues(dialect))
+        return list(findings)
+
+    def _issues(self, dialect: Dialect) -> Iterator[Issue]:
+        root = Located(self.source.data, self.source, "")
+        yield from iter_meta_schema_issues(root, dialect)
+        yield from self._ref_issues()
+        structure = from_resolver(self.resolver, dialect)
+        yield from self._dialect_issues(structure)
+        for check in _STRUCTURE_CHECKS:
+            yield from check(structure)
+        yield from names.iter_link_issues(structure, self.resolver)
+        yield from self._schema_issues(structure)
         registry = schema_registry(self.resolver.files, dialect)
-        try:
-            self.document = build_document(self.source.path.stem, self.resolver, registry)
-        except MockserverError as error:
-            self._add_error(error)
-            return self.findings
-        self._check_values(self.document, dialect, registry)
-        self._check_path_parameters(self.document)
-        self._check_operation_ids(self.document)
-        self._check_security(self.document)
-        return self.findings
+        yield from ValueChecker(structure, self.resolver, registry).iter_issues()
 
-    # -- helpers ----------------------------------------------------------------------
-
-    def _add(
-        self,
-        code: str,
-        pointer: str,
-        message: str,
-        *,
-        source: SourceFile | None = None,
-        hint: str = "",
-    ) -> None:
-        source = source or self.source
-        position = source.position(pointer)
-        self.findings.append(
-            Finding(code, source.path, pointer, message, position.line, position.column, hint)
-        )
-
-    def _add_error(self, error: MockserverError) -> None:
-        source = next((f for f in self.resolver.files if f.path == error.file), self.source)
-        if error.position is None and error.pointer:
-            self._add(error.code, error.pointer, error.message, source=source, hint=error.hint)
-        else:
-            self.findings.append(Finding.from_error(error))
-
-    # -- checks -----------------------------------------------------------------------
-
-    def _check_meta_schema(self, dialect: Dialect) -> None:
-        if _fast_meta_schema(dialect).is_valid(self.source.data):
-            return  # the compiled check agrees with the reference one; only explain failures
-        for error in _META_SCHEMAS[dialect].iter_errors(self.source.data):
-            leaf = deepest_error(error)
-            pointer = join_pointer("", *leaf.absolute_path)
-            unexpected = _UNEXPECTED.search(str(leaf.message))
-            if unexpected:  # point at the offending key itself, not its parent
-                pointer = join_pointer(pointer, unexpected.group(1) or unexpected.group(2))
-            self._add("MS101", pointer, _first_line(leaf))
-
-    def _check_refs(self) -> bool:
-        """Report every broken ref in every reachable file; True when all resolve."""
-        clean = True
+    def _ref_issues(self) -> Iterator[Issue]:
+        """Every broken ref in every reachable file."""
         pending, seen = [self.source], set()
         while pending:
             source = pending.pop()
@@ -116,162 +127,48 @@ class DocumentChecker:
                 continue
             seen.add(source.path)
             for pointer, ref in iter_refs(source.data):
-                if ref.split("#")[0] in self.resolver.schema_ids:
+                if ref.split("#")[0] in self.resolver.schema_ids or _in_a_value(pointer):
                     continue
                 try:
                     target = self.resolver.locate(ref, source, pointer)
                 except RefError as error:
-                    clean = False
-                    self._add(error.code, pointer, error.message, source=source, hint=error.hint)
+                    yield Issue(error.code, source, pointer, error.message, error.hint)
                     continue
                 pending.append(target.file)
-        return clean
 
-    def _check_values(self, document: ApiDocument, dialect: Dialect, registry: Any) -> None:
-        for label, schema, example in _operation_examples(document):
-            self._check_value(
-                "MS104",
-                schema,
-                example.value,
-                example.pointer,
-                f"{label} example {example.name!r}",
-                registry,
-            )
-        for source in self.resolver.files:
-            for pointer in _schema_pointers(source, dialect):
-                node = resolve_pointer(source.data, pointer)
-                schema = Schema(
-                    node, dialect, file_uri(source) + "#" + pointer, source.path, pointer
-                )
-                for code, key, value in _schema_values(node, dialect):
-                    self._check_value(
-                        code,
-                        schema,
-                        value,
-                        join_pointer(pointer, *key),
-                        f"{key[0]} of the schema at {pointer}",
-                        registry,
-                        source,
-                    )
+    def _dialect_issues(self, structure: Structure) -> Iterator[Issue]:
+        if structure.dialect is not Dialect.OPENAPI_3_1:
+            return  # 2.0 and 3.0 schemas are part of the document's own meta-schema
+        dialect = self.source.data.get("jsonSchemaDialect", OAS_DIALECT)
+        if isinstance(dialect, str) and known_dialect(dialect):
+            yield from iter_dialect_issues(structure.schemas, dialect.rstrip("#"))
 
-    def _check_value(
-        self,
-        code: str,
-        schema: Schema,
-        value: Any,
-        pointer: str,
-        label: str,
-        registry: Any,
-        source: SourceFile | None = None,
-    ) -> None:
-        source = source or next(
-            (f for f in self.resolver.files if f.path == schema.file), self.source
+    def _schema_issues(self, structure: Structure) -> Iterator[Issue]:
+        dialect = structure.dialect
+        for node in structure.schema_nodes:
+            for check in schemas.SCHEMA_CHECKS:
+                yield from check(node, dialect)
+            yield from schemas.iter_discriminator_issues(node, dialect, self.resolver)
+        for node in structure.simple_schemas:
+            for check in schemas.SIMPLE_CHECKS:
+                yield from check(node, dialect)
+
+    def _place(self, issue: Issue) -> Finding:
+        """The issue as a finding, at the line and column of its pointer."""
+        position = issue.source.position(issue.pointer)
+        return Finding(
+            issue.code,
+            issue.source.path,
+            issue.pointer,
+            issue.message,
+            position.line,
+            position.column,
+            issue.hint,
         )
-        validator = self._validator(schema, registry)
-        for violation in validator.iter_violations(value):
-            where = f" at {violation.pointer}" if violation.pointer else ""
-            self._add(
-                code,
-                join_pointer(pointer) + violation.pointer,
-                f"{label}{where}: {violation.message}",
-                source=source,
+
+    def _from_error(self, error: MockserverError) -> Finding:
+        if error.position is None and error.pointer:
+            return self._place(
+                Issue(error.code, self.source, error.pointer, error.message, error.hint)
             )
-
-    def _validator(self, schema: Schema, registry: Any) -> SchemaValidator:
-        key = schema.uri or repr(schema.value)
-        if key not in self._validators:
-            self._validators[key] = SchemaValidator(
-                schema, registry, direction="any", single_use=True
-            )
-        return self._validators[key]
-
-    def _check_path_parameters(self, document: ApiDocument) -> None:
-        for op in document.operations:
-            variables = _TEMPLATE_VARIABLE.findall(op.path)
-            declared = {p.name: p for p in op.parameters if p.location == "path"}
-            for name in variables:
-                if name not in declared:
-                    self._add(
-                        "MS106",
-                        op.pointer,
-                        f"{op.key}: path variable {{{name}}} is not declared",
-                        hint=f"add a parameter with name: {name}, in: path, required: true",
-                    )
-            for name, param in declared.items():
-                if name not in variables:
-                    self._add(
-                        "MS107",
-                        param.pointer,
-                        f"{op.key}: path parameter {name!r} is not in the template",
-                    )
-
-    def _check_operation_ids(self, document: ApiDocument) -> None:
-        first: dict[str, str] = {}
-        for op in document.operations:
-            if not op.declared_operation_id:
-                continue
-            if op.operation_id in first:
-                self._add(
-                    "MS108",
-                    op.pointer + "/operationId",
-                    f"operationId {op.operation_id!r} of {op.key} is already used by "
-                    f"{first[op.operation_id]}",
-                )
-            else:
-                first[op.operation_id] = op.key
-
-    def _check_security(self, document: ApiDocument) -> None:
-        for op in document.operations:
-            for requirement in op.security:
-                for name, _ in requirement:
-                    if name not in document.security_schemes:
-                        self._add(
-                            "MS109",
-                            op.pointer,
-                            f"{op.key}: security scheme {name!r} is not declared",
-                        )
-
-
-@functools.cache
-def _fast_meta_schema(dialect: Dialect) -> Any:
-    """The meta-schema compiled by jsonschema-rs: milliseconds instead of a second on a
-    2.6 MB document. The Python validator still produces the detailed findings."""
-    return jsonschema_rs.validator_for(dict(_META_SCHEMAS[dialect].schema))
-
-
-def _first_line(error: ValidationError) -> str:
-    return str(error.message).splitlines()[0][:300]
-
-
-def _operation_examples(document: ApiDocument) -> Iterator[tuple[str, Schema, Example]]:
-    for op in document.operations:
-        for param in op.parameters:
-            if param.schema is not None:
-                for example in param.examples:
-                    yield f"{op.key} parameter {param.name}", param.schema, example
-        media_types = [*(op.request_body.content if op.request_body else ())]
-        media_types += [m for r in op.responses for m in r.content]
-        for media in media_types:
-            if media.schema is not None:
-                for example in media.examples:
-                    yield f"{op.key} {media.name}", media.schema, example
-
-
-def _schema_pointers(source: SourceFile, dialect: Dialect) -> list[str]:
-    seen: dict[str, None] = {}
-    for root in schema_roots(source.data, dialect):
-        for pointer in iter_subschemas(source.data, root, dialect):
-            seen.setdefault(pointer)
-    return list(seen)
-
-
-def _schema_values(node: Any, dialect: Dialect) -> Iterator[tuple[str, tuple[str | int, ...], Any]]:
-    if not isinstance(node, dict) or ("$ref" in node and dialect is not Dialect.OPENAPI_3_1):
-        return
-    if "default" in node:
-        yield "MS105", ("default",), node["default"]
-    if "example" in node:
-        yield "MS104", ("example",), node["example"]
-    if dialect is Dialect.OPENAPI_3_1 and isinstance(node.get("examples"), list):
-        for index, value in enumerate(node["examples"]):
-            yield "MS104", ("examples", index), value
+        return Finding.from_error(error)

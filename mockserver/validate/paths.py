@@ -1,0 +1,127 @@
+"""Checks on path templates and the parameters operations declare."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from mockserver.spec.model import Dialect
+from mockserver.spec.pointer import join_pointer
+from mockserver.validate.issues import Issue
+from mockserver.validate.structure import Node, OperationNode, Structure
+
+_TEMPLATE_VARIABLE = re.compile(r"{([^{}]*)}")
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def iter_path_key_issues(structure: Structure) -> Iterator[Issue]:
+    """Path keys with a query string or an empty ``{}``, and paths that match alike."""
+    first: dict[str, str] = {}
+    for template, _item in structure.path_items:
+        pointer = join_pointer("/paths", template)
+        if "?" in template:
+            yield Issue(
+                "MS123",
+                structure.root,
+                pointer,
+                f"path {template!r} contains a query string",
+                "declare query parameters with 'in: query' instead",
+            )
+        if "" in _TEMPLATE_VARIABLE.findall(template):
+            yield Issue(
+                "MS123",
+                structure.root,
+                pointer,
+                f"path {template!r} has an empty variable {{}}",
+                "name the variable, e.g. {id}, and declare it as a path parameter",
+            )
+        shape = _TEMPLATE_VARIABLE.sub("{}", template.rstrip("/"))
+        if shape in first:
+            yield Issue(
+                "MS122",
+                structure.root,
+                pointer,
+                f"path {template!r} matches the same requests as {first[shape]!r}",
+                "merge the two paths, or make their fixed segments differ",
+            )
+        else:
+            first[shape] = template
+
+
+def iter_path_parameter_issues(structure: Structure) -> Iterator[Issue]:
+    """Template variables and ``in: path`` parameters must match one to one."""
+    for op in structure.operations:
+        if not op.template:
+            continue
+        variables = [v for v in _TEMPLATE_VARIABLE.findall(op.template) if v]
+        declared = {_name(p): p for p in _merged(op) if p.value.get("in") == "path"}
+        for name in variables:
+            if name not in declared:
+                yield Issue(
+                    "MS106",
+                    op.source,
+                    op.pointer,
+                    f"{op.key}: path variable {{{name}}} is not declared",
+                    f"add a parameter with name: {name}, in: path, required: true",
+                )
+        for name, param in declared.items():
+            if name not in variables:
+                yield Issue(
+                    "MS107",
+                    param.source,
+                    param.pointer,
+                    f"{op.key}: path parameter {name!r} is not in the template",
+                )
+
+
+def iter_duplicate_parameter_issues(structure: Structure) -> Iterator[Issue]:
+    """The same name and location twice in one list (header names ignore case)."""
+    for parameters in structure.parameter_lists:
+        first: dict[tuple[str, str], Node] = {}
+        for param in parameters:
+            location = str(param.value.get("in", ""))
+            name = _name(param)
+            key = (location, name.lower() if location == "header" else name)
+            if key in first:
+                yield Issue(
+                    "MS110",
+                    param.source,
+                    param.pointer,
+                    f"the {location} parameter {name!r} is declared twice "
+                    f"(first at {first[key].pointer})",
+                    "remove one of them; an operation overrides a path's parameter by "
+                    "declaring it once in its own list",
+                )
+            else:
+                first[key] = param
+
+
+def iter_form_data_issues(structure: Structure) -> Iterator[Issue]:
+    """Swagger 2.0 ``formData`` parameters need an operation that consumes a form."""
+    if structure.dialect is not Dialect.SWAGGER_2:
+        return
+    default = structure.root.data.get("consumes")
+    for op in structure.operations:
+        consumes = op.value.get("consumes", default)
+        if isinstance(consumes, list) and not any(c in _FORM_TYPES for c in consumes):
+            for param in _merged(op):
+                if param.value.get("in") == "formData":
+                    yield Issue(
+                        "MS128",
+                        param.source,
+                        param.pointer,
+                        f"{op.key}: formData parameter {_name(param)!r}, but the operation "
+                        f"consumes only {', '.join(map(str, consumes))}",
+                        "add multipart/form-data or application/x-www-form-urlencoded to consumes",
+                    )
+                    break
+
+
+def _merged(op: OperationNode) -> list[Node]:
+    """The path item's parameters overridden by the operation's own."""
+    merged = {(str(p.value.get("in")), _name(p)): p for p in [*op.shared, *op.own]}
+    return list(merged.values())
+
+
+def _name(param: Node) -> str:
+    return str(param.value.get("name", ""))
