@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench compare conformance clean redis-server
+.PHONY: install serve test lint validate bench compare conformance clean redis-server chromium
 
 install: $(STAMP)
 
@@ -22,6 +22,14 @@ $(STAMP): pyproject.toml constraints.txt
 serve: $(STAMP)
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
+# The browser tests drive Debian's chromium (Playwright's own browser downloads are not used).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@[ -x $(CHROMIUM) ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+		else echo "make test: the browser tests need the Debian package chromium (apt-get install chromium)"; exit 1; fi; }
+
 # The Redis store's tests run a real redis-server (the Debian package of that name).
 redis-server:
 	@command -v redis-server >/dev/null 2>&1 || { \
@@ -31,7 +39,7 @@ redis-server:
 		else echo "make test needs redis-server: install the Debian package redis-server"; exit 1; fi; }
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, say so plainly.
-test: $(STAMP) redis-server
+test: $(STAMP) redis-server chromium
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -46,6 +54,7 @@ validate: $(STAMP)
 
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.journal
 
 # Not part of `make test`: APIs.guru's real-world documents served by mockserver and by
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.

@@ -85,7 +85,42 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log level; info and debug also log each request (default: warning)",
     )
+    add_pacing_options(cmd)
     cmd.set_defaults(run=run_serve)
+
+
+def add_pacing_options(cmd: argparse.ArgumentParser) -> None:
+    """Latency, errors, faults and the request journal (mock.yaml's settings win)."""
+    group = cmd.add_argument_group("latency, faults and the request journal")
+    group.add_argument(
+        "--latency",
+        metavar="MS",
+        help="delay every answer: 250 (fixed), 50-200 (uniform) or median=120,p99=900 "
+        "(log-normal), in milliseconds",
+    )
+    group.add_argument(
+        "--error-rate",
+        type=float,
+        metavar="P",
+        help="answer this share of valid requests (0 to 1) with one of the operation's "
+        "declared error statuses",
+    )
+    group.add_argument(
+        "--fault-rate", type=float, metavar="P", help="give this share of requests a fault"
+    )
+    group.add_argument(
+        "--faults",
+        metavar="NAMES",
+        help="the faults --fault-rate draws from, comma-separated "
+        "(default: reset,empty,malformed,slow-body; also timeout)",
+    )
+    group.add_argument(
+        "--journal-size",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="requests the journal at /__mock/journal keeps; 0 turns it off (default: 1000)",
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -105,6 +140,7 @@ def run_serve(args: argparse.Namespace) -> int:
         "cors_origins": list(args.cors_origin),
         "fixtures": str(args.fixtures.resolve()),
         "state": state,
+        **_pacing_settings(args),
     }
     options = _options(settings)  # fail fast, before any worker starts
     _reach(options.state)
@@ -130,6 +166,7 @@ def app_from_environment() -> Any:
     quiet_third_party_warnings()
     from mockserver.serve.app import create_app
     from mockserver.serve.mount import load_apis
+    from mockserver.serve.server import quiet_injected_faults
 
     settings = json.loads(os.environ[ENVIRONMENT_KEY])
     options = _options(settings)
@@ -139,11 +176,34 @@ def app_from_environment() -> Any:
         print(f"mockserver serve: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     app = create_app(apis, options)
+    quiet_injected_faults()
     # Everything loaded so far lives as long as the process: keep the collector from
     # walking it on every full collection (a measurable share of each request otherwise).
     gc.collect()
     gc.freeze()
     return app
+
+
+def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The latency and journal options, checked here so a typo stops start-up."""
+    from mockserver.serve.latency import Pacing
+
+    pacing = {
+        "latency": args.latency,
+        "error-rate": args.error_rate,
+        "fault-rate": args.fault_rate,
+        "faults": args.faults.split(",") if args.faults else None,
+    }
+    try:
+        Pacing.from_mapping(pacing)
+    except ValueError as error:
+        raise UsageError(None, f"{error}") from None
+    if args.journal_size < 0:
+        raise UsageError(None, "--journal-size must be 0 (off) or more")
+    # workers are processes: more than one share the journal through files in a folder
+    shared = args.workers > 1 and args.journal_size
+    journal = tempfile.mkdtemp(prefix="mockserver-journal-") if shared else None
+    return {"pacing": pacing, "journal": journal, "journal_size": args.journal_size}
 
 
 def state_url(given: str | None, workers: int) -> str:
@@ -182,9 +242,13 @@ def _reach(store: Any) -> None:
 
 
 def _options(settings: dict[str, Any]) -> Any:
+    from mockserver.serve.journal import FileJournal, MemoryJournal
+    from mockserver.serve.latency import Pacing
     from mockserver.serve.mount import ServeOptions
     from mockserver.serve.state import open_store
 
+    size = settings.get("journal_size", 1000)
+    folder = settings.get("journal")
     return ServeOptions(
         check_fixtures=check_fixtures,
         seed=settings["seed"],
@@ -192,6 +256,8 @@ def _options(settings: dict[str, Any]) -> Any:
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
         state=open_store(settings.get("state", "memory:")),
+        pacing=Pacing.from_mapping(settings.get("pacing", {})),
+        journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
     )
 
 

@@ -70,6 +70,42 @@ FILTER_OPS = (
     "statements",
 )
 TIME_FORMATS = ("iso8601", "epoch-ms", "epoch-s")
+FAULTS = ("reset", "empty", "malformed", "slow-body", "timeout")
+
+# Latency and faults (serve/latency.py), for the whole API at the top level or per operation.
+_MILLISECONDS = {"type": "number", "minimum": 0, "maximum": 60000}
+_RATE = {"type": "number", "minimum": 0, "maximum": 1}
+_LATENCY_KEYS = ("fixed", "min", "max", "median", "p99")
+_PACING: dict[str, Any] = {
+    "latency": {
+        "description": "milliseconds (250), a range (100-900), or {median: 120, p99: 900}",
+        "oneOf": [
+            _MILLISECONDS,
+            {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(-\s*\d+(\.\d+)?\s*)?(ms)?$"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "oneOf": [
+                    {"required": ["fixed"], "properties": {"fixed": _MILLISECONDS}},
+                    {
+                        "required": ["min", "max"],
+                        "properties": {"min": _MILLISECONDS, "max": _MILLISECONDS},
+                    },
+                    {
+                        "required": ["median", "p99"],
+                        "properties": {"median": _MILLISECONDS, "p99": _MILLISECONDS},
+                    },
+                ],
+                "properties": dict.fromkeys(
+                    ("fixed", "min", "max", "median", "p99"), _MILLISECONDS
+                ),
+            },
+        ],
+    },
+    "error-rate": {**_RATE, "description": "share answered with a declared error status"},
+    "fault-rate": {**_RATE, "description": "share given one of the faults"},
+    "faults": {"type": "array", "items": {"enum": list(FAULTS)}, "minItems": 1},
+}
 
 # Where a filter's value comes from: a parameter by name, or a pointer into the body.
 _SOURCE: dict[str, Any] = {
@@ -159,6 +195,7 @@ _OPERATION = {
             "description": "export-create: facts kept with the job, as set templates over the "
             "request (e.g. /owner: $request.header.X-Org-Name); read later as $job.owner",
         },
+        **_PACING,
     },
     "additionalProperties": False,
 }
@@ -228,6 +265,7 @@ DECLARATION_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
         },
         "operations": {"type": "object", "additionalProperties": _OPERATION},
+        **_PACING,
     },
     "additionalProperties": False,
 }
@@ -360,6 +398,8 @@ class Declaration:
     tokens: tuple[Token, ...]
     source: SourceFile
     error_codes: Mapping[int, str] = field(default_factory=dict)
+    #: latency and fault settings: operation id -> its block; "" -> the top-level block
+    pacing: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:
@@ -410,8 +450,48 @@ def from_source(source: SourceFile) -> Declaration:
     )
     codes = {int(k): str(v) for k, v in (data.get("errors") or {}).get("codes", {}).items()}
     return Declaration(
-        folder, str(data.get("spec", folder.name)), datasets, operations, tokens, source, codes
+        folder,
+        str(data.get("spec", folder.name)),
+        datasets,
+        operations,
+        tokens,
+        source,
+        codes,
+        _pacing(source),
     )
+
+
+def _pacing(source: SourceFile) -> dict[str, dict[str, Any]]:
+    """The latency and fault blocks by operation id ("" for the top level); raises on a
+    range or distribution that cannot be drawn from."""
+    blocks = {"": source.data, **source.data["operations"]}
+    found = {}
+    for name, block in blocks.items():
+        own = {k: block[k] for k in _PACING if k in block}
+        problem = _latency_problem(own.get("latency"))
+        if problem:
+            pointer = join_pointer("/operations", name, "latency") if name else "/latency"
+            raise DeclarationError(
+                source.path, problem, pointer=pointer, position=source.position(pointer)
+            )
+        if own:
+            found[name] = own
+    return found
+
+
+def _latency_problem(latency: Any) -> str | None:
+    """What is wrong with a latency the format allows, or None."""
+    if isinstance(latency, dict) and "median" in latency and latency["median"] >= latency["p99"]:
+        return "the median must be below p99 (and above 0)"
+    if isinstance(latency, dict) and "median" in latency and latency["median"] <= 0:
+        return "the median must be above 0"
+    if isinstance(latency, dict) and "min" in latency and latency["min"] > latency["max"]:
+        return "min must not exceed max"
+    if isinstance(latency, str) and "-" in latency:
+        low, high = latency.replace("ms", "").split("-")
+        if float(low) > float(high):
+            return f"{latency!r}: the range's low end must not exceed its high end"
+    return None
 
 
 def _dataset(folder: Path, name: str, spec: dict[str, Any]) -> Dataset:

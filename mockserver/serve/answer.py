@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.types import Send
 
@@ -16,6 +16,8 @@ class Answer:
     media_type: str | None
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    #: where the answer came from (dataset, example, generated), for the request journal
+    source: str = field(default="", compare=False)
 
     @functools.cached_property
     def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
@@ -28,7 +30,9 @@ class Answer:
 
     def with_headers(self, *headers: tuple[str, str]) -> Answer:
         """A copy with ``headers`` added."""
-        return Answer(self.status, self.media_type, self.body, (*self.headers, *headers))
+        return Answer(
+            self.status, self.media_type, self.body, (*self.headers, *headers), self.source
+        )
 
     async def send_to(self, send: Send) -> None:
         """Send the whole answer over ASGI."""

@@ -59,7 +59,7 @@ def create_app(apis: list[MountedApi], options: ServeOptions | None = None) -> A
         allow_credentials=True,
         expose_headers=["*"],
     )
-    gate = partial(Gate, apis=apis, state=options.state)
+    gate = partial(Gate, apis=apis, options=options)
     middlewares = [ServerErrorMiddleware, cors, gate, LifespanMiddleware]
     return AsyncApp(__name__, middlewares=middlewares)
 

@@ -30,24 +30,43 @@ STATE = f"{PREFIX}/state"
 Page = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+#: Forgets what another part of the mock remembers (the request journal): everything
+#: (None), or one session's.
+ResetHook = Callable[[str | None], None]
+
+
 class Control:
-    """Answers the control routes from the store every worker shares."""
+    """Answers the control routes from the store every worker shares; other parts of the
+    mock add their own routes (:meth:`route`) and forget with the reset (:meth:`on_reset`)."""
 
     def __init__(self, store: StateStore) -> None:
         self.store = store
+        self.routes: dict[str, tuple[str, Page]] = {
+            RESET: ("POST", partial(_send, self._reset)),
+            STATE: ("GET", partial(_send, self._state)),
+        }
+        self.resets: list[ResetHook] = []
+
+    def route(self, method: str, path: str, page: Page) -> None:
+        """Serve ``page`` at ``method path`` under the prefix."""
+        self.routes[path] = (method, page)
+
+    def on_reset(self, hook: ResetHook) -> None:
+        """Call ``hook`` with the session (None: all) on every ``POST /__mock/reset``."""
+        self.resets.append(hook)
 
     def find(self, path: str, method: str) -> Page | None:
         """The control route at ``path``, or None when the path is not under the prefix;
         raises 404 or 405 for a path under it that is not a route."""
         if not (path == PREFIX or path.startswith(PREFIX + "/")):
             return None
-        routes = {RESET: ("POST", self._reset), STATE: ("GET", self._state)}
-        if path not in routes:
-            raise Problem(404, f"no control route at {path}; there are {RESET} and {STATE}")
-        allowed, handler = routes[path]
+        if path not in self.routes:
+            known = ", ".join(sorted(self.routes))
+            raise Problem(404, f"no control route at {path}; there are {known}")
+        allowed, page = self.routes[path]
         if method != allowed and not (allowed == "GET" and method == "HEAD"):
             raise Problem(405, f"{method} is not allowed on {path}", headers=(("Allow", allowed),))
-        return partial(_send, handler)
+        return page
 
     def _reset(self, scope: Scope) -> Answer:
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
@@ -56,6 +75,8 @@ class Control:
         if session is not None and not SESSION_NAME.fullmatch(session):
             raise Problem(400, f"{session[:80]!r} is not a session name")
         self.store.reset(session)
+        for hook in self.resets:
+            hook(session)
         body = {"reset": session if session is not None else "all sessions"}
         return Answer(200, "application/json", orjson.dumps(body))
 

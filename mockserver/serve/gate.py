@@ -7,11 +7,16 @@ responder, and sent. Anything on that path that finds a problem raises a
 :class:`~mockserver.serve.problems.Problem`; :meth:`Gate.__call__` renders it in the API's
 own error shape. An unexpected exception is a bug: it is logged with its traceback and
 answered with a problem, never with a bare 500 page, and the server keeps serving.
+
+Every answer to an API then passes one more place: its :class:`~mockserver.serve.latency.Turn`
+(a delay, a fault, or a declared error the error rate drew) delivers it, and the request
+journal (:mod:`mockserver.serve.journal`) records it.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -19,12 +24,13 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.checks import read_request
 from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
-from mockserver.serve.mount import MountedApi
+from mockserver.serve.journal import JournalPages, Recorder
+from mockserver.serve.latency import NO_TURN, pacers_for
+from mockserver.serve.mount import MountedApi, ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem
 from mockserver.serve.request import RawRequest, read_body
-from mockserver.serve.state import StateStore
 from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
@@ -34,24 +40,32 @@ class Gate:
     """ASGI middleware answering every HTTP request to the mounted APIs and their pages."""
 
     def __init__(
-        self, app: ASGIApp, apis: list[MountedApi], state: StateStore | None = None
+        self, app: ASGIApp, apis: list[MountedApi], options: ServeOptions | None = None
     ) -> None:
         self.app = app  # only lifespan and websocket scopes go on
         self.apis = apis
+        options = options or ServeOptions()
         self.pages = Pages(apis)
-        self.control = Control(state) if state is not None else None  # /__mock/...
+        self.control = Control(options.state)  # /__mock/...
         self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
+        self.pacers = pacers_for(apis, options.pacing, options.seed)
+        self.journal = Recorder(options.journal, apis) if options.journal.size else None
+        JournalPages(options.journal).register(self.control)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         api: MountedApi | None = None
         plan: OperationPlan | None = None
+        raw: RawRequest | None = None
+        problem: Problem | None = None
+        turn = NO_TURN
         try:
             path, method = str(scope["path"]), str(scope["method"])
             page = self.pages.find(path, method)
-            if page is None and self.control is not None:
+            if page is None:
                 page = self.control.find(path, method)
             if page is not None:
                 await page(scope, receive, send)
@@ -66,14 +80,21 @@ class Gate:
             plan = route.plan
             body = await read_body(scope, receive)
             raw = RawRequest.from_scope(scope, body, route.variables, mount)
+            turn = self.pacers[api.name].draw(plan.key, raw.headers)
             request = read_request(api, plan, raw)
+            turn.raise_error()
             answer = api.responder.answer(plan, request)
-        except Problem as problem:
-            answer = render(api, plan, problem)
+        except Problem as caught:
+            answer = render(api, plan, problem := caught)
         except Exception:  # a bug: log it, answer it, keep serving
             log.exception("mockserver failed on %s %s", scope.get("method"), scope.get("path"))
-            answer = render(api, plan, Problem(500, "mockserver failed unexpectedly"))
-        await answer.send_to(send)
+            problem = Problem(500, "mockserver failed unexpectedly")
+            answer = render(api, plan, problem)
+        try:
+            await turn.deliver(answer, scope, receive, send)
+        finally:
+            if self.journal is not None:
+                self.journal.record(scope, started, api, plan, raw, answer, problem, turn)
 
     def _api_for(self, path: str) -> tuple[MountedApi, str]:
         """The API whose longest mount ``path`` falls under, and that mount."""

@@ -21,6 +21,8 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine
 from mockserver.serve.control import check_prefix
 from mockserver.serve.error_shapes import ErrorShaper
+from mockserver.serve.journal import JournalStore, MemoryJournal
+from mockserver.serve.latency import NO_PACING, Pacing
 from mockserver.serve.plan import OperationPlan, plan_operation
 from mockserver.serve.problems import Problem
 from mockserver.serve.responder import Responder
@@ -51,6 +53,10 @@ class ServeOptions:
     #: checks a fixture folder against the documents in a folder, raising on the first
     #: problem; the command line passes ``validate``'s, so a bad record stops start-up
     check_fixtures: Callable[[Path, Path], None] | None = field(default=None, compare=False)
+    #: latency, error and fault rates from the command line (mock.yaml's win over them)
+    pacing: Pacing = NO_PACING
+    #: the request journal's store (size 0: no journal)
+    journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The pages the server serves itself: the index, each document, and Swagger UI."""
+"""The pages the server serves itself: the dashboard (and its script and style under
+``/__mock/``), each document, and Swagger UI."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import html
 import json
 from collections.abc import Awaitable, Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
-from mockserver.serve.control import control_html
+from mockserver.serve.control import PREFIX, control_html
 from mockserver.serve.mount import MountedApi
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.serve.swagger_ui import UiAssets, ui_page
 from mockserver.spec.model import Dialect
 
 Page = Callable[[Scope, Receive, Send], Awaitable[None]]
+ASSETS = Path(__file__).resolve().parent / "dashboard"
 
 
 class Pages:
@@ -38,6 +41,9 @@ class Pages:
                 page = _html(ui_page(f"{mount}/openapi.json", api.document.title))
                 self.fixed[f"{mount}/ui/"] = self.fixed[f"{mount}/ui/index.html"] = page
         self.ui_prefixes = tuple(sorted({f"{m}/ui/" for a in apis for m in a.mounts}, key=len))
+        for asset, media in (("dashboard.js", "text/javascript"), ("dashboard.css", "text/css")):
+            body = (ASSETS / asset).read_bytes()
+            self.fixed[f"{PREFIX}/{asset}"] = Answer(200, f"{media}; charset=utf-8", body)
 
     def find(self, path: str, method: str) -> Page | None:
         """The page at ``path``, or None when the request is for an API."""
@@ -74,34 +80,60 @@ def document_json(api: MountedApi, mount: str) -> bytes:
 
 
 def index_html(apis: list[MountedApi]) -> str:
-    """Every API with its operations, a link to its Swagger UI and to its document."""
-    sections = []
-    for api in apis:
-        mount = api.mounts[0]
-        rows = "".join(
-            f"<tr><td><code>{plan.op.method.upper()}</code></td>"
-            f"<td><code>{html.escape(mount + plan.op.path)}</code></td>"
-            f"<td>{html.escape(plan.op.summary or plan.op.operation_id)}</td>"
-            f"<td>{html.escape(plan.behaviour.behaviour if plan.behaviour else 'examples')}</td>"
-            "</tr>"
-            for plan in api.plans
-        )
-        sections.append(
-            f"<section><h2>{html.escape(api.document.title)} <small>{html.escape(api.name)}, "
-            f"OpenAPI {html.escape(api.document.version)}</small></h2>"
-            f"<p><a href='{html.escape(mount)}/ui/'>Swagger UI</a> · "
-            f"<a href='/{html.escape(api.name)}/openapi.json'>openapi.json</a> · served at "
-            f"<code>{html.escape(mount or '/')}</code></p>"
-            f"<table><tr><th>method</th><th>path</th><th>summary</th><th>answers from</th></tr>"
-            f"{rows}</table></section>"
-        )
+    """The developer's dashboard: every API with its operations, Swagger UI and document,
+    and the live request journal (``dashboard/dashboard.js``, no build step, no framework)."""
+    token = html.escape(DEVELOPMENT_TOKEN)
+    options = "".join(
+        f"<option value='{html.escape(a.name)}'>{html.escape(a.name)}</option>" for a in apis
+    )
     return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>mockserver</title>"
-        "<style>body{font:15px system-ui;margin:2em auto;max-width:64em}td,th{padding:2px 8px;"
-        "text-align:left}code{font-size:13px}</style></head><body><h1>mockserver</h1>"
-        f"<p>Development token: <code>Authorization: Bearer {DEVELOPMENT_TOKEN}</code> "
-        f"(or <code>Authorization: {DEVELOPMENT_TOKEN}</code> for raw API-key headers).</p>"
-        + "".join(sections)
-        + control_html()
-        + "</body></html>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        "<title>mockserver</title><link rel='icon' href='data:,'>"
+        "<link rel='stylesheet' href='/__mock/dashboard.css'>"
+        "<script src='/__mock/dashboard.js' defer></script></head><body>"
+        "<header><h1>mockserver</h1><p>Development token: "
+        f"<code>Authorization: Bearer {token}</code> (or <code>Authorization: {token}</code> "
+        "for raw API-key headers). Endpoints: <a href='/__mock/journal'>/__mock/journal</a>, "
+        "<code>/__mock/journal/stream</code>, <code>POST /__mock/reset</code>, "
+        "<a href='/__mock/state'>/__mock/state</a>.</p></header>"
+        "<main><section id='journal' aria-labelledby='journal-title'>"
+        "<div class='bar'><h2 id='journal-title'>Requests</h2>"
+        "<button type='button' id='reset'>Reset</button></div>"
+        "<form id='filters' class='filters' role='search'>"
+        "<label>API <select name='api'><option value=''>all</option>"
+        f"{options}</select></label>"
+        "<label>Status <input name='status' size='5' placeholder='4xx'></label>"
+        "<label>Path contains <input name='path' size='16'></label>"
+        "<label><input type='checkbox' name='refused'> refused only</label></form>"
+        "<p id='journal-status' class='muted' aria-live='polite'>Connecting…</p>"
+        "<ol id='entries' class='entries' reversed></ol></section>"
+        "<section id='apis' aria-labelledby='apis-title'><h2 id='apis-title'>APIs</h2>"
+        + "".join(_api_section(api) for api in apis)
+        + "</section><section id='sessions' aria-labelledby='sessions-title'>"
+        + control_html().replace("<h2>", "<h2 id='sessions-title'>", 1)
+        + "<ul id='session-list' class='sessions'></ul></section></main></body></html>"
+    )
+
+
+def _api_section(api: MountedApi) -> str:
+    mount = api.mounts[0]
+    rows = "".join(
+        f"<tr><td><code class='method'>{plan.op.method.upper()}</code></td>"
+        f"<td><code>{html.escape(mount + plan.op.path)}</code></td>"
+        f"<td>{html.escape(plan.op.summary or plan.op.operation_id)}</td>"
+        f"<td>{html.escape(plan.behaviour.behaviour if plan.behaviour else 'examples')}</td>"
+        "</tr>"
+        for plan in api.plans
+    )
+    return (
+        f"<article class='api' id='api-{html.escape(api.name)}'>"
+        f"<h3>{html.escape(api.document.title)} <small>{html.escape(api.name)}, "
+        f"OpenAPI {html.escape(api.document.version)}</small></h3>"
+        f"<p><a href='{html.escape(mount)}/ui/'>Swagger UI</a> · "
+        f"<a href='/{html.escape(api.name)}/openapi.json'>openapi.json</a> · served at "
+        f"<code>{html.escape(mount or '/')}</code></p><div class='scroll'><table>"
+        "<thead><tr><th scope='col'>method</th><th scope='col'>path</th>"
+        "<th scope='col'>summary</th><th scope='col'>answers from</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></div></article>"
     )

@@ -157,11 +157,11 @@ class Responder:
         status = plan.choose(reply.status).status
         if reply.media_type is not None:
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            return Answer(status, reply.media_type, text.encode())
+            return Answer(status, reply.media_type, text.encode(), source="dataset")
         response = plan.op.response_for(status)
         media = _negotiate(response, request) if response else None
         name = media.name if media else "application/json"
-        return Answer(status, name, dumps(reply.body), reply.headers)
+        return Answer(status, name, dumps(reply.body), reply.headers, source="dataset")
 
     def _from_response(
         self,
@@ -233,7 +233,7 @@ class Responder:
             raise Problem(
                 500, f"mockserver could not generate a valid {media.name} body: {exc}"
             ) from None
-        return self._body(status, media, value, plan, response, request)
+        return self._body(status, media, value, plan, response, request, "generated")
 
     def _body(
         self,
@@ -243,6 +243,7 @@ class Responder:
         plan: OperationPlan,
         response: Response,
         request: MockRequest,
+        source: str = "example",
     ) -> Answer:
         if "json" in media.name:
             body = dumps(value)
@@ -250,7 +251,8 @@ class Responder:
             body = to_xml(value, media.schema, self.generator.registry)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
-        return Answer(status, media.name, body, self._headers(plan, response, request))
+        headers = self._headers(plan, response, request)
+        return Answer(status, media.name, body, headers, source)
 
     def _headers(
         self, plan: OperationPlan, response: Response, request: MockRequest

@@ -10,6 +10,7 @@ lives in a store they all reach.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,3 +53,14 @@ def serve_app(
         reload_paths=list(reload_paths) or None,
     )
     server.serve()
+
+
+def quiet_injected_faults() -> None:
+    """Keep granian from logging a traceback for each fault the mock injects on purpose (it
+    logs every exception an app raises, and raising is how a partial answer is cut short)."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "InjectedFault" not in record.getMessage()
+
+    for handler in logging.getLogger("_granian").handlers:
+        handler.addFilter(keep)

@@ -204,3 +204,24 @@ def test_a_broken_document_fails_fast(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "api.yaml:" in result.stderr and "MS002" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--latency", "soon"], "'soon' is not a delay"),
+        (["--error-rate", "2"], "error-rate takes a probability from 0 to 1"),
+        (["--faults", "reset,explode"], "unknown fault 'explode'"),
+        (["--journal-size", "-1"], "--journal-size must be 0 (off) or more"),
+    ],
+)
+def test_bad_latency_and_journal_options_stop_start_up(option: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", str(DATA / "keywords-3.1.yaml"), *option],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
