@@ -10,13 +10,13 @@ missing credentials, 400 for a bad request...). The answer is the first of, in o
    other; 400 and 422 for each other and for 406, 413, 415; 404 and 410 for each other),
    else the nearest in number (for a success, the other 2xx an operation declares, such as
    201 or 204, is simply its success);
-5. for a success, ``default``; for an error, a declared status of the other error class;
-6. then the lowest status the operation declares, whatever its class.
+5. for a success, ``default``; then the lowest status the operation declares, whatever
+   its class.
 
-Only an operation that declares no response at all gets the natural status. A
-``Warning`` header says so whenever the answer is not what the situation calls for: an
-error answered with another error's status, a success with an error's or an error with a
-success's, or an undeclared status.
+When nothing fits (an error the operation declares no error for, or an operation that
+declares nothing), the natural status is answered. A ``Warning`` header says so whenever
+the answer is not what the situation calls for: an error answered with another error's
+status, a success answered with a non-success status, or an undeclared status.
 """
 
 from __future__ import annotations
@@ -66,15 +66,10 @@ def choose_status(declared: Iterable[str], natural: int) -> Choice:
         return Choice(relative, str(relative), None if success else _warning(natural, relative))
     if "DEFAULT" in keys:
         return Choice(natural, "default")
-    if not success:  # another error class before any success
-        errors = [s for s in exact if s >= 400]
-        if errors:
-            nearest = min(errors, key=lambda s: (abs(s // 100 - natural // 100), s))
-            return Choice(nearest, str(nearest), _warning(natural, nearest))
-    if exact:
+    if natural < 300 and exact:
         lowest = min(exact)
         return Choice(lowest, str(lowest), _warning(natural, lowest))
-    return Choice(natural, None, f'199 mockserver "the operation declares no response; {natural}"')
+    return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
 
 
 def _warning(natural: int, chosen: int) -> str:
