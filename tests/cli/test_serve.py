@@ -132,6 +132,14 @@ def _workers(pid: int) -> set[int]:
     return found
 
 
+def _answers(base: str) -> bool:
+    """Whether the server answers its index (readiness, on a new connection)."""
+    try:
+        return httpx.get(base + "/", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def _until(predicate: Callable[[], bool], seconds: float = 30) -> bool:
     """Poll ``predicate`` until it holds (readiness, not timing)."""
     deadline = time.monotonic() + seconds
@@ -151,6 +159,7 @@ def test_a_killed_worker_is_replaced_and_every_request_after_it_succeeds(
     os.kill(victim, signal.SIGKILL)
     assert _until(lambda: len(_workers(process.pid) - {victim}) == 2), "no replacement"
     assert process.poll() is None  # the server itself goes on
+    assert _until(lambda: _answers(base)), "the server does not answer after the replacement"
     statuses = [
         httpx.get(base + "/launchdarkly/api/v2/auditlog", headers={"Authorization": "mock-token"})
         for _ in range(20)
