@@ -93,6 +93,25 @@ def _check_parameter(pp: ParameterPlan, value: Any) -> list[Violation]:
         return []
     if pp.validator is None:
         return []
+    if not isinstance(value, str | int | float | bool):
+        return _violations(pp, value)
+    key = (type(value), value)
+    found = pp.verdicts.get(key)
+    if found is None:
+        found = tuple(_violations(pp, value))
+        if len(pp.verdicts) >= VERDICT_MEMO_SIZE:
+            pp.verdicts.clear()
+        pp.verdicts[key] = found
+    return list(found)
+
+
+#: Parameter verdicts remembered per parameter before the memo starts afresh.
+VERDICT_MEMO_SIZE = 1024
+
+
+def _violations(pp: ParameterPlan, value: Any) -> list[Violation]:
+    assert pp.validator is not None
+    param = pp.param
     return [
         Violation(param.location, param.name, v.pointer, v.message, v.keyword)
         for v in pp.validator.iter_violations(value)

@@ -71,7 +71,7 @@ class Gate:
                 await page(scope, receive, send)
                 return
             raw_path = scope.get("raw_path")
-            if raw_path:  # an encoded "/" inside a path variable stays inside it
+            if raw_path and b"%" in raw_path:  # an encoded "/" stays inside its variable
                 path = matchable_path(raw_path)
             api, mount = self._api_for(path)
             route = api.route(

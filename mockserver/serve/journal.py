@@ -394,16 +394,20 @@ class Recorder:
             head = (str(scope["method"]), str(scope["path"]),
                     bytes(scope.get("query_string", b"")), tuple(scope["headers"]))  # fmt: skip
             mount, body = "", b""
+        # the problem's plain facts, not the exception: its traceback would keep every frame
+        # of the request alive in the ring, and the collector walking them stalls the server
+        facts = (problem.status, problem.detail, problem.violations) if problem else None
         self.store.add(
             (next(self.counter), time.time(), ms, head, api.name if api else None,
-             plan.key if plan else None, mount, body, answer.status, answer.source, problem,
+             plan.key if plan else None, mount, body, answer.status, answer.source, facts,
              turn.delay_ms, turn.fault, turn.error)
         )  # fmt: skip
 
     def build(self, facts: tuple[Any, ...]) -> Entry:
         """The entry of one request, credentials masked."""
-        (number, at, ms, head, api_name, plan_key, mount, body, status, source, problem,
+        (number, at, ms, head, api_name, plan_key, mount, body, status, source, found,
          delay_ms, fault, error) = facts  # fmt: skip
+        problem = Problem(*found) if found else None
         api = self.by_name.get(api_name) if api_name else None
         plan = self.plans.get(plan_key) if plan_key else None
         return self._entry(

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl
 
 from mockserver.data.binding import bind_declaration
@@ -59,6 +60,10 @@ class ServeOptions:
     journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
 
 
+#: Rendered problems remembered per API before the memo starts afresh.
+RENDERED_MEMO_SIZE = 4096
+
+
 @dataclass(frozen=True)
 class PathEntry:
     """One path shape of an API: its templates (which differ at most in their variables'
@@ -93,6 +98,7 @@ class MountedApi:
     declaration: Declaration | None = None
 
     def __post_init__(self) -> None:
+        self._rendered: dict[tuple[Any, ...], Answer] = {}
         self._literal = {e.shape: e for e in self.paths if "{}" not in e.shape}
         self._templated = [e for e in self.paths if "{}" in e.shape]
 
@@ -145,6 +151,23 @@ class MountedApi:
         """``problem`` in the shape and with a status the operation declares (see
         :mod:`mockserver.serve.statuses`); for 404 and 405, which have no operation, any
         operation's response for that status; else RFC 7807."""
+        key = (
+            plan.key if plan else None,
+            type(problem),
+            problem.status,
+            problem.detail,
+            problem.violations,
+            problem.headers,
+        )
+        answer = self._rendered.get(key)
+        if answer is None:  # the same problem renders the same bytes: worked out once
+            answer = self._render(plan, problem)
+            if len(self._rendered) >= RENDERED_MEMO_SIZE:
+                self._rendered.clear()
+            self._rendered[key] = answer
+        return answer
+
+    def _render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
         natural = problem.status_for(plan.bad_request if plan else 400)
         if plan is None:
             plan = next((p for p in self.plans if p.declares(natural)), None)

@@ -25,6 +25,11 @@ class ParameterPlan:
     shape: ParameterShape
     validator: SchemaValidator | None
     default: Any = MISSING  # the schema's default, applied when the request omits it
+    #: scalar value -> its violations: a verdict is a pure function of schema and value, and
+    #: refusing the same bad value again should not cost the full validator again
+    verdicts: dict[tuple[type, Any], tuple[Any, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
