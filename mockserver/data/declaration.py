@@ -193,7 +193,7 @@ _OPERATION = {
             "type": "object",
             "propertyNames": {"pattern": "^/"},
             "description": "export-create: facts kept with the job, as set templates over the "
-            "request (e.g. /owner: $request.header.X-Org-Name); read later as $job.owner",
+            "request (e.g. /owner: $request.header.X-Tenant); read later as $job.owner",
         },
         **_PACING,
     },
