@@ -9,10 +9,6 @@ express is filtered below, narrowly, with the reason beside each filter.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +16,7 @@ import httpx
 import pytest
 
 from bench.schemathesis_run import Failure, run
-from bench.servers import free_port
-from tests.conftest import ROOT, SPECS, VENDORED
+from tests.conftest import SPECS, VENDORED, serving
 
 SEED = 1
 MAX_EXAMPLES = 15  # per operation and phase: the four APIs in about a minute on 2 cores
@@ -31,31 +26,8 @@ TIMEOUT = 240  # seconds for one API's run; a run that overstays is a failure of
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     """The four vendored APIs with their fixtures, served by the real command line."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *map(str, _specs())],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
-        if process.poll() is not None:
-            break
-        try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            continue
-    assert process.poll() is None, process.stdout.read() if process.stdout else ""
-    yield base
-    process.terminate()
-    process.wait(timeout=30)
-    if process.stdout is not None:
-        process.stdout.close()
+    with serving(*map(str, _specs())) as base:
+        yield base
 
 
 def _specs() -> list[Path]:
