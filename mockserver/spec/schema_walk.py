@@ -24,8 +24,9 @@ _ONE = (
 )
 #: Keywords whose value is one schema, in every dialect that has them.
 SCHEMA_VALUED = frozenset(_ONE)
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_MAPS = (
+#: Keywords whose value is a list of schemas, and those whose value maps names to schemas.
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+SCHEMA_MAPS = (
     "properties",
     "patternProperties",
     "$defs",
@@ -33,6 +34,7 @@ _MAPS = (
     "dependentSchemas",
     "dependencies",
 )
+_MANY, _MAPS = SCHEMA_LISTS, SCHEMA_MAPS
 #: Keys under which an OpenAPI document holds values, not structure.
 _OPAQUE = ("example", "examples", "default", "enum", "const", "x-")
 

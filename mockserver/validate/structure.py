@@ -18,20 +18,12 @@ from mockserver.errors import MockserverError
 from mockserver.spec.model import HTTP_METHODS, Dialect
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import Located, RefResolver
-from mockserver.spec.schema_walk import SCHEMA_VALUED
+from mockserver.spec.schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
 from mockserver.spec.source import SourceFile
 
 #: Keywords whose value is one schema, a list of schemas, or a map of named schemas.
 _ONE = tuple(sorted(SCHEMA_VALUED))  # one schema each, as spec.schema_walk lists them
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_MAPS = (
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-    "dependencies",
-)
+_MANY, _MAPS = SCHEMA_LISTS, SCHEMA_MAPS
 
 
 @dataclass(frozen=True)
