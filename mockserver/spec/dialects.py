@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,12 +39,34 @@ from mockserver.spec.source import SourceFile
 
 Direction = Literal["request", "response", "any"]
 
-#: Every format the standard library of jsonschema knows, plus OpenAPI's own
-#: (int32, int64, float, double, byte, password).
-FORMAT_CHECKER = FormatChecker()
-for _name, (_check, _raises) in OAS30Validator.FORMAT_CHECKER.checkers.items():
-    if _name not in FORMAT_CHECKER.checkers:
-        FORMAT_CHECKER.checks(_name, _raises)(_check)
+
+def _never_raising(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    """``check``, with any exception it raises read as "not this format": a parser that
+    trips over a value (openapi-schema-validator's ``byte`` raises ``UnicodeEncodeError`` on
+    non-ASCII text) must refuse the value, not crash ``validate`` or answer a 500."""
+
+    @functools.wraps(check)
+    def guarded(instance: object) -> bool:
+        try:
+            return bool(check(instance))
+        except Exception:
+            return False
+
+    return guarded
+
+
+def _format_checker() -> FormatChecker:
+    """Every format the standard library of jsonschema knows, plus OpenAPI's own (int32,
+    int64, float, double, byte, password), each never raising."""
+    checkers = dict(OAS30Validator.FORMAT_CHECKER.checkers)
+    checkers.update(FormatChecker().checkers)
+    checker = FormatChecker(formats=())
+    for name, (check, _raises) in checkers.items():
+        checker.checks(name)(_never_raising(check))
+    return checker
+
+
+FORMAT_CHECKER = _format_checker()
 
 
 def _swagger_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Any:

@@ -166,3 +166,35 @@ def test_a_pattern_no_engine_can_read_refuses_nothing_and_never_fails(
 ) -> None:
     client = make_client(write_doc(_pattern_doc("([")), fixtures_dir=None)
     assert client.get("/api/words", params={"w": "anything"}).status_code == 200
+
+
+def _format_doc(fmt: str) -> dict[str, object]:
+    return minimal_doc(
+        "3.0.3",
+        **{
+            "/blobs": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"data": {"type": "string", "format": fmt}},
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}},
+                }
+            }
+        },
+    )
+
+
+@pytest.mark.parametrize("fmt", ["byte", "date-time", "ipv4", "uri", "email"])
+def test_a_value_a_format_parser_trips_over_is_refused_not_a_server_error(
+    make_client: MakeClient, write_doc: WriteDoc, fmt: str
+) -> None:
+    client = make_client(write_doc(_format_doc(fmt)), fixtures_dir=None)
+    answer = client.post("/api/blobs", json={"data": "€€\x00\ud7ff"})
+    assert answer.status_code == 400  # not base64 (or not that format): a 400, never a 500

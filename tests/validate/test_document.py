@@ -97,3 +97,15 @@ def test_a_broken_document_structure_is_reported_not_raised(write_doc: WriteDoc)
     )
     codes = {f.code for f in validate_paths([path]).findings}
     assert codes == {"MS101", "MS102"}
+
+
+def test_an_example_a_format_parser_trips_over_is_a_finding_not_a_crash(
+    write_doc: WriteDoc,
+) -> None:
+    path = write_doc(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+        "  schemas:\n    Blob:\n      type: string\n      format: byte\n"
+        "      example: 'MIIé€'\n"
+    )
+    found = [(f.code, f.line, f.pointer) for f in validate_paths([path]).findings]
+    assert found == [("MS104", 9, "/components/schemas/Blob/example")]
