@@ -80,7 +80,16 @@ _OBJECT_KEYWORDS = (
 
 
 class GenerationError(Exception):
-    """No valid value could be produced for a schema."""
+    """No valid value could be produced for a schema. ``closest`` is the last value drawn
+    (valid by the generator's reading, not the validator's), or :data:`NOTHING_DRAWN`."""
+
+    def __init__(self, message: str, closest: Any = None) -> None:
+        super().__init__(message)
+        self.closest = closest
+
+
+#: ``GenerationError.closest`` when no value could be drawn at all.
+NOTHING_DRAWN: Any = object()
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class ValueGenerator:
         """A valid value for ``schema``; raises :class:`GenerationError` if none is found."""
         validator = self._validator(schema)
         hints = hints or Hints()
+        closest = NOTHING_DRAWN
         for attempt in range(ATTEMPTS):
             rng = random.Random(stable_seed(seed, attempt))
             try:
@@ -110,9 +120,10 @@ class ValueGenerator:
                 continue
             if _is_valid(validator, value):
                 return value
+            closest = value
             if attempt == 0 and hints.fields:
                 hints = Hints()  # an echoed id that breaks the schema is dropped, not served
-        raise GenerationError(f"no valid value found for the schema at {schema.pointer}")
+        raise GenerationError(f"no valid value found for the schema at {schema.pointer}", closest)
 
     def _validator(self, schema: Schema) -> SchemaValidator:
         key = schema.uri or repr(schema.value)
@@ -517,4 +528,4 @@ def _singular(name: str) -> str:
     return name[:-1] if name.endswith("s") else name
 
 
-__all__ = ["Dialect", "GenerationError", "Hints", "ValueGenerator", "stable_seed"]
+__all__ = ["NOTHING_DRAWN", "Dialect", "GenerationError", "Hints", "ValueGenerator", "stable_seed"]

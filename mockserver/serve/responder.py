@@ -11,10 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
+from mockserver.data.generate import (
+    NOTHING_DRAWN,
+    GenerationError,
+    Hints,
+    ValueGenerator,
+    stable_seed,
+)
 from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine, BehaviourResult
 from mockserver.serve.encoding import dumps
@@ -230,10 +236,29 @@ class Responder:
         try:
             value = self.generator.generate(media.schema, seed, _echo_hints(plan, request))
         except GenerationError as exc:
-            raise Problem(
-                500, f"mockserver could not generate a valid {media.name} body: {exc}"
-            ) from None
+            return self._closest(exc, plan, request, response, media, status)
         return self._body(status, media, value, plan, response, request, "generated")
+
+    def _closest(
+        self,
+        exc: GenerationError,
+        plan: OperationPlan,
+        request: MockRequest,
+        response: Response,
+        media: MediaType,
+        status: int,
+    ) -> Answer:
+        """No valid body could be generated (a schema no value satisfies, or one beyond the
+        generator). A server error the operation declares says so; else the closest value
+        drawn is served as the declared success, with a ``Warning``: never an undeclared
+        500 for what is the mock's limit, not the request's fault."""
+        problem = Problem(500, f"mockserver could not generate a valid {media.name} body: {exc}")
+        if plan.choose(500).declared is not None or exc.closest is NOTHING_DRAWN:
+            raise problem
+        answer = self._body(status, media, exc.closest, plan, response, request, "generated")
+        detail = problem.detail.replace('"', "'")
+        warning = f'199 mockserver "{detail}; this body is the closest drawn"'
+        return replace(answer, headers=(*answer.headers, ("Warning", warning)))
 
     def _body(
         self,

@@ -15,10 +15,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from contextvars import ContextVar
 from typing import Any, Literal
 
 import regex
-from jsonschema import FormatChecker
+from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 from openapi_schema_validator import (
@@ -28,6 +29,7 @@ from openapi_schema_validator import (
     OAS31Validator,
 )
 from referencing import Registry
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from mockserver.spec.bundle import bundle
@@ -111,23 +113,83 @@ def _pattern_properties(
 
 _ECMA = {"pattern": _pattern, "patternProperties": _pattern_properties}
 
+#: (discriminator target, id of the instance) pairs being checked further up the stack.
+_DISCRIMINATING: ContextVar[frozenset[tuple[str, int]]] = ContextVar(
+    "_DISCRIMINATING", default=frozenset()
+)
+
+
+def _discriminated(plain: Any, *, also_plain: bool) -> Any:
+    """An OpenAPI 3.0 ``allOf``/``oneOf``/``anyOf`` that lets a ``discriminator`` pick the
+    subschema, as openapi-schema-validator does, but never stricter than JSON Schema and
+    never endless: a value without the property, or one naming no schema, is judged by
+    the plain keyword; a schema reached again for the same value (``Pet`` -> ``oneOf`` ->
+    ``Cat`` -> ``allOf`` -> ``Pet``, common in real documents) is not checked again.
+    ``also_plain``: keep the plain keyword's own check too (``allOf`` names every part)."""
+
+    def keyword(validator: Any, subschemas: Any, instance: Any, schema: Any) -> Any:
+        target = _discriminator_target(instance, schema)
+        chosen = _check_against(validator, instance, target) if target else None
+        if chosen is None or also_plain:
+            yield from plain(validator, subschemas, instance, schema)
+        yield from chosen or ()
+
+    return keyword
+
+
+def _check_against(validator: Any, instance: Any, target: str) -> list[ValidationError] | None:
+    """``instance``'s violations of the schema at ``target``; none when that schema is
+    already being checked for this value further up; None when ``target`` names nothing
+    this document holds (the value is then judged by the plain keyword)."""
+    active = _DISCRIMINATING.get()
+    if (target, id(instance)) in active:
+        return []
+    token = _DISCRIMINATING.set(active | {(target, id(instance))})
+    try:  # eagerly: the guard must cover the whole descent, not the first error
+        return list(validator.descend(instance, {"$ref": target}))
+    except Unresolvable:
+        return None
+    finally:
+        _DISCRIMINATING.reset(token)
+
+
+def _discriminator_target(instance: Any, schema: Any) -> str | None:
+    """The ``$ref`` the discriminator names for ``instance``; None when it names none."""
+    discriminator = schema.get("discriminator")
+    if not isinstance(discriminator, dict) or not isinstance(instance, dict):
+        return None
+    value = instance.get(discriminator.get("propertyName"))
+    if not isinstance(value, str) or not value:
+        return None
+    mapping = discriminator.get("mapping")
+    target = mapping.get(value) if isinstance(mapping, dict) else None
+    return target if isinstance(target, str) else f"#/components/schemas/{value}"
+
+
+_PLAIN = Draft4Validator.VALIDATORS
+_DISCRIMINATOR_KEYWORDS = {
+    "allOf": _discriminated(_PLAIN["allOf"], also_plain=True),
+    "oneOf": _discriminated(_PLAIN["oneOf"], also_plain=False),
+    "anyOf": _discriminated(_PLAIN["anyOf"], also_plain=False),
+}
+
 
 def _ecma(cls: Any, **extra: Any) -> Any:
     """``cls`` with the ECMA-262 pattern keywords (and any ``extra`` ones)."""
     return extend(cls, {**_ECMA, **extra})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
 
 
-_Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type)
+_Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type, **_DISCRIMINATOR_KEYWORDS)
 _OAS31 = _ecma(OAS31Validator)
 
 _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
     (Dialect.OPENAPI_3_1, "request"): _OAS31,
     (Dialect.OPENAPI_3_1, "response"): _OAS31,
     (Dialect.OPENAPI_3_1, "any"): _OAS31,
-    (Dialect.OPENAPI_3_0, "any"): _ecma(OAS30Validator),
+    (Dialect.OPENAPI_3_0, "any"): _ecma(OAS30Validator, **_DISCRIMINATOR_KEYWORDS),
     (Dialect.SWAGGER_2, "any"): _Swagger2Validator,
-    (Dialect.OPENAPI_3_0, "request"): _ecma(OAS30WriteValidator),
-    (Dialect.OPENAPI_3_0, "response"): _ecma(OAS30ReadValidator),
+    (Dialect.OPENAPI_3_0, "request"): _ecma(OAS30WriteValidator, **_DISCRIMINATOR_KEYWORDS),
+    (Dialect.OPENAPI_3_0, "response"): _ecma(OAS30ReadValidator, **_DISCRIMINATOR_KEYWORDS),
     (Dialect.SWAGGER_2, "request"): _Swagger2Validator,
     (Dialect.SWAGGER_2, "response"): _Swagger2Validator,
 }
@@ -147,6 +209,12 @@ def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[A
     """A registry in which every loaded file is addressable by its ``file://`` URI."""
     spec = DRAFT202012 if dialect is Dialect.OPENAPI_3_1 else DRAFT4
     return Registry().with_resources((file_uri(f), spec.create_resource(f.data)) for f in files)
+
+
+#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string)
+#: raises inside jsonschema. Such a schema judges no value: ``validate`` reports its
+#: structure at its own line, and ``serve`` refuses nothing by it rather than fail.
+MALFORMED = (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError)
 
 
 class SchemaValidator:
@@ -174,10 +242,13 @@ class SchemaValidator:
         self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
 
     def is_valid(self, instance: Any) -> bool:
-        """Whether ``instance`` satisfies the schema."""
+        """Whether ``instance`` satisfies the schema (or the schema is too malformed to say)."""
         if self._fast is not None and self._fast.accepts(instance):
             return True
-        return bool(self._validator.is_valid(instance))
+        try:
+            return bool(self._validator.is_valid(instance))
+        except MALFORMED:
+            return True
 
     def iter_violations(self, instance: Any) -> Iterator[SchemaViolation]:
         """Every violation, in document order.
@@ -189,7 +260,10 @@ class SchemaValidator:
         """
         if self._fast is not None and self._fast.accepts(instance):
             return
-        errors = sorted(self._validator.iter_errors(instance), key=_error_order)
+        try:
+            errors = sorted(self._validator.iter_errors(instance), key=_error_order)
+        except MALFORMED:
+            return
         violations = list(dict.fromkeys(_violation(error) for error in errors))
         seen: set[tuple[str, str]] = set()
         for violation in violations:

@@ -198,3 +198,97 @@ def test_a_value_a_format_parser_trips_over_is_refused_not_a_server_error(
     client = make_client(write_doc(_format_doc(fmt)), fixtures_dir=None)
     answer = client.post("/api/blobs", json={"data": "€€\x00\ud7ff"})
     assert answer.status_code == 400  # not base64 (or not that format): a 400, never a 500
+
+
+PET_CYCLE = """
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Pet'}
+      responses:
+        '200': {description: ok}
+        '400': {description: bad}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string}}
+      discriminator: {propertyName: kind}
+      oneOf: [{$ref: '#/components/schemas/Cat'}]
+    Cat:
+      allOf:
+        - $ref: '#/components/schemas/Pet'
+        - type: object
+          properties: {lives: {type: integer}}
+    Dog:
+      discriminator: {propertyName: kind}
+      allOf:
+        - $ref: '#/components/schemas/Dog'
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"kind": "Cat", "lives": 9}, 200),
+        ({"kind": "Cat", "lives": "nine"}, 400),  # the discriminator still picks Cat
+        ({"kind": "Dog"}, 200),  # a schema mapping to itself
+        ({"kind": "Bird"}, 200),  # names no schema: judged by plain oneOf, which Cat passes
+    ],
+)
+def test_a_discriminator_cycle_is_checked_once_never_endlessly(
+    make_client: MakeClient, write_doc: WriteDoc, body: dict[str, object], status: int
+) -> None:
+    client = make_client(write_doc(PET_CYCLE), fixtures_dir=None)
+    assert client.post("/api/pets", json=body).status_code == status
+
+
+def _answer_doc(schema: dict[str, object], *errors: str) -> dict[str, object]:
+    responses: dict[str, object] = {
+        "200": {"description": "ok", "content": {"application/json": {"schema": schema}}}
+    }
+    responses.update({e: {"description": "error"} for e in errors})
+    return minimal_doc("3.0.3", **{"/things": {"get": {"responses": responses}}})
+
+
+#: Every string is valid under both branches, so no value satisfies ``oneOf``.
+NO_VALUE = {"oneOf": [{"type": "string"}, {"type": "string", "maxLength": 1000}]}
+
+
+def test_a_body_no_value_satisfies_is_the_closest_draw_with_a_warning_not_a_500(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    client = make_client(write_doc(_answer_doc(NO_VALUE)), fixtures_dir=None)
+    answer = client.get("/api/things")
+    assert answer.status_code == 200
+    assert isinstance(answer.json(), str)
+    assert "could not generate" in answer.headers["warning"]
+
+
+def test_a_body_no_value_satisfies_answers_the_declared_server_error_when_there_is_one(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    client = make_client(write_doc(_answer_doc(NO_VALUE, "default")), fixtures_dir=None)
+    answer = client.get("/api/things")
+    assert answer.status_code == 500  # answered by the declared default
+    assert "could not generate" in answer.text
+
+
+def test_a_keyword_of_the_wrong_shape_judges_nothing_and_fails_nothing(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}},
+        "allOf": {"0": {"required": ["a"]}},  # an object where a list belongs
+    }
+    client = make_client(write_doc(_answer_doc(schema)), fixtures_dir=None)
+    answer = client.get("/api/things")
+    assert answer.status_code == 200
+    assert isinstance(answer.json(), dict)

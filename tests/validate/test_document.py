@@ -109,3 +109,30 @@ def test_an_example_a_format_parser_trips_over_is_a_finding_not_a_crash(
     )
     found = [(f.code, f.line, f.pointer) for f in validate_paths([path]).findings]
     assert found == [("MS104", 9, "/components/schemas/Blob/example")]
+
+
+def test_a_keyword_of_the_wrong_shape_is_reported_at_its_line_not_a_crash(
+    write_doc: WriteDoc,
+) -> None:
+    path = write_doc(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+        "  schemas:\n    Thing:\n      type: object\n"
+        "      allOf: {'0': {required: [a]}}\n"
+        "      example: {a: 1}\n"
+    )
+    found = {(f.code, f.line) for f in validate_paths([path]).findings}
+    assert ("MS101", 8) in found
+
+
+def test_an_example_through_a_discriminator_cycle_is_checked_once(write_doc: WriteDoc) -> None:
+    path = write_doc(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+        "  schemas:\n"
+        "    Pet:\n      type: object\n      discriminator: {propertyName: kind}\n"
+        "      oneOf: [{$ref: '#/components/schemas/Cat'}]\n"
+        "      example: {kind: Cat, lives: nine}\n"
+        "    Cat:\n      allOf:\n        - $ref: '#/components/schemas/Pet'\n"
+        "        - properties: {lives: {type: integer}}\n"
+    )
+    found = [(f.code, f.line) for f in validate_paths([path]).findings]
+    assert found == [("MS104", 10)]
