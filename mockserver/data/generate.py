@@ -212,8 +212,43 @@ class _Draw:
                 continue
             if siblings.get("type") and not _type_allows(siblings["type"], value):
                 continue
+            if combinator == "oneOf" and isinstance(value, dict):
+                self._set_apart(schema, index, branch, value)
             return value
         raise _Impossible
+
+    def _set_apart(self, schema: Schema, index: int, branch: Schema, value: dict[str, Any]) -> None:
+        """Make ``value`` (drawn from ``oneOf`` branch ``index``) fail the other branches it
+        also satisfies. Real documents often list object branches that overlap (no branch
+        forbids the others' properties), so a value of one is a value of all and ``oneOf``
+        refuses it. Where the drawn branch allows other properties, a property another
+        branch declares is given a type that branch refuses."""
+        own = merge_all_of(deref(branch, self.owner.registry), self.owner.registry).value
+        if not isinstance(own, dict) or not _allows_more_properties(own):
+            return
+        for other_index in range(len(schema.value["oneOf"])):
+            other = descend(schema, ("oneOf", str(other_index)))
+            if other_index == index or other is None:
+                continue
+            if not _is_valid(self.owner._validator(other), value):
+                continue
+            node = merge_all_of(deref(other, self.owner.registry), self.owner.registry).value
+            properties = node.get("properties") if isinstance(node, dict) else None
+            free = [
+                p
+                for p in (properties or {})
+                if p not in (own.get("properties") or {}) and p not in value
+            ]
+            for name in free:
+                declared = (
+                    properties[name].get("type") if isinstance(properties[name], dict) else None
+                )
+                wrong = next(
+                    (v for v in _OF_EACH_TYPE if declared and not _type_allows(declared, v)), None
+                )
+                if wrong is not None:
+                    value[name] = wrong
+                    break
 
     def _with_siblings(self, schema: Schema, branch: Schema, siblings: dict[str, Any]) -> Schema:
         """The branch with the object keywords written beside the combinator merged in.
@@ -516,6 +551,22 @@ def _looks_like_time(name: str) -> bool:
 
 def _is_null_schema(node: Any) -> bool:
     return isinstance(node, dict) and node.get("type") == "null"
+
+
+#: One value of each JSON type, to give a property a type its schema refuses.
+_OF_EACH_TYPE: tuple[Any, ...] = ("x", 0, True, [], {})
+
+
+def _allows_more_properties(node: dict[str, Any]) -> bool:
+    """Whether an object schema accepts properties it does not name."""
+    return not (
+        node.get("additionalProperties") is False
+        or node.get("unevaluatedProperties") is False
+        or node.get("patternProperties")
+        or node.get("propertyNames")
+        or "maxProperties" in node
+        or ("additionalProperties" in node and node["additionalProperties"] is not True)
+    )
 
 
 def _type_allows(declared: Any, value: Any) -> bool:

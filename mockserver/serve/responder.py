@@ -249,11 +249,12 @@ class Responder:
         status: int,
     ) -> Answer:
         """No valid body could be generated (a schema no value satisfies, or one beyond the
-        generator). A server error the operation declares says so; else the closest value
-        drawn is served as the declared success, with a ``Warning``: never an undeclared
-        500 for what is the mock's limit, not the request's fault."""
+        generator): the closest value drawn is served as the declared success, with a
+        ``Warning`` naming the schema. A 5xx would blame the API for the mock's limit, and
+        break a client that did nothing wrong. Only a schema no value can even be drawn
+        for (``false``, bounds that contradict, which ``validate`` reports) is a 500."""
         problem = Problem(500, f"mockserver could not generate a valid {media.name} body: {exc}")
-        if plan.choose(500).declared is not None or exc.closest is NOTHING_DRAWN:
+        if exc.closest is NOTHING_DRAWN:
             raise problem
         answer = self._body(status, media, exc.closest, plan, response, request, "generated")
         detail = problem.detail.replace('"', "'")

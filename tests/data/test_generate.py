@@ -175,3 +175,23 @@ def test_launchdarkly_full_document_s_ai_tool_with_its_maintainer_is_generated()
     values = [generator.generate(media.schema, seed) for seed in range(8)]
     assert all([e.message for e in oracle.iter_errors(v)] == [] for v in values)
     assert any("kind" in v.get("_maintainer", {}) for v in values)
+
+
+def test_overlapping_one_of_object_branches_give_a_value_of_exactly_one(
+    write_doc: WriteDoc,
+) -> None:
+    schema = {
+        "oneOf": [
+            {"type": "object", "properties": {"Restaurants": {"type": "array"}}},
+            {"type": "object", "properties": {"Open": {"type": "array"}}},
+            {
+                "type": "object",
+                "properties": {"Restaurants": {"type": "array"}, "Area": {"type": "string"}},
+            },
+        ]
+    }
+    generator, wrapped = _generator_for(write_doc, schema)
+    oracle = Draft202012Validator(schema, format_checker=FormatChecker())
+    for seed in range(20):
+        value = generator.generate(wrapped, seed)
+        assert list(oracle.iter_errors(value)) == [], value
