@@ -234,15 +234,13 @@ class _Draw:
                 continue
             node = merge_all_of(deref(other, self.owner.registry), self.owner.registry).value
             properties = node.get("properties") if isinstance(node, dict) else None
-            free = [
-                p
-                for p in (properties or {})
-                if p not in (own.get("properties") or {}) and p not in value
-            ]
-            for name in free:
-                declared = (
-                    properties[name].get("type") if isinstance(properties[name], dict) else None
-                )
+            if not isinstance(properties, dict):
+                continue
+            mine = own.get("properties") or {}
+            for name, declared_schema in properties.items():
+                if name in mine or name in value or not isinstance(declared_schema, dict):
+                    continue
+                declared = declared_schema.get("type")
                 wrong = next(
                     (v for v in _OF_EACH_TYPE if declared and not _type_allows(declared, v)), None
                 )
