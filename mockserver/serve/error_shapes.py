@@ -21,6 +21,7 @@ from mockserver.serve.encoding import dumps
 from mockserver.serve.problems import Problem, Violation, reason_phrase
 from mockserver.serve.xml import is_xml, to_xml
 from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.media import concrete
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Schema
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types
 
@@ -104,17 +105,22 @@ class ErrorShaper:
         """The problem, answered with ``status``, as the document declares errors for
         ``op`` and that status."""
         media = _declared_error_media(op, status)
+        if status in NO_BODY or (media is None and status < 400):
+            # an operation that declares no error answers with what it declares: a body
+            # only where it declares one (the Warning header says what was refused)
+            return Answer(status, None, b"", problem.headers)
         if media is None:
             return problem_json(problem, status)
         body = self._shaped(media.schema, problem, status) if media.schema else None
         if body is None:  # no schema, or one nothing valid fits: the problem's own fields
             body = problem_fields(problem, status)
-        if "json" in media.name:
-            return Answer(status, media.name, dumps(body), problem.headers)
-        if is_xml(media.name):
+        name = concrete(media.name)  # a declared range (*/*) is answered as JSON
+        if "json" in name:
+            return Answer(status, name, dumps(body), problem.headers)
+        if is_xml(name):
             xml = to_xml(body, media.schema, self.document.registry, default_root="error")
-            return Answer(status, media.name, xml, problem.headers)
-        return Answer(status, media.name, problem.message.encode(), problem.headers)
+            return Answer(status, name, xml, problem.headers)
+        return Answer(status, name, problem.message.encode(), problem.headers)
 
     def _shaped(self, schema: Schema, problem: Problem, status: int) -> Any:
         validator = self._validator(schema)
@@ -235,6 +241,10 @@ class ErrorShaper:
         if key not in self._validators:
             self._validators[key] = SchemaValidator(schema, self.document.registry)
         return self._validators[key]
+
+
+#: Statuses HTTP sends without a body.
+NO_BODY = frozenset({204, 304})
 
 
 def problem_json(problem: Problem, status: int) -> Answer:

@@ -25,10 +25,11 @@ from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.journal import JournalStore, MemoryJournal
 from mockserver.serve.latency import NO_PACING, Pacing
 from mockserver.serve.plan import OperationPlan, plan_operation
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import Problem, reason_phrase
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard, TokenBook
 from mockserver.serve.state import StateStore, open_store
+from mockserver.serve.statuses import Choice
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import (
@@ -175,12 +176,32 @@ class MountedApi:
             return self.shaper.render(None, problem, natural)
         choice = plan.choose(natural)
         answer = self.shaper.render(plan.op, problem, choice.status)
-        return answer.with_headers(("Warning", choice.warning)) if choice.warning else answer
+        if choice.warning is None:
+            return answer
+        if choice.status // 100 != natural // 100:  # the status no longer says what happened
+            return answer.with_headers(("Warning", _refusal_warning(natural, problem, choice)))
+        return answer.with_headers(("Warning", choice.warning))
 
     def mount_of(self, path: str) -> str | None:
         """The longest mount prefix ``path`` falls under."""
         hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
         return max(hits, key=len) if hits else None
+
+
+def _refusal_warning(natural: int, problem: Problem, choice: Choice) -> str:
+    """The ``Warning`` for a problem answered with another class's status: what the
+    natural status was and why, since neither the status nor the body can say it."""
+    detail = " ".join(problem.message.split()).replace('"', "'")
+    if len(detail) > WARNING_DETAIL:
+        detail = detail[: WARNING_DETAIL - 1] + "…"
+    return (
+        f'199 mockserver "{natural} {reason_phrase(natural)}: {detail}; the operation declares '
+        f'no {natural // 100}xx response, so its declared {choice.status} answers"'
+    )
+
+
+#: Characters of a problem's message a ``Warning`` header carries.
+WARNING_DETAIL = 300
 
 
 def load_apis(paths: Iterable[Path], options: ServeOptions) -> list[MountedApi]:

@@ -11,12 +11,18 @@ missing credentials, 400 for a bad request...). The answer is the first of, in o
    else the nearest in number (for a success, the other 2xx an operation declares, such as
    201 or 204, is simply its success);
 5. for a success, ``default``; then the lowest status the operation declares, whatever
-   its class.
+   its class;
+6. for a 4xx the operation declares no 4xx for, a declared 5xx, nearest in number; then
+   the lowest status it declares, whatever its class: a document that lists only ``202``
+   gets ``202`` for a request it would refuse, and the ``Warning`` says what was refused
+   and why.
 
-When nothing fits (an error the operation declares no error for, or an operation that
-declares nothing), the natural status is answered. A ``Warning`` header says so whenever
-the answer is not what the situation calls for: an error answered with another error's
-status, a success answered with a non-success status, or an undeclared status.
+A 5xx (the mock's own failure, never the client's) is never answered with another class.
+Only then, or for an operation that declares nothing, is the natural status answered
+undeclared. A ``Warning``
+header says so whenever the answer is not what the situation calls for: an error answered
+with another error's status or with a success, a success answered with a non-success
+status, or an undeclared status.
 """
 
 from __future__ import annotations
@@ -66,9 +72,19 @@ def choose_status(declared: Iterable[str], natural: int) -> Choice:
         return Choice(relative, str(relative), None if success else _warning(natural, relative))
     if "DEFAULT" in keys:
         return Choice(natural, "default")
-    if natural < 300 and exact:
+    if natural >= 500:  # the mock's own failure: no other status may hide it
+        return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
+    other_errors = [x for x in exact if x >= 500]
+    if not success and other_errors:
+        nearest = min(other_errors, key=lambda x: (abs(x - natural), x))
+        return Choice(nearest, str(nearest), _warning(natural, nearest))
+    if exact:
         lowest = min(exact)
         return Choice(lowest, str(lowest), _warning(natural, lowest))
+    ranges = sorted(k for k in keys if len(k) == 3 and k.endswith("XX") and k[0].isdigit())
+    if ranges:
+        status = int(ranges[0][0]) * 100
+        return Choice(status, ranges[0], _warning(natural, status))
     return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
 
 

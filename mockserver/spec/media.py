@@ -53,3 +53,14 @@ def _specificity(media_range: str) -> int:
     """2 for ``type/sub``, 1 for ``type/*``, 0 for ``*/*``."""
     kind, _, sub = media_range.partition("/")
     return (kind != "*") + (sub != "*")
+
+
+def concrete(media: str) -> str:
+    """A media type a body can be sent as for a declared one: itself, or for a range the
+    type it most often means: JSON (``*/*``, ``application/*``), plain text (``text/*``),
+    else bytes."""
+    kind, _, sub = media.partition("/")
+    if sub != "*":
+        return media
+    usual = {"*": "application/json", "application": "application/json", "text": "text/plain"}
+    return usual.get(kind, "application/octet-stream")

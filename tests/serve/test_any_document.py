@@ -292,3 +292,49 @@ def test_a_keyword_of_the_wrong_shape_judges_nothing_and_fails_nothing(
     answer = client.get("/api/things")
     assert answer.status_code == 200
     assert isinstance(answer.json(), dict)
+
+
+def test_a_refused_request_to_an_operation_declaring_no_error_gets_its_declared_status(
+    bodies: Client,
+) -> None:
+    answer = bodies.post("/bodies/portability", data={"x": "1"})  # PhoneNumbers is required
+    assert answer.status_code == 202  # all the operation declares
+    warning = answer.headers["warning"]
+    assert warning.startswith('199 mockserver "400 Bad Request: ')
+    assert "PhoneNumbers" in warning and "declares no 4xx" in warning
+    assert isinstance(answer.json(), dict)  # the declared 202's own schema
+
+
+def test_an_error_declared_as_any_media_type_is_sent_as_json(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    error = {
+        "type": "object",
+        "required": ["message"],
+        "properties": {"message": {"type": "string"}},
+    }
+    doc = minimal_doc(
+        "3.0.3",
+        **{
+            "/files/{id}": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "default": {"description": "error", "content": {"*/*": {"schema": error}}},
+                    },
+                }
+            }
+        },
+    )
+    answer = make_client(write_doc(doc), fixtures_dir=None).get("/api/files/x")
+    assert answer.status_code == 400
+    assert answer.headers["content-type"] == "application/json"
+    assert isinstance(answer.json()["message"], str)

@@ -122,7 +122,8 @@ def test_path_variables_that_are_not_identifiers_are_routed_by_their_own_names(
                         "200": {
                             "description": "ok",
                             "content": {"application/json": {"schema": echo}},
-                        }
+                        },
+                        "400": {"description": "bad"},
                     },
                 }
             }

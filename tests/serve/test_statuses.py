@@ -21,7 +21,11 @@ from mockserver.serve.statuses import choose_status
         (["200", "422"], 415, 422, True),
         (["200", "400", "409"], 406, 400, True),
         (["200", "404"], 405, 404, True),  # no relative: the nearest 4xx
-        (["200", "500"], 401, 401, True),  # no 4xx at all: nothing fits
+        (["200", "500"], 401, 500, True),  # no 4xx: the other error class
+        (["200", "404"], 500, 500, True),  # the mock's failure is never hidden
+        (["202"], 400, 202, True),  # no error at all: what the operation declares, warned
+        (["204", "301"], 404, 204, True),  # the lowest declared
+        (["2XX"], 401, 200, True),  # only a range
         (["201", "400"], 200, 201, False),  # another success is simply the success
         (["204"], 200, 204, False),
         (["201", "default"], 200, 201, False),  # a 2xx before default

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.spec.media import acceptable, media_matches, media_type_of
+from mockserver.spec.media import acceptable, concrete, media_matches, media_type_of
 
 JSON = "application/json"
 XML = "application/xml"
@@ -130,3 +130,17 @@ def test_a_specific_zero_weight_overrides_a_wildcard() -> None:
 def test_the_heavier_type_wins_whatever_the_header_order() -> None:
     # RFC 9110 12.5.1: weights, not the order of the ranges, say which type is preferred.
     assert acceptable("text/csv;q=0.5, application/json", (CSV, JSON)) == JSON
+
+
+@pytest.mark.parametrize(
+    ("declared", "sent"),
+    [
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        ("application/*", "application/json"),
+        ("text/*", "text/plain"),
+        ("image/*", "application/octet-stream"),
+    ],
+)
+def test_a_declared_range_is_sent_as_a_concrete_type(declared: str, sent: str) -> None:
+    assert concrete(declared) == sent
