@@ -80,6 +80,35 @@ class _Scope:
     parent_id: str  # the parent's id field
 
 
+class _Paths:
+    """The document's operations by path shape (variables unnamed), built once, so that
+    inferring a document of 10,000 operations looks paths up rather than scanning them
+    for every resource."""
+
+    def __init__(self, document: ApiDocument) -> None:
+        self.order = {id(op): index for index, op in enumerate(document.operations)}
+        self.at_shape: dict[str, list[Operation]] = {}
+        self.items_under: dict[str, list[Operation]] = {}  # ops on <collection>/{param}
+        for op in document.operations:
+            self.at_shape.setdefault(_shape(op.path), []).append(op)
+            if last_variable(op.path):
+                self.items_under.setdefault(_shape(_parent(op.path)), []).append(op)
+
+    def at(self, *paths: str) -> list[Operation]:
+        """The operations on any of ``paths``, in document order."""
+        shapes = dict.fromkeys(_shape(p) for p in paths)
+        found = [op for shape in shapes for op in self.at_shape.get(shape, ())]
+        return sorted(found, key=lambda op: self.order[id(op)])
+
+    def has(self, method: str, path: str) -> bool:
+        return any(op.method == method for op in self.at_shape.get(_shape(path), ()))
+
+    def item_path(self, collection: str) -> str | None:
+        """The path of a collection's items, from any operation on ``<collection>/{param}``."""
+        items = self.items_under.get(_shape(collection))
+        return items[0].path if items else None
+
+
 class LazyRecords(Mapping[str, list[Record]]):
     """Datasets generated on first use: start-up stays fast on documents with many lists.
 
@@ -106,12 +135,17 @@ def infer_declaration(
     document: ApiDocument, seed: int = 0
 ) -> tuple[Declaration | None, Mapping[str, list[Record]]]:
     """A declaration inferred from the document's shape, with its (lazy) records."""
-    resources = list(_resources(document))
+    paths = _Paths(document)
+    resources = list(_resources(document, paths))
     if not resources:
         return None, {}
     generator = ValueGenerator(document.registry)
     names = _dataset_names(resources)
-    scopes = {id(r): _scope(document, r, resources, names) for r in resources}
+    by_item_path: dict[str, _Resource] = {}
+    for resource in resources:
+        if resource.item_path:
+            by_item_path.setdefault(_shape(resource.item_path), resource)
+    scopes = {id(r): _scope(document, r, by_item_path, names) for r in resources}
     datasets: dict[str, Dataset] = {}
     makers: dict[str, Callable[[], list[Record]]] = {}
     operations: dict[str, OperationBehaviour] = {}
@@ -130,7 +164,7 @@ def infer_declaration(
         makers[name] = functools.partial(
             _scoped_records, document, generator, resource, seed, scope, records
         )
-        for behaviour in _behaviours(document, resource, name, scope is not None):
+        for behaviour in _behaviours(document, paths, resource, name, scope is not None):
             operations.setdefault(behaviour.operation_id, behaviour)
     source = SourceFile(document.path, "", {}, False)
     return Declaration(
@@ -138,15 +172,16 @@ def infer_declaration(
     ), records
 
 
-def _resources(document: ApiDocument) -> Iterator[_Resource]:
+def _resources(document: ApiDocument, paths: _Paths) -> Iterator[_Resource]:
     """Each collection with a list (or, lacking one, a get and a create) and an id field."""
     taken: set[str] = set()
+    gets = _ItemGets(document)
     for found in _lists(document):
-        get = _get_for(document, found)
+        get = gets.for_list(found)
         id_field = _id_field(found.item, get, document)
         if id_field is None:
             continue
-        item_path = get.path if get else _item_path(document, found.op.path)
+        item_path = get.path if get else paths.item_path(found.op.path)
         if get is not None:
             taken.add(get.operation_id)
         yield _Resource(found, get, id_field, found.op.path, item_path)
@@ -154,7 +189,7 @@ def _resources(document: ApiDocument) -> Iterator[_Resource]:
         if get.method != "get" or not last_variable(get.path) or get.operation_id in taken:
             continue
         collection = _parent(get.path)
-        if not _has(document, "post", collection):
+        if not paths.has("post", collection):
             continue
         media = json_media(success_response(get))
         item = deref(media.schema, document.registry) if media and media.schema else None
@@ -179,11 +214,14 @@ def _dataset_names(resources: list[_Resource]) -> dict[int, str]:
 
 
 def _behaviours(
-    document: ApiDocument, resource: _Resource, dataset: str, scoped: bool
+    document: ApiDocument, paths: _Paths, resource: _Resource, dataset: str, scoped: bool
 ) -> Iterator[OperationBehaviour]:
     """The list, get and writes of one resource."""
     writable = False
-    for op in document.operations:
+    near = [resource.collection, *([resource.item_path] if resource.item_path else [])]
+    if resource.item_path:
+        near.append(_parent(resource.item_path))
+    for op in paths.at(*near):
         behaviour = _write_behaviour(op, resource)
         if behaviour is not None:
             writable = True
@@ -230,7 +268,7 @@ def _write_behaviour(op: Operation, resource: _Resource) -> str | None:
 def _scope(
     document: ApiDocument,
     resource: _Resource,
-    resources: list[_Resource],
+    by_item_path: Mapping[str, _Resource],
     names: Mapping[int, str],
 ) -> _Scope | None:
     """How a nested collection's records name their parent: the item field named like the
@@ -242,7 +280,7 @@ def _scope(
     variable = variables[-1]
     parent_item = resource.collection[: resource.collection.index("{" + variable + "}")]
     parent_item += "{" + variable + "}"
-    parent = next((r for r in resources if r.item_path and _same(r.item_path, parent_item)), None)
+    parent = by_item_path.get(_shape(parent_item))
     if parent is None or parent is resource:
         return None
     fields = declared_properties(resource.found.item, document.registry) or set()
@@ -259,27 +297,17 @@ def _scope_param(path: str, *, item: bool) -> str | None:
 
 def _same(template: str, other: str) -> bool:
     """Whether two path templates are the same path, whatever their variables are named."""
-    return VARIABLE.sub("{}", template).rstrip("/") == VARIABLE.sub("{}", other).rstrip("/")
+    return _shape(template) == _shape(other)
+
+
+@functools.lru_cache(maxsize=65536)
+def _shape(template: str) -> str:
+    """A path template with its variables unnamed: ``/pets/{id}/`` -> ``/pets/{}``."""
+    return VARIABLE.sub("{}", template).rstrip("/")
 
 
 def _parent(path: str) -> str:
     return path.rsplit("/", 1)[0] or "/"
-
-
-def _has(document: ApiDocument, method: str, path: str) -> bool:
-    return any(op.method == method and _same(op.path, path) for op in document.operations)
-
-
-def _item_path(document: ApiDocument, collection: str) -> str | None:
-    """The path of a collection's items, from any operation on ``<collection>/{param}``."""
-    return next(
-        (
-            op.path
-            for op in document.operations
-            if last_variable(op.path) and _same(_parent(op.path), collection)
-        ),
-        None,
-    )
 
 
 def _lists(document: ApiDocument) -> Iterator[_List]:
@@ -299,22 +327,26 @@ def _lists(document: ApiDocument) -> Iterator[_List]:
                 break
 
 
-def _get_for(document: ApiDocument, found: _List) -> Operation | None:
-    """The GET that returns one item: same item schema, or the list path plus ``/{id}``."""
-    candidates = [op for op in document.operations if op.method == "get" and last_variable(op.path)]
-    for op in candidates:
-        media = json_media(success_response(op))
-        schema = deref(media.schema, document.registry) if media and media.schema else None
-        if schema is not None and schema.uri and schema.uri == found.item.uri:
-            return op
-    return next(
-        (
-            op
-            for op in candidates
-            if op.path.rsplit("{", 1)[0].rstrip("/") == found.op.path.rstrip("/")
-        ),
-        None,
-    )
+class _ItemGets:
+    """The GETs that return one item, found for a list by its item schema, or by the list
+    path plus ``/{id}``: each looked up, not scanned for every list."""
+
+    def __init__(self, document: ApiDocument) -> None:
+        self.by_schema: dict[str, Operation] = {}
+        self.by_prefix: dict[str, Operation] = {}
+        for op in document.operations:
+            if op.method != "get" or not last_variable(op.path):
+                continue
+            media = json_media(success_response(op))
+            schema = deref(media.schema, document.registry) if media and media.schema else None
+            if schema is not None and schema.uri:
+                self.by_schema.setdefault(schema.uri, op)
+            self.by_prefix.setdefault(op.path.rsplit("{", 1)[0].rstrip("/"), op)
+
+    def for_list(self, found: _List) -> Operation | None:
+        """The GET that returns one item: same item schema, or the list path plus ``/{id}``."""
+        by_schema = self.by_schema.get(found.item.uri) if found.item.uri else None
+        return by_schema or self.by_prefix.get(found.op.path.rstrip("/"))
 
 
 def _id_field(item: Schema, get: Operation | None, document: ApiDocument) -> str | None:

@@ -217,6 +217,13 @@ class ApiDocument:
 
     def operation(self, operation_id: str) -> Operation | None:
         """The operation with this ``operationId`` (or ``GET /path`` key)."""
-        return next(
-            (op for op in self.operations if operation_id in (op.operation_id, op.key)), None
-        )
+        return self._by_name.get(operation_id)
+
+    @functools.cached_property
+    def _by_name(self) -> Mapping[str, Operation]:
+        """Each operation by id and by key, the first in document order winning."""
+        found: dict[str, Operation] = {}
+        for op in self.operations:
+            found.setdefault(op.operation_id, op)
+            found.setdefault(op.key, op)
+        return found
