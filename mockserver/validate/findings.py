@@ -237,6 +237,12 @@ RULES: dict[str, Rule] = {
             "change the type, or remove the keyword",
         ),
         Rule(
+            "MS131",
+            "content-on-no-content-status",
+            "A 204 or 304 response declares a body, which HTTP forbids.",
+            "answer with 200 to send a body, or drop the body of the 204",
+        ),
+        Rule(
             "MS201",
             "invalid-fixture-record",
             "A fixture record is not valid against the schema it is served under.",

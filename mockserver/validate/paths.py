@@ -1,4 +1,4 @@
-"""Checks on path templates and the parameters operations declare."""
+"""Checks on path templates, the parameters operations declare, and their responses."""
 
 from __future__ import annotations
 
@@ -125,3 +125,27 @@ def _merged(op: OperationNode) -> list[Node]:
 
 def _name(param: Node) -> str:
     return str(param.value.get("name", ""))
+
+
+#: Statuses HTTP sends without content (RFC 9110 15.3.5 and 15.4.5).
+_NO_CONTENT = ("204", "304")
+
+
+def iter_no_content_issues(structure: Structure) -> Iterator[Issue]:
+    """A 204 or 304 that declares content: HTTP forbids it, so no server can send it."""
+    for op in structure.operations:
+        responses = op.value.get("responses")
+        if not isinstance(responses, dict):
+            continue
+        for status in _NO_CONTENT:
+            response = responses.get(status)
+            if isinstance(response, dict) and (response.get("content") or response.get("schema")):
+                field = "content" if response.get("content") else "schema"
+                yield Issue(
+                    "MS131",
+                    op.source,
+                    op.at("responses", status, field),
+                    f"{op.key}: a {status} response declares a body, which HTTP forbids; "
+                    "the mock (and any server) sends none",
+                    f"answer with 200 to send a body, or drop the {field} of the {status}",
+                )
