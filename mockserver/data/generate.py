@@ -123,6 +123,15 @@ class ValueGenerator:
             closest = value
             if attempt == 0 and hints.fields:
                 hints = Hints()  # an echoed id that breaks the schema is dropped, not served
+        if closest is NOTHING_DRAWN:  # a string no pattern and length allow: draw past it
+            rng = random.Random(stable_seed(seed, "lenient"))
+            try:
+                closest = _Draw(self, rng, hints, ATTEMPTS, lenient=True).value(schema, "", 0, ())
+            except (PatternError, _Impossible, RecursionError):
+                pass
+            else:  # valid when the pattern it broke is one no engine reads (none judges it)
+                if _is_valid(validator, closest):
+                    return closest
         raise GenerationError(f"no valid value found for the schema at {schema.pointer}", closest)
 
     def _validator(self, schema: Schema) -> SchemaValidator:
@@ -151,12 +160,21 @@ class _Impossible(Exception):
 
 class _Draw:
     def __init__(
-        self, owner: ValueGenerator, rng: random.Random, hints: Hints, attempt: int
+        self,
+        owner: ValueGenerator,
+        rng: random.Random,
+        hints: Hints,
+        attempt: int,
+        *,
+        lenient: bool = False,
     ) -> None:
         self.owner = owner
         self.rng = rng
         self.hints = hints
         self.attempt = attempt
+        #: draw a string that breaks its pattern or length rather than none at all (the
+        #: closest value, for a schema whose pattern no string of its lengths matches)
+        self.lenient = lenient
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -400,12 +418,16 @@ class _Draw:
         node = schema.value
         low, high = int(node.get("minLength", 0)), node.get("maxLength")
         if "pattern" in node:
-            return string_matching(
-                node["pattern"],
-                self.rng,
-                min_length=low,
-                max_length=int(high) if high is not None else None,
-            )
+            try:
+                return string_matching(
+                    node["pattern"],
+                    self.rng,
+                    min_length=low,
+                    max_length=int(high) if high is not None else None,
+                )
+            except PatternError:
+                if not self.lenient:
+                    raise
         text = self._format(str(node.get("format", "")), name) or self._text(name)
         if len(text) < low:
             text += "x" * (low - len(text))

@@ -137,6 +137,9 @@ def _to_python(pattern: str) -> str:
                 continue
             out.append(pattern[i : i + 2])
             i += 2
+            if in_class and escape in "dDsSwW" and pattern.startswith("-", i):
+                out.append("\\-")  # ECMA: a class escape cannot start a range, so - is itself
+                i += 1
             continue
         if in_class:
             in_class = c != "]"

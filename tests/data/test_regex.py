@@ -76,6 +76,8 @@ def test_unicode_property_escapes_are_understood() -> None:
         r"^\p{Script=Greek}+$",
         r"^\pL\pN$",
         r"^(?<word>a|b)-\k<word>$",
+        r"^[a-zA-Z0-9\s-_()\[\]]+$",  # a class escape then '-': a literal '-' (AWS)
+        r"^[\d-x]{3}$",
     ],
 )
 def test_ecma_262_only_syntax_generates_matching_strings(pattern: str) -> None:

@@ -338,3 +338,14 @@ def test_an_error_declared_as_any_media_type_is_sent_as_json(
     assert answer.status_code == 400
     assert answer.headers["content-type"] == "application/json"
     assert isinstance(answer.json()["message"], str)
+
+
+def test_a_pattern_longer_than_its_max_length_is_the_closest_draw_not_a_500(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # 36 characters
+    schema = {"type": "string", "pattern": uuid, "maxLength": 32}
+    answer = make_client(write_doc(_answer_doc(schema)), fixtures_dir=None).get("/api/things")
+    assert answer.status_code == 200
+    assert isinstance(answer.json(), str)
+    assert "closest drawn" in answer.headers["warning"]
