@@ -22,6 +22,7 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine
 from mockserver.serve.control import check_prefix
 from mockserver.serve.error_shapes import ErrorShaper
+from mockserver.serve.headers import DeclaredHeaders
 from mockserver.serve.journal import JournalStore, MemoryJournal
 from mockserver.serve.latency import NO_PACING, Pacing
 from mockserver.serve.plan import OperationPlan, plan_operation
@@ -96,6 +97,7 @@ class MountedApi:
     responder: Responder
     shaper: ErrorShaper
     guard: Guard
+    headers: DeclaredHeaders
     declaration: Declaration | None = None
 
     def __post_init__(self) -> None:
@@ -175,7 +177,7 @@ class MountedApi:
         if plan is None:
             return self.shaper.render(None, problem, natural)
         choice = plan.choose(natural)
-        answer = self.shaper.render(plan.op, problem, choice.status)
+        answer = self.headers.add(plan, self.shaper.render(plan.op, problem, choice.status))
         if choice.warning is None:
             return answer
         if choice.status // 100 != natural // 100:  # the status no longer says what happened
@@ -239,6 +241,7 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
         )
         for index, op in enumerate(document.operations)
     ]
+    headers = DeclaredHeaders(generator, options.seed)
     tokens = TokenBook(any_token=options.any_token)
     if declaration is not None:
         tokens = tokens.with_tokens((t.token, t.scopes) for t in declaration.tokens)
@@ -248,9 +251,10 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
         mounts=(f"/{document.name}" + document.base_path,),
         plans=plans,
         paths=_path_index(plans),
-        responder=Responder(generator, engine, options.seed),
+        responder=Responder(generator, engine, headers, options.seed),
         shaper=shaper,
         guard=Guard(document.security_schemes, tokens),
+        headers=headers,
         declaration=declaration,
     )
 

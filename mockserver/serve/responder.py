@@ -24,6 +24,7 @@ from mockserver.data.generate import (
 from mockserver.serve.answer import Answer
 from mockserver.serve.behaviour import BehaviourEngine, BehaviourResult
 from mockserver.serve.encoding import dumps
+from mockserver.serve.headers import DeclaredHeaders
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, invalid
 from mockserver.serve.request import MockRequest
@@ -78,17 +79,19 @@ class Responder:
         self,
         generator: ValueGenerator,
         engine: BehaviourEngine | None,
+        headers: DeclaredHeaders,
         seed: int = 0,
     ) -> None:
         self.generator = generator
         self.engine = engine
+        self.headers = headers
         self.seed = seed
         self._examples: dict[int, tuple[Example, ...]] = {}
         self._answers: dict[tuple[Any, ...], Answer] = {}
 
     def answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         """The answer to a request that passed every check; raises the problems it meets."""
-        return _sendable(self._answer(plan, request))
+        return self.headers.add(plan, _sendable(self._answer(plan, request)))
 
     def _answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         prefer = Prefer.parse(request.headers.get("prefer", ""))
@@ -186,7 +189,7 @@ class Responder:
                     f"example={prefer.example} cannot be satisfied: the "
                     f"{response.status} response has no body",
                 )
-            return Answer(status, None, b"", self._headers(plan, response, request))
+            return Answer(status, None, b"")
         media = _negotiate(response, request) or response.content[0]
         if prefer.example:
             example = next(
@@ -230,7 +233,7 @@ class Responder:
         prefer: Prefer,
     ) -> Answer:
         if media.schema is None:
-            return Answer(status, media.name, b"", self._headers(plan, response, request))
+            return Answer(status, media.name, b"")
         path_ids = sorted(request.raw.path_params.items())
         seed = stable_seed(self.seed, prefer.seed, plan.op.key, status, media.name, path_ids)
         try:
@@ -277,23 +280,7 @@ class Responder:
             body = to_xml(value, media.schema, self.generator.registry)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
-        headers = self._headers(plan, response, request)
-        return Answer(status, media.name, body, headers, source)
-
-    def _headers(
-        self, plan: OperationPlan, response: Response, request: MockRequest
-    ) -> tuple[tuple[str, str], ...]:
-        found = []
-        for header in response.headers:
-            if header.name.lower() == "content-type" or header.schema is None:
-                continue
-            seed = stable_seed(self.seed, plan.op.key, header.name)
-            try:
-                value = self.generator.generate(header.schema, seed)
-            except GenerationError:
-                continue
-            found.append((header.name, value if isinstance(value, str) else json.dumps(value)))
-        return tuple(found)
+        return Answer(status, media.name, body, (), source)
 
 
 #: Behaviours that only read a session's datasets; exports create jobs and writes write.
