@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench compare conformance clean redis-server chromium
+.PHONY: install serve test lint validate bench compare conformance sweep clean redis-server chromium
 
 install: $(STAMP)
 
@@ -62,6 +62,11 @@ SAMPLE ?= 100
 SEED   ?= 1
 conformance: $(STAMP)
 	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
+
+# Not part of `make test`: every document of the directory (2,639) in process: validate,
+# start, Schemathesis' positive checks over ASGI; writes bench/sweep.md (about 50 min).
+sweep: $(STAMP)
+	$(BIN)/python -m bench.sweep
 
 # Not part of `make test`: installs Spectral and Redocly from npm into bench/.tools/.
 compare: $(STAMP)
