@@ -159,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=1, help="seed of the sample and the cases")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default: 2)")
     parser.add_argument(
-        "--budget", type=float, default=6, help="seconds of requests per document (default: 6)"
+        "--budget", type=float, default=1.5, help="seconds of requests per document (default: 1.5)"
     )
     parser.add_argument(
         "--max-examples", type=int, default=2, help="generated cases per operation (default: 2)"
