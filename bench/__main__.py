@@ -28,9 +28,8 @@ from bench import resilience, servers, tools
 ROOT = servers.ROOT
 WORK = Path(__file__).resolve().parent / ".work"
 RESULTS = Path(__file__).resolve().parent / "results.md"
-SPECS = [
-    str(ROOT / "specs" / f"{n}.yaml") for n in ("anaconda", "gorules", "launchdarkly", "losant")
-]
+SPECS = [str(ROOT / "specs" / f"{n}.yaml") for n in ("anaconda", "gorules", "launchdarkly",
+                                                       "losant")]
 FULL = str(ROOT / "tests" / "data" / "ld-openapi.full.json")
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # a smoke run of the harness itself
 DURATION = 2 if QUICK else 10
@@ -78,37 +77,19 @@ def scenarios() -> list[Scenario]:
     """The four requests the issue names."""
     entries = json.loads((ROOT / "fixtures/launchdarkly/entries.json").read_text())
     entry = entries[len(entries) // 2]["_id"]
-    losant_query = (
-        "perPage=20&sortField=actorName&sortDirection=asc&start=1786000000000"
-        "&auditLogFilter%5BresponseCode%5D%5B0%5D=200"
-    )
+    losant_query = ("perPage=20&sortField=actorName&sortDirection=asc&start=1786000000000"
+                    "&auditLogFilter%5BresponseCode%5D%5B0%5D=200")
     ld = str(ROOT / "specs" / "launchdarkly.yaml")
     losant = str(ROOT / "specs" / "losant.yaml")
     return [
-        Scenario(
-            "LaunchDarkly list (3.1)", "/launchdarkly/api/v2/auditlog", "/api/v2/auditlog", ld, RAW
-        ),
-        Scenario(
-            "LaunchDarkly get by id",
-            f"/launchdarkly/api/v2/auditlog/{entry}",
-            f"/api/v2/auditlog/{entry}",
-            ld,
-            RAW,
-        ),
-        Scenario(
-            "Losant filtered list",
-            f"/losant/orgs/{ORG}/audit-logs?{losant_query}",
-            f"/orgs/{ORG}/audit-logs?{losant_query}",
-            losant,
-            BEARER,
-        ),
-        Scenario(
-            "rejected by validation (limit=50)",
-            "/launchdarkly/api/v2/auditlog?limit=50",
-            "/api/v2/auditlog?limit=50",
-            ld,
-            RAW,
-        ),
+        Scenario("LaunchDarkly list (3.1)", "/launchdarkly/api/v2/auditlog",
+                 "/api/v2/auditlog", ld, RAW),
+        Scenario("LaunchDarkly get by id", f"/launchdarkly/api/v2/auditlog/{entry}",
+                 f"/api/v2/auditlog/{entry}", ld, RAW),
+        Scenario("Losant filtered list", f"/losant/orgs/{ORG}/audit-logs?{losant_query}",
+                 f"/orgs/{ORG}/audit-logs?{losant_query}", losant, BEARER),
+        Scenario("rejected by validation (limit=50)", "/launchdarkly/api/v2/auditlog?limit=50",
+                 "/api/v2/auditlog?limit=50", ld, RAW),
     ]
 
 
@@ -117,9 +98,8 @@ def load(wrk: list[str], url: str, headers: dict[str, str]) -> Sample:
     command = [*wrk, "-t1", "-c32", f"-d{DURATION}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run(
-        [*command, url], capture_output=True, text=True, timeout=DURATION + 60, check=False
-    ).stdout
+    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=DURATION + 60,
+                         check=False).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     return Sample(rps, _latency(out, "50%"), _latency(out, "99%"))
 
@@ -152,38 +132,27 @@ def throughput(wrk: list[str], prism: list[str] | None) -> dict[str, dict[str, R
         (WORK / "responses.json").write_text(json.dumps(captured))
         bare_port = servers.free_port()
         first = scenarios()[0]
-        with servers.running(
-            "bare", servers.bare(bare_port), bare_port, first.mock_path, first.headers
-        ) as bare_server:
+        with servers.running("bare", servers.bare(bare_port), bare_port, first.mock_path,
+                             first.headers) as bare_server:
             for scenario in scenarios():
                 table[scenario.name]["bare Starlette"] = Row(
                     status=table[scenario.name]["mockserver"].status,
-                    size=table[scenario.name]["mockserver"].size,
-                )
+                    size=table[scenario.name]["mockserver"].size)
             for _ in range(ROUNDS):
                 for scenario in scenarios():
                     _measure(wrk, table, scenario, "mockserver", mock.base + scenario.mock_path)
-                    _measure(
-                        wrk,
-                        table,
-                        scenario,
-                        "bare Starlette",
-                        bare_server.base + scenario.mock_path,
-                    )
+                    _measure(wrk, table, scenario, "bare Starlette",
+                             bare_server.base + scenario.mock_path)
     if prism is not None:
         _prism_rounds(wrk, prism, table)
     return table
 
 
-def _measure(
-    wrk: list[str], table: dict[str, dict[str, Row]], scenario: Scenario, server: str, url: str
-) -> None:
+def _measure(wrk: list[str], table: dict[str, dict[str, Row]], scenario: Scenario,
+             server: str, url: str) -> None:
     table[scenario.name][server].samples.append(load(wrk, url, scenario.headers))
-    print(
-        f"  {scenario.name:<36} {server:<15} {table[scenario.name][server].samples[-1].rps:>9.0f}"
-        " req/s",
-        flush=True,
-    )
+    print(f"  {scenario.name:<36} {server:<15} {table[scenario.name][server].samples[-1].rps:>9.0f}"
+          " req/s", flush=True)
 
 
 def _prism_rounds(wrk: list[str], prism: list[str], table: dict[str, dict[str, Row]]) -> None:
@@ -191,14 +160,12 @@ def _prism_rounds(wrk: list[str], prism: list[str], table: dict[str, dict[str, R
         port = servers.free_port()
         command = [*prism, "mock", "-p", str(port), "-h", "127.0.0.1", "-v", "silent", spec]
         chosen = [s for s in scenarios() if s.prism_spec == spec]
-        with servers.running(
-            "prism", command, port, chosen[0].prism_path, chosen[0].headers
-        ) as server:
+        with servers.running("prism", command, port, chosen[0].prism_path,
+                             chosen[0].headers) as server:
             for scenario in chosen:
                 response = httpx.get(server.base + scenario.prism_path, headers=scenario.headers)
-                table[scenario.name]["Prism"] = Row(
-                    status=response.status_code, size=len(response.content)
-                )
+                table[scenario.name]["Prism"] = Row(status=response.status_code,
+                                                    size=len(response.content))
             for _ in range(ROUNDS):
                 for scenario in chosen:
                     _measure(wrk, table, scenario, "Prism", server.base + scenario.prism_path)
@@ -212,7 +179,8 @@ def startup(prism: list[str] | None) -> dict[str, list[float]]:
         ("mockserver, LaunchDarkly's full 2.6 MB document", [FULL], "/", {}),
     ]
     if prism is not None:
-        cases.append(("Prism, LaunchDarkly's full 2.6 MB document", prism, "/api/v2/auditlog", RAW))
+        cases.append(("Prism, LaunchDarkly's full 2.6 MB document", prism,
+                      "/api/v2/auditlog", RAW))
     for label, extra, path, headers in cases:
         for _ in range(ROUNDS):
             port = servers.free_port()
@@ -232,9 +200,8 @@ def memory_and_workers(wrk: list[str]) -> dict[str, Any]:
     for workers in (1, 2):
         rates = []
         port = servers.free_port()
-        with servers.running(
-            "mockserver", servers.mockserver(port, SPECS, workers), port, "/"
-        ) as server:
+        with servers.running("mockserver", servers.mockserver(port, SPECS, workers), port,
+                             "/") as server:
             for _ in range(ROUNDS):
                 rates.append(load(wrk, server.base + url, RAW).rps)
             if workers == 1:
@@ -246,43 +213,26 @@ def memory_and_workers(wrk: list[str]) -> dict[str, Any]:
 
 def contract_and_validate() -> dict[str, Any]:
     """Contract cases per second in process; validate time on the 2.6 MB document."""
-    out = subprocess.run(
-        [sys.executable, "-m", "mockserver", "contract", "--seed", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    ).stdout
+    out = subprocess.run([sys.executable, "-m", "mockserver", "contract", "--seed", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=1800,
+                         check=False).stdout
     found = re.search(r"(\d+) operations, (\d+) cases in ([\d.]+) s \((\d+) cases/s\)", out)
     times = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "mockserver", "validate", FULL, "--format", "json"],
-            cwd=ROOT,
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
+        subprocess.run([sys.executable, "-m", "mockserver", "validate", FULL, "--format",
+                        "json"], cwd=ROOT, capture_output=True, timeout=300, check=False)
         times.append(time.perf_counter() - started)
     return {"contract": found.groups() if found else None, "validate": statistics.median(times)}
 
 
 def machine() -> str:
     """Where the figures come from."""
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return (
-        f"{os.cpu_count()} cores, {model}, Linux {platform.release()}, Python "
-        f"{platform.python_version()}"
-    )
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} cores, {model}, Linux {platform.release()}, Python " \
+           f"{platform.python_version()}"
 
 
 def main() -> int:
@@ -305,17 +255,9 @@ def main() -> int:
     extra |= contract_and_validate()
     from bench.report import write
 
-    write(
-        RESULTS,
-        table,
-        starts,
-        extra,
-        machine(),
-        tools.prism_version(prism) if prism else None,
-        datetime.now(UTC),
-    )
+    write(RESULTS, table, starts, extra, machine(),
+          tools.prism_version(prism) if prism else None, datetime.now(UTC))
     from bench.writes import write_heavy
-
     write_heavy(RESULTS, wrk)
     print(RESULTS.read_text())
     return 0

@@ -16,14 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 CAPTURED = Path(__file__).resolve().parent / ".work" / "responses.json"
-RESPONSES = (
-    {
-        key: (status, media, base64.b64decode(body))
-        for key, (status, media, body) in json.loads(CAPTURED.read_text()).items()
-    }
-    if CAPTURED.exists()
-    else {}
-)
+RESPONSES = {key: (status, media, base64.b64decode(body)) for key, (status, media, body)
+             in json.loads(CAPTURED.read_text()).items()} if CAPTURED.exists() else {}
 
 
 async def answer(request: Request) -> Response:

@@ -49,17 +49,8 @@ def install() -> tuple[list[str], list[str]]:
             sys.exit("make compare needs npm (Node.js 20 or later)")
         TOOLS.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [
-                "npm",
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(TOOLS),
-                SPECTRAL,
-                REDOCLY,
-            ],
+            ["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(TOOLS),
+             SPECTRAL, REDOCLY],
             check=True,
         )
     (TOOLS / ".spectral.yaml").write_text('extends: ["spectral:oas"]\n')
@@ -136,16 +127,12 @@ def _line(path: Path, pointer: str) -> int:
 
 def mockserver_hits(files: list[Path]) -> dict[Path, set[tuple[str, int]]]:
     """(code, line) of every finding of one `mockserver validate` run over every file."""
-    out = _run(
-        [sys.executable, "-m", "mockserver", "validate", "--format", "json", *map(str, files)]
-    )
+    out = _run([sys.executable, "-m", "mockserver", "validate", "--format", "json",
+                *map(str, files)])
     found: dict[Path, set[tuple[str, int]]] = {}
     for finding in json.loads(out)["findings"]:
-        path = (
-            (ROOT / finding["file"]).resolve()
-            if not Path(finding["file"]).is_absolute()
+        path = (ROOT / finding["file"]).resolve() if not Path(finding["file"]).is_absolute() \
             else Path(finding["file"])
-        )
         found.setdefault(path.resolve(), set()).add((finding["code"], finding["line"]))
     return found
 

@@ -48,20 +48,10 @@ def _wrk(wrk: list[str], url: str, seconds: int) -> dict[str, int]:
     WORK.mkdir(exist_ok=True)
     script = WORK / "distinct.lua"
     script.write_text(DISTINCT)
-    command = [
-        *wrk,
-        "-t1",
-        "-c32",
-        f"-d{seconds}s",
-        "-s",
-        str(script),
-        "-H",
-        "Authorization: mock-token",
-        url,
-    ]
-    out = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 60, check=False
-    ).stdout
+    command = [*wrk, "-t1", "-c32", f"-d{seconds}s", "-s", str(script),
+               "-H", "Authorization: mock-token", url]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
+                         check=False).stdout
     requests = re.search(r"(\d+) requests in", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -82,20 +72,11 @@ def soak(wrk: list[str], specs: list[str]) -> dict[str, Any]:
         result = _wrk(wrk, base, SOAK_SECONDS)
         at_end = _rss_mib(server.process.pid)
     growth = (at_end - after_warm_up) / after_warm_up if after_warm_up else 0.0
-    print(
-        f"  soak {SOAK_SECONDS} s: {result['requests']} distinct requests, "
-        f"{result['socket_errors'] + result['non_2xx']} failed; RSS {after_warm_up:.0f} -> "
-        f"{at_end:.0f} MiB ({growth:+.1%})",
-        flush=True,
-    )
-    return {
-        "seconds": SOAK_SECONDS,
-        "warm_up_requests": warm["requests"],
-        **result,
-        "rss_after_warm_up": after_warm_up,
-        "rss_at_end": at_end,
-        "growth": growth,
-    }
+    print(f"  soak {SOAK_SECONDS} s: {result['requests']} distinct requests, "
+          f"{result['socket_errors'] + result['non_2xx']} failed; RSS {after_warm_up:.0f} -> "
+          f"{at_end:.0f} MiB ({growth:+.1%})", flush=True)
+    return {"seconds": SOAK_SECONDS, "warm_up_requests": warm["requests"], **result,
+            "rss_after_warm_up": after_warm_up, "rss_at_end": at_end, "growth": growth}
 
 
 def kill_a_worker(specs: list[str]) -> dict[str, Any]:
@@ -118,22 +99,14 @@ def kill_a_worker(specs: list[str]) -> dict[str, Any]:
                         failures += 1
                 except httpx.TransportError:
                     failures += 1
-    print(
-        f"  worker killed: replaced after {replaced_after:.2f} s, "
-        f"{failures} of 200 requests after it failed",
-        flush=True,
-    )
-    return {
-        "replaced_after": replaced_after,
-        "failures": failures,
-        "requests": 200,
-        "workers": len(replaced),
-    }
+    print(f"  worker killed: replaced after {replaced_after:.2f} s, "
+          f"{failures} of 200 requests after it failed", flush=True)
+    return {"replaced_after": replaced_after, "failures": failures, "requests": 200,
+            "workers": len(replaced)}
 
 
-def _wait_for_workers(
-    pid: int, count: int, exclude: int | None = None, timeout: float = 30.0
-) -> list[int]:
+def _wait_for_workers(pid: int, count: int, exclude: int | None = None,
+                      timeout: float = 30.0) -> list[int]:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         alive = [p for p in servers.children(pid) if p != exclude and _is_worker(p)]

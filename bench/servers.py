@@ -60,24 +60,14 @@ def children(pid: int) -> list[int]:
 
 
 @contextmanager
-def running(
-    name: str,
-    command: list[str],
-    port: int,
-    ready_path: str,
-    headers: Mapping[str, str] | None = None,
-    env: Mapping[str, str] | None = None,
-) -> Iterator[Server]:
+def running(name: str, command: list[str], port: int, ready_path: str,
+            headers: Mapping[str, str] | None = None,
+            env: Mapping[str, str] | None = None) -> Iterator[Server]:
     """Start ``command``, wait for ``ready_path`` to answer, yield, then stop it."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-        start_new_session=True,
-    )
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         elapsed = _wait(process, base + ready_path, headers or {}, started)
@@ -90,13 +80,8 @@ def running(
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def _wait(
-    process: subprocess.Popen[bytes],
-    url: str,
-    headers: Mapping[str, str],
-    started: float,
-    timeout: float = 120.0,
-) -> float:
+def _wait(process: subprocess.Popen[bytes], url: str, headers: Mapping[str, str],
+          started: float, timeout: float = 120.0) -> float:
     with httpx.Client(timeout=2) as client:
         while time.perf_counter() - started < timeout:
             if process.poll() is not None:
@@ -111,30 +96,11 @@ def _wait(
 
 def mockserver(port: int, documents: list[str], workers: int = 1) -> list[str]:
     """The command serving ``documents`` with mockserver."""
-    return [
-        PYTHON,
-        "-m",
-        "mockserver",
-        "serve",
-        *documents,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
+    return [PYTHON, "-m", "mockserver", "serve", *documents, "--port", str(port),
+            "--workers", str(workers)]
 
 
 def bare(port: int) -> list[str]:
     """The bare Starlette app, under the same ASGI server and settings as mockserver."""
-    return [
-        PYTHON,
-        "-m",
-        "granian",
-        "--interface",
-        "asgi",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "bench.bare_app:app",
-    ]
+    return [PYTHON, "-m", "granian", "--interface", "asgi", "--port", str(port),
+            "--log-level", "warning", "bench.bare_app:app"]

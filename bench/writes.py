@@ -22,8 +22,7 @@ CRUD = str(servers.ROOT / "tests" / "data" / "crud-3.1.yaml")
 OWNERS = "/crud-3.1/api/owners"
 SECONDS = 5
 # One Lua state per wrk thread: after each 201, the next request reads the new record.
-SCRIPT = (
-    """
+SCRIPT = """
 wrk.method = "POST"
 wrk.body = '{"name": "Ada Lovelace", "city": "London", "password": "correct horse"}'
 wrk.headers["Content-Type"] = "application/json"
@@ -40,9 +39,7 @@ end
 response = function(status, headers, body)
   if status == 201 then fetch = headers["Location"] end
 end
-"""
-    % OWNERS
-)
+""" % OWNERS
 
 
 def write_heavy(results: Path, wrk: list[str]) -> None:
@@ -75,15 +72,10 @@ def write_heavy(results: Path, wrk: list[str]) -> None:
 def _measure(wrk: list[str], script: Path, state: str) -> tuple[float, int]:
     port = servers.free_port()
     command = [*servers.mockserver(port, [CRUD]), "--state", state, "--fixtures", "/nonexistent"]
-    with servers.running(
-        "mockserver", command, port, OWNERS, {"Authorization": "Bearer mock-token"}
-    ) as server:
+    with servers.running("mockserver", command, port, OWNERS, {"Authorization": "Bearer mock-token"}) as server:
         out = subprocess.run(
             [*wrk, "-t1", "-c8", f"-d{SECONDS}s", "-s", str(script), server.base + OWNERS],
-            capture_output=True,
-            text=True,
-            timeout=SECONDS + 60,
-            check=False,
+            capture_output=True, text=True, timeout=SECONDS + 60, check=False,
         ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -101,8 +93,7 @@ class _redis:
         port = servers.free_port()
         self.process = subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
