@@ -53,7 +53,7 @@ from schemathesis.specs.openapi.checks import (
 from starlette.testclient import TestClient
 
 from bench import tools
-from bench.conformance import sample
+from bench.conformance import _operations, sample
 from bench.schemathesis_run import config_text, credentials
 from mockserver.cli import main as mockserver_cli
 from mockserver.cli.serve import ENVIRONMENT_KEY, app_from_environment
@@ -362,15 +362,6 @@ def _deadline(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _operations(document: dict[str, Any]) -> int:
-    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-    return sum(
-        len(methods & set(item))
-        for item in (document.get("paths") or {}).values()
-        if isinstance(item, dict)
-    )
 
 
 # -- the report ---------------------------------------------------------------------------
