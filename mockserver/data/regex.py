@@ -135,6 +135,10 @@ def _to_python(pattern: str) -> str:
                 out.append(f"(?P={ref.group(1)})")
                 i = ref.end()
                 continue
+            if escape == "z":  # Perl's end of input, as the validator's engine reads it
+                out.append("z" if in_class else r"\Z")
+                i += 2
+                continue
             out.append(pattern[i : i + 2])
             i += 2
             if in_class and escape in "dDsSwW" and pattern.startswith("-", i):

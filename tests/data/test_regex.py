@@ -78,6 +78,7 @@ def test_unicode_property_escapes_are_understood() -> None:
         r"^(?<word>a|b)-\k<word>$",
         r"^[a-zA-Z0-9\s-_()\[\]]+$",  # a class escape then '-': a literal '-' (AWS)
         r"^[\d-x]{3}$",
+        r"\A[a-zA-Z0-9_]+\z",  # Perl's anchors, as the validator's engine reads them (AWS)
     ],
 )
 def test_ecma_262_only_syntax_generates_matching_strings(pattern: str) -> None:
