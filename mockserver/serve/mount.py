@@ -293,19 +293,28 @@ def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
 def _by_fragment(
     candidates: tuple[OperationPlan, ...], headers: tuple[tuple[bytes, bytes], ...], query: bytes
 ) -> OperationPlan:
-    """Of operations sharing a path and method, the one whose ``#name=value`` fragment the
-    request satisfies (a header or query parameter of that name, with that value if given);
-    else the one without a fragment; else the first."""
+    """Of operations sharing a path and method, the one whose fragment the request
+    satisfies: ``#name``, ``#name=value``, or several joined by ``&`` (``#tagging&id``),
+    each a header or query parameter of that name, with that value if given. The one with
+    the most conditions wins; else the one without a fragment; else the first."""
     if len(candidates) == 1:
         return candidates[0]
     sent_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
     sent_query = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+    best, most = None, 0
     for plan in candidates:
         _, hash_, fragment = plan.op.path.partition("#")
-        if not hash_:
-            continue
-        name, equals, value = fragment.partition("=")
-        sent = sent_headers.get(name.lower(), sent_query.get(name))
-        if sent is not None and (not equals or sent == value):
-            return plan
+        conditions = [c for c in fragment.split("&") if c] if hash_ else []
+        if len(conditions) > most and all(
+            _satisfied(c, sent_headers, sent_query) for c in conditions
+        ):
+            best, most = plan, len(conditions)
+    if best is not None:
+        return best
     return next((p for p in candidates if "#" not in p.op.path), candidates[0])
+
+
+def _satisfied(condition: str, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
+    name, equals, value = condition.partition("=")
+    sent = headers.get(name.lower(), query.get(name))
+    return sent is not None and (not equals or sent == value)

@@ -87,6 +87,22 @@ def test_fragment_path_keys_are_told_apart_by_the_header_they_name(
     assert answer.status_code == 200  # each operation's own enum accepts its target
 
 
+@pytest.mark.parametrize(
+    ("query", "status"), [("", 200), ("?tiering=true", 201), ("?tiering=true&id=", 202)]
+)
+def test_fragment_conditions_joined_by_ampersand_must_all_hold_and_the_most_wins(
+    statuses: Client, query: str, status: int
+) -> None:
+    answer = statuses.request(
+        "PUT",
+        f"/status/buckets/b1{query}",
+        content=b"<data><Tiering></Tiering></data>",
+        headers={"Content-Type": "text/xml"},
+    )
+    assert answer.status_code == status
+    assert "warning" not in answer.headers  # XML is not read into the schema: not judged
+
+
 def test_an_encoded_slash_stays_inside_its_path_variable(statuses: Client) -> None:
     assert statuses.get("/status/subscriptions/a%2Fb/groups").status_code == 200
 
