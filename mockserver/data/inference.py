@@ -248,8 +248,15 @@ def _behaviours(
             "",
             param=last_variable(get.path),
             scope=_scope_param(get.path, item=True) if scoped else None,
-            missing="not-found" if writable else "generate",
+            missing="not-found" if writable and _can_say_not_found(get) else "generate",
         )
+
+
+def _can_say_not_found(op: Operation) -> bool:
+    """Whether ``op`` declares a response a missing record can be answered with (a 4xx, or
+    default): else an id the mock has no record of gets a generated one, as the document
+    promises an answer for every id."""
+    return any(r.status[0] == "4" or r.status == "default" for r in op.responses)
 
 
 def _write_behaviour(op: Operation, resource: _Resource) -> str | None:

@@ -12,10 +12,10 @@ missing credentials, 400 for a bad request...). The answer is the first of, in o
    201 or 204, is simply its success);
 5. for a success, ``default``; then the lowest status the operation declares, whatever
    its class;
-6. for a 4xx the operation declares no 4xx for, a declared 5xx, nearest in number; then
-   the lowest status it declares, whatever its class: a document that lists only ``202``
-   gets ``202`` for a request it would refuse, and the ``Warning`` says what was refused
-   and why.
+6. for a 4xx the operation declares no 4xx for, the lowest status it declares below 500,
+   else its lowest 5xx: a document that lists only ``202`` gets ``202`` for a request it
+   would refuse, and the ``Warning`` says what was refused and why. A 5xx comes last:
+   it would tell the client the API failed.
 
 A 5xx (the mock's own failure, never the client's) is never answered with another class.
 Only then, or for an operation that declares nothing, is the natural status answered
@@ -74,12 +74,8 @@ def choose_status(declared: Iterable[str], natural: int) -> Choice:
         return Choice(natural, "default")
     if natural >= 500:  # the mock's own failure: no other status may hide it
         return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
-    other_errors = [x for x in exact if x >= 500]
-    if not success and other_errors:
-        nearest = min(other_errors, key=lambda x: (abs(x - natural), x))
-        return Choice(nearest, str(nearest), _warning(natural, nearest))
-    if exact:
-        lowest = min(exact)
+    if exact:  # below 500 first: a 5xx would say the API failed, not that it refused
+        lowest = min(exact, key=lambda x: (x >= 500, x))
         return Choice(lowest, str(lowest), _warning(natural, lowest))
     ranges = sorted(k for k in keys if len(k) == 3 and k.endswith("XX") and k[0].isdigit())
     if ranges:

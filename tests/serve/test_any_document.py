@@ -365,3 +365,42 @@ def test_a_pattern_longer_than_its_max_length_is_the_closest_draw_not_a_500(
     assert answer.status_code == 200
     assert isinstance(answer.json(), str)
     assert "closest drawn" in answer.headers["warning"]
+
+
+def test_a_get_declaring_no_4xx_answers_every_id_with_a_record(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    user = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+    ok = {"description": "ok", "content": {"application/json": {"schema": user}}}
+    broken = {"description": "server error"}
+    name = [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}]
+    doc = minimal_doc(
+        "3.0.3",
+        **{
+            "/users": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {"schema": {"type": "array", "items": user}}
+                            },
+                        }
+                    }
+                },
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": user}}},
+                    "responses": {"200": ok, "500": broken},
+                },
+            },
+            "/users/{name}": {
+                "get": {"parameters": name, "responses": {"200": ok, "500": broken}},
+                "delete": {"parameters": name, "responses": {"204": {"description": "gone"}}},
+            },
+        },
+    )
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    answer = client.get("/api/users/nobody")  # no 404 declared: the document promises a user
+    assert answer.status_code == 200 and answer.json()["name"] == "nobody"
+    gone = client.request("DELETE", "/api/users/nobody")
+    assert gone.status_code == 204  # never the declared 500 for a client's request

@@ -21,7 +21,8 @@ from mockserver.serve.statuses import choose_status
         (["200", "422"], 415, 422, True),
         (["200", "400", "409"], 406, 400, True),
         (["200", "404"], 405, 404, True),  # no relative: the nearest 4xx
-        (["200", "500"], 401, 500, True),  # no 4xx: the other error class
+        (["200", "500"], 401, 200, True),  # no 4xx: below 500 first, warned
+        (["500", "503"], 404, 500, True),  # only 5xx declared: the lowest
         (["200", "404"], 500, 500, True),  # the mock's failure is never hidden
         (["202"], 400, 202, True),  # no error at all: what the operation declares, warned
         (["204", "301"], 404, 204, True),  # the lowest declared
