@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import regex
 from jsonschema import Draft4Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from jsonschema.exceptions import UnknownType, ValidationError
 from jsonschema.validators import extend
 from openapi_schema_validator import (
     OAS30ReadValidator,
@@ -211,10 +211,18 @@ def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[A
     return Registry().with_resources((file_uri(f), spec.create_resource(f.data)) for f in files)
 
 
-#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string)
-#: raises inside jsonschema. Such a schema judges no value: ``validate`` reports its
+#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string, a
+#: type no JSON Schema knows) raises inside jsonschema. Such a schema judges no value: ``validate`` reports its
 #: structure at its own line, and ``serve`` refuses nothing by it rather than fail.
-MALFORMED = (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError)
+MALFORMED = (
+    AttributeError,
+    TypeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    RecursionError,
+    UnknownType,  # type: application/json
+)
 
 
 class SchemaValidator:

@@ -296,6 +296,26 @@ def test_a_body_no_value_satisfies_is_no_5xx_even_where_one_is_declared(
     assert "could not generate" in answer.headers["warning"]
 
 
+def test_a_type_no_json_schema_knows_judges_nothing_and_fails_nothing(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    doc = minimal_doc(
+        "3.0.3",
+        **{
+            "/ocr": {
+                "post": {
+                    "parameters": [
+                        {"name": "form", "in": "query", "schema": {"type": "application/json"}}
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    )
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    assert client.post("/api/ocr", params={"form": "{}"}).status_code == 200
+
+
 def test_a_keyword_of_the_wrong_shape_judges_nothing_and_fails_nothing(
     make_client: MakeClient, write_doc: WriteDoc
 ) -> None:
