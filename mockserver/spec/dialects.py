@@ -211,9 +211,10 @@ def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[A
     return Registry().with_resources((file_uri(f), spec.create_resource(f.data)) for f in files)
 
 
-#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string, a
-#: type no JSON Schema knows) raises inside jsonschema. Such a schema judges no value: ``validate`` reports its
-#: structure at its own line, and ``serve`` refuses nothing by it rather than fail.
+#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string,
+#: a type no JSON Schema knows) raises inside jsonschema. Such a schema judges no value:
+#: ``validate`` reports its structure at its own line, and ``serve`` refuses nothing by it
+#: rather than fail.
 MALFORMED = (
     AttributeError,
     TypeError,
