@@ -222,7 +222,7 @@ MALFORMED = (
     IndexError,
     ValueError,
     RecursionError,
-    UnknownType,  # type: application/json
+    UnknownType,  # a "type" such as application/json
 )
 
 
