@@ -230,8 +230,10 @@ class _Draw:
                 continue
             if siblings.get("type") and not _type_allows(siblings["type"], value):
                 continue
-            if combinator == "oneOf" and isinstance(value, dict):
-                self._set_apart(schema, index, branch, value)
+            if isinstance(value, dict):
+                _name_by_discriminator(schema.value, combinator, index, value)
+                if combinator == "oneOf":
+                    self._set_apart(schema, index, branch, value)
             return value
         raise _Impossible
 
@@ -571,6 +573,29 @@ def _looks_like_time(name: str) -> bool:
 
 def _is_null_schema(node: Any) -> bool:
     return isinstance(node, dict) and node.get("type") == "null"
+
+
+def _name_by_discriminator(node: dict[str, Any], combinator: str, index: int, value: Any) -> None:
+    """Give a value drawn from a discriminated branch the discriminator value that names
+    that branch: its key in ``mapping``, else (OpenAPI's implicit mapping) the name of the
+    component it refers to. Drawn alone, the branch would carry any string there."""
+    discriminator = node.get("discriminator")
+    if not isinstance(discriminator, dict) or not isinstance(
+        discriminator.get("propertyName"), str
+    ):
+        return
+    ref = node[combinator][index].get("$ref") if isinstance(node[combinator][index], dict) else None
+    if not isinstance(ref, str):
+        return
+    mapping = discriminator.get("mapping")
+    names = [k for k, v in mapping.items() if v == ref] if isinstance(mapping, dict) else []
+    if not names and isinstance(mapping, dict):
+        names = [
+            k
+            for k, v in mapping.items()
+            if isinstance(v, str) and v.split("/")[-1] == ref.split("/")[-1]
+        ]
+    value[discriminator["propertyName"]] = names[0] if names else ref.split("/")[-1]
 
 
 #: One value of each JSON type, to give a property a type its schema refuses.

@@ -290,8 +290,8 @@ class _Builder:
         content = at.value.get("content") or {}
         for name in content:
             media_at = _child(_child(at, "content"), name)
-            if not isinstance(media_at.value, dict):
-                continue
+            if not isinstance(media_at.value, dict) or "/" not in str(name):
+                continue  # "access" is no media type: nothing can be sent or read as it
             yield MediaType(
                 name=str(name),
                 schema=self._schema(media_at, "schema"),

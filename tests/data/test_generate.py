@@ -195,3 +195,51 @@ def test_overlapping_one_of_object_branches_give_a_value_of_exactly_one(
     for seed in range(20):
         value = generator.generate(wrapped, seed)
         assert list(oracle.iter_errors(value)) == [], value
+
+
+@pytest.mark.parametrize("mapping", [None, {"blob": "#/components/schemas/Blob"}])
+def test_a_discriminated_branch_carries_the_value_that_names_it(
+    write_doc: WriteDoc, mapping: dict[str, str] | None
+) -> None:
+    discriminator: dict[str, Any] = {"propertyName": "type"}
+    if mapping:
+        discriminator["mapping"] = mapping
+    transport = {
+        "oneOf": [{"$ref": "#/components/schemas/Blob"}, {"$ref": "#/components/schemas/Sftp"}],
+        "discriminator": discriminator,
+    }
+    raw = minimal_doc(
+        "3.0.3",
+        **{
+            "/t": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": transport}},
+                        }
+                    }
+                }
+            }
+        },
+    )
+    raw["components"] = {
+        "schemas": {
+            "Blob": {
+                "type": "object",
+                "required": ["type"],
+                "properties": {"type": {"type": "string"}, "container": {"type": "string"}},
+            },
+            "Sftp": {
+                "type": "object",
+                "required": ["type", "host"],
+                "properties": {"type": {"type": "string"}, "host": {"type": "string"}},
+            },
+        }
+    }
+    document = load_document(write_doc(raw))
+    media = json_media(success_response(document.operations[0]))
+    assert media is not None and media.schema is not None
+    generator = ValueGenerator(document.registry)
+    names = {generator.generate(media.schema, seed)["type"] for seed in range(20)}
+    assert names == {"blob" if mapping else "Blob", "Sftp"}

@@ -424,3 +424,16 @@ def test_a_get_declaring_no_4xx_answers_every_id_with_a_record(
     assert answer.status_code == 200 and answer.json()["name"] == "nobody"
     gone = client.request("DELETE", "/api/users/nobody")
     assert gone.status_code == 204  # never the declared 500 for a client's request
+
+
+def test_a_content_key_that_is_no_media_type_is_never_sent(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    token = {"type": "object", "properties": {"code": {"type": "string"}}}
+    content = {"access": {"example": "standard"}, "application/json": {"schema": token}}
+    doc = minimal_doc(
+        "3.0.3",
+        **{"/token": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}},
+    )
+    answer = make_client(write_doc(doc), fixtures_dir=None).get("/api/token")
+    assert answer.headers["content-type"] == "application/json"
