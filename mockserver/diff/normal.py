@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from mockserver.spec.model import Dialect, Schema
-from mockserver.spec.pointer import join_pointer, resolve_pointer
+from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_pointer
 from mockserver.spec.schema_walk import SCHEMA_VALUED as _SCHEMA_VALUED
 
 Node = dict[str, Any]
@@ -156,7 +156,9 @@ class Normalizer:
             return {"$recursive": fragment, "@at": at, "@src": {"$recursive": at}}
         if target not in self._cache:
             try:
-                resolved = resolve_pointer(self.registry.contents(document), fragment)
+                resolved = resolve_pointer(
+                    self.registry.contents(document), fragment_pointer(fragment)
+                )
             except LookupError:
                 return {"$unresolved": value["$ref"], "@at": at, "@src": {}}
             file = Path(unquote(urlsplit(document).path))

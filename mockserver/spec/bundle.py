@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from mockserver.spec.model import Schema
-from mockserver.spec.pointer import resolve_pointer
+from mockserver.spec.pointer import fragment_pointer, resolve_pointer
 
 #: Keywords whose meaning depends on the schema's location: such schemas are not inlined.
 _LOCATION_BOUND = frozenset(
@@ -73,7 +73,7 @@ def _walk(value: Any, base: str, stack: tuple[str, ...], registry: Any, budget: 
     if target in stack:
         raise _Unbundlable  # recursive: keep the reference
     document, fragment = urldefrag(target)
-    resolved = resolve_pointer(registry.contents(document), fragment)
+    resolved = resolve_pointer(registry.contents(document), fragment_pointer(fragment))
     inlined = _walk(resolved, target, (*stack, target), registry, budget)
     if not copied:
         return inlined

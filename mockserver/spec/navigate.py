@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from mockserver.spec.model import Schema
-from mockserver.spec.pointer import join_pointer, resolve_pointer, split_pointer
+from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_pointer, split_pointer
 
 
 def deref(schema: Schema, registry: Any, limit: int = 32) -> Schema:
@@ -18,6 +18,7 @@ def deref(schema: Schema, registry: Any, limit: int = 32) -> Schema:
             return schema
         target = urljoin(schema.uri, value["$ref"])
         document, fragment = urldefrag(target)
+        fragment = fragment_pointer(fragment)
         try:
             contents = registry.contents(document)
             resolved = resolve_pointer(contents, fragment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 
 def escape(token: str) -> str:
@@ -40,3 +41,9 @@ def resolve_pointer(document: Any, pointer: str) -> Any:
         else:
             raise LookupError(f"{pointer!r} has no {token!r}")
     return value
+
+
+def fragment_pointer(fragment: str) -> str:
+    """A URI fragment as the JSON pointer it spells: its percent-escapes decoded (RFC 6901
+    section 6), so ``#/paths/~1a~1%7Bid%7D`` is ``/paths/~1a~1{id}``."""
+    return unquote(fragment)

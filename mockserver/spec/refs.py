@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urlsplit
 
 from mockserver.errors import LoadError, RefError
-from mockserver.spec.pointer import join_pointer, resolve_pointer
+from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_pointer
 from mockserver.spec.source import SourceFile, iter_pointers, load_source
 
 
@@ -67,7 +67,7 @@ class RefResolver:
         """The target of ``ref``, written in ``base`` at pointer ``at``."""
         target_part, fragment = urldefrag(ref)
         target = self._target_file(target_part, base, at) if target_part else base
-        pointer = unquote(fragment)
+        pointer = fragment_pointer(fragment)
         if pointer and not pointer.startswith("/"):
             raise RefError(
                 base.path,

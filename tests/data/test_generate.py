@@ -243,3 +243,47 @@ def test_a_discriminated_branch_carries_the_value_that_names_it(
     generator = ValueGenerator(document.registry)
     names = {generator.generate(media.schema, seed)["type"] for seed in range(20)}
     assert names == {"blob" if mapping else "Blob", "Sftp"}
+
+
+def test_a_ref_whose_fragment_is_percent_encoded_is_followed(write_doc: WriteDoc) -> None:
+    day = {"type": "string", "format": "date"}
+    raw = minimal_doc(
+        "3.0.3",
+        **{
+            "/a/{id}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": day}},
+                        }
+                    },
+                }
+            },
+            "/b": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "$ref": "#/paths/~1a~1%7Bid%7D/get/responses/200"
+                                        "/content/application~1json/schema"
+                                    }
+                                }
+                            },
+                        }
+                    }
+                }
+            },
+        },
+    )
+    document = load_document(write_doc(raw))
+    media = json_media(success_response(document.operations[1]))
+    assert media is not None and media.schema is not None
+    value = ValueGenerator(document.registry).generate(media.schema, 1)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
