@@ -97,12 +97,21 @@ class Gate:
                 self.journal.record(scope, started, api, plan, raw, answer, problem, turn)
 
     def _api_for(self, path: str) -> tuple[MountedApi, str]:
-        """The API whose longest mount ``path`` falls under, and that mount."""
-        for api in self.by_mount_length:
-            mount = api.mount_of(path)
-            if mount is not None:
+        """The API and mount ``path`` falls under: of the mounts it falls under, the longest
+        below which one of the API's paths matches (``/api`` + ``/api/articles`` when a
+        document named ``api`` has ``/api`` as its base path), else the longest."""
+        hits = sorted(
+            ((api, mount) for api in self.by_mount_length for mount in api.mounts_of(path)),
+            key=lambda hit: -len(hit[1]),
+        )
+        if not hits:
+            raise Problem(404, f"no API is served at {path}; the index at / lists them")
+        if len(hits) == 1:
+            return hits[0]
+        for api, mount in hits:
+            if api.claims(path[len(mount) :] or "/"):
                 return api, mount
-        raise Problem(404, f"no API is served at {path}; the index at / lists them")
+        return hits[0]
 
 
 def render(api: MountedApi | None, plan: OperationPlan | None, problem: Problem) -> Answer:

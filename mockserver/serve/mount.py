@@ -186,8 +186,13 @@ class MountedApi:
 
     def mount_of(self, path: str) -> str | None:
         """The longest mount prefix ``path`` falls under."""
+        hits = self.mounts_of(path)
+        return hits[0] if hits else None
+
+    def mounts_of(self, path: str) -> list[str]:
+        """The mount prefixes ``path`` falls under, longest first."""
         hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
-        return max(hits, key=len) if hits else None
+        return sorted(hits, key=len, reverse=True)
 
 
 def _refusal_warning(natural: int, problem: Problem, choice: Choice) -> str:

@@ -437,3 +437,15 @@ def test_a_content_key_that_is_no_media_type_is_never_sent(
     )
     answer = make_client(write_doc(doc), fixtures_dir=None).get("/api/token")
     assert answer.headers["content-type"] == "application/json"
+
+
+def test_a_base_path_that_repeats_the_mount_name_still_reaches_its_paths(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    doc = minimal_doc(
+        "3.0.3", **{"/api/articles": {"get": {"responses": {"200": {"description": "ok"}}}}}
+    )
+    doc["servers"] = [{"url": "https://dev.to/api"}]  # named api, based at /api
+    client = make_client(write_doc(doc, "api.yaml"), fixtures_dir=None)
+    assert client.get("/api/api/articles").status_code == 200  # the base path's mount
+    assert client.get("/api/api/api/articles").status_code == 200  # the name's mount
