@@ -35,6 +35,8 @@ from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import (
     ENCODED_SLASH,
+    key_conditions,
+    sent_path,
     template_pattern,
     template_rank,
     template_shape,
@@ -141,7 +143,7 @@ class MountedApi:
         candidates = entry.methods.get(method)
         if candidates:
             plan = _by_fragment(candidates, headers, query)
-            names = template_variables(plan.op.path.split("#", 1)[0])
+            names = template_variables(sent_path(plan.op.path))
             return Route(plan, dict(zip(names, values, strict=True)))
         allowed = ", ".join(m.upper() for m in entry.methods)
         raise Problem(
@@ -283,7 +285,7 @@ def _fixtures(
 def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
     by_shape: dict[str, dict[str, list[OperationPlan]]] = {}
     for plan in plans:
-        template = plan.op.path.split("#", 1)[0]  # a fragment is never sent
+        template = sent_path(plan.op.path)  # a fragment is never sent; a query is not a path
         by_shape.setdefault(template_shape(template), {}).setdefault(plan.op.method, []).append(
             plan
         )
@@ -298,25 +300,24 @@ def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
 def _by_fragment(
     candidates: tuple[OperationPlan, ...], headers: tuple[tuple[bytes, bytes], ...], query: bytes
 ) -> OperationPlan:
-    """Of operations sharing a path and method, the one whose fragment the request
-    satisfies: ``#name``, ``#name=value``, or several joined by ``&`` (``#tagging&id``),
-    each a header or query parameter of that name, with that value if given. The one with
-    the most conditions wins; else the one without a fragment; else the first."""
+    """Of operations sharing a path and method, the one whose key's conditions the request
+    satisfies (see :func:`key_conditions`: ``#tagging&id``, ``?method=flickr.x``), each a
+    header or query parameter of that name, with that value if given. The one with the
+    most conditions wins; else the one without any; else the first."""
     if len(candidates) == 1:
         return candidates[0]
     sent_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
     sent_query = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
     best, most = None, 0
     for plan in candidates:
-        _, hash_, fragment = plan.op.path.partition("#")
-        conditions = [c for c in fragment.split("&") if c] if hash_ else []
+        conditions = key_conditions(plan.op.path)
         if len(conditions) > most and all(
             _satisfied(c, sent_headers, sent_query) for c in conditions
         ):
             best, most = plan, len(conditions)
     if best is not None:
         return best
-    return next((p for p in candidates if "#" not in p.op.path), candidates[0])
+    return next((p for p in candidates if not key_conditions(p.op.path)), candidates[0])
 
 
 def _satisfied(condition: str, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:

@@ -12,6 +12,26 @@ VARIABLE = re.compile(r"{([^{}/]*)}")
 ENCODED_SLASH = "\ue000"
 
 
+def sent_path(key: str) -> str:
+    """The part of a path key a request's path is matched with: ``/rest?method=x`` and
+    ``/{Bucket}#tagging`` are ``/rest`` and ``/{Bucket}`` (keys that tell operations on
+    one path apart by a query or header, which OpenAPI leaves to convention)."""
+    return re.split(r"[?#]", key, maxsplit=1)[0]
+
+
+def key_conditions(key: str) -> tuple[str, ...]:
+    """What a request must carry to be the operation a key names: each ``name`` or
+    ``name=value`` after its ``?`` or ``#``, joined by ``&``; a templated value
+    (``?filename={filename}``) asks only for the name."""
+    rest = key[len(sent_path(key)) + 1 :]
+    found = []
+    for condition in re.split(r"[&?#]", rest):
+        name, equals, value = condition.partition("=")
+        if name:
+            found.append(name if not equals or VARIABLE.fullmatch(value) else condition)
+    return tuple(found)
+
+
 def template_variables(template: str) -> tuple[str, ...]:
     """The variable names of ``/things/{thing-id}/parts/{part}``, in order."""
     return tuple(VARIABLE.findall(template))

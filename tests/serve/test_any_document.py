@@ -103,6 +103,14 @@ def test_fragment_conditions_joined_by_ampersand_must_all_hold_and_the_most_wins
     assert "warning" not in answer.headers  # XML is not read into the schema: not judged
 
 
+@pytest.mark.parametrize("what", ["photos", "people"])
+def test_path_keys_told_apart_by_a_query_string_are_routed_by_it(
+    statuses: Client, what: str
+) -> None:
+    answer = statuses.get(f"/status/rest?method={what}.get")
+    assert answer.status_code == 200 and what in answer.json()
+
+
 def test_an_encoded_slash_stays_inside_its_path_variable(statuses: Client) -> None:
     assert statuses.get("/status/subscriptions/a%2Fb/groups").status_code == 200
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.spec.paths import last_variable, template_pattern, template_variables
+from mockserver.spec.paths import (
+    key_conditions,
+    last_variable,
+    sent_path,
+    template_pattern,
+    template_variables,
+)
 
 
 @pytest.mark.parametrize(
@@ -99,3 +105,21 @@ def test_two_variables_in_one_segment() -> None:
 )
 def test_last_variable(template: str, last: str | None) -> None:
     assert last_variable(template) == last
+
+
+@pytest.mark.parametrize(
+    ("key", "path", "conditions"),
+    [
+        ("/pets/{id}", "/pets/{id}", ()),
+        ("/{Bucket}#tagging", "/{Bucket}", ("tagging",)),
+        ("/{Bucket}#intelligent-tiering&id", "/{Bucket}", ("intelligent-tiering", "id")),
+        ("/#X-Amz-Target=Svc.Create", "/", ("X-Amz-Target=Svc.Create",)),
+        ("/rest?method=flickr.x", "/rest", ("method=flickr.x",)),
+        ("/export?filename={filename}", "/export", ("filename",)),
+        ("/services?funcs=News&mobile=1", "/services", ("funcs=News", "mobile=1")),
+    ],
+)
+def test_a_path_key_is_a_sent_path_and_the_conditions_that_tell_it_apart(
+    key: str, path: str, conditions: tuple[str, ...]
+) -> None:
+    assert (sent_path(key), key_conditions(key)) == (path, conditions)
