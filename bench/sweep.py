@@ -86,6 +86,7 @@ class Failure:
     title: str
     status: int | None
     request: str  # a curl line to reproduce it
+    message: str = ""  # Schemathesis' own account of what is wrong
 
 
 @dataclass
@@ -333,6 +334,7 @@ def _cases(
                         str(getattr(failure, "title", failure))[:200],
                         response.status_code,
                         case.as_curl_command()[:600],
+                        str(getattr(failure, "message", ""))[:600],
                     )
                 )
 
