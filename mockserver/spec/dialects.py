@@ -182,9 +182,32 @@ def _ecma(cls: Any, **extra: Any) -> Any:
 _Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type, **_DISCRIMINATOR_KEYWORDS)
 _OAS31 = _ecma(OAS31Validator)
 
+
+def _required_but(skipped: str) -> Any:
+    """``required``, except for properties marked ``skipped`` (``readOnly`` in a request,
+    ``writeOnly`` in a response): OpenAPI requires them only in the other direction."""
+
+    def required(validator: Any, names: Any, instance: Any, schema: dict[str, Any]) -> Any:
+        if not validator.is_type(instance, "object") or not isinstance(names, list):
+            return
+        properties = schema.get("properties")
+        for name in names:
+            if name in instance:
+                continue
+            declared = properties.get(name) if isinstance(properties, dict) else None
+            if isinstance(declared, dict) and declared.get(skipped) is True:
+                continue
+            yield ValidationError(f"{name!r} is a required property")
+
+    return required
+
+
+_OAS31_REQUEST = _ecma(OAS31Validator, required=_required_but("readOnly"))
+_OAS31_RESPONSE = _ecma(OAS31Validator, required=_required_but("writeOnly"))
+
 _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
-    (Dialect.OPENAPI_3_1, "request"): _OAS31,
-    (Dialect.OPENAPI_3_1, "response"): _OAS31,
+    (Dialect.OPENAPI_3_1, "request"): _OAS31_REQUEST,
+    (Dialect.OPENAPI_3_1, "response"): _OAS31_RESPONSE,
     (Dialect.OPENAPI_3_1, "any"): _OAS31,
     (Dialect.OPENAPI_3_0, "any"): _ecma(OAS30Validator, **_DISCRIMINATOR_KEYWORDS),
     (Dialect.SWAGGER_2, "any"): _Swagger2Validator,

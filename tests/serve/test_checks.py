@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DATA, TOKEN, Client, MakeClient
+from tests.conftest import DATA, TOKEN, Client, MakeClient, WriteDoc, minimal_doc
 
 BASE = "/keywords-3.1/zoo/v1"
 
@@ -131,3 +131,32 @@ def test_multipart_bodies_are_read(zoo: Client) -> None:
         headers=TOKEN,
     )
     assert response.status_code == 204
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_a_required_read_only_field_is_not_asked_of_a_request(
+    make_client: MakeClient, write_doc: WriteDoc, version: str
+) -> None:
+    record = {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "string", "readOnly": True}, "name": {"type": "string"}},
+    }
+    body = {"content": {"application/json": {"schema": record}}}
+    doc = minimal_doc(
+        version,
+        **{
+            "/things": {
+                "post": {
+                    "requestBody": body,
+                    "responses": {
+                        "201": {"description": "made", **body},
+                        "400": {"description": "bad"},
+                    },
+                }
+            }
+        },
+    )
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    assert client.post("/api/things", json={"name": "a"}).status_code == 201
+    assert client.post("/api/things", json={"id": "x"}).status_code == 400  # name is not
