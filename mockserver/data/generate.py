@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 import regex
+from referencing.exceptions import Unresolvable
 
 from mockserver.data.regex import PatternError, string_matching
 from mockserver.spec.dialects import Direction, SchemaValidator
@@ -250,8 +251,11 @@ class _Draw:
             other = descend(schema, ("oneOf", str(other_index)))
             if other_index == index or other is None:
                 continue
-            if not _is_valid(self.owner._validator(other), value):
-                continue
+            try:
+                if not _is_valid(self.owner._validator(other), value):
+                    continue
+            except Unresolvable:  # a branch of a merged schema the document cannot name
+                return
             node = merge_all_of(deref(other, self.owner.registry), self.owner.registry).value
             properties = node.get("properties") if isinstance(node, dict) else None
             if not isinstance(properties, dict):

@@ -77,13 +77,26 @@ def merge_all_of(schema: Schema, registry: Any) -> Schema:
         if not isinstance(part, dict):
             continue
         for key, value in part.items():
-            if key == "properties":
-                merged["properties"] = {**value, **merged.get("properties", {})}
+            if key == "properties" and isinstance(value, dict):
+                merged["properties"] = _united(merged.get("properties", {}), value)
             elif key == "required":
                 merged["required"] = sorted({*merged.get("required", []), *value})
             else:
                 merged.setdefault(key, value)
     return replace(schema, value=merged)
+
+
+def _united(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Two ``properties`` maps as one: a property both declare must satisfy both (one part
+    types ``attributes``, another requires ``attributes.id``), so it becomes their allOf."""
+    united = dict(first)
+    for name, schema in second.items():
+        earlier = united.get(name)
+        if earlier is None or earlier == schema:
+            united[name] = schema
+        else:
+            united[name] = {"allOf": [earlier, schema]}
+    return united
 
 
 def declared_properties(schema: Schema, registry: Any) -> set[str] | None:
