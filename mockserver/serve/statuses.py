@@ -17,10 +17,10 @@ missing credentials, 400 for a bad request...). The answer is the first of, in o
    would refuse, and the ``Warning`` says what was refused and why. A 5xx comes last:
    it would tell the client the API failed.
 
-A 5xx (the mock's own failure, never the client's) is never answered with another class.
-Only then, or for an operation that declares nothing, is the natural status answered
-undeclared. A ``Warning``
-header says so whenever the answer is not what the situation calls for: an error answered
+A declared 1xx is never the answer: it is an interim status, not a final one. A 5xx (the
+mock's own failure, never the client's) is never answered with another class. Only then,
+or for an operation that declares nothing, is the natural status answered undeclared. A
+``Warning`` header says so whenever the answer is not what the situation calls for: an error answered
 with another error's status or with a success, a success answered with a non-success
 status, or an undeclared status.
 """
@@ -55,7 +55,7 @@ class Choice:
 
 def choose_status(declared: Iterable[str], natural: int) -> Choice:
     """The status that answers a situation whose natural status is ``natural``."""
-    keys = [k.upper() for k in declared]
+    keys = [k.upper() for k in declared if not k.startswith("1")]  # interim, never final
     exact = [int(k) for k in keys if k.isdigit()]
     if natural in exact:
         return Choice(natural, str(natural))

@@ -34,6 +34,7 @@ from mockserver.serve.statuses import choose_status
         (["2XX"], 200, 200, False),
         (["400", "404"], 200, 400, True),  # no success declared: the lowest, warned
         ([], 200, 200, True),  # nothing declared at all
+        (["101", "400"], 200, 400, True),  # 1xx is interim: never a final answer
     ],
 )
 def test_the_answering_status(declared: list[str], natural: int, status: int, warned: bool) -> None:
