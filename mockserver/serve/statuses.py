@@ -20,9 +20,9 @@ missing credentials, 400 for a bad request...). The answer is the first of, in o
 A declared 1xx is never the answer: it is an interim status, not a final one. A 5xx (the
 mock's own failure, never the client's) is never answered with another class. Only then,
 or for an operation that declares nothing, is the natural status answered undeclared. A
-``Warning`` header says so whenever the answer is not what the situation calls for: an error answered
-with another error's status or with a success, a success answered with a non-success
-status, or an undeclared status.
+``Warning`` header says so whenever the answer is not what the situation calls for: an
+error answered with another error's status or with a success, a success answered with a
+non-success status, or an undeclared status.
 """
 
 from __future__ import annotations
