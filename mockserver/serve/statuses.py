@@ -10,8 +10,8 @@ missing credentials, 400 for a bad request...). The answer is the first of, in o
    other; 400 and 422 for each other and for 406, 413, 415; 404 and 410 for each other),
    else the nearest in number (for a success, the other 2xx an operation declares, such as
    201 or 204, is simply its success);
-5. for a success, ``default``; then the lowest status the operation declares, whatever
-   its class;
+5. for a success, ``default``; then the lowest status the operation declares below 500
+   (a 5xx says the API failed: it never answers a success);
 6. for a 4xx the operation declares no 4xx for, the lowest status it declares below 500,
    else its lowest 5xx: a document that lists only ``202`` gets ``202`` for a request it
    would refuse, and the ``Warning`` says what was refused and why. A 5xx comes last:
@@ -74,8 +74,9 @@ def choose_status(declared: Iterable[str], natural: int) -> Choice:
         return Choice(natural, "default")
     if natural >= 500:  # the mock's own failure: no other status may hide it
         return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
-    if exact:  # below 500 first: a 5xx would say the API failed, not that it refused
-        lowest = min(exact, key=lambda x: (x >= 500, x))
+    fitting = exact if not success else [x for x in exact if x < 500]  # a 5xx is no success
+    if fitting:  # below 500 first: a 5xx would say the API failed, not that it refused
+        lowest = min(fitting, key=lambda x: (x >= 500, x))
         return Choice(lowest, str(lowest), _warning(natural, lowest))
     ranges = sorted(k for k in keys if len(k) == 3 and k.endswith("XX") and k[0].isdigit())
     if ranges:

@@ -35,6 +35,7 @@ from mockserver.serve.statuses import choose_status
         (["400", "404"], 200, 400, True),  # no success declared: the lowest, warned
         ([], 200, 200, True),  # nothing declared at all
         (["101", "400"], 200, 400, True),  # 1xx is interim: never a final answer
+        (["500"], 200, 200, True),  # a 5xx never answers a success: nothing fits, warned
     ],
 )
 def test_the_answering_status(declared: list[str], natural: int, status: int, warned: bool) -> None:
