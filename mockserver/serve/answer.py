@@ -22,9 +22,9 @@ class Answer:
     @functools.cached_property
     def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
         """The headers as ASGI sends them, encoded once (remembered answers reuse them)."""
-        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in self.headers]
+        encoded = [(header_bytes(k.lower()), header_bytes(v)) for k, v in self.headers]
         if self.media_type:
-            encoded.append((b"content-type", self.media_type.encode("latin-1")))
+            encoded.append((b"content-type", header_bytes(self.media_type)))
         encoded.append((b"content-length", str(len(self.body)).encode()))
         return tuple(encoded)
 
@@ -39,3 +39,10 @@ class Answer:
         headers = list(self.raw_headers)  # a copy: outer layers (CORS) may add to it
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": self.body})
+
+
+def header_bytes(text: str) -> bytes:
+    """``text`` as a header can carry it: visible ASCII and spaces, anything else (a line
+    break, a letter beyond Latin-1 in an echoed value or a violation) as ``?``. A header
+    the mock writes must never stop the answer from being sent."""
+    return "".join(c if " " <= c <= "~" else "?" for c in text).encode("ascii")

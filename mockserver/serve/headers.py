@@ -53,10 +53,5 @@ class DeclaredHeaders:
                     continue
                 value = exc.closest  # a required header is sent, as close as can be drawn
             text = value if isinstance(value, str) else json.dumps(value)
-            found.append((header.name, _header_safe(text)))
+            found.append((header.name, text))  # sent as header_bytes makes it (answer.py)
         return tuple(found)
-
-
-def _header_safe(text: str) -> str:
-    """``text`` as a header value can carry it: visible ASCII and spaces, no line breaks."""
-    return "".join(c for c in text if " " <= c <= "~")

@@ -202,7 +202,7 @@ def _refusal_warning(natural: int, problem: Problem, choice: Choice) -> str:
     natural status was and why, since neither the status nor the body can say it."""
     detail = " ".join(problem.message.split()).replace('"', "'")
     if len(detail) > WARNING_DETAIL:
-        detail = detail[: WARNING_DETAIL - 1] + "…"
+        detail = detail[: WARNING_DETAIL - 3] + "..."
     return (
         f'199 mockserver "{natural} {reason_phrase(natural)}: {detail}; the operation declares '
         f'no {natural // 100}xx response, so its declared {choice.status} answers"'

@@ -457,3 +457,24 @@ def test_a_base_path_that_repeats_the_mount_name_still_reaches_its_paths(
     client = make_client(write_doc(doc, "api.yaml"), fixtures_dir=None)
     assert client.get("/api/api/articles").status_code == 200  # the base path's mount
     assert client.get("/api/api/api/articles").status_code == 200  # the name's mount
+
+
+def test_a_warning_quoting_a_value_beyond_latin_1_is_sent_not_a_500(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    body = {"type": "object", "properties": {"data": {"type": "integer"}}}
+    doc = minimal_doc(
+        "3.0.3",
+        **{
+            "/blobs": {
+                "post": {
+                    "requestBody": {"content": {"application/json": {"schema": body}}},
+                    "responses": {"200": {"description": "ok"}},  # no 4xx: a Warning says why
+                }
+            }
+        },
+    )
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    answer = client.post("/api/blobs", json={"data": "\u20ac\u2026 \n"})
+    assert answer.status_code == 200
+    assert "400 Bad Request" in answer.headers["warning"]
