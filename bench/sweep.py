@@ -318,27 +318,48 @@ def _cases(
     )
     def one(case: Any) -> None:
         outcome.cases += 1
-        response = case.call(base_url=base_url)
+        try:
+            response = case.call(base_url=base_url)
+        except Exception as error:  # the app raised: over a socket, that is a 500
+            _record(
+                outcome,
+                seen,
+                operation.label,
+                "ST101",
+                None,
+                case,
+                f"the app raised {type(error).__name__}: {error}",
+            )
+            return
         try:
             case.validate_response(response, checks=CHECKS)
         except (Exception, BaseExceptionGroup) as error:  # Schemathesis' FailureGroup
             for failure in getattr(error, "exceptions", [error]):
                 code = getattr(failure, "code", "") or type(failure).__name__
-                if (operation.label, code) in seen:
-                    continue
-                seen.add((operation.label, code))
-                outcome.failures.append(
-                    Failure(
-                        operation.label,
-                        code,
-                        str(getattr(failure, "title", failure))[:200],
-                        response.status_code,
-                        case.as_curl_command()[:600],
-                        str(getattr(failure, "message", ""))[:600],
-                    )
-                )
+                title = str(getattr(failure, "title", failure))
+                message = f"{title}: {getattr(failure, 'message', '')}"
+                _record(outcome, seen, operation.label, code, response.status_code, case, message)
 
     return one
+
+
+def _record(
+    outcome: Outcome,
+    seen: set[tuple[str, str]],
+    operation: str,
+    code: str,
+    status: int | None,
+    case: Any,
+    message: str,
+) -> None:
+    """One failure, the first of its operation and check."""
+    if (operation, code) in seen:
+        return
+    seen.add((operation, code))
+    title = message.split(": ", 1)[0]
+    outcome.failures.append(
+        Failure(operation, code, title[:200], status, case.as_curl_command()[:600], message[:600])
+    )
 
 
 def _mock_base(app: Any) -> str:
