@@ -229,7 +229,11 @@ class _Draw:
                 value = self.value(branch, name, depth, refs)
             except _Impossible:
                 continue
-            if siblings.get("type") and not _type_allows(siblings["type"], value):
+            if (
+                siblings.get("type")
+                and not _type_allows(siblings["type"], value)
+                and not self.lenient
+            ):
                 continue
             if isinstance(value, dict):
                 _name_by_discriminator(schema.value, combinator, index, value)

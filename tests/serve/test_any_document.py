@@ -478,3 +478,12 @@ def test_a_warning_quoting_a_value_beyond_latin_1_is_sent_not_a_500(
     answer = client.post("/api/blobs", json={"data": "\u20ac\u2026 \n"})
     assert answer.status_code == 200
     assert "400 Bad Request" in answer.headers["warning"]
+
+
+def test_a_one_of_its_own_type_excludes_is_the_closest_draw_not_a_500(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    value = {"oneOf": [{"type": "string"}, {"type": "number"}], "type": "null"}  # (Vercel)
+    answer = make_client(write_doc(_answer_doc(value)), fixtures_dir=None).get("/api/things")
+    assert answer.status_code == 200
+    assert "closest drawn" in answer.headers["warning"]
