@@ -42,7 +42,7 @@ from mockserver.spec.navigate import (
     descend,
     schema_types,
 )
-from mockserver.spec.paths import VARIABLE, last_variable, template_variables
+from mockserver.spec.paths import last_variable, template_shape, template_variables
 from mockserver.spec.source import SourceFile
 
 GENERATED_RECORDS = 20
@@ -310,7 +310,7 @@ def _same(template: str, other: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _shape(template: str) -> str:
     """A path template with its variables unnamed: ``/pets/{id}/`` -> ``/pets/{}``."""
-    return VARIABLE.sub("{}", template).rstrip("/")
+    return template_shape(template).rstrip("/")
 
 
 def _parent(path: str) -> str:

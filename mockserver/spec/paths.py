@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import unquote
 
@@ -19,6 +20,7 @@ def sent_path(key: str) -> str:
     return re.split(r"[?#]", key, maxsplit=1)[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def key_conditions(key: str) -> tuple[str, ...]:
     """What a request must carry to be the operation a key names: each ``name`` or
     ``name=value`` after its ``?`` or ``#``, joined by ``&``; a templated value
