@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.contract.media import media_matches, media_type_of
-from mockserver.contract.serialize import WireRequest, read_text
+from mockserver.generation.serialize import WireRequest, read_text
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Header, Operation, Response
 from mockserver.spec.navigate import schema_types

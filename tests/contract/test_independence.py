@@ -14,6 +14,7 @@ CONTRACT = Path(mockserver.contract.__file__).parent
 #: What the contract may build on: the document model, the declaration, and itself.
 ALLOWED = (
     "mockserver.contract",
+    "mockserver.generation",
     "mockserver.spec",
     "mockserver.data.declaration",
     "mockserver.data.dataset",
