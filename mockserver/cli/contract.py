@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.cli.common import named_spec_files
-from mockserver.errors import EXIT_FOUND_PROBLEMS, EXIT_OK, UsageError
+from mockserver.errors import UsageError
 
 if TYPE_CHECKING:
     from mockserver.contract.session import Plan, Session
@@ -76,7 +76,14 @@ def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def run_contract(args: argparse.Namespace) -> int:
     """``mockserver contract``."""
-    from mockserver.contract.report import failures_text, junit_xml, table, totals_line
+    from mockserver.contract.report import (
+        as_findings,
+        failures_text,
+        junit_xml,
+        table,
+        totals_line,
+    )
+    from mockserver.report.run import exit_code
 
     plan = _plan(args)
     if plan.base_url:
@@ -106,7 +113,7 @@ def run_contract(args: argparse.Namespace) -> int:
     print(totals_line(results))
     if args.junit_xml:
         args.junit_xml.write_text(junit_xml(results), encoding="utf-8")
-    return EXIT_FOUND_PROBLEMS if failed else EXIT_OK
+    return exit_code(as_findings(results))
 
 
 def _check_reachable(base_url: str) -> None:

@@ -15,6 +15,7 @@ CONTRACT = Path(mockserver.contract.__file__).parent
 ALLOWED = (
     "mockserver.contract",
     "mockserver.generation",
+    "mockserver.report",
     "mockserver.spec",
     "mockserver.data.declaration",
     "mockserver.data.dataset",
