@@ -28,7 +28,27 @@ from referencing.exceptions import Unresolvable
 
 from mockserver.spec.model import Dialect, Schema
 
-_FORMATS = FormatChecker()
+
+def _refusing_on_error(check: Any) -> Any:
+    """``check``, with any exception it raises read as "not this format"."""
+
+    def guarded(instance: object) -> bool:
+        try:
+            return bool(check(instance))
+        except Exception:
+            return False
+
+    return guarded
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker(formats=())
+    for name, (check, _raises) in FormatChecker().checkers.items():
+        checker.checks(name)(_refusing_on_error(check))
+    return checker
+
+
+_FORMATS = _format_checker()
 
 
 class UncheckableSchema(Exception):
