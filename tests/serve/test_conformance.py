@@ -23,8 +23,8 @@ from mockserver.contract.checks import (
     run_response_checks,
 )
 from mockserver.contract.hints import hints_from_declaration
-from mockserver.contract.requests import RequestFactory
-from mockserver.contract.serialize import WireRequest
+from mockserver.generation.requests import RequestFactory
+from mockserver.generation.serialize import WireRequest
 from mockserver.serve.mount import MountedApi
 from mockserver.serve.request import MAX_BODY_BYTES
 from mockserver.spec.loader import load_document

@@ -1,20 +1,37 @@
-"""Reporters: one interface, one function per output format.
+"""Reporters: one interface, one function per output format, severity in each.
 
-Each takes the findings and the files that were checked and returns the whole report as
-text, so the CLI decides where it goes and the exit code is decided in one place.
+Each takes a :class:`Report` (the findings, the files that were checked, the rules they
+name and the verb that ran) and returns the whole report as text, so the caller decides
+where it goes and the exit code is decided in one place (:mod:`mockserver.report.run`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from mockserver import __version__
-from mockserver.validate.findings import RULES, Finding
+from mockserver.report.findings import Finding, Registry, Severity
 
-Reporter = Callable[[Sequence[Finding], Sequence[Path]], str]
+
+@dataclass(frozen=True)
+class Report:
+    """What a run reports: its findings, the files it checked, the rules the findings
+    name, and the verb (``mockserver diff``) that names the JUnit suite."""
+
+    findings: Sequence[Finding]
+    checked: Sequence[Path]
+    rules: Registry
+    verb: str
+
+
+Reporter = Callable[[Report], str]
+#: GitHub annotation commands and SARIF levels for each severity.
+GITHUB_KIND: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "notice"}
+SARIF_LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _display(path: Path) -> str:
@@ -25,13 +42,17 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def text_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
-    """``file:line:col: CODE name message`` lines for people, then a summary."""
+def text_report(report: Report) -> str:
+    """``file:line:col: severity CODE name message`` lines for people, then a summary."""
+    findings, checked, rules = report.findings, report.checked, report.rules
     lines = []
     for f in findings:
-        lines.append(f"{_display(f.file)}:{f.line}:{f.column}: {f.code} {f.rule.name} {f.message}")
+        lines.append(
+            f"{_display(f.file)}:{f.line}:{f.column}: {f.severity} "
+            f"{f.code} {rules[f.code].name} {f.message}"
+        )
         lines.append(f"    at {f.pointer or '/'}")
-        lines.append(f"    fix: {f.fix}")
+        lines.append(f"    fix: {rules.fix(f)}")
     files = len({f.file for f in findings})
     if findings:
         lines.append(
@@ -43,8 +64,9 @@ def text_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def json_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
+def json_report(report: Report) -> str:
     """A stable JSON document for tools."""
+    findings, checked, rules = report.findings, report.checked, report.rules
     return (
         json.dumps(
             {
@@ -54,13 +76,14 @@ def json_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
                 "findings": [
                     {
                         "code": f.code,
-                        "rule": f.rule.name,
+                        "rule": rules[f.code].name,
+                        "severity": f.severity,
                         "file": _display(f.file),
                         "line": f.line,
                         "column": f.column,
                         "pointer": f.pointer,
                         "message": f.message,
-                        "fix": f.fix,
+                        "fix": rules.fix(f),
                         "fatal": f.fatal,
                     }
                     for f in findings
@@ -81,25 +104,29 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
-    """GitHub Actions workflow commands: one annotation per finding."""
+def github_report(report: Report) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, of its severity's
+    kind (error, warning or notice)."""
+    findings, checked, rules = report.findings, report.checked, report.rules
     lines = []
     for f in findings:
         props = (
             f"file={_escape_property(_display(f.file))},line={f.line},col={f.column},"
-            f"title={_escape_property(f'{f.code} {f.rule.name}')}"
+            f"title={_escape_property(f'{f.code} {rules[f.code].name}')}"
         )
-        body = f"{f.message} (at {f.pointer or '/'}). Fix: {f.fix}"
-        lines.append(f"::error {props}::{_escape_data(body)}")
+        body = f"{f.message} (at {f.pointer or '/'}). Fix: {rules.fix(f)}"
+        lines.append(f"::{GITHUB_KIND[f.severity]} {props}::{_escape_data(body)}")
     lines.append(f"{len(findings)} problems, {len(checked)} files checked")
     return "\n".join(lines) + "\n"
 
 
-def junit_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
-    """JUnit XML: a test case per checked file, a failure per finding."""
+def junit_report(report: Report) -> str:
+    """JUnit XML: a suite named after the verb, a test case per checked file, a failure
+    per finding (its type the code, its message led by the severity)."""
+    findings, checked, rules = report.findings, report.checked, report.rules
     suite = ET.Element(
         "testsuite",
-        name="mockserver validate",
+        name=report.verb,
         tests=str(len(checked)),
         failures=str(len({f.file for f in findings})),
         errors="0",
@@ -109,14 +136,18 @@ def junit_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
         by_file.setdefault(f.file, []).append(f)
     for path, problems in by_file.items():
         case = ET.SubElement(
-            suite, "testcase", classname="mockserver.validate", name=_display(path)
+            suite, "testcase", classname=report.verb.replace(" ", "."), name=_display(path)
         )
         for f in problems:
             failure = ET.SubElement(
-                case, "failure", type=f.code, message=f"{f.rule.name}: {f.message}"
+                case,
+                "failure",
+                type=f.code,
+                message=f"{f.severity}: {rules[f.code].name}: {f.message}",
+                severity=f.severity,
             )
             failure.text = (
-                f"{_display(f.file)}:{f.line}:{f.column} at {f.pointer or '/'}\nfix: {f.fix}"
+                f"{_display(f.file)}:{f.line}:{f.column} at {f.pointer or '/'}\nfix: {rules.fix(f)}"
             )
     root = ET.Element("testsuites")
     root.append(suite)
@@ -124,15 +155,16 @@ def junit_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
-def sarif_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
-    """SARIF 2.1.0, for code-scanning dashboards."""
+def sarif_report(report: Report) -> str:
+    """SARIF 2.1.0, for code-scanning dashboards; each result's ``level`` its severity's."""
+    findings, checked, rules = report.findings, report.checked, report.rules
     used = sorted({f.code for f in findings})
-    rules = [
+    descriptors = [
         {
             "id": code,
-            "name": RULES[code].name,
-            "shortDescription": {"text": RULES[code].summary},
-            "help": {"text": RULES[code].hint},
+            "name": rules[code].name,
+            "shortDescription": {"text": rules[code].summary},
+            "help": {"text": rules[code].hint},
         }
         for code in used
     ]
@@ -140,8 +172,8 @@ def sarif_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
         {
             "ruleId": f.code,
             "ruleIndex": used.index(f.code),
-            "level": "error",
-            "message": {"text": f"{f.message} Fix: {f.fix}"},
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message} Fix: {rules.fix(f)}"},
             "locations": [
                 {
                     "physicalLocation": {
@@ -164,7 +196,11 @@ def sarif_report(findings: Sequence[Finding], checked: Sequence[Path]) -> str:
                 "runs": [
                     {
                         "tool": {
-                            "driver": {"name": "mockserver", "version": __version__, "rules": rules}
+                            "driver": {
+                                "name": "mockserver",
+                                "version": __version__,
+                                "rules": descriptors,
+                            }
                         },
                         "artifacts": [{"location": {"uri": _display(p)}} for p in checked],
                         "results": results,
@@ -184,3 +220,4 @@ REPORTERS: dict[str, Reporter] = {
     "junit": junit_report,
     "sarif": sarif_report,
 }
+FORMATS = sorted(REPORTERS)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.contract.strategies import StrategyFactory
+from mockserver.generation.strategies import StrategyFactory
 from mockserver.spec.build import iter_schemas
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.loader import load_document

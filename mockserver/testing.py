@@ -1,7 +1,7 @@
 """The contract as pytest tests, for a user's own suite.
 
     # test_provider_contract.py
-    from mockserver.contract.testing import contract_test
+    from mockserver.testing import contract_test
 
     test_audit_log = contract_test("specs/audit.yaml",
                                    base_url="https://staging.example.com",
@@ -10,6 +10,9 @@
 Each operation becomes one parametrized test, which fails with the same report the
 ``contract`` command prints. Without ``base_url`` it runs against the in-process mock.
 The active Hypothesis profile supplies ``max_examples`` and ``derandomize`` unless given.
+
+It lives beside the command line, above the verbs, because like ``mockserver contract``
+it composes two of them: the mock from ``serve`` and the checks from ``contract``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from mockserver.cli.contract import open_session
 from mockserver.contract.report import failures_text
 from mockserver.contract.session import Plan, Session
 from mockserver.spec.loader import load_document
@@ -67,7 +71,7 @@ def contract_test(
 @functools.cache
 def _session(plan: Plan) -> Session:
     """One session per plan and process (the app and its data are built once)."""
-    return Session(plan)
+    return open_session(plan)
 
 
 __all__ = ["contract_test"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.contract.serialize import NOT_SENT, Drawn, read_text, text
+from mockserver.generation.serialize import NOT_SENT, Drawn, read_text, text
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from urllib.parse import quote, urlencode
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from mockserver.contract.serialize import NOT_SENT, Drawn, WireRequest, build_request, read_text
-from mockserver.contract.strategies import HEADER_SAFE, StrategyFactory
+from mockserver.generation.serialize import NOT_SENT, Drawn, WireRequest, build_request, read_text
+from mockserver.generation.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, SecurityScheme
 from mockserver.spec.navigate import deref, schema_types
