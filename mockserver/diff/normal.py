@@ -199,9 +199,11 @@ def _tidy(node: Node, dialect: Dialect) -> Node:
         node["prefixItems"] = node.pop("items")
         if "additionalItems" in node:
             node["items"] = node.pop("additionalItems")
-    if dialect is Dialect.OPENAPI_3_1:
-        node.pop("readOnly", None)  # annotations in 3.1
-        node.pop("writeOnly", None)
+    for flag in ("readOnly", "writeOnly"):
+        # which direction a property travels, not what it may hold: bookkeeping, so a
+        # readOnly field listed in required binds responses only (and writeOnly requests)
+        if node.pop(flag, False) is True:
+            node["@" + flag] = True
     for key in _BRANCHES:
         if isinstance(node.get(key), list):
             node[key] = sorted(node[key], key=fingerprint)

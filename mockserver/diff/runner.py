@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mockserver.diff.documents import Side, load_side
-from mockserver.diff.rules import RULES, to_finding
+from mockserver.diff.rules import CRASHED, RULES, to_finding
 from mockserver.diff.suspects import Suspect, iter_suspects
 from mockserver.diff.witness import Witness, WitnessFinder
 from mockserver.errors import MockserverError
@@ -22,8 +23,23 @@ def diff_files(old: Path, new: Path, *, label: Path | None = None, budget: int =
         old_side, new_side = load_side(old, label), load_side(new)
     except MockserverError as error:
         return Outcome([Finding.from_error(error, RULES)], outcome.checked)
-    outcome.findings = diff_sides(old_side, new_side, budget=budget)
+    try:
+        outcome.findings = diff_sides(old_side, new_side, budget=budget)
+    except Exception as error:  # a bug must name the pair and exit 2
+        outcome.findings = [_crash(old_side, new_side, error)]
     return outcome
+
+
+def _crash(old: Side, new: Side, error: Exception) -> Finding:
+    return Finding(
+        code=CRASHED,
+        file=old.label,
+        pointer="",
+        message=(
+            f"comparing {old.label} with {new.label} failed: "
+            f"{type(error).__name__}: {error}"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -42,7 +58,32 @@ def iter_verdicts(old: Side, new: Side, *, budget: int = 100) -> Iterator[Verdic
 
 
 def diff_sides(old: Side, new: Side, *, budget: int = 100) -> list[Finding]:
-    """The findings for two loaded documents, in the order of OLD's operations."""
+    """The findings for two loaded documents, in the order of OLD's operations: one
+    change that several operations reach (a shared schema) is one finding listing them."""
+    groups: dict[tuple[Any, ...], list[Verdict]] = {}
+    for verdict in iter_verdicts(old, new, budget=budget):
+        groups.setdefault(_change(verdict), []).append(verdict)
     return [
-        to_finding(v.suspect, v.witness, old, new) for v in iter_verdicts(old, new, budget=budget)
+        to_finding(
+            group[0].suspect,
+            group[0].witness,
+            old,
+            new,
+            tuple(dict.fromkeys(v.suspect.old_op.key for v in group)),
+        )
+        for group in groups.values()
     ]
+
+
+def _change(verdict: Verdict) -> tuple[Any, ...]:
+    """What makes two verdicts the same change: rule, proof, both sites and summary.
+    Changes written at no schema site (an operation, a status) stay per operation."""
+    suspect = verdict.suspect
+    if suspect.old_site is None or suspect.new_site is None or suspect.code in _PER_OPERATION:
+        return (id(verdict),)
+    proven = verdict.witness is not None
+    return (suspect.code, proven, suspect.old_site, suspect.new_site, suspect.summary)
+
+
+#: Rules whose sites are the operation's own: never shared between operations.
+_PER_OPERATION = frozenset({"MS401", "MS408", "MS409"})

@@ -179,7 +179,7 @@ class _Pairs:
         media: str | None,
     ) -> Iterator[Suspect]:
         for delta in deltas:
-            if delta.direction is Direction.WIDENED:
+            if delta.direction is Direction.WIDENED or _travels_not(delta, "@readOnly"):
                 continue
             required = delta.aspect == "required" and target[0] == "body"
             yield Suspect(
@@ -219,15 +219,48 @@ class _Pairs:
                 if response.status.startswith("2"):
                     yield self._status_removed(old, new, response)
                 continue
-            media_old = _json_media(response.content)
-            media_new = _json_media(counterpart.content, media_old.name if media_old else None)
-            if media_old is None or media_new is None:
+            yield from self._response_media(old, new, response, counterpart)
+
+    def _response_media(
+        self, old: Operation, new: Operation, response: Response, counterpart: Response
+    ) -> Iterator[Suspect]:
+        """Every media type of OLD's response against NEW's: a schema is JSON Schema
+        whatever the media type, and a media type NEW no longer serves is a break."""
+        for media_old in response.content:
+            media_new = _served(counterpart.content, media_old.name)
+            if media_new is None:
+                if counterpart.content:
+                    yield self._media_removed(old, new, response, counterpart, media_old)
                 continue
             deltas = compare(
                 self.old_norm.schema(media_old.schema), self.new_norm.schema(media_new.schema)
             )
             for delta in deltas:
                 yield from self._response_delta(old, new, response.status, media_new, delta)
+
+    def _media_removed(
+        self,
+        old: Operation,
+        new: Operation,
+        response: Response,
+        counterpart: Response,
+        media: MediaType,
+    ) -> Suspect:
+        return Suspect(
+            "MS413",
+            old,
+            new,
+            f"response {response.status}: media type {media.name} no longer served",
+            (self.old.document.path, join_pointer(response.pointer, "content", media.name)),
+            (self.new.document.path, join_pointer(counterpart.pointer, "content")),
+            Probe(
+                "providers",
+                ("response", ""),
+                media=media.name,
+                status=response.status,
+                expect="mediaType",
+            ),
+        )
 
     def _status_removed(self, old: Operation, new: Operation, response: Response) -> Suspect:
         return Suspect(
@@ -247,8 +280,10 @@ class _Pairs:
         probe = Probe(
             "", ("response", ""), _splice_at(delta), probe_values(delta), media.name, status=status
         )
+        if _travels_not(delta, "@writeOnly"):
+            return
         if delta.direction is not Direction.NARROWED:
-            code = {"required": "MS405", "property": "MS405", "type": "MS406", "enum": "MS407"}
+            code = {"required": "MS412", "property": "MS405", "type": "MS406", "enum": "MS407"}
             yield Suspect(
                 code.get(delta.aspect, "MS411"),
                 old,
@@ -293,11 +328,22 @@ def _splice_at(delta: Delta) -> str:
     return join_pointer(delta.pointer, delta.name) if delta.name else delta.pointer
 
 
-def _json_media(content: tuple[MediaType, ...], prefer: str | None = None) -> MediaType | None:
-    return next(
-        (m for m in content if m.name == prefer),
-        next(
-            (m for m in content if m.name == "application/json"),
-            next((m for m in content if "json" in m.name), None),
-        ),
-    )
+def _served(content: tuple[MediaType, ...], name: str) -> MediaType | None:
+    """NEW's media type that answers a client asking for ``name``: the same, else a
+    range that covers it (``application/*``, ``*/*``)."""
+    kind = name.split(";")[0].strip().lower()
+    ranges = (kind, kind.split("/")[0] + "/*", "*/*")
+    for wanted in ranges:
+        found = next((m for m in content if m.name.split(";")[0].strip().lower() == wanted), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _travels_not(delta: Delta, flag: str) -> bool:
+    """Whether ``delta`` is a newly required property flagged ``@readOnly`` (in a
+    request) or ``@writeOnly`` (in a response): it binds the other direction only."""
+    if delta.aspect != "required":
+        return False
+    member = delta.new.get("properties", {}).get(delta.name, {})
+    return bool(member.get(flag))

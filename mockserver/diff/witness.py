@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,16 +33,18 @@ from mockserver.diff.calls import (
 )
 from mockserver.diff.documents import Side
 from mockserver.diff.suspects import RESERVED_HEADERS, Probe, Suspect
-from mockserver.generation.serialize import build_request
+from mockserver.generation.serialize import WireRequest, build_request, path_value
 from mockserver.generation.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaViolation
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, Response
 from mockserver.spec.pointer import split_pointer
 
 BASE_URL = "http://localhost:8000"
+_TEMPLATE = re.compile(r"\{([^}/]*)\}")
 _PATH_SAFE = st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="/%?#.\\")
 _KEEP: Any = object()
 _SKIP: Any = object()  # drawn once a search is out of time
+_NONE_FOUND: Any = object()  # what a search returns without a witness (None is a body)
 #: Keywords an object fails at its own pointer because of one of its members.
 _ABOUT_MEMBERS = frozenset(
     {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
@@ -60,6 +63,28 @@ class Witness:
     value: Any = None  # the Call, or the response body
     status: int = 0  # for responses
     media: str = ""  # for responses
+    request: WireRequest | None = None  # for requests: the call as it goes on the wire
+
+    def fields(self) -> dict[str, Any]:
+        """The witness as separate fields, for machine-readable reports."""
+        if self.request is None:
+            return {"status": self.status, "content_type": self.media or None, "body": self.value}
+        request = self.request
+        body = None
+        if request.body is not None:
+            text = request.body.decode("utf-8", "replace")
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = text
+        return {
+            "method": request.method.upper(),
+            "path": request.path,
+            "query": [list(pair) for pair in request.query],
+            "headers": dict(request.headers),
+            "body": body,
+            "curl": self.text,
+        }
 
 
 class _Generators:
@@ -144,12 +169,12 @@ class WitnessFinder:
             return _related(new.call_violations(new_op, call), probe)
 
         call = self._search(calls, lambda c: rejection(c) is not None)
-        if call is None:
+        if call is _NONE_FOUND:
             return None
         violation = rejection(call)
         assert violation is not None  # found by the same predicate
-        text = _curl(self.old.document, old_op, call)
-        return Witness("request", text, "OLD", "NEW", violation, call)
+        request = _wire(self.old.document, old_op, call)
+        return Witness("request", curl(request), "OLD", "NEW", violation, call, request=request)
 
     # -- responses --------------------------------------------------------------------
 
@@ -209,7 +234,7 @@ class WitnessFinder:
             return pick(self.judges[forbids].response_violations(ops[forbids], status, media, body))
 
         body = self._search(bodies, lambda b: rejection(b) is not None)
-        if body is None:
+        if body is _NONE_FOUND:
             return None
         violation = rejection(body)
         assert violation is not None  # found by the same predicate
@@ -253,7 +278,7 @@ class WitnessFinder:
         except HypothesisException:
             # no example (NoSuchExample, Unsatisfiable), or a draw cut short by the time
             # limit that Hypothesis then sees as flaky: the first witness found still proves
-            return witnesses[0] if witnesses else None
+            return witnesses[0] if witnesses else _NONE_FOUND
 
 
 def _spliced(
@@ -375,8 +400,8 @@ def _status_number(status: str) -> int:
 # -- rendering ----------------------------------------------------------------------------
 
 
-def _curl(document: ApiDocument, op: Operation, call: Call) -> str:
-    """The call as a ready-to-run curl command against the documented paths."""
+def _wire(document: ApiDocument, op: Operation, call: Call) -> WireRequest:
+    """The call as it goes on the wire, every path template filled."""
     names = template_names(op)
     by_key = {param_key(op, p): p for p in op.parameters}
     values: dict[tuple[str, str], Any] = {}
@@ -395,11 +420,25 @@ def _curl(document: ApiDocument, op: Operation, call: Call) -> str:
             else json.dumps(call.body).encode()
         )
     request = build_request(op, document.base_path.rstrip("/"), values, headers, body, call.media)
-    if query:
-        request = type(request)(
-            request.method, request.path, (*request.query, *query), request.headers, request.body
-        )
-    return request.curl(BASE_URL)
+    path = _TEMPLATE.sub(lambda m: _filler(op, m.group(1)), request.path)
+    return WireRequest(
+        request.method, path, (*request.query, *query), request.headers, request.body
+    )
+
+
+def _filler(op: Operation, name: str) -> str:
+    """A value for a path parameter the call leaves out (it only fills the URL)."""
+    param = op.parameter("path", name)
+    return path_value(param, 1) if param is not None else "1"
+
+
+def curl(request: WireRequest) -> str:
+    """A curl command that runs as printed: ``-g`` where brackets would glob."""
+    command = request.curl(BASE_URL)
+    url = BASE_URL + request.path + (f"?{urlencode(request.query)}" if request.query else "")
+    if any(c in url for c in "[]{}"):
+        command = command.replace("curl -i ", "curl -g -i ", 1)
+    return command
 
 
 def _credential_wire(
