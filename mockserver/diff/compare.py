@@ -67,7 +67,7 @@ def compare(old: Node, new: Node, pointer: str = "") -> Iterator[Delta]:
     if "items" in old or "items" in new:
         yield from compare(old.get("items", {}), new.get("items", {}), join_pointer(pointer, 0))
     for key in sorted((set(old) | set(new)) - _WALKED):
-        if not key.startswith("@"):
+        if not key.startswith("@") and not _inert(old, new, key):
             yield from _keyword(old, new, pointer, key)
 
 
@@ -210,6 +210,31 @@ def _properties(old: Node, new: Node, pointer: str) -> Iterator[Delta]:
 def _closed(node: Node) -> bool:
     extra = node.get("additionalProperties")
     return isinstance(extra, dict) and extra.get("enum") == []
+
+
+#: Keywords that only constrain arrays, or only objects.
+_ARRAY_ONLY = frozenset(
+    {"unevaluatedItems", "contains", "minContains", "maxContains", "prefixItems", "uniqueItems"}
+)
+_OBJECT_ONLY = frozenset(
+    {
+        "unevaluatedProperties",
+        "additionalProperties",
+        "patternProperties",
+        "propertyNames",
+        "dependentSchemas",
+        "dependentRequired",
+    }
+)
+
+
+def _inert(old: Node, new: Node, key: str) -> bool:
+    """Whether ``key`` constrains nothing on either side: an array keyword where both
+    schemas admit no array (or an object keyword where both admit no object)."""
+    kind = "array" if key in _ARRAY_ONLY else "object" if key in _OBJECT_ONLY else None
+    if kind is None:
+        return False
+    return all(kind not in node.get("type", _ALL_TYPES) for node in (old, new))
 
 
 def _keyword(old: Node, new: Node, pointer: str, key: str) -> Iterator[Delta]:

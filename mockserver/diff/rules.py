@@ -182,8 +182,9 @@ def to_finding(
 ) -> Finding:
     """The finding for a proven break (``witness``) or an unproven suspect (None);
     ``operations`` lists every operation the same change reaches (default: the suspect's)."""
-    side, site = (new, suspect.new_site) if suspect.new_site else (old, suspect.old_site)
-    file, pointer = site if site is not None else (side.document.path, "")
+    old_site, new_site = _known(suspect.old_site), _known(suspect.new_site)
+    side, site = (new, new_site) if new_site else (old, old_site)
+    file, pointer = site if site is not None else (old.document.path, suspect.old_op.pointer)
     position = side.position(file, pointer)
     operations = operations or (suspect.old_op.key,)
     return Finding(
@@ -226,7 +227,13 @@ def _details(
     return facts
 
 
+def _known(site: Site | None) -> Site | None:
+    """``site``, or None where the change is written nowhere (a schema left out)."""
+    return site if site is not None and site[0] is not None else None
+
+
 def _location(side: Side, site: Site | None) -> dict[str, Any] | None:
+    site = _known(site)
     if site is None:
         return None
     file, pointer = site
@@ -258,6 +265,7 @@ def _message(
 
 
 def _where(side: Side, site: Site | None) -> str:
+    site = _known(site)
     if site is None:
         return "(absent)"
     file, pointer = site

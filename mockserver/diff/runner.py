@@ -35,10 +35,7 @@ def _crash(old: Side, new: Side, error: Exception) -> Finding:
         code=CRASHED,
         file=old.label,
         pointer="",
-        message=(
-            f"comparing {old.label} with {new.label} failed: "
-            f"{type(error).__name__}: {error}"
-        ),
+        message=(f"comparing {old.label} with {new.label} failed: {type(error).__name__}: {error}"),
     )
 
 

@@ -43,6 +43,7 @@ class Probe:
     credentials: tuple[dict[Any, frozenset[str]], ...] = ()
     status: str = ""
     expect: str = ""  # the keyword NEW (or OLD) must reject with, when only one will do
+    aspect: str = ""  # the schema keyword that changed: a rejection must be about it
 
     @property
     def location(self) -> str:
@@ -189,7 +190,14 @@ class _Pairs:
                 f"{label}{_at(delta)}: {delta.detail}",
                 delta.old_site,
                 delta.new_site,
-                Probe("request", target, _splice_at(delta), probe_values(delta), media),
+                Probe(
+                    "request",
+                    target,
+                    _splice_at(delta),
+                    probe_values(delta),
+                    media,
+                    aspect=delta.aspect,
+                ),
             )
 
     def _security(self, old: Operation, new: Operation) -> Iterator[Suspect]:
@@ -278,7 +286,13 @@ class _Pairs:
     ) -> Iterator[Suspect]:
         label = f"response {status}{_at(delta)}: {delta.detail}"
         probe = Probe(
-            "", ("response", ""), _splice_at(delta), probe_values(delta), media.name, status=status
+            "",
+            ("response", ""),
+            _splice_at(delta),
+            probe_values(delta),
+            media.name,
+            status=status,
+            aspect=delta.aspect,
         )
         if _travels_not(delta, "@writeOnly"):
             return

@@ -32,7 +32,9 @@ from mockserver.diff.calls import (
     template_names,
 )
 from mockserver.diff.documents import Side
+from mockserver.diff.probes import Extra
 from mockserver.diff.suspects import RESERVED_HEADERS, Probe, Suspect
+from mockserver.diff.wire import as_read_by
 from mockserver.generation.serialize import WireRequest, build_request, path_value
 from mockserver.generation.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaViolation
@@ -166,7 +168,8 @@ class WitnessFinder:
         def rejection(call: Call) -> SchemaViolation | None:
             if old.call_violations(old_op, call):
                 return None
-            return _related(new.call_violations(new_op, call), probe)
+            arrived = as_read_by(call, old_op, new_op, self.new.document)
+            return _related(new.call_violations(new_op, arrived), probe)
 
         call = self._search(calls, lambda c: rejection(c) is not None)
         if call is _NONE_FOUND:
@@ -311,10 +314,11 @@ def _splice_value(body: Any, probe: Probe, value: Any) -> Any:
 
 
 def _splice(container: Any, pointer: str, value: Any) -> Any:
-    """A copy of ``container`` with ``value`` at ``pointer`` (ABSENT removes it)."""
+    """A copy of ``container`` with ``value`` at ``pointer`` (ABSENT removes it; an
+    :class:`Extra` adds a member or an item to what is there)."""
     tokens = split_pointer(pointer)
     if not tokens:
-        return value
+        return _extended(container, value) if isinstance(value, Extra) else value
     head, rest = (
         tokens[0],
         "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens[1:]),
@@ -336,12 +340,22 @@ def _splice(container: Any, pointer: str, value: Any) -> Any:
     return container
 
 
+def _extended(container: Any, extra: Extra) -> Any:
+    if extra.key is None:
+        return [*container, extra.value] if isinstance(container, list) else container
+    if isinstance(container, dict):
+        return {**dict(extra.also), **container, extra.key: extra.value}
+    return container
+
+
 def _related(violations: list[SchemaViolation], probe: Probe) -> SchemaViolation | None:
     """The first violation that concerns the probe's place (or its expected keyword)."""
     for violation in violations:
         if probe.expect:
             if violation.keyword == probe.expect:
                 return violation
+        elif not _about(violation.keyword, probe.aspect):
+            continue
         elif _nested(violation.pointer, probe.location) or (
             ABSENT in probe.values  # the probe is about a member: its object may object
             and violation.keyword in _ABOUT_MEMBERS
@@ -350,6 +364,49 @@ def _related(violations: list[SchemaViolation], probe: Probe) -> SchemaViolation
         ):
             return violation
     return None
+
+
+#: Keywords a change of one keyword (the key) may be refused by.
+_REFUSED_BY = {
+    "type": frozenset({"type"}),
+    "enum": frozenset({"enum", "const"}),
+    "required": frozenset({"required"}),
+    "minimum": frozenset({"minimum", "exclusiveMinimum"}),
+    "exclusiveMinimum": frozenset({"minimum", "exclusiveMinimum"}),
+    "maximum": frozenset({"maximum", "exclusiveMaximum"}),
+    "exclusiveMaximum": frozenset({"maximum", "exclusiveMaximum"}),
+    "contains": frozenset({"contains", "minContains", "maxContains"}),
+    "minContains": frozenset({"contains", "minContains"}),
+    "maxContains": frozenset({"contains", "maxContains"}),
+}
+#: Keywords that hold other schemas: a refusal surfaces as any keyword inside them.
+_COMPOSITE = frozenset(
+    {
+        "",
+        "property",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "items",
+        "prefixItems",
+        "properties",
+        "dependentSchemas",
+        "$ref",
+        "$dynamicRef",
+    }
+)
+
+
+def _about(keyword: str, aspect: str) -> bool:
+    """Whether a refusal by ``keyword`` is a refusal for the change of ``aspect``:
+    a witness must fail for the reason its rule names."""
+    if aspect in _COMPOSITE or keyword in _COMPOSITE:
+        return True
+    return keyword in _REFUSED_BY.get(aspect, frozenset({aspect}))
 
 
 def _nested(inner: str, outer: str) -> bool:
