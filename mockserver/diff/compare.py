@@ -242,7 +242,9 @@ def _keyword(old: Node, new: Node, pointer: str, key: str) -> Iterator[Delta]:
     after = fingerprint(new[key]) if key in new else None
     if before == after:
         return
-    if before is None:
+    if key == "prefixItems" and ("items" in old or "items" in new):
+        direction = Direction.CHANGED  # ``items`` now starts at another position
+    elif before is None:
         direction = Direction.NARROWED  # a new constraint
     elif after is None:
         direction = Direction.WIDENED

@@ -56,6 +56,8 @@ def probe_values(delta: Delta) -> tuple[Any, ...]:
         member = delta.aspect in ("required", "property")
         values += _edges(node.get("properties", {}).get(delta.name, {}) if member else node)
     values += _SAMPLES
+    if delta.aspect == "not":  # what the new ``not`` refuses, and the old one
+        values += [_example(node["not"]) for node in (delta.new, delta.old) if "not" in node]
     if delta.aspect in _ABOUT_EXTRAS:
         values += _extras(delta)
     return tuple(_unique(values))
@@ -118,6 +120,14 @@ def _typical(node: Node) -> Any:
         "array": [],
         "object": {},
     }.get(kinds[0] if kinds else "string", "a")
+
+
+def _example(node: Node) -> Any:
+    """A small value of ``node``: its required properties at typical values."""
+    if "object" not in node.get("type", ["object"]):
+        return _typical(node)
+    properties = node.get("properties", {})
+    return {name: _typical(properties.get(name, {})) for name in node.get("required", [])}
 
 
 def _unique(values: list[Any]) -> list[Any]:

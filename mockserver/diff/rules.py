@@ -146,6 +146,33 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
         ),
         (
             Rule(
+                "MS414",
+                "webhook-removed",
+                "A webhook or callback subscribers receive is no longer sent.",
+                "keep sending it (deprecate it first)",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                "MS415",
+                "webhook-request-widened",
+                "The API may now send a webhook or callback request old subscribers refuse.",
+                "send what the old document sent; widen in a new webhook version",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                "MS416",
+                "webhook-response-narrowed",
+                "The API now refuses a webhook or callback response old subscribers send.",
+                "keep accepting what the old document accepted from subscribers",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
                 CRASHED,
                 "diff-crashed",
                 "mockserver diff failed on this pair of documents: they were not compared.",

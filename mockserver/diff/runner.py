@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from mockserver.diff.documents import Side, load_side
 from mockserver.diff.rules import CRASHED, RULES, to_finding
-from mockserver.diff.suspects import Suspect, iter_suspects
+from mockserver.diff.suspects import Suspect, iter_outgoing_suspects, iter_suspects
 from mockserver.diff.witness import Witness, WitnessFinder
 from mockserver.errors import MockserverError
 from mockserver.report.findings import Finding
@@ -52,6 +52,36 @@ def iter_verdicts(old: Side, new: Side, *, budget: int = 100) -> Iterator[Verdic
     finder = WitnessFinder(old, new, budget)
     for suspect in iter_suspects(old, new):
         yield Verdict(suspect, finder.find(suspect))
+    back = WitnessFinder(new, old, budget)
+    for suspect in iter_outgoing_suspects(old, new):
+        if not suspect.reversed:
+            yield Verdict(suspect, finder.find(suspect))
+            continue
+        yield _unreversed(suspect, back.find(suspect))
+
+
+def _unreversed(suspect: Suspect, witness: Witness | None) -> Verdict:
+    """A verdict found NEW -> OLD, told OLD -> NEW (old_op is OLD's again)."""
+    assert suspect.new_op is not None  # a reversed suspect pairs two operations
+    told = replace(
+        suspect,
+        old_op=suspect.new_op,
+        new_op=suspect.old_op,
+        old_site=suspect.new_site,
+        new_site=suspect.old_site,
+        reversed=False,
+    )
+    if witness is None:
+        return Verdict(told, None)
+    names = {"OLD": "NEW", "NEW": "OLD"}
+    return Verdict(
+        told,
+        replace(
+            witness,
+            accepted_by=names[witness.accepted_by],
+            rejected_by=names[witness.rejected_by],
+        ),
+    )
 
 
 def diff_sides(old: Side, new: Side, *, budget: int = 100) -> list[Finding]:

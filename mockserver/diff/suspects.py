@@ -65,6 +65,9 @@ class Suspect:
     new_site: Site | None
     probe: Probe
     notes: tuple[str, ...] = field(default=())
+    #: a webhook or callback compared NEW -> OLD (its old_op is NEW's): see
+    #: :func:`iter_outgoing_suspects`
+    reversed: bool = False
 
 
 def operation_key(base_path: str, op: Operation) -> tuple[str, str]:
@@ -82,6 +85,31 @@ def iter_suspects(old: Side, new: Side) -> Iterator[Suspect]:
             yield pairs.removed(op)
         else:
             yield from pairs.operation(op, counterpart)
+
+
+#: Codes of a comparison run NEW -> OLD on an operation the API calls, as what they mean
+#: for the subscriber: a request NEW's API may send that OLD's subscriber refuses, or a
+#: response OLD's subscriber sends that NEW's API refuses. Other codes do not apply.
+_OUTGOING = {
+    **dict.fromkeys(("MS402", "MS403", "MS404"), "MS415"),
+    **dict.fromkeys(("MS405", "MS406", "MS407", "MS411", "MS412", "MS413"), "MS416"),
+}
+
+
+def iter_outgoing_suspects(old: Side, new: Side) -> Iterator[Suspect]:
+    """Webhooks and callbacks, with the roles reversed: the API is their client, so they
+    are compared NEW -> OLD (a removed one breaks its subscribers, OLD -> NEW)."""
+    new_ops = {operation_key("", op): op for op in new.outgoing}
+    forward, back = _Pairs(old, new), _Pairs(new, old)
+    for op in old.outgoing:
+        counterpart = new_ops.get(operation_key("", op))
+        if counterpart is None:
+            removed = forward.removed(op)
+            yield replace(removed, code="MS414", summary="webhook or callback removed")
+            continue
+        for suspect in back.operation(counterpart, op):
+            if suspect.code in _OUTGOING:
+                yield replace(suspect, code=_OUTGOING[suspect.code], reversed=True)
 
 
 class _Pairs:

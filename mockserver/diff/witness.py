@@ -40,6 +40,7 @@ from mockserver.generation.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaViolation
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, Response
 from mockserver.spec.pointer import split_pointer
+from mockserver.spec.schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
 
 BASE_URL = "http://localhost:8000"
 _TEMPLATE = re.compile(r"\{([^}/]*)\}")
@@ -381,24 +382,8 @@ _REFUSED_BY = {
 }
 #: Keywords that hold other schemas: a refusal surfaces as any keyword inside them.
 _COMPOSITE = frozenset(
-    {
-        "",
-        "property",
-        "allOf",
-        "anyOf",
-        "oneOf",
-        "not",
-        "if",
-        "then",
-        "else",
-        "items",
-        "prefixItems",
-        "properties",
-        "dependentSchemas",
-        "$ref",
-        "$dynamicRef",
-    }
-)
+    {"", "property", "$ref", "$dynamicRef", *SCHEMA_VALUED, *SCHEMA_LISTS, *SCHEMA_MAPS}
+) - {"contains"}
 
 
 def _about(keyword: str, aspect: str) -> bool:
