@@ -34,7 +34,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
 from mockserver.spec.model import Dialect, Schema
-from mockserver.spec.patterns import PatternTimeout, ecma
+from mockserver.spec.patterns import PatternTimeout, ecma, unjudged_patterns
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import file_uri
 from mockserver.spec.source import SourceFile
@@ -269,6 +269,8 @@ class SchemaValidator:
         cls = _VALIDATORS[(schema.dialect, direction)]
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
         self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
+        #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
+        self.unjudged = unjudged_patterns(root if inlined is not None else schema.value)
 
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` satisfies the schema (or the schema is too malformed to say)."""

@@ -270,3 +270,43 @@ def _property_members(name: str) -> tuple[str, str]:
 
 def _class_body(chars: str) -> str:
     return "".join(c if c.isalnum() else f"\\u{ord(c):04x}" for c in chars)
+
+
+#: Keys under which a schema holds values, not keywords.
+_VALUES = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def unjudged_patterns(schema: Any) -> tuple[EcmaPattern, ...]:
+    """The patterns in ``schema`` (``pattern`` and ``patternProperties`` keys, anywhere
+    below) that judge nothing because no engine reads them, each once."""
+    found: dict[str, EcmaPattern] = {}
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        if not isinstance(node, dict):
+            continue
+        written = [node.get("pattern")]
+        if isinstance(node.get("patternProperties"), dict):
+            written.extend(node["patternProperties"])
+        for pattern in written:
+            if isinstance(pattern, str) and ecma(pattern).engine is None:
+                found.setdefault(pattern, ecma(pattern))
+        stack.extend(v for k, v in node.items() if k not in _VALUES)
+    return tuple(found.values())
+
+
+def unjudged_warning(patterns: tuple[EcmaPattern, ...]) -> str | None:
+    """A ``Warning`` header value naming the patterns no value is checked against."""
+    if not patterns:
+        return None
+    named = "; ".join(f"pattern {p.source!r} {p.problem}" for p in patterns)
+    text = named.encode("ascii", "backslashreplace").decode("ascii").replace('"', "'")
+    if len(text) > _WARNING_DETAIL:
+        text = text[: _WARNING_DETAIL - 3] + "..."
+    return f'199 mockserver "{text}; any value is accepted for it"'
+
+
+#: Characters of the patterns' description a ``Warning`` header carries.
+_WARNING_DETAIL = 300
