@@ -43,6 +43,9 @@ _CLASS_BODY = {"d": "0-9", "w": "A-Za-z0-9_"}
 _OUTSIDE = {"d": "[0-9]", "D": "[^0-9]", "w": "[A-Za-z0-9_]", "W": "[^A-Za-z0-9_]"}
 #: Escapes both dialects read alike (or that stay anchors, as validators read them).
 _KEPT = set("bBfnrtvsS0123456789xuA")
+_KEPT_IN_CLASS = _KEPT - set("BA")
+_HEX = {"u": re.compile(r"[0-9A-Fa-f]{4}"), "x": re.compile(r"[0-9A-Fa-f]{2}")}
+_BRACED = re.compile(r"\{([0-9A-Fa-f]{1,6})\}")
 _DOT = "[^\\n\\r\\u2028\\u2029]"
 
 
@@ -221,7 +224,13 @@ class _Translator:
         if e == "c" and self.pattern[self.i + 2 : self.i + 3].isalpha():
             self.i += 1
             return f"\\x{ord(self.pattern[self.i + 1]) % 32:02x}"
-        if e in _KEPT or not e.isalnum():
+        braced = _BRACED.match(self.pattern, self.i + 2) if e == "u" else None
+        if braced:  # ``\\u{1F600}``, as ECMA-262 engines read it
+            self.i += braced.end() - self.i - 2
+            return f"\\U{int(braced.group(1), 16):08x}"
+        if e in "ux" and not _HEX[e].match(self.pattern, self.i + 2):
+            return e  # Annex B: ``\\u`` without four hex digits is ``u``
+        if e in (_KEPT_IN_CLASS if self.in_class else _KEPT) or not e.isalnum():
             return "\\" + e
         return e  # an identity escape: ``\\q`` is ``q`` in ECMA-262
 

@@ -35,6 +35,10 @@ CASES = [
     (r"^[[a]+$", ["[a[", "b"]),
     (r"^[a&&b]$", ["&", "a", "c"]),
     (r"(?<=a)b", ["ab", "cb"]),
+    (r"^a\u{1F600}b$", ["a\U0001f600b", "au{1F600}b"]),
+    (r"^\u00e9\x41$", ["\u00e9A", "u00e9x41"]),
+    (r"^\u12\x4$", ["u12x4", "\u0012"]),  # too few hex digits: the letters themselves
+    (r"^[\B]$", ["B", "b"]),
 ]
 
 
