@@ -19,13 +19,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-import regex
 from referencing.exceptions import Unresolvable
 
 from mockserver.data.regex import PatternError, string_matching
 from mockserver.spec.dialects import Direction, SchemaValidator
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.navigate import deref, descend, json_type, merge_all_of
+from mockserver.spec.patterns import PatternTimeout, ecma
 
 MAX_DEPTH = 7
 ATTEMPTS = 12
@@ -356,9 +356,9 @@ class _Draw:
         """A required name without a property schema: what the extra-property keywords say."""
         node = schema.value
         for pattern in node.get("patternProperties") or {}:
-            try:
-                matched = regex.search(pattern, prop)
-            except regex.error:
+            try:  # as the validator reads it; an unreadable pattern matches anything
+                matched = ecma(str(pattern)).search(prop)
+            except PatternTimeout:
                 continue
             sub = descend(schema, ("patternProperties", pattern)) if matched else None
             if sub is not None:

@@ -90,6 +90,8 @@ class Gate:
             log.exception("mockserver failed on %s %s", scope.get("method"), scope.get("path"))
             problem = Problem(500, "mockserver failed unexpectedly")
             answer = render(api, plan, problem)
+        if plan is not None and plan.pattern_warning is not None:
+            answer = answer.with_headers(("Warning", plan.pattern_warning))
         try:
             await turn.deliver(answer, scope, receive, send)
         finally:

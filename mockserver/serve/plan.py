@@ -12,6 +12,7 @@ from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Parameter
 from mockserver.spec.navigate import deref
 from mockserver.spec.params import MISSING, ParameterShape, shape_of
+from mockserver.spec.patterns import unjudged_warning
 
 #: Header parameters OpenAPI says to ignore: content negotiation and security own them.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -46,6 +47,9 @@ class OperationPlan:
     behaviour: OperationBehaviour | None = None
     #: form (non-JSON) media type -> the field types, to read string fields as typed values
     form_shapes: Mapping[str, ParameterShape] = field(default_factory=dict)
+    #: the ``Warning`` every answer carries when a request schema has a pattern no engine
+    #: reads (it accepts any value: see :mod:`mockserver.spec.patterns`)
+    pattern_warning: str | None = None
 
     #: natural status -> the declared one that answers it, worked out once per status
     choices: dict[int, Choice] = field(default_factory=dict, compare=False, repr=False)
@@ -93,8 +97,21 @@ def plan_operation(
         for name, v in bodies.items()
         if v is not None and "json" not in name
     }
+    validators = [p.validator for p in params] + list(bodies.values())
+    unjudged = tuple(
+        dict.fromkeys(pattern for v in validators if v is not None for pattern in v.unjudged)
+    )
     return OperationPlan(
-        key, api, op, params, bodies, _produces(op), _bad_request(op), behaviour, forms
+        key,
+        api,
+        op,
+        params,
+        bodies,
+        _produces(op),
+        _bad_request(op),
+        behaviour,
+        forms,
+        pattern_warning=unjudged_warning(unjudged),
     )
 
 
