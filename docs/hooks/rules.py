@@ -8,6 +8,7 @@ registry is about to move (from ``mockserver.validate.findings`` to ``mockserver
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,14 @@ MARKER = "<!-- rules: generated from the registry -->"
 
 def rule_registry() -> list[tuple[str, str, str, str]]:
     """Every rule as (code, name, summary, fix), by code. Retarget here when it moves."""
-    import mockserver.diff.rules  # noqa: F401  (registers the diff's MS4xx codes)
-    from mockserver.validate.findings import RULES
+    # Imported when called, after on_config has put this checkout first on sys.path; the
+    # diff's module registers its MS4xx codes into the same registry on import.
+    importlib.import_module("mockserver.diff.rules")
+    rules = importlib.import_module("mockserver.validate.findings").RULES
 
-    return [(r.code, r.name, r.summary, r.hint) for r in sorted(RULES.values(), key=lambda r: r.code)]
+    return [
+        (r.code, r.name, r.summary, r.hint) for r in sorted(rules.values(), key=lambda r: r.code)
+    ]
 
 
 def rules_table() -> str:
