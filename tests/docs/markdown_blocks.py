@@ -104,6 +104,8 @@ def read_blocks(path: Path) -> list[Block]:
         if _is_runnable_kind(language, body):
             kind = "python" if language == "python" else "shell"
             blocks.append(Block(path, index + 1, kind, body, marks))
+        elif "not-run" in marks:  # any language: a marked block is listed all the same
+            blocks.append(Block(path, index + 1, language, body, marks))
         index = end + 1
     return blocks
 

@@ -50,6 +50,7 @@ NOT_RUN = {
     ("diff.md", "mockserver diff OLD.yaml NEW.yaml"),
     ("serve.md", "# pip install launchdarkly-api"),
     ("serve.md", "# pip install losant-rest"),
+    ("serve.md", "// npm install losant-rest"),
     ("sessions.md", "$ curl -sN 'localhost:8000/__mock/journal/stream?status=200'"),
     ("validate.md", "$ mockserver validate --spec anaconda --operation get_audit_logs__get"),
 }
