@@ -25,7 +25,8 @@ import pytest
 from tests.conftest import ROOT, serving
 from tests.docs.markdown_blocks import Block, Command, read_blocks
 
-pytestmark = pytest.mark.subprocess
+# One xdist worker runs them all, so `make test -n auto` starts one default server, not one each.
+pytestmark = [pytest.mark.subprocess, pytest.mark.xdist_group("docs-blocks")]
 
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 BLOCKS = [block for page in PAGES for block in read_blocks(page)]
