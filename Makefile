@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench compare conformance sweep clean redis-server chromium
+.PHONY: install serve test lint validate docs bench compare conformance sweep clean redis-server chromium
 
 install: $(STAMP)
 
@@ -51,6 +51,10 @@ lint: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/mockserver validate specs fixtures
+
+# The documentation site (docs/, mkdocs.yml) into build/site; a warning fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
