@@ -28,7 +28,7 @@ from mockserver.spec.media import acceptable, media_matches, media_type_of
 from mockserver.spec.params import MISSING, ParameterShape, coerce, read_parameter
 
 if TYPE_CHECKING:
-    from mockserver.serve.mount import MountedApi
+    from mockserver.serve.api import MountedApi
 
 #: What a body mockserver does not parse (binary, XML) reads as: present, not judged.
 UNREAD: Any = object()

@@ -37,10 +37,10 @@ from mockserver.data.declaration import FAULTS
 from mockserver.data.generate import stable_seed
 from mockserver.serve.answer import Answer
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem, invalid
+from mockserver.serve.problems import DrawnError, invalid
 
 if TYPE_CHECKING:
-    from mockserver.serve.mount import MountedApi
+    from mockserver.serve.api import MountedApi
 
 #: The faults a fault rate picks from when none are named: ``timeout`` holds a connection
 #: for a minute, so it is only drawn when named.
@@ -219,21 +219,19 @@ class Turn:
     def raise_error(self) -> None:
         """Raise the drawn error, if any, for the gate to render in the API's shape."""
         if self.error is not None:
-            raise Problem(self.error, "a simulated failure, drawn by the error rate")
+            raise DrawnError(self.error)
 
-    async def deliver(self, answer: Answer, scope: Scope, receive: Receive, send: Send) -> str:
-        """Send ``answer`` after the delay, or break it as the fault says; returns what the
-        client got: ``sent`` or the fault's name."""
+    async def deliver(self, answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send ``answer`` after the delay, or break it as the fault says."""
         if self.fault == "slow-body":
             await _dribble(answer, send, self.delay_ms or SLOW_BODY_MS)
-            return "slow-body"
+            return
         if self.delay_ms:
             await asyncio.sleep(self.delay_ms / 1000)
         if self.fault is None:
             await answer.send_to(send)
-            return "sent"
+            return
         await FAULT_SENDERS[self.fault](answer, scope, receive, send)
-        return self.fault
 
 
 NO_TURN = Turn()

@@ -14,8 +14,8 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
+from mockserver.serve.api import MountedApi
 from mockserver.serve.control import PREFIX, control_html
-from mockserver.serve.mount import MountedApi
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.serve.swagger_ui import UiAssets, ui_page
 from mockserver.spec.model import Dialect
