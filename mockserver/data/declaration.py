@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from jsonschema import Draft202012Validator
 
@@ -35,8 +35,9 @@ from mockserver.spec.source import SourceFile
 DECLARATION_NAME = "mock.yaml"
 
 #: Behaviours that change a dataset (in the request's session, never the fixture files).
-WRITE_BEHAVIOURS = ("create", "replace", "update", "delete")
-BEHAVIOURS = (
+WriteKind = Literal["create", "replace", "update", "delete"]
+#: What an operation does with its dataset.
+BehaviourKind = Literal[
     "list",
     "search",
     "get",
@@ -45,8 +46,13 @@ BEHAVIOURS = (
     "export-create",
     "export-status",
     "export-download",
-    *WRITE_BEHAVIOURS,
-)
+    "create",
+    "replace",
+    "update",
+    "delete",
+]
+WRITE_BEHAVIOURS: tuple[WriteKind, ...] = get_args(WriteKind)
+BEHAVIOURS: tuple[BehaviourKind, ...] = get_args(BehaviourKind)
 SEMANTIC_CHECKS = (
     "filter_soundness",
     "page_limits",
@@ -360,7 +366,7 @@ class OperationBehaviour:
     """What one operation does."""
 
     operation_id: str
-    behaviour: str
+    kind: BehaviourKind
     dataset: str
     pointer: str
     items: str = ""
@@ -376,6 +382,11 @@ class OperationBehaviour:
     job: Mapping[str, Any] = field(default_factory=dict)  # export-create: facts kept with it
     missing: str = "not-found"
     checks: tuple[str, ...] | None = None  # None: every check that applies to the behaviour
+
+    @property
+    def behaviour(self) -> BehaviourKind:
+        """The old name of :attr:`kind`, kept while the write and contract code move over."""
+        return self.kind
 
 
 @dataclass(frozen=True)
@@ -504,7 +515,7 @@ def _operation(
     }
     return OperationBehaviour(
         operation_id=op_id,
-        behaviour=merged["behaviour"],
+        kind=merged["behaviour"],  # the format allows only the kinds
         dataset=merged.get("dataset", default_dataset),
         pointer=join_pointer("/operations", op_id),
         items=merged.get("items", ""),

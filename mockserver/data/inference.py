@@ -30,6 +30,7 @@ from mockserver.data.declaration import (
     Filter,
     OperationBehaviour,
     Paging,
+    WriteKind,
 )
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
 from mockserver.spec.dialects import SchemaValidator
@@ -51,7 +52,7 @@ _COUNT_NAMES = ("totalCount", "total_count", "total", "count")
 _SIZE_NAMES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size", "count")
 #: The record field that keeps a nested record's parent id when its schema has none.
 SCOPE_FIELD = "@scope"
-_ITEM_WRITES = {"put": "replace", "patch": "update", "delete": "delete"}
+_ITEM_WRITES: dict[str, WriteKind] = {"put": "replace", "patch": "update", "delete": "delete"}
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def _can_say_not_found(op: Operation) -> bool:
     return any(r.status[0] == "4" or r.status == "default" for r in op.responses)
 
 
-def _write_behaviour(op: Operation, resource: _Resource) -> str | None:
+def _write_behaviour(op: Operation, resource: _Resource) -> WriteKind | None:
     """``create`` for a POST with a body on the collection; ``replace``, ``update`` or
     ``delete`` for PUT, PATCH or DELETE on the item."""
     collections = [resource.collection]

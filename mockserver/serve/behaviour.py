@@ -123,7 +123,7 @@ class BehaviourEngine:
         behaviour = plan.behaviour
         assert behaviour is not None
         view = view or self.view(request)
-        if behaviour.behaviour in WRITE_BEHAVIOURS:
+        if behaviour.kind in WRITE_BEHAVIOURS:
             result = self.writer.run(plan, behaviour, request, view)
             return BehaviourResult(result.status, result.body, None, result.headers)
         handler: Callable[[OperationBehaviour, MockRequest, SessionView], BehaviourResult] = {
@@ -135,7 +135,7 @@ class BehaviourEngine:
             "export-create": self._export_create,
             "export-status": self._export_status,
             "export-download": self._export_download,
-        }[behaviour.behaviour]
+        }[behaviour.kind]
         return handler(behaviour, request, view)
 
     # -- selection --------------------------------------------------------------------
@@ -397,7 +397,7 @@ class BehaviourEngine:
 
     def _job_facts(self, job: Mapping[str, Any], request: MockRequest) -> dict[str, Any]:
         download = next(
-            (b for b in self.declaration.operations.values() if b.behaviour == "export-download"),
+            (b for b in self.declaration.operations.values() if b.kind == "export-download"),
             None,
         )
         url = None
@@ -416,9 +416,9 @@ class BehaviourEngine:
         if media is None or media.schema is None:
             return None
         registry = self.document.registry
-        if behaviour.behaviour == "get":
+        if behaviour.kind == "get":
             return declared_properties(media.schema, registry)
-        if behaviour.behaviour in ("list", "search"):
+        if behaviour.kind in ("list", "search"):
             array = at_pointer(media.schema, registry, behaviour.items)
             item = child(array, registry, "0") if array else None
             return declared_properties(item, registry) if item else None

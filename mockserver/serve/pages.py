@@ -122,7 +122,7 @@ def _api_section(api: MountedApi) -> str:
         f"<tr><td><code class='method'>{plan.op.method.upper()}</code></td>"
         f"<td><code>{html.escape(mount + plan.op.path)}</code></td>"
         f"<td>{html.escape(plan.op.summary or plan.op.operation_id)}</td>"
-        f"<td>{html.escape(plan.behaviour.behaviour if plan.behaviour else 'examples')}</td>"
+        f"<td>{html.escape(plan.behaviour.kind if plan.behaviour else 'examples')}</td>"
         "</tr>"
         for plan in api.plans
     )
