@@ -43,8 +43,8 @@ from mockserver.serve.writes import NO_BODY, Writer
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Schema
 from mockserver.spec.navigate import at_pointer, child, declared_properties, deref, merge_all_of
-from mockserver.spec.params import MISSING
 from mockserver.spec.pointer import split_pointer
+from mockserver.spec.sentinel import NOT_SENT
 
 JOB_NAMESPACE = uuid.UUID("6f6b3c52-54a1-4c39-9d32-3a4d5b0d7e11")
 
@@ -176,7 +176,7 @@ class BehaviourEngine:
             value = filter_value(flt, request)
             if isinstance(value, list):
                 value = [v for v in value if v != ""]
-            if value is MISSING or value is None or value in ([], ""):
+            if value is NOT_SENT or value is None or value in ([], ""):
                 continue  # an empty search filters nothing
             try:
                 matcher = record_matcher(flt, value, index.dataset, request, index.time_of)
@@ -519,7 +519,7 @@ def _url(request: MockRequest, replace_with: Mapping[str, str]) -> str:
 
 
 def _int(value: Any) -> int | None:
-    if value is MISSING or value is None or isinstance(value, bool):
+    if value is NOT_SENT or value is None or isinstance(value, bool):
         return None
     try:
         return int(value)

@@ -16,8 +16,8 @@ from typing import Any
 
 from mockserver.spec.model import Parameter, Schema
 from mockserver.spec.navigate import child, deref, descend, schema_types
+from mockserver.spec.sentinel import NOT_SENT
 
-_MISSING = object()
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
@@ -83,37 +83,34 @@ def read_parameter(
     headers: Mapping[str, str] | None = None,
     cookies: Mapping[str, str] | None = None,
 ) -> Any:
-    """The typed value of ``param`` in this request, or :data:`MISSING` when absent."""
+    """The typed value of ``param`` in this request, or :data:`NOT_SENT` when absent."""
     if param.location == "query":
         return _read_query(param, shape, query)
     source = {"path": path, "header": headers, "cookie": cookies}[param.location] or {}
     key = param.name.lower() if param.location == "header" else param.name
-    raw = source.get(key, _MISSING)
-    if raw is _MISSING:
-        return MISSING
+    raw = source.get(key, NOT_SENT)
+    if raw is NOT_SENT:
+        return NOT_SENT
     return _read_simple(str(raw), param, shape)
-
-
-MISSING: Any = _MISSING
 
 
 def _read_query(param: Parameter, shape: ParameterShape, query: QueryPairs) -> Any:
     if not query:
-        return MISSING
+        return NOT_SENT
     name = param.name
     if param.style == "deepObject":
         nested = {k: v for k, v in query if k.startswith(name + "[")}
-        return _deep_object(name, nested, shape) if nested else MISSING
+        return _deep_object(name, nested, shape) if nested else NOT_SENT
     if param.style == "form" and param.explode and shape.is_object:
         found = {
             k: coerce(v, shape.properties.get(k, frozenset()))
             for k, v in query
             if k in shape.properties
         }
-        return found or MISSING
+        return found or NOT_SENT
     values = [v for k, v in query if k == name]
     if not values:
-        return MISSING
+        return NOT_SENT
     if shape.is_array:
         if param.style == "form" and param.explode:
             parts = values
