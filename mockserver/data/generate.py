@@ -24,7 +24,7 @@ from referencing.exceptions import Unresolvable
 
 from mockserver.data.regex import PatternError, string_matching
 from mockserver.spec.dialects import Direction, SchemaValidator
-from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.model import Dialect, Schema, SchemaRegistry
 from mockserver.spec.navigate import deref, descend, json_type, merge_all_of
 
 MAX_DEPTH = 7
@@ -103,7 +103,7 @@ class Hints:
 class ValueGenerator:
     """Generates values for the schemas of one document."""
 
-    def __init__(self, registry: Any, direction: Direction = "response") -> None:
+    def __init__(self, registry: SchemaRegistry, direction: Direction = "response") -> None:
         self.registry = registry
         self.direction = direction
         self._validators: dict[str | None, SchemaValidator] = {}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from mockserver.data.binding import json_media, success_response
 from mockserver.data.dataset import Record, project
@@ -34,7 +33,7 @@ from mockserver.data.declaration import (
 )
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Operation, Schema
+from mockserver.spec.model import ApiDocument, Operation, Schema, SchemaRegistry
 from mockserver.spec.navigate import (
     at_pointer,
     child,
@@ -421,7 +420,9 @@ def _scoped_records(
     return [{**r, scope.field: parent_ids[i % len(parent_ids)]} for i, r in enumerate(found)]
 
 
-def _example_records(found: _List, get: Operation | None, registry: Any) -> Iterator[Record]:
+def _example_records(
+    found: _List, get: Operation | None, registry: SchemaRegistry
+) -> Iterator[Record]:
     media = json_media(success_response(found.op))
     for example in media.examples if media else ():
         items = example.value
@@ -489,7 +490,7 @@ def _envelope_templates(found: _List, document: ApiDocument) -> dict[str, str]:
     return templates
 
 
-def _member(schema: Schema, registry: Any, name: str) -> Schema | None:
+def _member(schema: Schema, registry: SchemaRegistry, name: str) -> Schema | None:
     """The schema of ``value[name]``, declared or through ``additionalProperties``."""
     declared = child(schema, registry, name)
     if declared is not None:

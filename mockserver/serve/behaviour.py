@@ -41,7 +41,7 @@ from mockserver.serve.state import StateStore
 from mockserver.serve.state.store import new_job
 from mockserver.serve.writes import NO_BODY, Writer
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Schema
+from mockserver.spec.model import ApiDocument, Schema, SchemaRegistry
 from mockserver.spec.navigate import at_pointer, child, declared_properties, deref, merge_all_of
 from mockserver.spec.pointer import split_pointer
 from mockserver.spec.sentinel import NOT_SENT
@@ -488,7 +488,7 @@ class BehaviourEngine:
 
 
 def _required_only(
-    value: Any, schema: Schema, registry: Any, paths: Sequence[tuple[str, ...]] = ()
+    value: Any, schema: Schema, registry: SchemaRegistry, paths: Sequence[tuple[str, ...]] = ()
 ) -> Any:
     """``value`` with only the properties its schema requires or ``paths`` lead through."""
     schema = merge_all_of(deref(schema, registry), registry)

@@ -9,7 +9,7 @@ from typing import Any
 from mockserver.data.declaration import OperationBehaviour
 from mockserver.serve.statuses import Choice, choose_status
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Operation, Parameter
+from mockserver.spec.model import ApiDocument, Operation, Parameter, SchemaRegistry
 from mockserver.spec.navigate import deref
 from mockserver.spec.params import ParameterShape, shape_of
 from mockserver.spec.sentinel import NOT_SENT
@@ -99,13 +99,13 @@ def plan_operation(
     )
 
 
-def _validator(param: Parameter, registry: Any) -> SchemaValidator | None:
+def _validator(param: Parameter, registry: SchemaRegistry) -> SchemaValidator | None:
     if param.schema is None:
         return None
     return SchemaValidator(param.schema, registry, direction="request")
 
 
-def _default(param: Parameter, registry: Any) -> Any:
+def _default(param: Parameter, registry: SchemaRegistry) -> Any:
     if param.schema is None:
         return NOT_SENT
     value = deref(param.schema, registry).value

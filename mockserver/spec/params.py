@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.model import Parameter, Schema
+from referencing import Registry
+
+from mockserver.spec.model import Parameter, Schema, SchemaRegistry
 from mockserver.spec.navigate import child, deref, descend, schema_types
 from mockserver.spec.sentinel import NOT_SENT
 
@@ -34,7 +36,7 @@ class ParameterShape:
     item_types: frozenset[str]
     properties: Mapping[str, frozenset[str]]  # per-property types for object parameters
     schema: Schema | None = None  # for nested (deepObject) values, read leaf by leaf
-    registry: Any = None
+    registry: SchemaRegistry = field(default_factory=Registry)
     _leaves: dict[tuple[str, ...], frozenset[str]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -59,7 +61,7 @@ class ParameterShape:
         return "object" in self.types and "array" not in self.types
 
 
-def shape_of(schema: Schema | None, registry: Any) -> ParameterShape:
+def shape_of(schema: Schema | None, registry: SchemaRegistry) -> ParameterShape:
     """The types a parameter schema admits, for coercion."""
     if schema is None:
         return ParameterShape(frozenset(), frozenset(), {})
@@ -226,10 +228,10 @@ def coerce(raw: str, types: frozenset[str]) -> Any:
     return raw
 
 
-def _child_types(schema: Schema, registry: Any, key: str) -> frozenset[str]:
+def _child_types(schema: Schema, registry: SchemaRegistry, key: str) -> frozenset[str]:
     sub = _sub(deref(schema, registry), registry, key)
     return schema_types(sub, registry) if sub else frozenset()
 
 
-def _sub(schema: Schema, registry: Any, *path: str) -> Schema | None:
+def _sub(schema: Schema, registry: SchemaRegistry, *path: str) -> Schema | None:
     return descend(deref(schema, registry), path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from referencing import Registry
 
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import Dialect, Parameter, ParameterLocation, Schema
@@ -43,7 +44,7 @@ def _read(
     **sources: Any,
 ) -> Any:
     param = Parameter(name, location, True, _schema(schema), style, explode, "/parameters/0")
-    return read_parameter(param, shape_of(param.schema, None), **sources)
+    return read_parameter(param, shape_of(param.schema, Registry()), **sources)
 
 
 # (style, explode, string, array, object) as the specification's table writes them.
