@@ -12,34 +12,27 @@ import hashlib
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urldefrag, urljoin
 
 import regex
-from referencing.exceptions import Unresolvable
 
+from mockserver.data.branches import (
+    is_null_schema,
+    name_by_discriminator,
+    set_apart,
+    type_allows,
+    with_siblings,
+)
 from mockserver.data.fakes import WORDS, fake_text
 from mockserver.data.regex import PatternError
 from mockserver.data.scalars import Impossible, draw_integer, draw_number, draw_string
 from mockserver.spec.dialects import Direction, SchemaValidator
 from mockserver.spec.model import Dialect, Schema, SchemaRegistry
-from mockserver.spec.navigate import deref, descend, json_type, merge_all_of
+from mockserver.spec.navigate import deref, descend, merge_all_of
 
 MAX_DEPTH = 7
 ATTEMPTS = 12
-
-
-#: Keywords beside ``oneOf``/``anyOf`` that every branch's object must also meet.
-_OBJECT_KEYWORDS = (
-    "properties",
-    "required",
-    "additionalProperties",
-    "patternProperties",
-    "minProperties",
-    "maxProperties",
-    "dependentRequired",
-)
 
 
 class GenerationError(Exception):
@@ -160,6 +153,9 @@ class _Draw:
         kind = self._type(node)
         return getattr(self, f"_{kind}")(schema, name, depth, refs)
 
+    def _valid(self, schema: Schema, value: Any) -> bool:
+        return _is_valid(self.owner._validator(schema), value)
+
     def _type(self, node: dict[str, Any]) -> str:
         declared = node.get("type")
         types = [declared] if isinstance(declared, str) else list(declared or [])
@@ -176,88 +172,29 @@ class _Draw:
         count = len(schema.value[combinator])
         order = list(range(count))
         self.rng.shuffle(order)
-        order.sort(key=lambda i: _is_null_schema(schema.value[combinator][i]))
+        order.sort(key=lambda i: is_null_schema(schema.value[combinator][i]))
         for index in order:
             branch = descend(schema, (combinator, str(index)))
             if branch is None:
                 continue
             siblings = {k: v for k, v in schema.value.items() if k not in ("oneOf", "anyOf")}
-            branch = self._with_siblings(schema, branch, siblings)
+            branch = with_siblings(self.owner.registry, schema, branch, siblings)
             try:
                 value = self.value(branch, name, depth, refs)
             except Impossible:
                 continue
             if (
                 siblings.get("type")
-                and not _type_allows(siblings["type"], value)
+                and not type_allows(siblings["type"], value)
                 and not self.lenient
             ):
                 continue
             if isinstance(value, dict):
-                _name_by_discriminator(schema.value, combinator, index, value)
+                name_by_discriminator(schema.value, combinator, index, value)
                 if combinator == "oneOf":
-                    self._set_apart(schema, index, branch, value)
+                    set_apart(self.owner.registry, self._valid, schema, index, branch, value)
             return value
         raise Impossible
-
-    def _set_apart(self, schema: Schema, index: int, branch: Schema, value: dict[str, Any]) -> None:
-        """Make ``value`` (drawn from ``oneOf`` branch ``index``) fail the other branches it
-        also satisfies. Real documents often list object branches that overlap (no branch
-        forbids the others' properties), so a value of one is a value of all and ``oneOf``
-        refuses it. Where the drawn branch allows other properties, a property another
-        branch declares is given a type that branch refuses."""
-        own = merge_all_of(deref(branch, self.owner.registry), self.owner.registry).value
-        if not isinstance(own, dict) or not _allows_more_properties(own):
-            return
-        for other_index in range(len(schema.value["oneOf"])):
-            other = descend(schema, ("oneOf", str(other_index)))
-            if other_index == index or other is None:
-                continue
-            try:
-                if not _is_valid(self.owner._validator(other), value):
-                    continue
-            except Unresolvable:  # a branch of a merged schema the document cannot name
-                return
-            node = merge_all_of(deref(other, self.owner.registry), self.owner.registry).value
-            properties = node.get("properties") if isinstance(node, dict) else None
-            if not isinstance(properties, dict):
-                continue
-            mine = own.get("properties") or {}
-            for name, declared_schema in properties.items():
-                if name in mine or name in value or not isinstance(declared_schema, dict):
-                    continue
-                declared = declared_schema.get("type")
-                wrong = next(
-                    (v for v in _OF_EACH_TYPE if declared and not _type_allows(declared, v)), None
-                )
-                if wrong is not None:
-                    value[name] = wrong
-                    break
-
-    def _with_siblings(self, schema: Schema, branch: Schema, siblings: dict[str, Any]) -> Schema:
-        """The branch with the object keywords written beside the combinator merged in.
-
-        ``{properties: {kind}, required: [kind], oneOf: [A, B]}`` asks for ``kind`` in every
-        branch; drawn from the branch alone, the value would lack it.
-        """
-        wanted = {k: v for k, v in siblings.items() if k in _OBJECT_KEYWORDS}
-        if not wanted:
-            return branch
-        resolved = merge_all_of(deref(branch, self.owner.registry), self.owner.registry)
-        node = resolved.value
-        if not isinstance(node, dict) or not _type_allows(node.get("type", "object"), {}):
-            return branch
-        if schema.uri and urldefrag(schema.uri)[0] != urldefrag(resolved.uri or "")[0]:
-            wanted = _absolute_refs(wanted, schema.uri)  # they resolve against the branch's file
-        merged = dict(node)
-        for key, value in wanted.items():
-            if key == "properties":
-                merged["properties"] = {**value, **node.get("properties", {})}
-            elif key == "required":
-                merged["required"] = sorted({*node.get("required", []), *value})
-            else:
-                merged.setdefault(key, value)
-        return replace(resolved, value=merged)
 
     # -- types ------------------------------------------------------------------------
 
@@ -398,18 +335,6 @@ class _Draw:
         return values[self.rng.randrange(len(values))]
 
 
-def _absolute_refs(node: Any, base: str) -> Any:
-    """``node`` with every ``$ref`` made absolute against ``base``."""
-    if isinstance(node, dict):
-        return {
-            k: urljoin(base, v) if k == "$ref" and isinstance(v, str) else _absolute_refs(v, base)
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_absolute_refs(v, base) for v in node]
-    return node
-
-
 def _infer_type(node: dict[str, Any]) -> str:
     if "properties" in node or "additionalProperties" in node or "required" in node:
         return "object"
@@ -418,55 +343,6 @@ def _infer_type(node: dict[str, Any]) -> str:
     if {"minimum", "maximum", "multipleOf", "exclusiveMinimum"} & set(node):
         return "number"
     return "string"
-
-
-def _is_null_schema(node: Any) -> bool:
-    return isinstance(node, dict) and node.get("type") == "null"
-
-
-def _name_by_discriminator(node: dict[str, Any], combinator: str, index: int, value: Any) -> None:
-    """Give a value drawn from a discriminated branch the discriminator value that names
-    that branch: its key in ``mapping``, else (OpenAPI's implicit mapping) the name of the
-    component it refers to. Drawn alone, the branch would carry any string there."""
-    discriminator = node.get("discriminator")
-    if not isinstance(discriminator, dict) or not isinstance(
-        discriminator.get("propertyName"), str
-    ):
-        return
-    ref = node[combinator][index].get("$ref") if isinstance(node[combinator][index], dict) else None
-    if not isinstance(ref, str):
-        return
-    mapping = discriminator.get("mapping")
-    names = [k for k, v in mapping.items() if v == ref] if isinstance(mapping, dict) else []
-    if not names and isinstance(mapping, dict):
-        names = [
-            k
-            for k, v in mapping.items()
-            if isinstance(v, str) and v.split("/")[-1] == ref.split("/")[-1]
-        ]
-    value[discriminator["propertyName"]] = names[0] if names else ref.split("/")[-1]
-
-
-#: One value of each JSON type, to give a property a type its schema refuses.
-_OF_EACH_TYPE: tuple[Any, ...] = ("x", 0, True, [], {})
-
-
-def _allows_more_properties(node: dict[str, Any]) -> bool:
-    """Whether an object schema accepts properties it does not name."""
-    return not (
-        node.get("additionalProperties") is False
-        or node.get("unevaluatedProperties") is False
-        or node.get("patternProperties")
-        or node.get("propertyNames")
-        or "maxProperties" in node
-        or ("additionalProperties" in node and node["additionalProperties"] is not True)
-    )
-
-
-def _type_allows(declared: Any, value: Any) -> bool:
-    types = declared if isinstance(declared, list) else [declared]
-    kind = json_type(value)
-    return kind in types or (kind == "integer" and "number" in types)
 
 
 def _singular(name: str) -> str:
