@@ -18,7 +18,7 @@ One module per concept: :mod:`.entry` (what is kept), :mod:`.stores` (where),
 """
 
 from mockserver.serve.journal.endpoints import ENDPOINT, JournalPages, select
-from mockserver.serve.journal.entry import DEFAULT_SIZE, Entry, Facts, Item
+from mockserver.serve.journal.entry import DEFAULT_SIZE, Entry, Item, RequestFacts
 from mockserver.serve.journal.followers import Follower
 from mockserver.serve.journal.masks import Masks
 from mockserver.serve.journal.near import near_misses
@@ -29,7 +29,6 @@ __all__ = [
     "DEFAULT_SIZE",
     "ENDPOINT",
     "Entry",
-    "Facts",
     "FileJournal",
     "Follower",
     "Item",
@@ -38,6 +37,7 @@ __all__ = [
     "Masks",
     "MemoryJournal",
     "Recorder",
+    "RequestFacts",
     "near_misses",
     "select",
 ]

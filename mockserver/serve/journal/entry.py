@@ -1,5 +1,5 @@
 """What the journal keeps of a request: the facts taken on its path, and the entry built from
-them when it is read or written. Facts are plain values (no exception, nothing of the
+them when it is read or written. RequestFacts are plain values (no exception, nothing of the
 server's own), so keeping a thousand of them pins nothing else in memory."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class ProblemFacts(NamedTuple):
     drawn: bool  # the error the error rate drew, not a refusal met on the way
 
 
-class Facts(NamedTuple):
+class RequestFacts(NamedTuple):
     """The facts of one request, as the recorder takes them on the request's path."""
 
     number: int
@@ -45,9 +45,9 @@ class Facts(NamedTuple):
 
 
 #: What a store keeps: an entry, or the facts for the recorder to build one from.
-Item = Entry | Facts
+Item = Entry | RequestFacts
 
 
-def unbuildable(facts: Facts) -> Entry:
+def unbuildable(facts: RequestFacts) -> Entry:
     """A store's builder until a recorder sets its own."""
     raise TypeError("facts reached a journal that has no recorder")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import Scope
 
 from mockserver.serve.answer import Answer
-from mockserver.serve.journal.entry import Entry, Facts, Head, ProblemFacts
+from mockserver.serve.journal.entry import Entry, Head, ProblemFacts, RequestFacts
 from mockserver.serve.journal.masks import Masks, mask_headers, mask_query
 from mockserver.serve.journal.near import near_misses
 from mockserver.serve.journal.stores import JournalStore
@@ -68,12 +68,12 @@ class Recorder:
                     bytes(scope.get("query_string", b"")), tuple(scope["headers"]))  # fmt: skip
             mount, body = "", b""
         self.store.add(
-            Facts(next(self.counter), time.time(), ms, head, api.name if api else None,
+            RequestFacts(next(self.counter), time.time(), ms, head, api.name if api else None,
                   plan.key if plan else None, mount, body, answer.status, answer.source,
                   _problem_facts(problem), turn.delay_ms, turn.fault)
         )  # fmt: skip
 
-    def build(self, facts: Facts) -> Entry:
+    def build(self, facts: RequestFacts) -> Entry:
         """The entry of one request, credentials masked."""
         api = self.by_name.get(facts.api) if facts.api else None
         plan = self.plans.get(facts.plan) if facts.plan else None

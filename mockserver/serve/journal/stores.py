@@ -14,7 +14,7 @@ from typing import Protocol
 import orjson
 
 from mockserver.serve.encoding import dumps
-from mockserver.serve.journal.entry import DEFAULT_SIZE, Entry, Facts, Item, unbuildable
+from mockserver.serve.journal.entry import DEFAULT_SIZE, Entry, Item, RequestFacts, unbuildable
 from mockserver.serve.journal.followers import (
     FileFollower,
     Follower,
@@ -31,7 +31,7 @@ class JournalStore(Protocol):
     """Where entries are kept: the last ``size``, readable by every worker."""
 
     size: int
-    build: Callable[[Facts], Entry]  # set by the recorder
+    build: Callable[[RequestFacts], Entry]  # set by the recorder
 
     def add(self, item: Item) -> None:
         """Keep an entry, or the facts to build one from."""
@@ -54,7 +54,7 @@ class MemoryJournal:
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self.size = size
         self._ring: deque[Item] = deque(maxlen=size)
-        self.build: Callable[[Facts], Entry] = unbuildable
+        self.build: Callable[[RequestFacts], Entry] = unbuildable
         self.added = 0  # entries ever added: a follower's cursor
         self.resets = 0
 
@@ -67,7 +67,7 @@ class MemoryJournal:
         """Oldest first (each entry built once, when first read)."""
         ring, build = self._ring, self.build
         for index, item in enumerate(ring):
-            if isinstance(item, Facts):
+            if isinstance(item, RequestFacts):
                 ring[index] = build(item)
         return list(ring)  # type: ignore[arg-type]  # every item is an entry now
 
@@ -98,7 +98,7 @@ class FileJournal:
         self._pid = 0
         self._lines = 0
         self._pending: list[Item] = []
-        self.build: Callable[[Facts], Entry] = unbuildable
+        self.build: Callable[[RequestFacts], Entry] = unbuildable
 
     def add(self, item: Item) -> None:
         """Queue ``item``; queued items are written together, within
