@@ -1,4 +1,7 @@
-"""The serve command's options, in one record every part of the server reads."""
+"""The serve command's options, in one record every part of the server reads.
+
+A module of its own, below the loader (:mod:`mockserver.serve.mount`) and above the journal
+store and the pacing it names, so that neither of those has to import the loader back."""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mockserver.data.pacing import NO_PACING, Pacing
 from mockserver.serve.journal.stores import JournalStore, MemoryJournal
-from mockserver.serve.latency import NO_PACING, Pacing
 from mockserver.serve.state import StateStore, open_store
 
 
