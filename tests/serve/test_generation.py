@@ -173,7 +173,7 @@ def _inferred_lists() -> list[str]:
         assert op is not None
         rest = op.path.replace("{projectKey}", "").replace("{environmentKey}", "")
         needs_query = any(p.required and p.location == "query" for p in op.parameters)
-        if behaviour.behaviour == "list" and "{" not in rest and not needs_query:
+        if behaviour.kind == "list" and "{" not in rest and not needs_query:
             paths.append(op.path)
     return sorted(paths)
 
@@ -187,7 +187,7 @@ def _first_id(client: Client, path: str, url: str) -> str:
     behaviour = next(
         b
         for b in DECLARATION.operations.values()
-        if b.behaviour == "list" and (op := DOCUMENT.operation(b.operation_id)) and op.path == path
+        if b.kind == "list" and (op := DOCUMENT.operation(b.operation_id)) and op.path == path
     )
     id_field = DECLARATION.datasets[behaviour.dataset].id_field
     return str(client.get(url, headers=HEADERS).json()["items"][0][id_field])

@@ -191,10 +191,8 @@ def test_mock_yaml_takes_latency_rates_and_faults_per_api_and_operation(tmp_path
         "  listThings: {behaviour: list, latency: {median: 120, p99: 900}, faults: [reset]}\n",
     )
     declaration = from_source(load_source(path))
-    assert declaration.pacing[""] == {"latency": "50-200", "error-rate": 0.01}
-    assert Pacing.from_mapping(declaration.pacing["listThings"]) == Pacing(
-        LogNormal(120, 900), faults=("reset",)
-    )
+    assert declaration.pacing[""] == Pacing(Uniform(50, 200), error_rate=0.01)  # parsed once
+    assert declaration.pacing["listThings"] == Pacing(LogNormal(120, 900), faults=("reset",))
 
 
 @pytest.mark.parametrize(
