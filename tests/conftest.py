@@ -207,10 +207,11 @@ def await_server(process: subprocess.Popen[str], url: str, bound: float = 60) ->
     """Return once ``url`` answers; otherwise stop the server and fail the test with its
     exit code and output, rather than hand a test a server that never answered."""
     if not started(process, url, bound):
+        exited = process.poll()
         output = stop(process)
+        why = f"timed out after {bound:.0f} s" if exited is None else f"exited with code {exited}"
         pytest.fail(
-            f"the server did not answer {url} within {bound:.0f} s "
-            f"(exit code {process.returncode}); its output:\n{output[-4000:]}",
+            f"the server never answered {url} ({why}); its output:\n{output[-4000:]}",
             pytrace=False,
         )
 
