@@ -26,6 +26,8 @@ REQUEST_SCHEMAS = [
     if " parameter " in label or " request " in label
 ]
 DRAWS = 500
+
+pytestmark = pytest.mark.slow  # 500 draws for each request schema of five documents
 PER_EXAMPLE = 10
 
 

@@ -210,6 +210,7 @@ def test_the_reported_list_answers_are_among_those_checked() -> None:
     } <= set(LISTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LISTS)
 def test_launchdarkly_full_document_s_list_answers_meet_their_schema(
     full: Client, parents: dict[str, str], path: str
