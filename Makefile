@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate docs bench compare conformance sweep clean redis-server chromium
+.PHONY: install serve test test-fast lint validate docs bench compare conformance sweep clean redis-server chromium
 
 install: $(STAMP)
 
@@ -41,6 +41,13 @@ redis-server:
 # pytest exits 5 when it collects nothing: that is a failure of the suite, say so plainly.
 test: $(STAMP) redis-server chromium
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
+# The inner loop (under a minute): every test but the tiers that need a browser, Redis, a
+# server in a subprocess, Schemathesis, or long runs (markers declared in pyproject.toml).
+FAST := not (browser or redis or subprocess or schemathesis or slow)
+test-fast: $(STAMP)
+	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup -m "$(FAST)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 lint: $(STAMP)

@@ -21,9 +21,8 @@ from openapi_schema_validator import OAS30ReadValidator
 from mockserver.data.inference import infer_declaration
 from mockserver.serve.app import create_app_from_paths
 from mockserver.serve.mount import ServeOptions
-from mockserver.spec.loader import load_document
 from mockserver.spec.pointer import join_pointer
-from tests.conftest import DATA, RAW_TOKEN, Client, MakeClient, WriteDoc
+from tests.conftest import DATA, RAW_TOKEN, Client, MakeClient, WriteDoc, loaded
 
 FULL = DATA / "ld-openapi.full.json"
 
@@ -159,7 +158,7 @@ def full() -> Iterator[Client]:
 
 
 HEADERS = {**RAW_TOKEN, "LD-API-Version": "beta"}
-DOCUMENT = load_document(FULL)
+DOCUMENT = loaded(FULL)
 DECLARATION, _ = infer_declaration(DOCUMENT)
 
 
@@ -211,6 +210,7 @@ def test_the_reported_list_answers_are_among_those_checked() -> None:
     } <= set(LISTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LISTS)
 def test_launchdarkly_full_document_s_list_answers_meet_their_schema(
     full: Client, parents: dict[str, str], path: str

@@ -157,6 +157,7 @@ def test_a_bad_prefer_delay_is_refused_over_http(
     assert "explode" in response.text
 
 
+@pytest.mark.slow
 def test_a_thousand_delayed_requests_take_no_thread_each(write_doc: WriteDoc) -> None:
     app = create_app_from_paths([write_doc(_things_doc())], ServeOptions(fixtures_dir=None))
 
