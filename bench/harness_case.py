@@ -17,11 +17,30 @@ from dataclasses import dataclass, field
 
 SECTION = re.compile(r"^====([a-zA-Z-]+)====\r?\n", re.MULTILINE)
 # curl's short options that take an argument (the rest of the token, or the next token).
-SHORT_WITH_VALUE = {"X": "--request", "H": "--header", "d": "--data", "F": "--form",
-                    "b": "--cookie", "o": "--output", "u": "--user", "A": "--user-agent"}
-LONG_WITH_VALUE = {"--request", "--header", "--data", "--data-raw", "--data-binary",
-                   "--data-urlencode", "--form", "--cookie", "--url", "--output", "--user",
-                   "--user-agent"}
+SHORT_WITH_VALUE = {
+    "X": "--request",
+    "H": "--header",
+    "d": "--data",
+    "F": "--form",
+    "b": "--cookie",
+    "o": "--output",
+    "u": "--user",
+    "A": "--user-agent",
+}
+LONG_WITH_VALUE = {
+    "--request",
+    "--header",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "--data-urlencode",
+    "--form",
+    "--cookie",
+    "--url",
+    "--output",
+    "--user",
+    "--user-agent",
+}
 BOUNDARY = "harnessboundary7MA4YWxkTrZu0gW"
 
 
@@ -38,7 +57,7 @@ class Case:
 
     @property
     def mode(self) -> str:
-        """How the body is judged: exact, loose (====expect-loose====) or keys (====expect-keysonly====)."""
+        """How the body is judged: exact, loose (expect-loose) or keys (expect-keysOnly)."""
         if "expect" in self.sections:
             return "exact"
         return "loose" if "expect-loose" in self.sections else "keys"
@@ -118,7 +137,7 @@ def _short_flags(token: str, tokens: list[str]) -> list[tuple[str, str | None]]:
     chars = token[1:]
     for i, char in enumerate(chars):
         if char in SHORT_WITH_VALUE:
-            rest = chars[i + 1:]
+            rest = chars[i + 1 :]
             found.append((SHORT_WITH_VALUE[char], rest or tokens.pop(0)))
             return found
         found.append((f"-{char}", None))
@@ -148,7 +167,11 @@ def _urlencode(value: str) -> str:
     name, eq, content = value.partition("=")
     if not eq:
         return urllib.parse.quote(value, safe="")
-    return f"{name}={urllib.parse.quote(content, safe='')}" if name else urllib.parse.quote(content, safe="")
+    return (
+        f"{name}={urllib.parse.quote(content, safe='')}"
+        if name
+        else urllib.parse.quote(content, safe="")
+    )
 
 
 def _multipart(fields: list[str]) -> bytes:
@@ -156,7 +179,9 @@ def _multipart(fields: list[str]) -> bytes:
     chunks = []
     for item in fields:
         name, _, value = item.partition("=")
-        chunks.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n')
+        chunks.append(
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        )
     return ("".join(chunks) + f"--{BOUNDARY}--\r\n").encode()
 
 
@@ -224,7 +249,8 @@ def _same_shape(expected: object, got: object) -> bool:
     """Gavel-like loose JSON: every expected key is present, recursively; values are free."""
     if isinstance(expected, dict):
         return isinstance(got, dict) and all(
-            key in got and _same_shape(value, got[key]) for key, value in expected.items())
+            key in got and _same_shape(value, got[key]) for key, value in expected.items()
+        )
     if isinstance(expected, list):
         return isinstance(got, list)
     return True
@@ -242,9 +268,16 @@ def body_agrees(expected: str, got: str, mode: str) -> bool:
         if not got_json:
             return False
         if mode == "keys":
-            return isinstance(expected_value, dict) and isinstance(got_value, dict) and (
-                list(expected_value) == list(got_value))
-        return _same_shape(expected_value, got_value) if mode == "loose" else expected_value == got_value
+            return (
+                isinstance(expected_value, dict)
+                and isinstance(got_value, dict)
+                and (list(expected_value) == list(got_value))
+            )
+        return (
+            _same_shape(expected_value, got_value)
+            if mode == "loose"
+            else expected_value == got_value
+        )
     return expected == got
 
 

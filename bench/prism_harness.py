@@ -28,11 +28,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
-from bench.harness_case import (Answer, Case, Request, body_agrees, media_agrees,
-                                parse_answer, parse_case, translate)
+from bench.harness_case import (
+    Answer,
+    Case,
+    Request,
+    body_agrees,
+    media_agrees,
+    parse_answer,
+    parse_case,
+    translate,
+)
 from bench.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +72,10 @@ class Outcome:
 
 def load_cases(root: Path = CASES) -> list[Case]:
     """Every case Prism's runner reads (``**/*.txt``), sorted by name."""
-    return [parse_case(str(p.relative_to(root)), p.read_text(encoding="utf-8"))
-            for p in sorted(root.rglob("*.txt"))]
+    return [
+        parse_case(str(p.relative_to(root)), p.read_text(encoding="utf-8"))
+        for p in sorted(root.rglob("*.txt"))
+    ]
 
 
 def skip_reason(case: Case) -> str:
@@ -83,7 +94,9 @@ def prism_flags(case: Case, request: Request) -> None:
     if "-d" in flags or "--dynamic" in flags:
         current = request.header("prefer")
         request.headers = [(k, v) for k, v in request.headers if k.lower() != "prefer"]
-        request.headers.append(("Prefer", f"{current}, dynamic=true" if current else "dynamic=true"))
+        request.headers.append(
+            ("Prefer", f"{current}, dynamic=true" if current else "dynamic=true")
+        )
 
 
 def _suffix(spec: str) -> str:
@@ -94,20 +107,31 @@ def _suffix(spec: str) -> str:
 def serving(spec_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`mockserver serve --any-token` on a free port, until the block ends."""
     port = free_port()
-    command = [sys.executable, "-m", "mockserver", "serve", "--any-token", "--port", str(port),
-               "--journal-size", "0", str(spec_path)]
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(process, base, log)
-        yield base, process
-    finally:
-        _stop(process)
-        log.close()
+    command = [
+        sys.executable,
+        "-m",
+        "mockserver",
+        "serve",
+        "--any-token",
+        "--port",
+        str(port),
+        "--journal-size",
+        "0",
+        str(spec_path),
+    ]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait(process, base, log)
+            yield base, process
+        finally:
+            _stop(process)
 
 
-def _wait(process: subprocess.Popen[bytes], base: str, log: object) -> None:
+def _wait(process: subprocess.Popen[bytes], base: str, log: IO[bytes]) -> None:
     started = time.perf_counter()
     with httpx.Client(timeout=2) as client:
         while time.perf_counter() - started < START_TIMEOUT:
@@ -121,10 +145,10 @@ def _wait(process: subprocess.Popen[bytes], base: str, log: object) -> None:
     raise RuntimeError(f"mockserver did not answer within {START_TIMEOUT:.0f} s")
 
 
-def _tail(log: object) -> str:
-    handle = log  # a TemporaryFile
-    handle.seek(0)  # type: ignore[attr-defined]
-    lines = handle.read().decode(errors="replace").strip().splitlines()  # type: ignore[attr-defined]
+def _tail(log: IO[bytes]) -> str:
+    """The last lines the server wrote: why it would not start."""
+    log.seek(0)
+    lines = log.read().decode(errors="replace").strip().splitlines()
     return " / ".join(line.strip() for line in lines[-3:])[:400]
 
 
@@ -142,8 +166,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def send(base: str, request: Request) -> Answer:
     """Send ``request`` to the mock at ``base`` and read the answer."""
     with httpx.Client(timeout=REQUEST_TIMEOUT, follow_redirects=request.follow) as client:
-        response = client.request(request.method, base + request.target,
-                                  headers=request.headers, content=request.body or None)
+        response = client.request(
+            request.method,
+            base + request.target,
+            headers=request.headers,
+            content=request.body or None,
+        )
     headers = {k.lower(): v for k, v in response.headers.items()}
     return Answer(response.status_code, headers, response.text)
 
@@ -190,16 +218,22 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
     spec = case.get("spec")
     checks = [
         (request.method == "HEAD", "HEAD"),
-        (any(f"{k}=" in request.target for k in ("__code", "__example", "__dynamic")),
-         "query override __code"),
+        (
+            any(f"{k}=" in request.target for k in ("__code", "__example", "__dynamic")),
+            "query override __code",
+        ),
         (got.status >= 500 and "pattern" in spec, "pattern dialect"),
         (expected.status in (401, 403) or got.status in (401, 403), "security scheme"),
         (expected.status >= 400 > got.status >= 200, "refused request answered 2xx"),
-        (expected.status == got.status and ("example" in spec or "default" in spec),
-         "schema example ignored"),
+        (
+            expected.status == got.status and ("example" in spec or "default" in spec),
+            "schema example ignored",
+        ),
         (expected.status == 406 or got.status == 406, "content negotiation"),
-        (expected.status == got.status and not expected.body.strip() and got.body.strip() != "",
-         "body where none is declared"),
+        (
+            expected.status == got.status and not expected.body.strip() and got.body.strip() != "",
+            "body where none is declared",
+        ),
     ]
     return next((name for hit, name in checks if hit), "other")
 
@@ -220,8 +254,13 @@ def _answer(answer: Answer | None) -> str:
 
 
 def _commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.stdout.strip() or "unknown"
 
 
@@ -265,13 +304,19 @@ def render(outcomes: list[Outcome], seconds: float) -> str:
     counts = Counter(o.category for o in wrong)
     status_counts = Counter(o.category for o in wrong if not o.status)
     lines += [f"| {c} | {n} | {status_counts[c]} |" for c, n in counts.most_common()]
-    lines += ["", "## Every disagreement", "",
-              "| case | category | status | type | body | expected (Prism) | got (mockserver) |",
-              "|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Every disagreement",
+        "",
+        "| case | category | status | type | body | expected (Prism) | got (mockserver) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for o in wrong:
         got = _answer(o.got) if o.got else _short(o.error)
-        lines.append(f"| {o.case.name} | {o.category} | {_mark(o.status)} | {_mark(o.media)} | "
-                     f"{_mark(o.body)} | {_answer(o.expected)} | {got} |")
+        lines.append(
+            f"| {o.case.name} | {o.category} | {_mark(o.status)} | {_mark(o.media)} | "
+            f"{_mark(o.body)} | {_answer(o.expected)} | {got} |"
+        )
     lines += ["", "## Skipped", "", "| case | reason |", "|---|---|"]
     lines += [f"| {o.case.name} | {o.skipped} |" for o in skipped]
     return "\n".join(lines) + "\n"
@@ -293,8 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     args.out.write_text(render(outcomes, seconds), encoding="utf-8")
     ran = [o for o in outcomes if not o.skipped]
-    print(f"status agrees on {sum(o.status for o in ran)} of {len(ran)}; "
-          f"all three on {sum(o.agrees for o in ran)}; {seconds:.0f} s; wrote {args.out}")
+    print(
+        f"status agrees on {sum(o.status for o in ran)} of {len(ran)}; "
+        f"all three on {sum(o.agrees for o in ran)}; {seconds:.0f} s; wrote {args.out}"
+    )
     return 0
 
 
