@@ -14,6 +14,7 @@ import re
 import shlex
 import urllib.parse
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 SECTION = re.compile(r"^====([a-zA-Z-]+)====\r?\n", re.MULTILINE)
 # curl's short options that take an argument (the rest of the token, or the next token).
@@ -94,6 +95,8 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: str
+    #: whether the text stated a body at all (a blank line after the headers)
+    stated_body: bool = True
 
     @property
     def media_type(self) -> str:
@@ -111,14 +114,14 @@ def parse_case(name: str, text: str) -> Case:
 def parse_answer(text: str) -> Answer:
     """Parse ``HTTP/1.1 200 OK`` + headers + blank line + body, as curl -i prints it."""
     text = text.strip().replace("\r\n", "\n")
-    head, _, body = text.partition("\n\n")
+    head, blank, body = text.partition("\n\n")
     lines = head.split("\n")
     status = int(lines[0].split()[1])
     headers: dict[str, str] = {}
     for line in lines[1:]:
         key, _, value = line.partition(":")
         headers[key.strip().lower()] = value.strip()
-    return Answer(status, headers, body)
+    return Answer(status, headers, body, stated_body=bool(blank))
 
 
 def _option(token: str, tokens: list[str]) -> tuple[str, str | None]:
@@ -245,6 +248,23 @@ def _json(text: str) -> tuple[bool, object]:
         return False, None
 
 
+def _is_xml(text: str) -> bool:
+    return text.startswith("<")
+
+
+def _xml_shape(text: str) -> object:
+    """XML compared as Prism's runner does: element structure, values free."""
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        return text
+
+    def shape(element: ElementTree.Element) -> object:
+        return (element.tag, sorted(element.attrib), [shape(child) for child in element])
+
+    return shape(root)
+
+
 def _same_shape(expected: object, got: object) -> bool:
     """Gavel-like loose JSON: every expected key is present, recursively; values are free."""
     if isinstance(expected, dict):
@@ -257,11 +277,13 @@ def _same_shape(expected: object, got: object) -> bool:
 
 
 def body_agrees(expected: str, got: str, mode: str) -> bool:
-    """Exact (JSON compared as values, text as stripped strings), loose (Prism's gavel rules:
-    every expected key present) or keys (the top-level keys, in order, as Prism's runner)."""
+    """Judge a body: exact (JSON as values, XML as structure, text as stripped strings),
+    loose (Prism's gavel rules: every expected key present) or keys (top-level keys in order)."""
     expected, got = expected.strip(), got.strip()
     if mode != "exact" and not expected:
         return True
+    if _is_xml(expected) and _is_xml(got):
+        return _xml_shape(expected) == _xml_shape(got)
     is_json, expected_value = _json(expected)
     if is_json and expected:
         got_json, got_value = _json(got)

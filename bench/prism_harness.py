@@ -208,7 +208,11 @@ def judge(outcome: Outcome, request: Request) -> None:
         return
     outcome.status = expected.status == got.status
     outcome.media = media_agrees(expected, got)
-    outcome.body = request.head_only or body_agrees(expected.body, got.body, outcome.case.mode)
+    outcome.body = (
+        request.head_only
+        or not expected.stated_body
+        or body_agrees(expected.body, got.body, outcome.case.mode)
+    )
     if not outcome.agrees:
         outcome.category = categorise(outcome.case, request, expected, got)
 
@@ -225,15 +229,12 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
         (got.status >= 500 and "pattern" in spec, "pattern dialect"),
         (expected.status in (401, 403) or got.status in (401, 403), "security scheme"),
         (expected.status >= 400 > got.status >= 200, "refused request answered 2xx"),
-        (
-            expected.status == got.status and ("example" in spec or "default" in spec),
-            "schema example ignored",
-        ),
-        (expected.status == 406 or got.status == 406, "content negotiation"),
-        (
-            expected.status == got.status and not expected.body.strip() and got.body.strip() != "",
-            "body where none is declared",
-        ),
+        (expected.status < 400 <= got.status, "valid request refused"),
+        (406 in (expected.status, got.status), "content negotiation"),
+        (expected.status != got.status, "other status"),
+        (not media_agrees(expected, got), "content type"),
+        (not expected.body.strip() and got.body.strip() != "", "body where none is declared"),
+        ("example" in spec or "default" in spec, "schema example ignored"),
     ]
     return next((name for hit, name in checks if hit), "other")
 
@@ -286,7 +287,10 @@ def render(outcomes: list[Outcome], seconds: float) -> str:
         "ignored) when the case names one; body exactly for `====expect====` (JSON compared as "
         "values), for `====expect-loose====` as Prism's runner does (every expected JSON "
         "key present, values free; text exact) and for `====expect-keysOnly====` by the "
-        "top-level keys in order. Bodies of `curl -I` requests are not compared. "
+        "top-level keys in order. XML bodies are compared by element structure (values "
+        "free), as Prism's runner does. "
+        "Bodies are not compared for `curl -I` requests nor where the case states no body "
+        "(no blank line after its headers). "
         "Categories are a heuristic first reading, not a diagnosis.",
         "",
         f"- cases: {len(outcomes)}, run: {total}, skipped: {len(skipped)}",

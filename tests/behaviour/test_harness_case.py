@@ -54,6 +54,8 @@ def test_sections_and_answer() -> None:
         ("", "anything", "loose", True),
         ("", "anything", "exact", False),
         ("pong", "ping", "loose", False),
+        ("<a><b>1</b></a>", "<a><b>2</b></a>", "exact", True),
+        ("<a><b>1</b></a>", "<a><c>1</c></a>", "exact", False),
     ],
 )
 def test_body_judge(expected: str, got: str, mode: str, agrees: bool) -> None:
@@ -65,3 +67,8 @@ def test_a_named_header_must_be_present() -> None:
     with pytest.raises(AssertionError):
         assert_headers(expected, Answer(401, {}, ""))
     assert_headers(expected, Answer(401, {"www-authenticate": "Bearer"}, ""))
+
+
+def test_an_answer_without_a_blank_line_states_no_body() -> None:
+    assert not parse_answer("HTTP/1.1 200 OK\nnonce: abc").stated_body
+    assert parse_answer("HTTP/1.1 200 OK\n\nok").stated_body
