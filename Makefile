@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test test-fast lint validate docs bench compare conformance sweep clean redis-server chromium
+.PHONY: install serve test test-fast lint validate docs bench compare conformance prism-harness sweep clean redis-server chromium
 
 install: $(STAMP)
 
@@ -71,8 +71,13 @@ bench: $(STAMP) redis-server
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.
 SAMPLE ?= 100
 SEED   ?= 1
-conformance: $(STAMP)
+conformance: $(STAMP) prism-harness
 	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
+
+# Not part of `make test`: Stoplight Prism's own test-harness cases (bench/prism-harness/cases)
+# run against `mockserver serve`, one subprocess per case; writes bench/prism-harness.md.
+prism-harness: $(STAMP)
+	$(BIN)/python -m bench.prism_harness
 
 # Not part of `make test`: every document of the directory (2,639) in process: validate,
 # start, Schemathesis' positive checks over ASGI; writes bench/sweep.md (about 50 min).
