@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import string
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,10 +21,12 @@ from datetime import date, datetime
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from mockserver.spec.dialects import Direction, SchemaValidator
 from mockserver.spec.model import Schema
 from mockserver.spec.navigate import deref, descend, merge_all_of
+from mockserver.spec.patterns import ecma
 
 MAX_DEPTH = 6
 MAX_EXTRA_ITEMS = 4
@@ -183,8 +186,9 @@ class StrategyFactory:
     def _string(self, schema: Schema, depth: int) -> st.SearchStrategy[Any]:
         node = schema.value
         low, high = int(node.get("minLength", 0)), node.get("maxLength")
-        if "pattern" in node:
-            strategy: st.SearchStrategy[str] = st.from_regex(node["pattern"])
+        pattern = _pattern_strategy(node.get("pattern"))
+        if pattern is not None:
+            strategy: st.SearchStrategy[str] = pattern
         elif node.get("format") in _FORMATS:
             strategy = _FORMATS[node["format"]]()
         else:
@@ -348,3 +352,18 @@ def _anything() -> st.SearchStrategy[Any]:
         ),
         max_leaves=6,
     )
+
+
+def _pattern_strategy(pattern: Any) -> st.SearchStrategy[str] | None:
+    """Strings matching an ECMA-262 ``pattern``, drawn from its ``re`` translation (shared
+    with the server, :mod:`mockserver.spec.patterns`); None when it has none (such a
+    pattern is judged as matching anything, so any string will do)."""
+    form = ecma(pattern).python if isinstance(pattern, str) else None
+    if form is None:
+        return None
+    strategy = st.from_regex(form)
+    try:
+        strategy.validate()
+    except (InvalidArgument, re.error):
+        return None
+    return strategy

@@ -79,7 +79,8 @@ VALIDATE_RULES: tuple[Rule, ...] = (
     Rule(
         "MS114",
         "invalid-pattern",
-        "A pattern is not an ECMA-262 regular expression, as JSON Schema requires.",
+        "A pattern is not an ECMA-262 regular expression, as JSON Schema requires, or uses "
+        "a construct the mock cannot evaluate: it then accepts any value.",
         "write the pattern in ECMAScript syntax",
     ),
     Rule(

@@ -8,15 +8,13 @@ them too.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from typing import Any
-
-import regress
 
 from mockserver.errors import MockserverError
 from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
+from mockserver.spec.patterns import PatternTimeout, ecma
 from mockserver.spec.refs import RefResolver
 from mockserver.validate.structure import Node
 
@@ -51,18 +49,10 @@ def iter_pattern_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
                 yield _regex_issue(node, node.at("patternProperties", str(key)), key, problem)
 
 
-@functools.lru_cache(maxsize=4096)
 def regex_problem(pattern: str) -> str:
-    """Why ``pattern`` is not an ECMA-262 regular expression, or "" when it is one.
-
-    Checked without the ``u`` flag, as browsers and most validators compile patterns,
-    so that nothing an ECMAScript engine accepts is reported.
-    """
-    try:
-        regress.Regex(pattern)
-    except regress.RegressError as error:
-        return str(error) or "not a regular expression"
-    return ""
+    """Why ``pattern`` judges no value (not ECMA-262, or not translatable for the engine
+    that evaluates it: :mod:`mockserver.spec.patterns`), or "" when it is fine."""
+    return ecma(pattern).problem
 
 
 def _regex_issue(node: Node, pointer: str, pattern: str, problem: str) -> Finding:
@@ -70,9 +60,11 @@ def _regex_issue(node: Node, pointer: str, pattern: str, problem: str) -> Findin
         "MS114",
         node.source,
         pointer,
-        f"{pattern!r} is not an ECMA-262 regular expression: {problem}",
+        f"{pattern!r} {problem}; the mock accepts any value for it",
         "JSON Schema patterns follow ECMAScript: escape literal brackets and braces, "
-        "and drop Python-only syntax such as (?P<name>...) or (?i)",
+        "and drop Python-only syntax such as (?P<name>...) or (?i)"
+        if problem.startswith("not an ECMA-262")
+        else "write it without the construct named (e.g. \\p{..} with a known property)",
     )
 
 
@@ -151,7 +143,10 @@ def iter_required_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
 def _matches(pattern: str, name: str) -> bool:
     if regex_problem(pattern):
         return True  # reported by the pattern check; do not pile on
-    return regress.Regex(pattern).find(name) is not None
+    try:
+        return ecma(pattern).search(name)
+    except PatternTimeout:
+        return True  # too slow to say: do not report what cannot be shown
 
 
 def iter_enum_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
