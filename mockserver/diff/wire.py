@@ -14,7 +14,8 @@ from typing import Any
 from mockserver.diff.calls import ABSENT, Call, param_key
 from mockserver.generation.serialize import header_value, query_pairs
 from mockserver.spec.model import ApiDocument, Operation, Parameter
-from mockserver.spec.params import MISSING, read_parameter, shape_of
+from mockserver.spec.params import read_parameter, shape_of
+from mockserver.spec.sentinel import NOT_SENT
 
 _ON_THE_WIRE = ("query", "header")
 
@@ -38,8 +39,8 @@ def _through(old: Parameter, new: Parameter, value: Any, document: ApiDocument) 
     shape = shape_of(new.schema, document.registry)
     if old.location == "query":
         pairs = query_pairs(old, value)
-        found = read_parameter(new, shape, query=pairs) if pairs else MISSING
+        found = read_parameter(new, shape, query=pairs) if pairs else NOT_SENT
     else:
         raw = header_value(old, value)
         found = read_parameter(new, shape, headers={new.name.lower(): raw})
-    return ABSENT if found is MISSING else found
+    return ABSENT if found is NOT_SENT else found
