@@ -1,4 +1,5 @@
-"""`make compare`: mockserver validate, Spectral and Redocly over the same corpus, in one run.
+"""`make compare`: mockserver validate, Spectral and Redocly over the same corpus, in one run;
+then mockserver diff beside oasdiff's asserted results (:func:`diff_section`).
 
 The corpus is tests/validate/broken/: one planted defect per document (its line listed in
 expected.yaml) and clean/ documents that must produce nothing. A tool finds a defect when
@@ -230,5 +231,15 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def diff_section() -> None:
+    """The diff section: mockserver diff beside oasdiff's asserted results on oasdiff's
+    own test pairs (bench/diff_compare.py), written to bench/diff-compare.md."""
+    from bench import diff_compare
+
+    diff_compare.main()
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] != ["diff"]:  # `python -m bench.compare diff`: the diff section alone
+        main()
+    diff_section()
