@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from bench import diff_compare
 from mockserver.spec.source import load_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,8 +235,6 @@ def render(
 def diff_section() -> None:
     """The diff section: mockserver diff beside oasdiff's asserted results on oasdiff's
     own test pairs (bench/diff_compare.py), written to bench/diff-compare.md."""
-    from bench import diff_compare
-
     diff_compare.main()
 
 

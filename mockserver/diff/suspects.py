@@ -153,7 +153,7 @@ class _Pairs:
                     old,
                     new,
                     f"required {param.location} parameter {param.name!r} {what}",
-                    self._param_site(self.old, previous),
+                    self._param_site(self.old, previous) or (self.old.document.path, old.pointer),
                     self._param_site(self.new, param),
                     Probe("request", key, "", (ABSENT,)),
                 )
