@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.diff.normal import Node, Site, fingerprint, plain
@@ -200,11 +200,13 @@ def _properties(old: Node, new: Node, pointer: str) -> Iterator[Delta]:
             refused = new.get("additionalProperties") == {"enum": []} or _closed(new)
             direction = Direction.NARROWED if refused else Direction.WIDENED
             detail = f"property {name!r} removed"
-            yield _delta(old, new, pointer, "property", direction, detail, name)
+            removed = _delta(old, new, pointer, "property", direction, detail, name)
+            yield replace(removed, old_site=before[name].get("@at", removed.old_site))
     for name in after:
         if name not in before and _closed(old):
             detail = f"property {name!r} added where none was allowed"
-            yield _delta(old, new, pointer, "property", Direction.WIDENED, detail, name)
+            added = _delta(old, new, pointer, "property", Direction.WIDENED, detail, name)
+            yield replace(added, new_site=after[name].get("@at", added.new_site))
 
 
 def _closed(node: Node) -> bool:

@@ -210,7 +210,9 @@ def to_finding(
     """The finding for a proven break (``witness``) or an unproven suspect (None);
     ``operations`` lists every operation the same change reaches (default: the suspect's)."""
     old_site, new_site = _known(suspect.old_site), _known(suspect.new_site)
-    side, site = (new, new_site) if new_site else (old, old_site)
+    side, site = (new, new_site) if new_site and not suspect.at_old else (old, old_site)
+    if site is None:
+        side, site = (new, new_site) if new_site else (old, None)
     file, pointer = site if site is not None else (old.document.path, suspect.old_op.pointer)
     position = side.position(file, pointer)
     operations = operations or (suspect.old_op.key,)

@@ -65,6 +65,8 @@ class Suspect:
     new_site: Site | None
     probe: Probe
     notes: tuple[str, ...] = field(default=())
+    #: whether the change is best shown where OLD wrote it (something removed)
+    at_old: bool = False
     #: a webhook or callback compared NEW -> OLD (its old_op is NEW's): see
     #: :func:`iter_outgoing_suspects`
     reversed: bool = False
@@ -226,6 +228,7 @@ class _Pairs:
                     media,
                     aspect=delta.aspect,
                 ),
+                at_old=_removed(delta),
             )
 
     def _security(self, old: Operation, new: Operation) -> Iterator[Suspect]:
@@ -296,6 +299,7 @@ class _Pairs:
                 status=response.status,
                 expect="mediaType",
             ),
+            at_old=True,
         )
 
     def _status_removed(self, old: Operation, new: Operation, response: Response) -> Suspect:
@@ -307,6 +311,7 @@ class _Pairs:
             (self.old.document.path, response.pointer),
             (self.new.document.path, join_pointer(new.pointer, "responses")),
             Probe("status", status=response.status, expect="status"),
+            at_old=True,
         )
 
     def _response_delta(
@@ -334,6 +339,7 @@ class _Pairs:
                 delta.old_site,
                 delta.new_site,
                 _with_side(probe, "clients"),
+                at_old=_removed(delta),
             )
         if delta.direction is not Direction.WIDENED:
             yield Suspect(
@@ -344,6 +350,7 @@ class _Pairs:
                 delta.old_site,
                 delta.new_site,
                 _with_side(probe, "providers"),
+                at_old=_removed(delta),
             )
 
     def _param_site(self, side: Side, param: Parameter | None) -> Site | None:
@@ -351,6 +358,11 @@ class _Pairs:
             return None
         file = param.schema.file if param.schema is not None else side.document.path
         return (file, param.pointer)
+
+
+def _removed(delta: Delta) -> bool:
+    """Whether ``delta`` removes a property: it is shown where OLD wrote it."""
+    return delta.aspect == "property" and delta.name not in delta.new.get("properties", {})
 
 
 def _with_side(probe: Probe, side: str) -> Probe:
