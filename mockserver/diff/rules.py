@@ -12,7 +12,7 @@ from typing import Any
 
 from mockserver.diff.documents import Side
 from mockserver.diff.normal import Site
-from mockserver.diff.suspects import Suspect
+from mockserver.diff.suspects import NOT_COMPARED, Suspect
 from mockserver.diff.witness import Witness
 from mockserver.report.findings import LOADING_RULES, Finding, Registry, Rule
 
@@ -173,6 +173,15 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
         ),
         (
             Rule(
+                NOT_COMPARED,
+                "response-not-compared",
+                "A response body the old document described was not compared (a note).",
+                "describe the body in the new document too, or check the change by hand",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
                 CRASHED,
                 "diff-crashed",
                 "mockserver diff failed on this pair of documents: they were not compared.",
@@ -216,15 +225,16 @@ def to_finding(
     file, pointer = site if site is not None else (old.document.path, suspect.old_op.pointer)
     position = side.position(file, pointer)
     operations = operations or (suspect.old_op.key,)
+    note = suspect.code == NOT_COMPARED
     return Finding(
-        code=suspect.code if witness is not None else UNPROVEN,
+        code=suspect.code if witness is not None or note else UNPROVEN,
         file=side.display(file),
         pointer=pointer,
         message=_message(suspect, witness, old, new, operations),
         line=position.line,
         column=position.column,
-        hint="" if witness is not None else f"suspected {DIFF_RULES[suspect.code][0].name}",
-        severity="error" if witness is not None else "warning",
+        hint="" if witness is not None or note else f"suspected {DIFF_RULES[suspect.code][0].name}",
+        severity="info" if note else "error" if witness is not None else "warning",
         details=_details(suspect, witness, old, new, operations),
     )
 
@@ -234,7 +244,7 @@ def _details(
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "rule": DIFF_RULES[suspect.code][0].name,
-        "breaks": breaks(suspect.code),
+        "breaks": None if suspect.code == NOT_COMPARED else breaks(suspect.code),
         "change": suspect.summary,
         "operations": list(operations),
         "old": _location(old, suspect.old_site),
@@ -278,9 +288,11 @@ def _location(side: Side, site: Site | None) -> dict[str, Any] | None:
 def _message(
     suspect: Suspect, witness: Witness | None, old: Side, new: Side, operations: tuple[str, ...]
 ) -> str:
-    who = breaks(suspect.code)
-    lines = [f"{', '.join(operations)}: {suspect.summary} (breaks {who})"]
+    who = "" if suspect.code == NOT_COMPARED else f" (breaks {breaks(suspect.code)})"
+    lines = [f"{', '.join(operations)}: {suspect.summary}{who}"]
     lines.append(f"OLD {_where(old, suspect.old_site)}; NEW {_where(new, suspect.new_site)}")
+    if witness is None and suspect.code == NOT_COMPARED:
+        return "\n    ".join(lines)
     if witness is None:
         lines.append(f"unproven: no witness found ({DIFF_RULES[suspect.code][0].code} suspected)")
         return "\n    ".join(lines)

@@ -24,6 +24,8 @@ from mockserver.spec.pointer import join_pointer
 #: Header parameters OpenAPI says to ignore: content negotiation and security own them.
 RESERVED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
+#: A response the diff could not compare: reported as a note, never a break.
+NOT_COMPARED = "MS417"
 
 
 @dataclass(frozen=True)
@@ -270,12 +272,34 @@ class _Pairs:
             if media_new is None:
                 if counterpart.content:
                     yield self._media_removed(old, new, response, counterpart, media_old)
+                elif media_old.schema is not None:
+                    yield self._not_compared(old, new, response, counterpart, media_old)
                 continue
             deltas = compare(
                 self.old_norm.schema(media_old.schema), self.new_norm.schema(media_new.schema)
             )
             for delta in deltas:
                 yield from self._response_delta(old, new, response.status, media_new, delta)
+
+    def _not_compared(
+        self,
+        old: Operation,
+        new: Operation,
+        response: Response,
+        counterpart: Response,
+        media: MediaType,
+    ) -> Suspect:
+        """A note, not a break: NEW describes no body where OLD had a schema."""
+        return Suspect(
+            NOT_COMPARED,
+            old,
+            new,
+            f"response {response.status} ({media.name}) not compared: "
+            "NEW describes no body for this status",
+            (self.old.document.path, join_pointer(response.pointer, "content", media.name)),
+            (self.new.document.path, counterpart.pointer),
+            Probe("note"),
+        )
 
     def _media_removed(
         self,

@@ -153,6 +153,8 @@ class WitnessFinder:
     def find(self, suspect: Suspect) -> Witness | None:
         """The witness for ``suspect``, or None when the budget finds none."""
         probe = suspect.probe
+        if probe.side == "note":
+            return None  # nothing to prove: the suspect only says what was not compared
         if probe.side == "request":
             return self._request(suspect)
         if probe.side == "status":

@@ -228,3 +228,17 @@ def test_the_curl_witness_fills_templates_and_runs_as_printed(tmp_path: Path) ->
 def test_curl_turns_globbing_off_where_brackets_remain() -> None:
     assert curl(WireRequest("get", "/files/[draft]")).startswith("curl -g -i -X GET ")
     assert curl(WireRequest("get", "/files/draft")).startswith("curl -i -X GET ")
+
+
+def test_a_response_left_undescribed_is_named_not_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = _document({"/pets": _get(_PET)})
+    new = _document({"/pets": {"get": {"responses": {"200": {"description": "ok"}}}}})
+    paths = _write(tmp_path, old, new)
+
+    assert cli_main(["diff", *map(str, paths)]) == 0
+    out = capsys.readouterr().out
+    assert "info MS417 response-not-compared" in out
+    assert "response 200 (application/json) not compared" in out
+    assert "all clean" not in out
