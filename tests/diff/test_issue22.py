@@ -242,3 +242,18 @@ def test_a_response_left_undescribed_is_named_not_compared(
     assert "info MS417 response-not-compared" in out
     assert "response 200 (application/json) not compared" in out
     assert "all clean" not in out
+
+
+def test_a_callback_request_widened_breaks_its_subscribers(tmp_path: Path) -> None:
+    def subscribe(kinds: list[str]) -> dict[str, Any]:
+        event = {"type": "object", "properties": {"kind": {"enum": kinds}}}
+        callback = {"{$request.body#/url}": _post(event)}
+        operation = _post({"type": "object"})
+        operation["post"]["callbacks"] = {"onEvent": callback}
+        return _document({"/subscribe": operation})
+
+    found = _proven(_diff(tmp_path, subscribe(["created"]), subscribe(["created", "lost"])))
+
+    finding = found["MS415"]
+    assert finding.details["operations"] == ["POST /subscribe/callbacks/onEvent"]
+    assert finding.details["witness"]["body"] == {"kind": "lost"}
