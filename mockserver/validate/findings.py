@@ -57,6 +57,12 @@ RULES: dict[str, Rule] = {
             "start the document with 'openapi: 3.1.0', 'openapi: 3.0.3' or 'swagger: \"2.0\"'",
         ),
         Rule(
+            "MS006",
+            "internal-error",
+            "mockserver failed while checking the file: a bug in mockserver, not the file.",
+            "report it with the file; the other files' findings are still listed",
+        ),
+        Rule(
             "MS101",
             "meta-schema",
             "The document breaks its OpenAPI version's meta-schema.",
@@ -71,7 +77,7 @@ RULES: dict[str, Rule] = {
         Rule(
             "MS103",
             "forbidden-ref",
-            "A $ref is remote or leaves the document's folder.",
+            "A $ref is remote or leaves the folder refs may reach.",
             "copy the referenced file next to the document and use a relative path",
         ),
         Rule(
@@ -241,6 +247,12 @@ RULES: dict[str, Rule] = {
             "content-on-no-content-status",
             "A 204 or 304 response declares a body, which HTTP forbids.",
             "answer with 200 to send a body, or drop the body of the 204",
+        ),
+        Rule(
+            "MS132",
+            "non-string-key",
+            "A key is not a string in YAML (an unquoted status code such as 200:).",
+            "quote the key, as OpenAPI asks for JSON compatibility: '200':",
         ),
         Rule(
             "MS201",
