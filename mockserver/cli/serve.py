@@ -62,6 +62,13 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "redis://host:port/db",
     )
     cmd.add_argument(
+        "--state-timeout",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="answer 503 when the store has not answered in this time (default: 2)",
+    )
+    cmd.add_argument(
         "--any-token",
         action="store_true",
         help="accept any well-formed credential, not only known tokens",
@@ -140,6 +147,7 @@ def run_serve(args: argparse.Namespace) -> int:
         "cors_origins": list(args.cors_origin),
         "fixtures": str(args.fixtures.resolve()),
         "state": state,
+        "state_timeout": args.state_timeout,
         **_pacing_settings(args),
     }
     options = _options(settings)  # fail fast, before any worker starts
@@ -255,7 +263,7 @@ def _options(settings: dict[str, Any]) -> Any:
         any_token=settings["any_token"],
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
-        state=open_store(settings.get("state", "memory:")),
+        state=open_store(settings.get("state", "memory:"), settings.get("state_timeout", 2.0)),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
     )

@@ -83,7 +83,10 @@ class Gate:
             turn = self.pacers[api.name].draw(plan.key, raw.headers)
             request = read_request(api, plan, raw)
             turn.raise_error()
-            answer = api.responder.answer(plan, request)
+            if plan.behaviour is None:
+                answer = api.responder.answer(plan, request)
+            else:  # the store's I/O never blocks the loop (a 503 after --state-timeout)
+                answer = await self.control.store.off_loop(api.responder.answer, plan, request)
         except Problem as caught:
             answer = render(api, plan, problem := caught)
         except Exception:  # a bug: log it, answer it, keep serving

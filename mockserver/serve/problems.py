@@ -7,6 +7,8 @@ as Starlette does with ``HTTPException``. The hierarchy::
     Problem                 an HTTP problem with a definite status (401, 404, 406, 415...)
      +-- InvalidRequest     the request breaks the API description: answered with the
                             status the operation uses for bad requests (400, or 422)
+     +-- StoreUnavailable   the --state store failed or did not answer in time: 503 with
+                            Retry-After, naming the store and the error
 
 Load-time errors (a broken document or fixture) are :mod:`mockserver.errors`' business.
 """
@@ -112,3 +114,19 @@ def reason_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+class StoreUnavailable(Problem):
+    """The ``--state`` store failed or timed out: a 503 the client may retry, naming the
+    store (its URL without credentials) and what went wrong."""
+
+    RETRY_AFTER = "1"
+
+    def __init__(self, store: str, error: str) -> None:
+        super().__init__(
+            503,
+            f"the state store {store} is unavailable: {error}",
+            headers=(("Retry-After", self.RETRY_AFTER),),
+        )
+        self.store = store
+        self.error = error

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.serve.state.store import (
+    NOT_KEPT,
     Changes,
+    Kept,
     SessionState,
     empty_state,
     note_change,
@@ -29,6 +31,7 @@ class MemoryStore:
     come back exactly as the other stores return them."""
 
     url = "memory:"
+    errors: tuple[type[BaseException], ...] = ()  # nothing here fails but bugs
 
     def __init__(self) -> None:
         self._clock = 0
@@ -49,13 +52,31 @@ class MemoryStore:
 
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
-        copied = None if record is None else json.loads(json.dumps(record))
         with self._lock:
-            state = self._sessions.setdefault(session, _Session())
-            state.changes.setdefault(dataset, {})[key] = copied
-            self._clock += 1
-            state.version = self._clock
-            return state.version
+            return self._put(session, dataset, key, record)
+
+    def _put(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
+        copied = None if record is None else json.loads(json.dumps(record))
+        state = self._sessions.setdefault(session, _Session())
+        state.changes.setdefault(dataset, {})[key] = copied
+        self._clock += 1
+        state.version = self._clock
+        return state.version
+
+    def read(self, session: str, dataset: str, key: str) -> Kept:
+        """What the session keeps for ``key`` now."""
+        found = self._sessions.get(session)
+        changes = found.changes.get(dataset, {}) if found is not None else {}
+        return (True, changes[key]) if key in changes else NOT_KEPT
+
+    def swap(
+        self, session: str, dataset: str, key: str, expected: Kept, record: dict[str, Any] | None
+    ) -> int | None:
+        """Store ``record`` only if the session still keeps ``expected`` for ``key``."""
+        with self._lock:  # the lock is not re-entrant: compare and write inside one hold
+            if self.read(session, dataset, key) != expected:
+                return None
+            return self._put(session, dataset, key, record)
 
     def next_id(self, session: str, dataset: str, floor: int) -> int:
         """The next number of the session's id sequence for ``dataset``."""

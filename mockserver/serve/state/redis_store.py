@@ -2,29 +2,47 @@
 
 Keys, under the ``mockserver:`` prefix::
 
-    clock                      the store-wide counter versions are taken from
+    clock                      the store-wide counter versions are taken from; it starts
+                               at a random epoch, so a Redis restarted empty never hands
+                               out a version a cache saw before
     sessions                   hash: session -> version
     datasets:<session>         set: the datasets the session changed
     changes:<session>:<ds>     hash: id -> the record as JSON, or "null" where deleted
     seq:<session>              hash: dataset -> the last number of its id sequence
     jobs:<session>             hash: job id -> the job as JSON
 
-Every write is one Lua script, so the change and the version move together; reads of a
-version with its changes go in one MULTI.
+Every write is one Lua script, so the change and the version move together; a replace,
+update or delete is a compare-and-swap script (the record read is compared with the one
+kept, atomically); reads of a version with its changes go in one MULTI. Every call gives
+up after the store's timeout.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 import redis
 
-from mockserver.serve.state.store import Changes, SessionState, empty_state, note_change
+from mockserver.serve.state.store import (
+    NOT_KEPT,
+    Changes,
+    Kept,
+    SessionState,
+    empty_state,
+    note_change,
+)
 
 PREFIX = "mockserver:"
 
 _WRITE = """
+if ARGV[6] == '1' then
+  local kept = redis.call('HGET', KEYS[2], ARGV[1])
+  if kept == false then kept = '' else kept = '=' .. kept end
+  if kept ~= ARGV[7] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[5], 'NX')
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 local version = redis.call('INCR', KEYS[1])
@@ -65,10 +83,18 @@ return #sessions
 class RedisStore:
     """Sessions in Redis, through the ``redis`` client's connection pool."""
 
-    def __init__(self, url: str) -> None:
+    errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+
+    def __init__(self, url: str, timeout: float = 2.0) -> None:
         self.url = url
         # Any: the client's return types are unions of sync and async results
-        self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
+        self._redis: Any = redis.Redis.from_url(
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            health_check_interval=0,
+        )
         self._write = self._redis.register_script(_WRITE)
         self._next_id = self._redis.register_script(_NEXT_ID)
         self._create_job = self._redis.register_script(_CREATE_JOB)
@@ -88,14 +114,39 @@ class RedisStore:
 
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
+        return int(self._put(session, dataset, key, record, None))
+
+    def read(self, session: str, dataset: str, key: str) -> Kept:
+        """What the session keeps for ``key`` now."""
+        text = self._redis.hget(f"{PREFIX}changes:{session}:{dataset}", key)
+        return NOT_KEPT if text is None else (True, json.loads(text))
+
+    def swap(
+        self, session: str, dataset: str, key: str, expected: Kept, record: dict[str, Any] | None
+    ) -> int | None:
+        """Store ``record`` only if the session still keeps ``expected`` for ``key``: one
+        script compares and writes."""
+        return int(self._put(session, dataset, key, record, expected)) or None
+
+    def _put(
+        self,
+        session: str,
+        dataset: str,
+        key: str,
+        record: dict[str, Any] | None,
+        expected: Kept | None,
+    ) -> int:
         keys = [
             f"{PREFIX}clock",
             f"{PREFIX}changes:{session}:{dataset}",
             f"{PREFIX}datasets:{session}",
             f"{PREFIX}sessions",
         ]
-        text = json.dumps(record, separators=(",", ":"))
-        return int(self._write(keys=keys, args=[key, text, dataset, session]))
+        # kept text as the script sees it: '' for nothing kept, '=' + the JSON otherwise
+        was = "" if expected is None or not expected[0] else "=" + _text(expected[1])
+        check = "0" if expected is None else "1"
+        args: list[str | int] = [key, _text(record), dataset, session, _epoch(), check, was]
+        return int(self._write(keys=keys, args=args))
 
     def next_id(self, session: str, dataset: str, floor: int) -> int:
         """The next number of the session's id sequence for ``dataset``."""
@@ -133,3 +184,14 @@ class RedisStore:
     def close(self) -> None:
         """Release the connection pool."""
         self._redis.close()
+
+
+def _text(record: dict[str, Any] | None) -> str:
+    """A record as kept: compact JSON (``null`` for a deletion), the same text each time."""
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _epoch() -> int:
+    """Where a new clock starts: random, below 2**45 so Lua's numbers (doubles, printed
+    with 14 digits) keep it exact; used only by the write that makes the clock."""
+    return secrets.randbits(45)
