@@ -91,7 +91,9 @@ class GuardedStore:
         try:
             return await asyncio.wait_for(future, self.timeout)
         except TimeoutError:
-            raise self._failed(f"no answer within {self.timeout:g} s") from None
+            # the store may still apply it: say so, the client reads before it retries
+            error = f"no answer within {self.timeout:g} s (a write may have been applied)"
+            raise self._failed(error) from None
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
