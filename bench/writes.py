@@ -2,7 +2,9 @@
 
 wrk (1 thread, 8 connections) alternates a POST and a GET of the record just created, on
 the CRUD test document, for each ``--state``: memory, SQLite and Redis (a redis-server
-started here on a free port). Appends a section to bench/results.md.
+started here on a free port). Then, in process (no sockets, so only the store and the
+session's index are measured), how creates and reads scale with the session's size: at
+100, 1,000 and 10,000 records written in one session. Appends both to bench/results.md.
 """
 
 from __future__ import annotations
@@ -67,19 +69,84 @@ def write_heavy(results: Path, wrk: list[str]) -> None:
     )
     with results.open("a", encoding="utf-8") as out:
         out.write(text)
+    session_scaling(results)
 
 
-def _measure(wrk: list[str], script: Path, state: str) -> tuple[float, int]:
-    port = servers.free_port()
-    command = [*servers.mockserver(port, [CRUD]), "--state", state, "--fixtures", "/nonexistent"]
-    with servers.running("mockserver", command, port, OWNERS, {"Authorization": "Bearer mock-token"}) as server:
-        out = subprocess.run(
-            [*wrk, "-t1", "-c8", f"-d{SECONDS}s", "-s", str(script), server.base + OWNERS],
-            capture_output=True, text=True, timeout=SECONDS + 60, check=False,
-        ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return rps, int(errors.group(1)) if errors else 0
+SIZES = (100, 1_000, 10_000)
+PER_SIZE = 200  # creates, then reads, timed at each size
+
+
+def session_scaling(results: Path) -> list[str]:
+    """Creates/s and reads/s (a changed session, an unchanged one) at each session size,
+    per store; appends the table to ``results`` and returns its rows."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="mockserver-bench-") as folder, _redis() as redis_url:
+        stores = {"memory:": "memory:", "sqlite": f"sqlite:///{Path(folder) / 'scale.db'}"}
+        if redis_url is not None:
+            stores["redis"] = redis_url
+        for name, url in stores.items():
+            for size, creates, changed, unchanged in _scaling(url):
+                rows.append(f"| {name} | {size:,} | {creates:,.0f} | {changed:,.0f} | {unchanged:,.0f} |")
+                print(f"  {name} at {size:,}: creates {creates:,.0f}/s, reads {changed:,.0f}/s "
+                      f"(unchanged session {unchanged:,.0f}/s)", flush=True)
+    text = (
+        "\n## Writes as a session grows (in process, per `--state`)\n\n"
+        f"{PER_SIZE} POSTs to `{OWNERS}` in one session holding N written records, then "
+        f"{PER_SIZE} GETs of distinct records in it, and in a session that changed nothing.\n\n"
+        "| store | records in the session | creates/s | reads/s (changed) | reads/s (unchanged) |\n"
+        "|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+    with results.open("a", encoding="utf-8") as out:
+        out.write(text)
+    return rows
+
+
+def _scaling(url: str) -> list[tuple[int, float, float, float]]:
+    import asyncio
+
+    return asyncio.run(_scaling_async(url))
+
+
+async def _scaling_async(url: str) -> list[tuple[int, float, float, float]]:
+    from mockserver.serve.app import create_app_from_paths
+    from mockserver.serve.mount import ServeOptions
+    from mockserver.serve.state import open_store
+
+    store = open_store(url, timeout=30)
+    store.reset()
+    app = create_app_from_paths([Path(CRUD)], ServeOptions(fixtures_dir=None, state=store))
+    headers = {"Authorization": "Bearer mock-token"}
+    found = []
+    written = 0
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        for size in SIZES:
+            for n in range(written, size):  # grow the session straight in the store
+                record = {"id": 100_000 + n, "name": f"Owner {n}", "city": "Oslo",
+                          "createdAt": "2024-01-01T00:00:00Z"}
+                store.write("big", "crud-3.1/owners", str(record["id"]), record)
+            written = size
+            big = {**headers, "X-Mock-Session": "big"}
+            await client.get(OWNERS + "/100000", headers=big)  # the session's index, built once
+            started = time.perf_counter()
+            made = [await client.post(OWNERS, json={"name": "Ada", "city": "Oslo"}, headers=big)
+                    for _ in range(PER_SIZE)]
+            creates = PER_SIZE / (time.perf_counter() - started)
+            assert all(r.status_code == 201 for r in made), made[0].text
+            written += PER_SIZE
+            changed = await _reads(client, big, [100_000 + n for n in range(PER_SIZE)])
+            clean = {**headers, "X-Mock-Session": f"clean{size}"}
+            unchanged = await _reads(client, clean, list(range(1, PER_SIZE + 1)))
+            found.append((size, creates, changed, unchanged))
+    store.close()
+    return found
+
+
+async def _reads(client: httpx.AsyncClient, headers: dict[str, str], ids: list[int]) -> float:
+    started = time.perf_counter()
+    for number in ids:
+        await client.get(f"{OWNERS}/{number}", headers=headers)
+    return len(ids) / (time.perf_counter() - started)
 
 
 class _redis:
@@ -113,7 +180,13 @@ class _redis:
 
 
 if __name__ == "__main__":  # python -m bench.writes: this section alone
+    import sys
+
     from bench import tools
+
+    if sys.argv[1:] == ["--scaling"]:  # the in-process part only (no wrk needed)
+        session_scaling(Path(__file__).resolve().parent / ".work" / "scaling.md")
+        raise SystemExit(0)
 
     found = tools.wrk()
     if found is None:

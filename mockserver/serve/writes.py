@@ -269,16 +269,20 @@ class Writer:
         """A fresh id, made the way the id's schema (or the declaration) says."""
         id_field = shape.dataset.id_field
         id_schema = child(shape.item, self.document.registry, id_field) if shape.item else None
-        rule = shape.dataset.id_rule or index.memo.get("id-rule")
+        fixtures = self.views.base(shape.dataset.name)  # worked out once, not per session
+        rule = shape.dataset.id_rule or fixtures.memo.get("id-rule")
         if rule is None:
-            ids = (r.get(id_field) for r in index.records)
-            rule = index.memo["id-rule"] = id_rule(id_schema, self.document.registry, ids)
-        floor = index.memo.get("id-floor")
+            ids = (r.get(id_field) for r in fixtures.records)
+            rule = fixtures.memo["id-rule"] = id_rule(id_schema, self.document.registry, ids)
+        floor = fixtures.memo.get(("id-floor", rule))
         if floor is None:
-            ids = (r.get(id_field) for r in index.records)
-            floor = index.memo["id-floor"] = largest_number(ids) if rule == "sequence" else 0
+            ids = (r.get(id_field) for r in fixtures.records)
+            floor = largest_number(ids) if rule == "sequence" else 0
+            fixtures.memo[("id-floor", rule)] = floor
         key = self.views.key(shape.dataset.name)
-        for _ in range(ID_ATTEMPTS):
+        for attempt in range(ID_ATTEMPTS):
+            if attempt == 1 and rule == "sequence":  # a client chose ids: carry on above them
+                floor = max(floor, largest_number(r.get(id_field) for r in index.records))
             number = self.views.store.next_id(view.session, key, floor)
             made = self._id_value(rule, id_schema, view.session, key, number)
             if made is not None and str(made) not in index.by_id:

@@ -111,6 +111,10 @@ class GuardedStore:
         """The session's version and its changes to ``dataset``."""
         return self._call(self.backend.changes, session, dataset)
 
+    def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
+        """The session's version and its changes after ``since`` (or all of them)."""
+        return self._call(self.backend.changes_since, session, dataset, since)
+
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it)."""
         return self._call(self.backend.write, session, dataset, key, record)

@@ -112,6 +112,10 @@ class RedisStore:
         version, rows = pipe.execute()
         return int(version or 0), {key: json.loads(text) for key, text in rows.items()}
 
+    def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
+        """Every change (this store keeps no change log): the caller rebuilds."""
+        return (*self.changes(session, dataset), False)
+
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
         return int(self._put(session, dataset, key, record, None))

@@ -97,6 +97,10 @@ class SqliteStore:
         found = {key: None if text is None else json.loads(text) for key, text in rows}
         return (int(version[0]) if version else 0), found
 
+    def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
+        """Every change (this store keeps no change log): the caller rebuilds."""
+        return (*self.changes(session, dataset), False)
+
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
         with self._transaction(write=True) as db:

@@ -61,6 +61,11 @@ class Backend(Protocol):
     def changes(self, session: str, dataset: str) -> tuple[int, Changes]:
         """The session's version and its changes to ``dataset``, read together."""
 
+    def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
+        """The session's version and its changes to ``dataset``, read together: only those
+        written after version ``since`` when the third value is True (apply them on top),
+        else all of them (a store without a change log, or a session reset since)."""
+
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it), in one transaction that also
         moves the session's version on; returns the new version."""
