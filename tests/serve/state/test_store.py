@@ -164,3 +164,19 @@ def test_a_new_store_never_repeats_an_old_ones_versions(tmp_path: Path) -> None:
         versions.append(opened.write("default", DS, "1", {"id": 1}))
         opened.close()
     assert len(set(versions)) == 3
+
+
+def test_changes_since_a_version_are_the_later_ones_or_all(store: StateStore) -> None:
+    first = store.write("default", DS, "1", {"id": 1})
+    second = store.write("default", DS, "2", {"id": 2})
+    store.write("default", DS, "1", {"id": 1, "name": "again"})
+    version, changes, later = store.changes_since("default", DS, second)
+    assert version == store.version("default")
+    if later:  # a change log: only what came after, "1" once, as last written
+        assert changes == {"1": {"id": 1, "name": "again"}}
+    else:
+        assert changes == store.changes("default", DS)[1]
+    store.reset("default")
+    store.write("default", DS, "3", {"id": 3})
+    _, changes, later = store.changes_since("default", DS, first)  # from before the reset
+    assert changes == {"3": {"id": 3}} and not later  # all of them: rebuild, nothing stale
