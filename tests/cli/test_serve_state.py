@@ -7,6 +7,7 @@ so the server exposes nothing new for it.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -14,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +42,18 @@ def serving(
     env: dict[str, str] | None = None,
 ) -> Iterator[int]:
     """``mockserver serve`` on ``document`` (the CRUD one); yields its port once it answers."""
+    with launched(tmp_path, *options, document=document, env=env) as (port, _):
+        yield port
+
+
+@contextmanager
+def launched(
+    tmp_path: Path,
+    *options: str,
+    document: Path = DATA / "crud-3.1.yaml",
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """(port, process) of a server in a process group of its own, once it answers."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -59,6 +73,7 @@ def serving(
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, **(env or {})},
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
@@ -70,9 +85,10 @@ def serving(
                 break
     try:
         assert process.poll() is None, process.stdout.read() if process.stdout else ""
-        yield port
+        yield port, process
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.wait(timeout=30)
         if process.stdout is not None:
             process.stdout.close()
@@ -278,20 +294,10 @@ def notes_document(tmp_path: Path) -> Path:
     return path
 
 
-def start_redis(port: int) -> subprocess.Popen[bytes]:
+def start_redis(port: int, *extra: str) -> subprocess.Popen[bytes]:
     """A redis-server of this test's own (it gets killed, stopped, restarted empty)."""
     process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -308,10 +314,10 @@ def start_redis(port: int) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def own_redis() -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+def own_redis(*extra: str) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     """(its URL, [the running process]): a test may replace the process in the list."""
     port = free_port()
-    processes = [start_redis(port)]
+    processes = [start_redis(port, *(extra or ("--appendonly", "no")))]
     try:
         yield f"redis://127.0.0.1:{port}/0", processes
     finally:
@@ -458,3 +464,45 @@ def test_a_temporary_state_folder_is_removed_on_exit_a_named_one_never(tmp_path:
     with serving(tmp_path, "--workers", "2", "--state", f"sqlite:///{named}") as port:
         assert call(port, "POST", "/owners", {"name": "Ada", "city": "Oslo"})[0] == 201
     assert named.exists()
+
+
+def create_until_killed(base: str, acknowledged: list[int], stop: threading.Event) -> None:
+    """One client creating owners until the server dies; the ids of each 201."""
+    while not stop.is_set():
+        try:
+            made = httpx.post(base, json={"name": "Ada", "city": "Oslo"}, headers=AUTH, timeout=5)
+        except httpx.TransportError:
+            return
+        if made.status_code == 201:
+            acknowledged.append(made.json()["id"])
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def test_every_acknowledged_write_survives_a_sigkill_mid_write(store: str, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        if store == "sqlite":
+            url = f"sqlite:///{tmp_path / 'state.db'}"
+        else:  # every write appended and fsynced before it is acknowledged
+            aof = ("--appendonly", "yes", "--appendfsync", "always", "--dir", str(tmp_path))
+            url, _ = stack.enter_context(own_redis(*aof))
+        acknowledged: list[int] = []
+        stop = threading.Event()
+        with launched(tmp_path, "--workers", "2", "--state", url) as (port, server):
+            base = f"http://127.0.0.1:{port}/crud-3.1/api/owners"
+            clients = [
+                threading.Thread(target=create_until_killed, args=(base, acknowledged, stop))
+                for _ in range(8)
+            ]
+            for client in clients:
+                client.start()
+            while len(acknowledged) < 40 and any(c.is_alive() for c in clients):
+                stop.wait(0.01)  # polling a count, not timing
+            os.killpg(server.pid, signal.SIGKILL)  # the whole server, mid-write
+            stop.set()
+            for client in clients:
+                client.join()
+        assert len(acknowledged) >= 40
+        with serving(tmp_path, "--state", url) as port:
+            lost = [n for n in acknowledged if call(port, "GET", f"/owners/{n}")[0] != 200]
+        assert lost == []
