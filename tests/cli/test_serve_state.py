@@ -446,9 +446,12 @@ def test_a_stopped_redis_is_a_503_within_the_timeout_while_the_journal_answers(
             answer = hanging.result()
         assert journal.status_code == 200
         assert took < 2.0  # well inside the store's 3 s: the loop was never blocked
-        assert answer.status_code == 503 and "no answer within 3 s" in answer.json()["detail"]
+        # the store's own socket timeout or the server's deadline, whichever comes first
+        assert answer.status_code == 503 and url in answer.json()["detail"]
+        assert "may have been applied" in answer.json()["detail"]  # so the client reads first
         processes[0].send_signal(signal.SIGCONT)
-        assert httpx.get(base + path, timeout=30).json()["title"] == "kept"  # recovered
+        # recovered, without a restart; the timed-out PATCH may or may not have been applied
+        assert httpx.get(base + path, timeout=30).json()["title"] in ("kept", "x")
 
 
 @pytest.mark.subprocess

@@ -75,7 +75,10 @@ class GuardedStore:
         try:
             result = work(*args)
         except self.errors as error:
-            raise self._failed(f"{type(error).__name__}: {error}") from None
+            said = f"{type(error).__name__}: {error}"
+            if "Timeout" in type(error).__name__:  # sent, unanswered: it may yet apply
+                said += " (a write may have been applied)"
+            raise self._failed(said) from None
         if self._error is not None:
             self._error, self._since = None, time.time()
         return result

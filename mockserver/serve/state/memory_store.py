@@ -66,7 +66,7 @@ class MemoryStore:
             if found is None:
                 return 0, {}, False
             changes = found.changes.get(dataset, {})
-            if since < found.born:
+            if since <= 0 or since < found.born:
                 return found.version, dict(changes), False
             later = []
             for key, stamp in reversed(found.stamps.get(dataset, {}).items()):

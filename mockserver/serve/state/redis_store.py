@@ -6,6 +6,9 @@ Keys, under the ``mockserver:`` prefix::
                                at a random epoch, so a Redis restarted empty never hands
                                out a version a cache saw before
     sessions                   hash: session -> version
+    born                       hash: session -> the clock when it was made (a version from
+                               before that is from before a reset, or another store)
+    log:<session>:<ds>         sorted set: id, scored by the version that last wrote it
     datasets:<session>         set: the datasets the session changed
     changes:<session>:<ds>     hash: id -> the record as JSON, or "null" where deleted
     seq:<session>              hash: dataset -> the last number of its id sequence
@@ -47,17 +50,40 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 local version = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[4], ARGV[4], version)
+redis.call('HSETNX', KEYS[5], ARGV[4], version)
+redis.call('ZADD', KEYS[6], version, ARGV[1])
 return version
+"""
+_SINCE = """
+local version = redis.call('HGET', KEYS[1], ARGV[1])
+if not version then return {'0', '0'} end
+local born = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local since = tonumber(ARGV[2])
+local out = {version}
+if since > 0 and born <= since and since <= tonumber(version) then
+  out[2] = '1'
+  for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[4], '(' .. ARGV[2], '+inf')) do
+    out[#out + 1] = key
+    out[#out + 1] = redis.call('HGET', KEYS[3], key)
+  end
+else
+  out[2] = '0'
+  local rows = redis.call('HGETALL', KEYS[3])
+  for i = 1, #rows do out[#out + 1] = rows[i] end
+end
+return out
 """
 _NEXT_ID = """
 local value = math.max(tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0'), tonumber(ARGV[2])) + 1
 redis.call('HSET', KEYS[1], ARGV[1], value)
 redis.call('HSETNX', KEYS[2], ARGV[3], 0)
+redis.call('HSETNX', KEYS[3], ARGV[3], redis.call('GET', KEYS[4]) or '0')
 return value
 """
 _CREATE_JOB = """
 redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSETNX', KEYS[2], ARGV[3], 0)
+redis.call('HSETNX', KEYS[3], ARGV[3], redis.call('GET', KEYS[4]) or '0')
 return redis.call('HGET', KEYS[1], ARGV[1])
 """
 _RESET = """
@@ -70,11 +96,13 @@ else
 end
 for _, session in ipairs(sessions) do
   for _, dataset in ipairs(redis.call('SMEMBERS', prefix .. 'datasets:' .. session)) do
-    redis.call('DEL', prefix .. 'changes:' .. session .. ':' .. dataset)
+    redis.call('DEL', prefix .. 'changes:' .. session .. ':' .. dataset,
+               prefix .. 'log:' .. session .. ':' .. dataset)
   end
   redis.call('DEL', prefix .. 'datasets:' .. session, prefix .. 'seq:' .. session,
              prefix .. 'jobs:' .. session)
   redis.call('HDEL', prefix .. 'sessions', session)
+  redis.call('HDEL', prefix .. 'born', session)
 end
 return #sessions
 """
@@ -99,6 +127,7 @@ class RedisStore:
         self._next_id = self._redis.register_script(_NEXT_ID)
         self._create_job = self._redis.register_script(_CREATE_JOB)
         self._reset = self._redis.register_script(_RESET)
+        self._since = self._redis.register_script(_SINCE)
 
     def version(self, session: str) -> int:
         """The session's version (0: nothing changed)."""
@@ -113,8 +142,19 @@ class RedisStore:
         return int(version or 0), {key: json.loads(text) for key, text in rows.items()}
 
     def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
-        """Every change (this store keeps no change log): the caller rebuilds."""
-        return (*self.changes(session, dataset), False)
+        """The changes written after version ``since``, from the session's log; all of
+        them when ``since`` is not a version of this session as it is now (from before a
+        reset, or from a Redis that restarted empty). One script: one snapshot."""
+        keys = [
+            f"{PREFIX}sessions",
+            f"{PREFIX}born",
+            f"{PREFIX}changes:{session}:{dataset}",
+            f"{PREFIX}log:{session}:{dataset}",
+        ]
+        found = self._since(keys=keys, args=[session, since])
+        rows = iter(found[2:])
+        changes = {key: json.loads(text) for key, text in zip(rows, rows, strict=True)}
+        return int(found[0]), changes, found[1] == "1"
 
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
@@ -145,6 +185,8 @@ class RedisStore:
             f"{PREFIX}changes:{session}:{dataset}",
             f"{PREFIX}datasets:{session}",
             f"{PREFIX}sessions",
+            f"{PREFIX}born",
+            f"{PREFIX}log:{session}:{dataset}",
         ]
         # kept text as the script sees it: '' for nothing kept, '=' + the JSON otherwise
         was = "" if expected is None or not expected[0] else "=" + _text(expected[1])
@@ -154,12 +196,12 @@ class RedisStore:
 
     def next_id(self, session: str, dataset: str, floor: int) -> int:
         """The next number of the session's id sequence for ``dataset``."""
-        keys = [f"{PREFIX}seq:{session}", f"{PREFIX}sessions"]
+        keys = [f"{PREFIX}seq:{session}", f"{PREFIX}sessions", f"{PREFIX}born", f"{PREFIX}clock"]
         return int(self._next_id(keys=keys, args=[dataset, floor, session]))
 
     def create_job(self, session: str, job: dict[str, Any]) -> dict[str, Any]:
         """Keep ``job``, or return the one already kept under its id."""
-        keys = [f"{PREFIX}jobs:{session}", f"{PREFIX}sessions"]
+        keys = [f"{PREFIX}jobs:{session}", f"{PREFIX}sessions", f"{PREFIX}born", f"{PREFIX}clock"]
         kept = self._create_job(keys=keys, args=[str(job["id"]), json.dumps(job), session])
         return dict(json.loads(kept))
 

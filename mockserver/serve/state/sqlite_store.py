@@ -31,10 +31,11 @@ from mockserver.serve.state.store import (
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL);
 INSERT OR IGNORE INTO clock VALUES (0, :epoch);
-CREATE TABLE IF NOT EXISTS sessions (session TEXT PRIMARY KEY, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    session TEXT PRIMARY KEY, version INTEGER NOT NULL, born INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS changes (
     session TEXT NOT NULL, dataset TEXT NOT NULL, key TEXT NOT NULL, record TEXT,
-    PRIMARY KEY (session, dataset, key));
+    version INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session, dataset, key));
 CREATE TABLE IF NOT EXISTS sequences (
     session TEXT NOT NULL, dataset TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (session, dataset));
@@ -42,6 +43,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     session TEXT NOT NULL, id TEXT NOT NULL, job TEXT NOT NULL, PRIMARY KEY (session, id));
 """
 _TABLES = ("sessions", "changes", "sequences", "jobs")
+#: Columns a file made by an earlier mockserver lacks: (table, column, declaration).
+_ADDED = (
+    ("sessions", "born", "INTEGER NOT NULL DEFAULT 0"),
+    ("changes", "version", "INTEGER NOT NULL DEFAULT 0"),
+)
+_LOG_INDEX = "CREATE INDEX IF NOT EXISTS changes_log ON changes (session, dataset, version)"
+_NEW_SESSION = "INSERT OR IGNORE INTO sessions SELECT ?, 0, value FROM clock"
 
 
 class SqliteStore:
@@ -65,6 +73,11 @@ class SqliteStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement, epoch if ":epoch" in statement else ())
+            for table, column, declaration in _ADDED:
+                columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            db.execute(_LOG_INDEX)
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -98,8 +111,23 @@ class SqliteStore:
         return (int(version[0]) if version else 0), found
 
     def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
-        """Every change (this store keeps no change log): the caller rebuilds."""
-        return (*self.changes(session, dataset), False)
+        """The changes written after version ``since`` (each change row keeps the version
+        that wrote it); all of them when ``since`` is not a version of this session as it
+        is now (from before a reset, or from another file)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT version, born FROM sessions WHERE session = ?", (session,))
+            found = row.fetchone()
+            if found is None:
+                return 0, {}, False
+            version, born = int(found[0]), int(found[1])
+            later = since > 0 and born <= since <= version
+            rows = db.execute(
+                "SELECT key, record FROM changes WHERE session = ? AND dataset = ? "
+                "AND version > ? ORDER BY version",
+                (session, dataset, since if later else -1),
+            ).fetchall()
+        changes = {key: None if text is None else json.loads(text) for key, text in rows}
+        return version, changes, later
 
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
@@ -129,7 +157,7 @@ class SqliteStore:
                 "DO UPDATE SET value = max(value, ?) + 1 RETURNING value",
                 (session, dataset, floor, floor),
             ).fetchone()
-            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, 0)", (session,))
+            db.execute(_NEW_SESSION, (session,))
         return int(row[0])
 
     def create_job(self, session: str, job: dict[str, Any]) -> dict[str, Any]:
@@ -139,7 +167,7 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)",
                 (session, str(job["id"]), json.dumps(job)),
             )
-            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, 0)", (session,))
+            db.execute(_NEW_SESSION, (session,))
             row = db.execute(
                 "SELECT job FROM jobs WHERE session = ? AND id = ?", (session, str(job["id"]))
             ).fetchone()
@@ -199,15 +227,15 @@ def _put(
 ) -> int:
     """Keep the change and move the session's version on (inside a write transaction)."""
     text = None if record is None else json.dumps(record, separators=(",", ":"))
-    db.execute(
-        "INSERT INTO changes VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (session, dataset, key) DO UPDATE SET record = excluded.record",
-        (session, dataset, key, text),
-    )
     version = int(db.execute("UPDATE clock SET value = value + 1 RETURNING value").fetchone()[0])
     db.execute(
-        "INSERT INTO sessions VALUES (?, ?) "
+        "INSERT INTO changes VALUES (?, ?, ?, ?, ?) ON CONFLICT (session, dataset, key) "
+        "DO UPDATE SET record = excluded.record, version = excluded.version",
+        (session, dataset, key, text, version),
+    )
+    db.execute(
+        "INSERT INTO sessions VALUES (?, ?, ?) "
         "ON CONFLICT (session) DO UPDATE SET version = excluded.version",
-        (session, version),
+        (session, version, version),
     )
     return version
