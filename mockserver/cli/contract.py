@@ -1,9 +1,12 @@
 """``mockserver contract``: the property-based contract, against the mock or a provider.
 
 Without ``--base-url`` it runs in process against the mock's ASGI app (no sockets); with
-it, against that server. ``--workers N`` spreads operations over processes, each with its
-own target, so a suite that outgrows one machine splits the same way across several
-(``--operation`` picks a share).
+it, against that server. The two verbs meet here, not in each other: this module builds
+the mock with ``serve`` and hands its app to ``contract``'s session (:func:`open_session`).
+
+``--workers N`` spreads operations over processes, each with its own target, so a suite
+that outgrows one machine splits the same way across several (``--operation`` picks a
+share).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.cli.common import named_spec_files
-from mockserver.errors import EXIT_FOUND_PROBLEMS, EXIT_OK, UsageError
+from mockserver.errors import UsageError
 
 if TYPE_CHECKING:
-    from mockserver.contract.session import Plan
+    from mockserver.contract.session import Plan, Session
 
 
 def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,7 +76,14 @@ def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def run_contract(args: argparse.Namespace) -> int:
     """``mockserver contract``."""
-    from mockserver.contract.report import failures_text, junit_xml, table, totals_line
+    from mockserver.contract.report import (
+        as_findings,
+        failures_text,
+        junit_xml,
+        table,
+        totals_line,
+    )
+    from mockserver.report.run import exit_code
 
     plan = _plan(args)
     if plan.base_url:
@@ -103,7 +113,7 @@ def run_contract(args: argparse.Namespace) -> int:
     print(totals_line(results))
     if args.junit_xml:
         args.junit_xml.write_text(junit_xml(results), encoding="utf-8")
-    return EXIT_FOUND_PROBLEMS if failed else EXIT_OK
+    return exit_code(as_findings(results))
 
 
 def _check_reachable(base_url: str) -> None:
@@ -160,10 +170,9 @@ def _jobs(plan: Plan, only: set[str] | None) -> list[tuple[str, str]]:
 
 def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]:
     from mockserver.contract.report import progress_line
-    from mockserver.contract.session import Session
 
     if workers == 1:
-        session = Session(plan)
+        session = open_session(plan)
         try:
             results = []
             for spec, operation_id in jobs:
@@ -185,10 +194,35 @@ def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]
 
 
 def _run_share(plan: Plan, share: list[tuple[str, str]]) -> list[Any]:
-    from mockserver.contract.session import Session
-
-    session = Session(plan)
+    session = open_session(plan)
     try:
         return [session.run(spec, operation_id) for spec, operation_id in share]
     finally:
         session.close()
+
+
+def open_session(plan: Plan) -> Session:
+    """The contract session for ``plan``: against ``plan.base_url``, or the mock built here,
+    in process, whose mount and records the contract may then use."""
+    from mockserver.contract.session import Session, Subject
+    from mockserver.contract.targets import AsgiTarget, HttpTarget, Target
+    from mockserver.serve.app import create_app
+    from mockserver.serve.mount import ServeOptions, load_apis
+
+    options = ServeOptions(fixtures_dir=Path(plan.fixtures))
+    apis = load_apis([Path(p) for p in plan.specs], options)
+    if plan.base_url:
+        target: Target = HttpTarget(plan.base_url)
+        subjects = [Subject(a.document, a.document.base_path, a.declaration) for a in apis]
+    else:
+        target = AsgiTarget(create_app(apis, options))
+        subjects = [
+            Subject(
+                a.document,
+                a.mounts[0],
+                a.declaration,
+                a.responder.engine.records if a.responder.engine else None,
+            )
+            for a in apis
+        ]
+    return Session(plan, subjects, target)

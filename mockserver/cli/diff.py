@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING
 
 from mockserver.cli.common import spec_files
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
+from mockserver.report.findings import Severity
 
 if TYPE_CHECKING:
-    from mockserver.diff.runner import Outcome
+    from mockserver.report.run import Outcome
 
-FORMATS = ("github", "json", "junit", "sarif", "text")  # the validate reporters'
+FORMATS = ("github", "json", "junit", "sarif", "text")  # the shared reporters'
+#: ``--fail-on``: the least severity that fails the run (unproven breaks are warnings).
+FAIL_LEVELS: dict[str, Severity] = {"breaking": "error", "unproven": "warning"}
 
 
 def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,9 +66,9 @@ def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def run(args: argparse.Namespace) -> int:
     """Run ``mockserver diff``; returns the exit code."""
     # the verb's machinery loads only when it runs: other verbs start fast
-    from mockserver.diff.report import render
-    from mockserver.diff.runner import Outcome
-    from mockserver.validate.findings import Finding
+    from mockserver.diff.rules import RULES
+    from mockserver.report.findings import Finding
+    from mockserver.report.run import Outcome, deliver
 
     try:
         outcome = _outcome(args)
@@ -73,18 +76,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"mockserver diff: {error}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
-        outcome = Outcome([Finding.from_error(error)], [])
-    report = render(args.format, outcome.findings, outcome.checked)
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
-    return outcome.exit_code(args.fail_on)
+        outcome = Outcome([Finding.from_error(error, RULES)], [])
+    return deliver(
+        outcome,
+        RULES,
+        verb="mockserver diff",
+        fmt=args.format,
+        output=args.output,
+        fail_level=FAIL_LEVELS[args.fail_on],
+    )
 
 
 def _outcome(args: argparse.Namespace) -> Outcome:
     from mockserver.diff.gitref import pairs_at
-    from mockserver.diff.runner import Outcome, diff_files
+    from mockserver.diff.runner import diff_files
+    from mockserver.report.run import Outcome
 
     if args.budget < 1:
         raise UsageError(None, "--budget must be at least 1")

@@ -317,6 +317,7 @@ def check_fixtures(folder: Path, specs_folder: Path) -> None:
     """Stop start-up at the first problem ``mockserver validate`` finds in a fixture folder."""
     from mockserver.spec.source import Position
     from mockserver.validate.fixtures import check_fixture_folder
+    from mockserver.validate.rules import RULES
 
     findings = check_fixture_folder(folder, specs_folder)
     if findings:
@@ -329,6 +330,6 @@ def check_fixtures(folder: Path, specs_folder: Path) -> None:
             first.message + more,
             code=first.code,
             pointer=first.pointer,
-            hint=first.fix,
+            hint=RULES.fix(first),
             position=Position(first.line, first.column),
         )

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from mockserver.cli.common import spec_path
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
-from mockserver.validate.findings import Finding
-from mockserver.validate.reporters import REPORTERS
-from mockserver.validate.runner import Outcome, validate_paths
+from mockserver.report.findings import Finding
+from mockserver.report.reporters import FORMATS
+from mockserver.report.run import Outcome, deliver
+from mockserver.validate.rules import RULES
+from mockserver.validate.runner import validate_paths
 
 DEFAULT_TARGETS = ("specs", "fixtures")
 
@@ -31,7 +33,7 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="documents, fixture folders or folders of them; with --operation, the payload file",
     )
     cmd.add_argument(
-        "--format", choices=sorted(REPORTERS), default="text", help="report format (default: text)"
+        "--format", choices=FORMATS, default="text", help="report format (default: text)"
     )
     cmd.add_argument("--output", type=Path, help="write the report here instead of stdout")
     cmd.add_argument(
@@ -59,13 +61,8 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"mockserver validate: {error}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
-        outcome = Outcome([Finding.from_error(error)], [])
-    report = REPORTERS[args.format](outcome.findings, outcome.checked)
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
-    return outcome.exit_code
+        outcome = Outcome([Finding.from_error(error, RULES)], [])
+    return deliver(outcome, RULES, verb="mockserver validate", fmt=args.format, output=args.output)
 
 
 def _paths_outcome(args: argparse.Namespace) -> Outcome:

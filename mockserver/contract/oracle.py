@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.contract.serialize import NOT_SENT, Drawn
 from mockserver.data.declaration import Dataset, Filter, Paging, Sort
+from mockserver.generation.serialize import NOT_SENT, Drawn
 
 Predicate = Callable[[Any], bool]
 DEFAULT_PAGE_SIZE = 20

@@ -1,14 +1,17 @@
-"""What a contract run prints: progress, a summary table, failures with curl, JUnit XML."""
+"""What a contract run prints: progress, a summary table, failures with curl, JUnit XML;
+and its failures as findings of the shared report layer, which decides the exit code."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from mockserver.contract.checks import RESPONSE_CHECKS
 from mockserver.contract.runner import OperationResult, summary
 from mockserver.contract.stateful import STATEFUL_CHECKS
 from mockserver.data.declaration import SEMANTIC_CHECKS
+from mockserver.report.findings import LOADING_RULES, Finding, Registry, Rule
 
 ALL_CHECKS = (*RESPONSE_CHECKS, *SEMANTIC_CHECKS, *STATEFUL_CHECKS)
 PASS, FAIL, NOT_RUN, SKIPPED = "✓", "✗", ".", "s"
@@ -106,3 +109,25 @@ def junit_xml(results: Sequence[OperationResult]) -> str:
                 ET.SubElement(case, "skipped", message="needs the mock's own data")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+
+
+def contract_rules() -> Registry:
+    """Contract's own registry: a rule per check, named after it."""
+    return Registry(
+        (
+            *LOADING_RULES,
+            *(
+                Rule(c, c, f"The contract check {c} did not hold.", "reproduce it with its curl")
+                for c in ALL_CHECKS
+            ),
+        )
+    )
+
+
+def as_findings(results: Sequence[OperationResult]) -> list[Finding]:
+    """Each failed check as an error finding on its document and operation."""
+    return [
+        Finding(f.check, Path(r.spec_path or r.api), r.key, f.message)
+        for r in results
+        for f in r.failures
+    ]

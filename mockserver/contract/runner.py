@@ -30,18 +30,18 @@ from mockserver.contract.checks import (
     run_response_checks,
 )
 from mockserver.contract.hints import hints_from_declaration
-from mockserver.contract.requests import RequestFactory
 from mockserver.contract.semantics import (
     STATEFUL,
     SemanticContext,
     applicable,
     run_semantics,
 )
-from mockserver.contract.serialize import WireRequest
 from mockserver.contract.stateful import StatefulPhase, isolate
 from mockserver.contract.targets import Target
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Declaration, OperationBehaviour
+from mockserver.generation.requests import RequestFactory
+from mockserver.generation.serialize import WireRequest
 from mockserver.spec.model import ApiDocument, Operation
 
 POSITIVE_CHECKS = (

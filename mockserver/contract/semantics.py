@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
 from mockserver.contract import oracle
 from mockserver.contract.checks import Failure, Reply
-from mockserver.contract.serialize import Drawn, WireRequest, text
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import (
     SEMANTIC_CHECKS,
@@ -26,6 +25,7 @@ from mockserver.data.declaration import (
     Filter,
     OperationBehaviour,
 )
+from mockserver.generation.serialize import Drawn, WireRequest, text
 from mockserver.spec.model import Operation
 from mockserver.spec.pointer import resolve_pointer
 

@@ -1,18 +1,21 @@
-"""A contract session: the targets and runs for a plan, built once per process.
+"""A contract session: the runs for a plan against one target, built once per process.
 
-Shared by the ``contract`` command (and its worker processes) and the pytest entry point.
+The session does not know what it tests: the caller hands it the target (an in-process
+ASGI app or a provider's URL) and, for each document, what the contract may know of it
+(the mount, the declaration, the mock's own records). So the contract never starts the
+mock itself: the command line composes the two verbs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from mockserver.contract.runner import ContractOptions, ContractRun, OperationResult
-from mockserver.contract.targets import AsgiTarget, HttpTarget
-from mockserver.serve.app import create_app
-from mockserver.serve.mount import ServeOptions, load_apis
+from mockserver.contract.targets import Target
+from mockserver.data.dataset import Record
+from mockserver.data.declaration import Declaration
+from mockserver.spec.model import ApiDocument
 
 
 @dataclass(frozen=True)
@@ -28,32 +31,35 @@ class Plan:
     derandomize: bool
 
 
-class Session:
-    """Targets and contract runs for a plan, built once per process."""
+@dataclass(frozen=True)
+class Subject:
+    """One document under test: where it is mounted, its declaration, the mock's records
+    (None against a provider, whose data the contract cannot see)."""
 
-    def __init__(self, plan: Plan) -> None:
+    document: ApiDocument
+    mount: str
+    declaration: Declaration | None = None
+    records: Mapping[str, list[Record]] | None = None
+
+
+class Session:
+    """Contract runs for a plan's documents against one target."""
+
+    def __init__(self, plan: Plan, subjects: Sequence[Subject], target: Target) -> None:
         options = ContractOptions(plan.max_examples, plan.seed, plan.derandomize)
-        serve = ServeOptions(fixtures_dir=Path(plan.fixtures))
-        apis = load_apis([Path(p) for p in plan.specs], serve)
-        self.runs: dict[str, ContractRun] = {}
-        if plan.base_url:
-            self.target: Any = HttpTarget(plan.base_url)
-        else:
-            self.target = AsgiTarget(create_app(apis, serve))
-        for path, api in zip(plan.specs, apis, strict=True):
-            in_process = plan.base_url is None
-            records = (
-                api.responder.engine.records if (in_process and api.responder.engine) else None
-            )
-            self.runs[path] = ContractRun(
-                api.document,
-                self.target,
-                mount=api.mounts[0] if in_process else api.document.base_path,
+        self.target = target
+        self.runs: dict[str, ContractRun] = {
+            path: ContractRun(
+                subject.document,
+                target,
+                mount=subject.mount,
                 options=options,
-                declaration=api.declaration,
-                records=records,
+                declaration=subject.declaration,
+                records=subject.records,
                 extra_headers=dict(plan.headers),
             )
+            for path, subject in zip(plan.specs, subjects, strict=True)
+        }
 
     def run(self, spec: str, operation_id: str) -> OperationResult:
         """One operation's result, tagged with where it came from."""

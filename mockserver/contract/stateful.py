@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from mockserver.contract.checks import Failure, Reply
-from mockserver.contract.requests import RequestFactory
-from mockserver.contract.serialize import WireRequest, build_request
 from mockserver.data.declaration import Declaration, OperationBehaviour
+from mockserver.generation.requests import RequestFactory
+from mockserver.generation.serialize import WireRequest, build_request
 from mockserver.spec.model import ApiDocument, Operation
 from mockserver.spec.paths import template_pattern, template_variables
 from mockserver.spec.pointer import split_pointer

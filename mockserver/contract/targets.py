@@ -10,7 +10,7 @@ import httpx
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from mockserver.contract.checks import Reply
-from mockserver.contract.serialize import WireRequest
+from mockserver.generation.serialize import WireRequest
 
 TIMEOUT = 30.0
 

@@ -22,9 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-# ``regex`` understands ECMA-262 property escapes (\p{L}, \p{Script=Greek}) that ``re``
-# does not: it decides which characters belong to a property, and checks the results.
-import regex
+from mockserver.spec.patterns import (
+    EcmaPattern,
+    PatternTimeout,
+    Untranslatable,
+    ecma,
+    property_class,
+    translate,
+)
 
 # The parser behind ``re`` itself. It is private, but it has been stable for years and it
 # is the only complete parser of Python's regex syntax; the result is always re-checked.
@@ -41,11 +46,6 @@ _PRINTABLE = string.ascii_letters + string.digits
 _NICE = _PRINTABLE + " -_."
 _PAD = string.ascii_lowercase + string.digits
 _EXTRA = "éñüßøåçλжπ中"
-#: Where members of a property with no printable ASCII member are looked for.
-_POOL = "".join(
-    chr(c) for r in (range(0x7F, 0x3100), range(0x4E00, 0x4E80), range(0xAC00, 0xAC80)) for c in r
-)
-_SAMPLE = 32
 _START = {sre.AT_BEGINNING, sre.AT_BEGINNING_STRING}
 _END = {sre.AT_END, sre.AT_END_STRING}
 _CATEGORY_RE = {
@@ -107,97 +107,27 @@ def _plan(pattern: str, cap: int) -> _Plan:
 
 
 def _matcher(pattern: str) -> Callable[[str], Any]:
-    try:
-        return regex.compile(_KREF.sub(r"(?P=\1)", pattern)).search
-    except regex.error:
+    compiled = ecma(pattern)
+    if compiled.engine is None:
         return re.compile(_to_python(pattern)).search
+    return functools.partial(_matches_in_time, compiled)
 
 
-# -- ECMA-262 to Python ------------------------------------------------------------------
-
-_KREF = re.compile(r"\\k<([A-Za-z_]\w*)>")
+def _matches_in_time(compiled: EcmaPattern, text: str) -> bool:
+    """A drawn string the pattern is too slow to judge is not offered."""
+    try:
+        return compiled.search(text)
+    except PatternTimeout:
+        return False
 
 
 def _to_python(pattern: str) -> str:
-    """``pattern`` in ``re`` syntax: property escapes become classes of their members."""
-    out: list[str] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\" and i + 1 < len(pattern):
-            escape = pattern[i + 1]
-            if escape in "pP":
-                name, i = _property_name(pattern, i + 2)
-                out.append(_property_class(name, negated=escape == "P", in_class=in_class))
-                continue
-            ref = _KREF.match(pattern, i)
-            if ref:
-                out.append(f"(?P={ref.group(1)})")
-                i = ref.end()
-                continue
-            if escape == "z":  # Perl's end of input, as the validator's engine reads it
-                out.append("z" if in_class else r"\Z")
-                i += 2
-                continue
-            out.append(pattern[i : i + 2])
-            i += 2
-            if in_class and escape in "dDsSwW" and pattern.startswith("-", i):
-                out.append("\\-")  # ECMA: a class escape cannot start a range, so - is itself
-                i += 1
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if pattern.startswith("[^]", i):  # ECMA: any character at all
-                out.append(r"[\s\S]")
-                i, in_class = i + 3, False
-                continue
-        elif pattern.startswith("(?<", i) and not pattern.startswith(("(?<=", "(?<!"), i):
-            out.append("(?P<")
-            i += 3
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _property_name(pattern: str, start: int) -> tuple[str, int]:
-    if pattern.startswith("{", start):
-        end = pattern.find("}", start)
-        if end < 0:
-            raise PatternError(f"unterminated property escape in {pattern!r}")
-        return pattern[start + 1 : end], end + 1
-    if start < len(pattern):
-        return pattern[start], start + 1
-    raise PatternError(f"incomplete property escape in {pattern!r}")
-
-
-def _property_class(name: str, *, negated: bool, in_class: bool) -> str:
-    members, others = _property_members(name)
-    if in_class:
-        return _class_body(others if negated else members)
-    return f"[{'^' if negated else ''}{_class_body(members)}]"
-
-
-@functools.lru_cache(maxsize=256)
-def _property_members(name: str) -> tuple[str, str]:
-    """Printable members of the property, and printable non-members (ASCII first)."""
+    """``pattern`` in ``re`` syntax (shared with every engine: :mod:`mockserver.spec.patterns`),
+    property escapes as classes of their members."""
     try:
-        prop = regex.compile(rf"\p{{{name}}}")
-    except regex.error:
-        raise PatternError(f"unknown Unicode property \\p{{{name}}}") from None
-    members = [c for c in _ASCII if prop.match(c)] or [c for c in _POOL if prop.match(c)][:_SAMPLE]
-    others = [c for c in _ASCII if not prop.match(c)] or [c for c in _POOL if not prop.match(c)][
-        :_SAMPLE
-    ]
-    if not members or not others:
-        raise PatternError(f"cannot represent \\p{{{name}}}")
-    return "".join(members), "".join(others)
-
-
-def _class_body(chars: str) -> str:
-    return "".join(c if c.isalnum() else f"\\u{ord(c):04x}" for c in chars)
+        return translate(pattern, properties=property_class)
+    except Untranslatable as exc:
+        raise PatternError(str(exc)) from None
 
 
 # -- the plan: which lengths each node can produce -----------------------------------

@@ -1,9 +1,9 @@
-"""The rule codes of ``mockserver diff``, and each verdict as a validate finding.
+"""The rule codes of ``mockserver diff``, and each verdict as a finding.
 
-Codes ``MS4xx`` never change meaning once released. The rules join the table that the
-validate reporters read (:data:`mockserver.validate.findings.RULES`), so every output
-format works unchanged. ``MS499`` is a suspected break no witness was found for: a
-warning, never an error.
+Codes ``MS4xx`` never change meaning once released. :data:`RULES` is diff's own registry
+(the loading rules every verb shares, then its own), which the command line hands to the
+shared reporters. ``MS499`` is a suspected break no witness was found for: its finding
+is a warning, never an error.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from mockserver.diff.documents import Side
 from mockserver.diff.normal import Site
 from mockserver.diff.suspects import Suspect
 from mockserver.diff.witness import Witness
-from mockserver.validate.findings import RULES, Finding, Rule
+from mockserver.report.findings import LOADING_RULES, Finding, Registry, Rule
 
 UNPROVEN = "MS499"
 #: Who a rule's breaks hurt.
@@ -133,7 +133,8 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
         ),
     )
 }
-RULES.update({code: rule for code, (rule, _) in DIFF_RULES.items()})
+#: The registry a diff run reports with.
+RULES = Registry((*LOADING_RULES, *(rule for rule, _ in DIFF_RULES.values())))
 
 
 def to_finding(suspect: Suspect, witness: Witness | None, old: Side, new: Side) -> Finding:
@@ -149,6 +150,7 @@ def to_finding(suspect: Suspect, witness: Witness | None, old: Side, new: Side) 
         line=position.line,
         column=position.column,
         hint="" if witness is not None else f"suspected {DIFF_RULES[suspect.code][0].name}",
+        severity="error" if witness is not None else "warning",
     )
 
 

@@ -21,8 +21,6 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
-from mockserver.contract.serialize import build_request
-from mockserver.contract.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.diff.calls import (
     ABSENT,
     Call,
@@ -34,6 +32,8 @@ from mockserver.diff.calls import (
 )
 from mockserver.diff.documents import Side
 from mockserver.diff.suspects import RESERVED_HEADERS, Probe, Suspect
+from mockserver.generation.serialize import build_request
+from mockserver.generation.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaViolation
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, Response
 from mockserver.spec.pointer import split_pointer

@@ -19,9 +19,9 @@ from starlette.types import Receive, Scope, Send
 
 from mockserver.errors import SpecError
 from mockserver.serve.answer import Answer
-from mockserver.serve.problems import Problem, StoreUnavailable
+from mockserver.serve.problems import Problem
 from mockserver.serve.state import StateStore
-from mockserver.serve.state.store import SESSION_NAME
+from mockserver.serve.state.store import SESSION_NAME, StoreError
 from mockserver.spec.pointer import join_pointer
 
 PREFIX = "/__mock"
@@ -83,7 +83,7 @@ class Control:
     def _state(self, scope: Scope) -> Answer:
         try:
             sessions = self.store.state()
-        except StoreUnavailable:  # the health says why
+        except StoreError:  # the health says why
             body = {"store": self.store.url, "health": self.store.health(), "sessions": None}
             return Answer(503, "application/json", orjson.dumps(body), (("Retry-After", "1"),))
         body = {"store": self.store.url, "health": self.store.health(), "sessions": sessions}

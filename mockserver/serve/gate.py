@@ -21,16 +21,18 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
+from mockserver.serve.api import MountedApi
 from mockserver.serve.checks import read_request
 from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal import JournalPages, Recorder
 from mockserver.serve.latency import NO_TURN, pacers_for
-from mockserver.serve.mount import MountedApi, ServeOptions
+from mockserver.serve.options import ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import Problem, StoreUnavailable
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.serve.state import StoreError
 from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
@@ -89,10 +91,14 @@ class Gate:
                 answer = await self.control.store.off_loop(api.responder.answer, plan, request)
         except Problem as caught:
             answer = render(api, plan, problem := caught)
+        except StoreError as failed:  # raised where the store failed, answered 503 here
+            answer = render(api, plan, problem := StoreUnavailable(failed))
         except Exception:  # a bug: log it, answer it, keep serving
             log.exception("mockserver failed on %s %s", scope.get("method"), scope.get("path"))
             problem = Problem(500, "mockserver failed unexpectedly")
             answer = render(api, plan, problem)
+        if plan is not None and plan.pattern_warning is not None:
+            answer = answer.with_headers(("Warning", plan.pattern_warning))
         try:
             await turn.deliver(answer, scope, receive, send)
         finally:

@@ -6,7 +6,9 @@ as Starlette does with ``HTTPException``. The hierarchy::
 
     Problem                 an HTTP problem with a definite status (401, 404, 406, 415...)
      +-- InvalidRequest     the request breaks the API description: answered with the
-                            status the operation uses for bad requests (400, or 422)
+     |                      status the operation uses for bad requests (400, or 422)
+     +-- DrawnError         a declared error the error rate drew for a valid request (the
+     |                      journal tells it from a refusal by its type, not its status)
      +-- StoreUnavailable   the --state store failed or did not answer in time: 503 with
                             Retry-After, naming the store and the error
 
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from mockserver.serve.state.store import StoreError
 from mockserver.spec.pointer import split_pointer
 
 
@@ -103,6 +106,13 @@ class InvalidRequest(Problem):
         return bad_request
 
 
+class DrawnError(Problem):
+    """A simulated failure: the error rate drew the declared status ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status, "a simulated failure, drawn by the error rate")
+
+
 def invalid(location: str, name: str, message: str, kind: str = "invalid") -> InvalidRequest:
     """An :class:`InvalidRequest` with one violation."""
     return InvalidRequest((Violation(location, name, "", message, kind),))
@@ -117,16 +127,13 @@ def reason_phrase(status: int) -> str:
 
 
 class StoreUnavailable(Problem):
-    """The ``--state`` store failed or timed out: a 503 the client may retry, naming the
-    store (its URL without credentials) and what went wrong."""
+    """The ``--state`` store failed or timed out (a ``StoreError``, raised by the store
+    where it happened): a 503 the client may retry, naming the store (its URL without
+    credentials) and what went wrong."""
 
     RETRY_AFTER = "1"
 
-    def __init__(self, store: str, error: str) -> None:
-        super().__init__(
-            503,
-            f"the state store {store} is unavailable: {error}",
-            headers=(("Retry-After", self.RETRY_AFTER),),
-        )
-        self.store = store
-        self.error = error
+    def __init__(self, failed: StoreError) -> None:
+        super().__init__(503, str(failed), headers=(("Retry-After", self.RETRY_AFTER),))
+        self.store = failed.store
+        self.error = failed.error

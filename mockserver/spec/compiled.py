@@ -30,6 +30,9 @@ _SAME_FORMATS = {
 }
 #: Integer formats the reference validator bounds; jsonschema-rs does not look at them.
 _INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
+#: A pattern that backtracks this much is left to the reference validator, which bounds
+#: its own time (:mod:`mockserver.spec.patterns`): the compiled check only vouches for yes.
+_PATTERNS = jsonschema_rs.FancyRegexOptions(backtrack_limit=20_000)
 #: Keywords whose OpenAPI 3.0 meaning depends on the direction (request or response).
 _DIRECTIONAL = frozenset({"readOnly", "writeOnly"})
 
@@ -61,10 +64,12 @@ def compiled(schema: Any, dialect: Dialect) -> CompiledCheck | None:
     bound = min((_INTEGER_BOUNDS[f] for f in formats if f in _INTEGER_BOUNDS), default=None)
     try:
         if dialect is Dialect.OPENAPI_3_1:
-            validator: Any = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+            validator: Any = jsonschema_rs.Draft202012Validator(
+                schema, validate_formats=True, pattern_options=_PATTERNS
+            )
         else:
             validator = jsonschema_rs.Draft4Validator(
-                _nullable_as_types(schema), validate_formats=True
+                _nullable_as_types(schema), validate_formats=True, pattern_options=_PATTERNS
             )
     except (ValueError, jsonschema_rs.ValidationError):
         return None

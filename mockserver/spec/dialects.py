@@ -18,7 +18,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import regex
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import UnknownType, ValidationError
 from jsonschema.validators import extend
@@ -35,6 +34,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
 from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.patterns import PatternTimeout, ecma, unjudged_patterns
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import file_uri
 from mockserver.spec.source import SourceFile
@@ -77,23 +77,17 @@ def _swagger_type(validator: Any, types: Any, instance: Any, schema: dict[str, A
     yield from OAS30Validator.VALIDATORS["type"](validator, types, instance, schema)
 
 
-@functools.lru_cache(maxsize=4096)
-def ecma_pattern(pattern: str) -> Any:
-    """``pattern`` compiled as JSON Schema means it (ECMA-262): the ``regex`` module reads
-    the Unicode property escapes (``\\p{L}``) Python's ``re`` refuses. None when no engine
-    can read it: a value cannot be judged by a broken pattern, so it is not refused by it
-    (``mockserver validate`` reports the pattern)."""
-    try:
-        return regex.compile(pattern)
-    except (regex.error, ValueError, OverflowError):
-        return None
-
-
 def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Any:
+    """ECMA-262 ``pattern`` (see :mod:`mockserver.spec.patterns`): one too slow to evaluate
+    refuses the value, naming itself; one no engine reads refuses nothing."""
     if not validator.is_type(instance, "string"):
         return
-    compiled = ecma_pattern(pattern)
-    if compiled is not None and not compiled.search(instance):
+    try:
+        found = ecma(pattern).search(instance)
+    except PatternTimeout as slow:
+        yield ValidationError(str(slow))
+        return
+    if not found:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -103,11 +97,14 @@ def _pattern_properties(
     if not validator.is_type(instance, "object"):
         return
     for pattern, subschema in properties.items():
-        compiled = ecma_pattern(pattern)
-        if compiled is None:
-            continue
+        compiled = ecma(pattern)
         for key, value in instance.items():
-            if compiled.search(key):
+            try:
+                found = compiled.search(key)
+            except PatternTimeout as slow:
+                yield ValidationError(str(slow), path=[key])
+                continue
+            if found:
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
 
 
@@ -272,6 +269,8 @@ class SchemaValidator:
         cls = _VALIDATORS[(schema.dialect, direction)]
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
         self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
+        #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
+        self.unjudged = unjudged_patterns(root if inlined is not None else schema.value)
 
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` satisfies the schema (or the schema is too malformed to say)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from mockserver.errors import MockserverError, RefError
+from mockserver.report.findings import Finding
 from mockserver.spec.build import detect_dialect
 from mockserver.spec.dialects import schema_registry
 from mockserver.spec.model import Dialect
@@ -16,19 +17,18 @@ from mockserver.spec.pointer import split_pointer
 from mockserver.spec.refs import Located, RefResolver, iter_refs
 from mockserver.spec.source import SourceFile
 from mockserver.validate import names, paths, schemas
-from mockserver.validate.findings import Finding
-from mockserver.validate.issues import Issue
 from mockserver.validate.metaschema import (
     OAS_DIALECT,
     iter_dialect_issues,
     iter_meta_schema_issues,
     known_dialect,
 )
+from mockserver.validate.rules import RULES
 from mockserver.validate.servers import iter_server_issues
 from mockserver.validate.structure import Structure, from_resolver
 from mockserver.validate.values import ValueChecker, iter_example_object_issues
 
-StructureCheck = Callable[[Structure], Iterable[Issue]]
+StructureCheck = Callable[[Structure], Iterable[Finding]]
 
 #: Checks that need only the document's structure, in the order their findings are listed.
 _STRUCTURE_CHECKS: tuple[StructureCheck, ...] = (
@@ -103,10 +103,9 @@ class DocumentChecker:
             _, dialect = detect_dialect(self.source.data, self.resolver)
         except MockserverError as error:
             return [self._from_error(error)]
-        findings = dict.fromkeys(self._place(issue) for issue in self._issues(dialect))
-        return list(findings)
+        return list(dict.fromkeys(self._issues(dialect)))
 
-    def _issues(self, dialect: Dialect) -> Iterator[Issue]:
+    def _issues(self, dialect: Dialect) -> Iterator[Finding]:
         root = Located(self.source.data, self.source, "")
         yield from iter_meta_schema_issues(root, dialect)
         yield from self._ref_issues()
@@ -119,7 +118,7 @@ class DocumentChecker:
         registry = schema_registry(self.resolver.files, dialect)
         yield from ValueChecker(structure, self.resolver, registry).iter_issues()
 
-    def _ref_issues(self) -> Iterator[Issue]:
+    def _ref_issues(self) -> Iterator[Finding]:
         """Every broken ref in every reachable file."""
         pending, seen = [self.source], set()
         while pending:
@@ -133,18 +132,18 @@ class DocumentChecker:
                 try:
                     target = self.resolver.locate(ref, source, pointer)
                 except RefError as error:
-                    yield Issue(error.code, source, pointer, error.message, error.hint)
+                    yield Finding.at(error.code, source, pointer, error.message, error.hint)
                     continue
                 pending.append(target.file)
 
-    def _dialect_issues(self, structure: Structure) -> Iterator[Issue]:
+    def _dialect_issues(self, structure: Structure) -> Iterator[Finding]:
         if structure.dialect is not Dialect.OPENAPI_3_1:
             return  # 2.0 and 3.0 schemas are part of the document's own meta-schema
         dialect = self.source.data.get("jsonSchemaDialect", OAS_DIALECT)
         if isinstance(dialect, str) and known_dialect(dialect):
             yield from iter_dialect_issues(structure.schemas, dialect.rstrip("#"))
 
-    def _schema_issues(self, structure: Structure) -> Iterator[Issue]:
+    def _schema_issues(self, structure: Structure) -> Iterator[Finding]:
         dialect = structure.dialect
         for node in structure.schema_nodes:
             for check in schemas.SCHEMA_CHECKS:
@@ -154,22 +153,7 @@ class DocumentChecker:
             for check in schemas.SIMPLE_CHECKS:
                 yield from check(node, dialect)
 
-    def _place(self, issue: Issue) -> Finding:
-        """The issue as a finding, at the line and column of its pointer."""
-        position = issue.source.position(issue.pointer)
-        return Finding(
-            issue.code,
-            issue.source.path,
-            issue.pointer,
-            issue.message,
-            position.line,
-            position.column,
-            issue.hint,
-        )
-
     def _from_error(self, error: MockserverError) -> Finding:
         if error.position is None and error.pointer:
-            return self._place(
-                Issue(error.code, self.source, error.pointer, error.message, error.hint)
-            )
-        return Finding.from_error(error)
+            return Finding.at(error.code, self.source, error.pointer, error.message, error.hint)
+        return Finding.from_error(error, RULES)

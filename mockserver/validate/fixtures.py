@@ -14,12 +14,13 @@ from mockserver.data.declaration import (
     iter_format_errors,
 )
 from mockserver.errors import DeclarationError, MockserverError
+from mockserver.report.findings import Finding
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.source import load_source
-from mockserver.validate.findings import Finding
+from mockserver.validate.rules import RULES
 
 __all__ = ["DECLARATION_NAME", "check_fixture_folder"]
 
@@ -29,8 +30,8 @@ def check_fixture_folder(folder: Path, specs_folder: Path) -> list[Finding]:
     try:
         source = load_source(folder / DECLARATION_NAME)
     except MockserverError as error:
-        return [Finding.from_error(error)]
-    problems = [Finding.from_error(e) for e in iter_format_errors(source)]
+        return [Finding.from_error(error, RULES)]
+    problems = [Finding.from_error(e, RULES) for e in iter_format_errors(source)]
     if problems:
         return problems
     try:
@@ -98,4 +99,4 @@ def _finding(error: MockserverError) -> Finding:
         except MockserverError:
             position = None
         error.position = position
-    return Finding.from_error(error)
+    return Finding.from_error(error, RULES)

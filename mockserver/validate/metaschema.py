@@ -21,10 +21,10 @@ from openapi_spec_validator.schemas import (
     openapi_v31_schema_validator,
 )
 
+from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
 from mockserver.spec.refs import Located
 from mockserver.validate.explain import Explained, explain
-from mockserver.validate.issues import Issue
 
 #: The meta-schemas openapi-spec-validator ships, read by plain jsonschema validators:
 #: its own wrappers lose the keyword and branches of each failure.
@@ -44,16 +44,16 @@ _OAS_VOCABULARY = "https://spec.openapis.org/oas/3.1/meta/base"
 _ECHOES = ("unevaluatedProperties", "unevaluatedItems")
 
 
-def iter_meta_schema_issues(root: Located, dialect: Dialect) -> Iterator[Issue]:
+def iter_meta_schema_issues(root: Located, dialect: Dialect) -> Iterator[Finding]:
     """Every way the document breaks its version's meta-schema, at the keyword's own spot."""
     if _fast_meta_schema(dialect).is_valid(root.value):
         return
     errors = _reference_meta_schema(dialect).iter_errors(root.value)
     for item in _reported(errors, "", _STANDARDS[dialect]):
-        yield Issue("MS101", root.file, item.pointer, item.message, item.hint)
+        yield Finding.at("MS101", root.file, item.pointer, item.message, item.hint)
 
 
-def iter_dialect_issues(schemas: list[Located], dialect_uri: str) -> Iterator[Issue]:
+def iter_dialect_issues(schemas: list[Located], dialect_uri: str) -> Iterator[Finding]:
     """Every 3.1 schema object against its dialect (the OAS one unless the document says)."""
     fast, slow, label = _dialect(dialect_uri)
     for schema in schemas:
@@ -65,7 +65,7 @@ def iter_dialect_issues(schemas: list[Located], dialect_uri: str) -> Iterator[Is
         if fast.is_valid(schema.value):
             continue
         for item in _reported(slow.iter_errors(schema.value), schema.pointer, label):
-            yield Issue("MS101", schema.file, item.pointer, item.message, item.hint)
+            yield Finding.at("MS101", schema.file, item.pointer, item.message, item.hint)
 
 
 def known_dialect(uri: str) -> bool:

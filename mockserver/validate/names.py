@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from mockserver.errors import MockserverError
+from mockserver.report.findings import Finding
 from mockserver.spec.model import HTTP_METHODS, Dialect
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import RefResolver
-from mockserver.validate.issues import Issue
 from mockserver.validate.structure import Structure
 
 _COMPONENT_NAME = re.compile(r"^[a-zA-Z0-9.\-_]+$")
 
 
-def iter_operation_id_issues(structure: Structure) -> Iterator[Issue]:
+def iter_operation_id_issues(structure: Structure) -> Iterator[Finding]:
     """Every operationId is unique, callbacks and webhooks included."""
     first: dict[str, str] = {}
     for op in structure.operations:
@@ -25,7 +25,7 @@ def iter_operation_id_issues(structure: Structure) -> Iterator[Issue]:
         if not isinstance(operation_id, str):
             continue
         if operation_id in first:
-            yield Issue(
+            yield Finding.at(
                 "MS108",
                 op.source,
                 op.at("operationId"),
@@ -36,7 +36,7 @@ def iter_operation_id_issues(structure: Structure) -> Iterator[Issue]:
             first[operation_id] = op.key
 
 
-def iter_security_issues(structure: Structure) -> Iterator[Issue]:
+def iter_security_issues(structure: Structure) -> Iterator[Finding]:
     """Security requirements name declared schemes only."""
     data = structure.root.data
     if structure.dialect is Dialect.SWAGGER_2:
@@ -52,7 +52,7 @@ def iter_security_issues(structure: Structure) -> Iterator[Issue]:
         for requirement in requirements:
             for name in requirement if isinstance(requirement, dict) else ():
                 if name not in declared:
-                    yield Issue(
+                    yield Finding.at(
                         "MS109",
                         op.source,
                         op.pointer,
@@ -60,14 +60,14 @@ def iter_security_issues(structure: Structure) -> Iterator[Issue]:
                     )
 
 
-def iter_tag_issues(structure: Structure) -> Iterator[Issue]:
+def iter_tag_issues(structure: Structure) -> Iterator[Finding]:
     """Each tag is declared once."""
     tags = structure.root.data.get("tags")
     seen: set[Any] = set()
     for index, tag in enumerate(tags if isinstance(tags, list) else ()):
         name = tag.get("name") if isinstance(tag, dict) else None
         if name in seen:
-            yield Issue(
+            yield Finding.at(
                 "MS124",
                 structure.root,
                 join_pointer("/tags", index),
@@ -77,7 +77,7 @@ def iter_tag_issues(structure: Structure) -> Iterator[Issue]:
         seen.add(name)
 
 
-def iter_component_name_issues(structure: Structure) -> Iterator[Issue]:
+def iter_component_name_issues(structure: Structure) -> Iterator[Finding]:
     """3.0 component names use letters, digits, '.', '-' and '_' (3.1's meta-schema says so
     itself)."""
     components = structure.root.data.get("components")
@@ -88,7 +88,7 @@ def iter_component_name_issues(structure: Structure) -> Iterator[Issue]:
             continue
         for name in entries:
             if not _COMPONENT_NAME.match(str(name)):
-                yield Issue(
+                yield Finding.at(
                     "MS129",
                     structure.root,
                     join_pointer("/components", kind, name),
@@ -97,13 +97,13 @@ def iter_component_name_issues(structure: Structure) -> Iterator[Issue]:
                 )
 
 
-def iter_link_issues(structure: Structure, resolver: RefResolver) -> Iterator[Issue]:
+def iter_link_issues(structure: Structure, resolver: RefResolver) -> Iterator[Finding]:
     """A link's operationId or operationRef names an operation that exists."""
     ids = {op.value.get("operationId") for op in structure.operations}
     for link in structure.links:
         operation_id = link.value.get("operationId")
         if isinstance(operation_id, str) and operation_id not in ids:
-            yield Issue(
+            yield Finding.at(
                 "MS120",
                 link.source,
                 link.at("operationId"),
@@ -114,7 +114,7 @@ def iter_link_issues(structure: Structure, resolver: RefResolver) -> Iterator[Is
         if isinstance(ref, str) and not _is_operation(
             ref, link.source, link.at("operationRef"), resolver
         ):
-            yield Issue(
+            yield Finding.at(
                 "MS120",
                 link.source,
                 link.at("operationRef"),

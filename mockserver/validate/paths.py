@@ -5,22 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
 from mockserver.spec.pointer import join_pointer
-from mockserver.validate.issues import Issue
 from mockserver.validate.structure import Node, OperationNode, Structure
 
 _TEMPLATE_VARIABLE = re.compile(r"{([^{}]*)}")
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-def iter_path_key_issues(structure: Structure) -> Iterator[Issue]:
+def iter_path_key_issues(structure: Structure) -> Iterator[Finding]:
     """Path keys with a query string or an empty ``{}``, and paths that match alike."""
     first: dict[str, str] = {}
     for template, _item in structure.path_items:
         pointer = join_pointer("/paths", template)
         if "?" in template:
-            yield Issue(
+            yield Finding.at(
                 "MS123",
                 structure.root,
                 pointer,
@@ -28,7 +28,7 @@ def iter_path_key_issues(structure: Structure) -> Iterator[Issue]:
                 "declare query parameters with 'in: query' instead",
             )
         if "" in _TEMPLATE_VARIABLE.findall(template):
-            yield Issue(
+            yield Finding.at(
                 "MS123",
                 structure.root,
                 pointer,
@@ -37,7 +37,7 @@ def iter_path_key_issues(structure: Structure) -> Iterator[Issue]:
             )
         shape = _TEMPLATE_VARIABLE.sub("{}", template.rstrip("/"))
         if shape in first:
-            yield Issue(
+            yield Finding.at(
                 "MS122",
                 structure.root,
                 pointer,
@@ -48,7 +48,7 @@ def iter_path_key_issues(structure: Structure) -> Iterator[Issue]:
             first[shape] = template
 
 
-def iter_path_parameter_issues(structure: Structure) -> Iterator[Issue]:
+def iter_path_parameter_issues(structure: Structure) -> Iterator[Finding]:
     """Template variables and ``in: path`` parameters must match one to one."""
     for op in structure.operations:
         if not op.template:
@@ -57,7 +57,7 @@ def iter_path_parameter_issues(structure: Structure) -> Iterator[Issue]:
         declared = {_name(p): p for p in _merged(op) if p.value.get("in") == "path"}
         for name in variables:
             if name not in declared:
-                yield Issue(
+                yield Finding.at(
                     "MS106",
                     op.source,
                     op.pointer,
@@ -66,7 +66,7 @@ def iter_path_parameter_issues(structure: Structure) -> Iterator[Issue]:
                 )
         for name, param in declared.items():
             if name not in variables:
-                yield Issue(
+                yield Finding.at(
                     "MS107",
                     param.source,
                     param.pointer,
@@ -74,7 +74,7 @@ def iter_path_parameter_issues(structure: Structure) -> Iterator[Issue]:
                 )
 
 
-def iter_duplicate_parameter_issues(structure: Structure) -> Iterator[Issue]:
+def iter_duplicate_parameter_issues(structure: Structure) -> Iterator[Finding]:
     """The same name and location twice in one list (header names ignore case)."""
     for parameters in structure.parameter_lists:
         first: dict[tuple[str, str], Node] = {}
@@ -83,7 +83,7 @@ def iter_duplicate_parameter_issues(structure: Structure) -> Iterator[Issue]:
             name = _name(param)
             key = (location, name.lower() if location == "header" else name)
             if key in first:
-                yield Issue(
+                yield Finding.at(
                     "MS110",
                     param.source,
                     param.pointer,
@@ -96,7 +96,7 @@ def iter_duplicate_parameter_issues(structure: Structure) -> Iterator[Issue]:
                 first[key] = param
 
 
-def iter_form_data_issues(structure: Structure) -> Iterator[Issue]:
+def iter_form_data_issues(structure: Structure) -> Iterator[Finding]:
     """Swagger 2.0 ``formData`` parameters need an operation that consumes a form."""
     if structure.dialect is not Dialect.SWAGGER_2:
         return
@@ -106,7 +106,7 @@ def iter_form_data_issues(structure: Structure) -> Iterator[Issue]:
         if isinstance(consumes, list) and not any(c in _FORM_TYPES for c in consumes):
             for param in _merged(op):
                 if param.value.get("in") == "formData":
-                    yield Issue(
+                    yield Finding.at(
                         "MS128",
                         param.source,
                         param.pointer,
@@ -131,7 +131,7 @@ def _name(param: Node) -> str:
 _NO_CONTENT = ("204", "304")
 
 
-def iter_no_content_issues(structure: Structure) -> Iterator[Issue]:
+def iter_no_content_issues(structure: Structure) -> Iterator[Finding]:
     """A 204 or 304 that declares content: HTTP forbids it, so no server can send it."""
     for op in structure.operations:
         responses = op.value.get("responses")
@@ -141,7 +141,7 @@ def iter_no_content_issues(structure: Structure) -> Iterator[Issue]:
             response = responses.get(status)
             if isinstance(response, dict) and (response.get("content") or response.get("schema")):
                 field = "content" if response.get("content") else "schema"
-                yield Issue(
+                yield Finding.at(
                     "MS131",
                     op.source,
                     op.at("responses", status, field),

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from mockserver.data.binding import json_media
 from mockserver.errors import MockserverError, UsageError
+from mockserver.report.findings import Finding
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, MediaType, Operation
 from mockserver.spec.source import load_source
-from mockserver.validate.findings import Finding
+from mockserver.validate.rules import RULES
 
 
 def check_payload(
@@ -31,7 +32,7 @@ def check_payload(
     try:
         source = load_source(payload)
     except MockserverError as error:
-        return [Finding.from_error(error)]
+        return [Finding.from_error(error, RULES)]
     if request:
         media, label = _request_media(op, content_type), f"{op.key} request body"
     else:

@@ -1,39 +1,18 @@
-"""Decide what each path is, run the right checks, and pick the exit code."""
+"""Decide what each path is and run the right checks; the exit code is the report layer's."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.errors import MockserverError
+from mockserver.report.findings import Finding
+from mockserver.report.run import Outcome
 from mockserver.spec.loader import SPEC_SUFFIXES
 from mockserver.spec.source import load_source
 from mockserver.validate.document import DocumentChecker
-from mockserver.validate.findings import Finding
 from mockserver.validate.fixtures import DECLARATION_NAME, check_fixture_folder
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_COULD_NOT_RUN = 0, 1, 2
-
-
-@dataclass
-class Outcome:
-    """What a validate run found, and which files it looked at."""
-
-    findings: list[Finding] = field(default_factory=list)
-    checked: list[Path] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        """0 clean, 1 findings, 2 when some file could not be checked at all."""
-        if any(f.fatal for f in self.findings):
-            return EXIT_COULD_NOT_RUN
-        return EXIT_FINDINGS if self.findings else EXIT_CLEAN
-
-    def sorted(self) -> Outcome:
-        """The same outcome with findings in file, line, column order."""
-        order = sorted(self.findings, key=lambda f: (str(f.file), f.line, f.column, f.code))
-        return Outcome(order, self.checked)
+from mockserver.validate.rules import RULES
 
 
 def validate_paths(paths: list[Path], specs_folder: Path = Path("specs")) -> Outcome:
@@ -53,7 +32,7 @@ def check_document_file(path: Path) -> list[Finding]:
     try:
         source = load_source(path)
     except MockserverError as error:
-        return [Finding.from_error(error)]
+        return [Finding.from_error(error, RULES)]
     return DocumentChecker(source).run()
 
 

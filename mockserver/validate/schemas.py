@@ -8,19 +8,17 @@ them too.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import regress
-
 from mockserver.errors import MockserverError
+from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
+from mockserver.spec.patterns import PatternTimeout, ecma
 from mockserver.spec.refs import RefResolver
-from mockserver.validate.issues import Issue
 from mockserver.validate.structure import Node
 
-SchemaCheck = Callable[[Node, Dialect], Iterator[Issue]]
+SchemaCheck = Callable[[Node, Dialect], Iterator[Finding]]
 
 #: (lower, upper) bounds that contradict each other when lower > upper.
 _RANGES = (
@@ -36,7 +34,7 @@ _SCALARS = ("string", "number", "integer", "boolean", "null")
 _ANNOTATIONS = frozenset({"description", "title", "summary", "example", "externalDocs"})
 
 
-def iter_pattern_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_pattern_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """``pattern`` and ``patternProperties`` keys must be ECMA-262 regular expressions."""
     pattern = node.value.get("pattern")
     if isinstance(pattern, str):
@@ -51,32 +49,26 @@ def iter_pattern_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
                 yield _regex_issue(node, node.at("patternProperties", str(key)), key, problem)
 
 
-@functools.lru_cache(maxsize=4096)
 def regex_problem(pattern: str) -> str:
-    """Why ``pattern`` is not an ECMA-262 regular expression, or "" when it is one.
-
-    Checked without the ``u`` flag, as browsers and most validators compile patterns,
-    so that nothing an ECMAScript engine accepts is reported.
-    """
-    try:
-        regress.Regex(pattern)
-    except regress.RegressError as error:
-        return str(error) or "not a regular expression"
-    return ""
+    """Why ``pattern`` judges no value (not ECMA-262, or not translatable for the engine
+    that evaluates it: :mod:`mockserver.spec.patterns`), or "" when it is fine."""
+    return ecma(pattern).problem
 
 
-def _regex_issue(node: Node, pointer: str, pattern: str, problem: str) -> Issue:
-    return Issue(
+def _regex_issue(node: Node, pointer: str, pattern: str, problem: str) -> Finding:
+    return Finding.at(
         "MS114",
         node.source,
         pointer,
-        f"{pattern!r} is not an ECMA-262 regular expression: {problem}",
+        f"{pattern!r} {problem}; the mock accepts any value for it",
         "JSON Schema patterns follow ECMAScript: escape literal brackets and braces, "
-        "and drop Python-only syntax such as (?P<name>...) or (?i)",
+        "and drop Python-only syntax such as (?P<name>...) or (?i)"
+        if problem.startswith("not an ECMA-262")
+        else "write it without the construct named (e.g. \\p{..} with a known property)",
     )
 
 
-def iter_range_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_range_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """Lower bounds above upper bounds: no value satisfies the schema."""
     value = node.value
     for low, high in _RANGES:
@@ -110,8 +102,8 @@ def _bound(
     return tighter(candidates, key=lambda c: (c[1], c[2] if inclusive == "minimum" else not c[2]))
 
 
-def _range_issue(node: Node, low: str, high: str) -> Issue:
-    return Issue(
+def _range_issue(node: Node, low: str, high: str) -> Finding:
+    return Finding.at(
         "MS115",
         node.source,
         node.at(low),
@@ -120,7 +112,7 @@ def _range_issue(node: Node, low: str, high: str) -> Issue:
     )
 
 
-def iter_required_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_required_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """A ``required`` property that ``additionalProperties: false`` forbids."""
     value = node.value
     required = value.get("required")
@@ -138,7 +130,7 @@ def iter_required_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
             continue
         if any(_matches(p, name) for p in patterns):
             continue
-        yield Issue(
+        yield Finding.at(
             "MS116",
             node.source,
             node.at("required", index),
@@ -151,10 +143,13 @@ def iter_required_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
 def _matches(pattern: str, name: str) -> bool:
     if regex_problem(pattern):
         return True  # reported by the pattern check; do not pile on
-    return regress.Regex(pattern).find(name) is not None
+    try:
+        return ecma(pattern).search(name)
+    except PatternTimeout:
+        return True  # too slow to say: do not report what cannot be shown
 
 
-def iter_enum_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_enum_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """``enum`` and ``const`` values must be of the schema's own type."""
     value = node.value
     declared = value.get("type")
@@ -170,7 +165,7 @@ def iter_enum_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
         candidates.append((node.at("const"), value["const"]))
     for pointer, candidate in candidates:
         if not any(_is_type(candidate, t) for t in types):
-            yield Issue(
+            yield Finding.at(
                 "MS117",
                 node.source,
                 pointer,
@@ -180,12 +175,12 @@ def iter_enum_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
             )
 
 
-def iter_array_items_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_array_items_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """2.0 and 3.0 require ``items`` beside ``type: array``."""
     if dialect is Dialect.OPENAPI_3_1 or node.value.get("type") != "array":
         return
     if "items" not in node.value and "$ref" not in node.value:
-        yield Issue(
+        yield Finding.at(
             "MS125",
             node.source,
             node.pointer,
@@ -194,7 +189,7 @@ def iter_array_items_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
         )
 
 
-def iter_keyword_type_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_keyword_type_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """Keywords that can never apply under the declared type (properties on a string)."""
     declared = node.value.get("type")
     if not isinstance(declared, str):
@@ -207,7 +202,7 @@ def iter_keyword_type_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
     if declared != "array":
         misplaced += [k for k in _ARRAY_ONLY if k in node.value]
     for keyword in misplaced[:1]:
-        yield Issue(
+        yield Finding.at(
             "MS130",
             node.source,
             node.at(keyword),
@@ -217,14 +212,14 @@ def iter_keyword_type_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
         )
 
 
-def iter_ref_sibling_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_ref_sibling_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """In 2.0 and 3.0 everything beside ``$ref`` is ignored; a keyword there is lost."""
     if dialect is Dialect.OPENAPI_3_1 or not isinstance(node.value.get("$ref"), str):
         return
     for key in node.value:
         ignored = key not in _ANNOTATIONS and (not key.startswith("x-") or key == "x-nullable")
         if key != "$ref" and ignored:
-            yield Issue(
+            yield Finding.at(
                 "MS126",
                 node.source,
                 node.at(key),
@@ -234,13 +229,13 @@ def iter_ref_sibling_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
             return
 
 
-def iter_nullable_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
+def iter_nullable_issues(node: Node, dialect: Dialect) -> Iterator[Finding]:
     """3.0's ``nullable: true`` means nothing without a ``type`` beside it."""
     value = node.value
     if dialect is Dialect.OPENAPI_3_0 and value.get("nullable") is True and "type" not in value:
         if "$ref" in value:
             return  # reported as a $ref sibling
-        yield Issue(
+        yield Finding.at(
             "MS127",
             node.source,
             node.at("nullable"),
@@ -251,7 +246,7 @@ def iter_nullable_issues(node: Node, dialect: Dialect) -> Iterator[Issue]:
 
 def iter_discriminator_issues(
     node: Node, dialect: Dialect, resolver: RefResolver
-) -> Iterator[Issue]:
+) -> Iterator[Finding]:
     """Mapping targets must exist; 2.0's property must be defined and required."""
     discriminator = node.value.get("discriminator")
     if dialect is Dialect.SWAGGER_2:
@@ -262,7 +257,7 @@ def iter_discriminator_issues(
         return
     for name, target in discriminator["mapping"].items():
         if isinstance(target, str) and not _mapping_exists(target, node, resolver):
-            yield Issue(
+            yield Finding.at(
                 "MS118",
                 node.source,
                 node.at("discriminator", "mapping", str(name)),
@@ -282,13 +277,13 @@ def _mapping_exists(target: str, node: Node, resolver: RefResolver) -> bool:
     return True
 
 
-def _swagger_discriminator(node: Node, name: str) -> Iterator[Issue]:
+def _swagger_discriminator(node: Node, name: str) -> Iterator[Finding]:
     properties = node.value.get("properties")
     required = node.value.get("required")
     defined = isinstance(properties, dict) and name in properties
     if defined and isinstance(required, list) and name in required:
         return
-    yield Issue(
+    yield Finding.at(
         "MS119",
         node.source,
         node.at("discriminator"),

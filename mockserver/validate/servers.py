@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
-from mockserver.validate.issues import Issue
 from mockserver.validate.structure import Node, Structure
 
 _VARIABLE = re.compile(r"{([^{}]+)}")
 
 
-def iter_server_issues(structure: Structure) -> Iterator[Issue]:
+def iter_server_issues(structure: Structure) -> Iterator[Finding]:
     """Every problem with every server, wherever it is declared."""
     for server in structure.servers:
         url = server.value.get("url")
@@ -21,7 +21,7 @@ def iter_server_issues(structure: Structure) -> Iterator[Issue]:
         used = _VARIABLE.findall(url) if isinstance(url, str) else []
         for name in used:
             if name not in variables:
-                yield Issue(
+                yield Finding.at(
                     "MS112",
                     server.source,
                     server.at("url"),
@@ -30,7 +30,7 @@ def iter_server_issues(structure: Structure) -> Iterator[Issue]:
                 )
         for name, variable in variables.items():
             if isinstance(url, str) and name not in used:
-                yield Issue(
+                yield Finding.at(
                     "MS113",
                     server.source,
                     server.at("variables", str(name)),
@@ -43,13 +43,13 @@ def iter_server_issues(structure: Structure) -> Iterator[Issue]:
 
 def _variable_values(
     server: Node, name: str, variable: dict[str, object], dialect: Dialect
-) -> Iterator[Issue]:
+) -> Iterator[Finding]:
     enum = variable.get("enum")
     if not isinstance(enum, list):
         return
     if not enum:
         if dialect is Dialect.OPENAPI_3_0:  # 3.1's meta-schema reports it itself
-            yield Issue(
+            yield Finding.at(
                 "MS111",
                 server.source,
                 server.at("variables", name, "enum"),
@@ -58,7 +58,7 @@ def _variable_values(
             )
         return
     if "default" in variable and variable["default"] not in enum:
-        yield Issue(
+        yield Finding.at(
             "MS111",
             server.source,
             server.at("variables", name, "default"),

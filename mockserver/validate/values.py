@@ -11,11 +11,11 @@ from typing import Any
 from referencing.exceptions import Unresolvable
 
 from mockserver.errors import MockserverError
+from mockserver.report.findings import Finding
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.model import Dialect, Schema, SchemaRegistry
 from mockserver.spec.refs import Located, RefResolver, file_uri
 from mockserver.spec.source import SourceFile
-from mockserver.validate.issues import Issue
 from mockserver.validate.structure import Node, Structure
 
 #: Swagger 2.0 parameter and header fields that are schema keywords.
@@ -42,14 +42,16 @@ _SIMPLE_KEYS = (
 class ValueChecker:
     """Checks values against schemas, compiling each schema once."""
 
-    def __init__(self, structure: Structure, resolver: RefResolver, registry: Any) -> None:
+    def __init__(
+        self, structure: Structure, resolver: RefResolver, registry: SchemaRegistry
+    ) -> None:
         self.structure = structure
         self.resolver = resolver
         self.dialect = structure.dialect
         self.registry = registry
         self._validators: dict[str, SchemaValidator] = {}
 
-    def iter_issues(self) -> Iterator[Issue]:
+    def iter_issues(self) -> Iterator[Finding]:
         """Every example and default that breaks its schema."""
         found = self.structure
         for node in [*found.parameters, *found.headers, *found.media_types]:
@@ -61,7 +63,7 @@ class ValueChecker:
         for node in found.schema_nodes:
             yield from self._schema_values(node)
 
-    def _holder(self, node: Node) -> Iterator[Issue]:
+    def _holder(self, node: Node) -> Iterator[Finding]:
         """A parameter, header or media type: its example(s) against its schema."""
         schema = node.value.get("schema")
         if not isinstance(schema, dict | bool) or (
@@ -106,7 +108,7 @@ class ValueChecker:
             return None  # reported by the ref check
         return Node(at.file, at.pointer, at.value) if isinstance(at.value, dict) else None
 
-    def _swagger_response(self, node: Node) -> Iterator[Issue]:
+    def _swagger_response(self, node: Node) -> Iterator[Finding]:
         schema = node.value.get("schema")
         named = node.value.get("examples")
         if self.dialect is not Dialect.SWAGGER_2 or not isinstance(schema, dict):
@@ -123,7 +125,7 @@ class ValueChecker:
                     f"{mime} example",
                 )
 
-    def _simple(self, node: Node) -> Iterator[Issue]:
+    def _simple(self, node: Node) -> Iterator[Finding]:
         """Swagger 2.0 inline fields: default and x-example against the fields themselves."""
         fields = {k: node.value[k] for k in _SIMPLE_KEYS if k in node.value}
         if fields.get("type") == "file":
@@ -135,7 +137,7 @@ class ValueChecker:
                     code, schema, node.source, node.at(key), node.value[key], key
                 )
 
-    def _schema_values(self, node: Node) -> Iterator[Issue]:
+    def _schema_values(self, node: Node) -> Iterator[Finding]:
         value = node.value
         if "$ref" in value and self.dialect is not Dialect.OPENAPI_3_1:
             return  # siblings of $ref are ignored in 2.0 and 3.0
@@ -159,7 +161,7 @@ class ValueChecker:
 
     def _check(
         self, code: str, schema: Schema, source: SourceFile, pointer: str, value: Any, label: str
-    ) -> Iterator[Issue]:
+    ) -> Iterator[Finding]:
         validator = self._validator(schema)
         try:
             violations = list(validator.iter_violations(value))
@@ -167,7 +169,7 @@ class ValueChecker:
             return  # the schema's broken $ref is reported on its own
         for violation in violations:
             where = f" at {violation.pointer}" if violation.pointer else ""
-            yield Issue(
+            yield Finding.at(
                 code,
                 source,
                 pointer + violation.pointer,
@@ -183,11 +185,11 @@ class ValueChecker:
         return self._validators[key]
 
 
-def iter_example_object_issues(structure: Structure) -> Iterator[Issue]:
+def iter_example_object_issues(structure: Structure) -> Iterator[Finding]:
     """An Example object holds ``value`` or ``externalValue``, never both."""
     for node in structure.examples:
         if "value" in node.value and "externalValue" in node.value:
-            yield Issue(
+            yield Finding.at(
                 "MS121",
                 node.source,
                 node.pointer,

@@ -17,9 +17,9 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.contract.runner import ContractOptions, ContractRun
-from mockserver.contract.serialize import WireRequest
 from mockserver.contract.targets import AsgiTarget
 from mockserver.data.declaration import Filter
+from mockserver.generation.serialize import WireRequest
 from mockserver.serve.app import create_app
 from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
 from tests.conftest import FIXTURES, RAW_TOKEN, SPECS

@@ -12,8 +12,8 @@ import pytest
 
 from mockserver.contract import oracle
 from mockserver.contract.oracle import SortKey, compare, epoch_ms, field_values, misordered
-from mockserver.contract.serialize import NOT_SENT, Drawn
 from mockserver.data.declaration import Dataset, Filter, Paging, Sort, TimeField
+from mockserver.generation.serialize import NOT_SENT, Drawn
 
 ISO = Dataset("events", Path("events.json"), "id", TimeField("at", "iso8601"), None, "/d")
 EPOCH_S = Dataset("events", Path("events.json"), "id", TimeField("at", "epoch-s"), None, "/d")

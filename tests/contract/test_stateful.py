@@ -13,9 +13,9 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.contract.runner import ContractOptions, ContractRun
-from mockserver.contract.serialize import WireRequest
 from mockserver.contract.stateful import SCRATCH_SESSION, STATEFUL_CHECKS, isolate
 from mockserver.contract.targets import AsgiTarget
+from mockserver.generation.serialize import WireRequest
 from mockserver.serve.app import create_app
 from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
 from tests.conftest import DATA

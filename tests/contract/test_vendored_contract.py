@@ -1,14 +1,18 @@
 """The whole contract suite against the in-process mock, one test per operation.
 
-This is the pytest entry point users get (``mockserver.contract.testing.contract_test``),
+This is the pytest entry point users get (``mockserver.testing.contract_test``),
 run here under the derandomized ``ci`` Hypothesis profile: the unmodified mock passes every
 check of every vendored document.
 """
 
 from __future__ import annotations
 
-from mockserver.contract.testing import contract_test
+import pytest
+
+from mockserver.testing import contract_test
 from tests.conftest import FIXTURES, SPECS
+
+pytestmark = pytest.mark.slow  # every operation of the four vendored APIs
 
 test_losant = contract_test(SPECS / "losant.yaml", fixtures=FIXTURES)
 test_launchdarkly = contract_test(SPECS / "launchdarkly.yaml", fixtures=FIXTURES)

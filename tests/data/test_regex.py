@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import regex
+import regress
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
@@ -87,6 +88,32 @@ def test_ecma_262_only_syntax_generates_matching_strings(pattern: str) -> None:
         assert regex.search(
             pattern.replace(r"\k<word>", "(?P=word)"), string_matching(pattern, rng)
         )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^[\w-.]+$",  # ECMA: '-' after a class escape is literal; Python's re: a bad range
+        r"^[.-\d]{2,5}$",
+        r"^\d{3}-\w{2}$",  # ASCII digits and word characters only, as ECMA-262 means them
+        r"^a.b$",  # '.' is no line terminator
+        r"^x{,2}$",  # no quantifier: the brace is itself
+        r"^\u{1F600}\cJ$",
+    ],
+)
+def test_strings_drawn_match_in_an_ecma_262_engine(pattern: str) -> None:
+    oracle = regress.Regex(pattern)
+    rng = random.Random(3)
+    for _ in range(10):
+        text = string_matching(pattern, rng)
+        assert oracle.find(text) is not None, text
+
+
+def test_a_schema_with_an_ecma_262_only_pattern_generates_valid_values() -> None:
+    schema = {"type": "string", "pattern": r"^[\w-.]+$", "minLength": 3}
+    for seed in range(10):
+        value = generate(schema, seed)
+        assert regress.Regex(schema["pattern"]).find(value) is not None and len(value) >= 3
 
 
 @pytest.mark.parametrize(

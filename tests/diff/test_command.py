@@ -53,12 +53,12 @@ def test_every_validate_format_carries_the_rule_code(
     assert "MS401" in capsys.readouterr().out
 
 
-def test_json_names_code_level_and_witness(capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_names_code_severity_and_witness(capsys: pytest.CaptureFixture[str]) -> None:
     main([*_pair("response-enum-widened"), "--format", "json"])
 
     finding = json.loads(capsys.readouterr().out)["findings"][0]
     assert finding["code"] == "MS407"
-    assert finding["level"] == "error"
+    assert finding["severity"] == "error"
     assert '"status": "pending"' in finding["message"]
 
 
@@ -74,6 +74,24 @@ def test_an_unproven_suspect_is_a_warning_unless_fail_on_unproven(
     out = capsys.readouterr().out
     assert main([*args, "--fail-on", "unproven"]) == 1
     assert "::warning " in out and "MS499" in out
+    assert "::error " not in out
+
+
+def test_the_junit_suite_is_named_after_diff(capsys: pytest.CaptureFixture[str]) -> None:
+    main([*_pair("op-removed"), "--format", "junit"])
+
+    assert '<testsuite name="mockserver diff"' in capsys.readouterr().out
+
+
+def test_sarif_gives_an_unproven_break_the_warning_level(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old = PAIRS / "request-pattern-added" / "old.yaml"
+    new = PAIRS / "request-pattern-added" / "new.yaml"
+    main([str(old), str(new), "--budget", "1", "--format", "sarif"])
+
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert {r["ruleId"]: r["level"] for r in results} == {"MS499": "warning"}
 
 
 def test_an_unreadable_document_exits_2(tmp_path: Path) -> None:
@@ -93,6 +111,7 @@ def _git(repo: Path, *args: str) -> None:
     )
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_base_compares_the_working_tree_with_a_ref(tmp_path: Path) -> None:
     repo = tmp_path / "repo"

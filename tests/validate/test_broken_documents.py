@@ -45,11 +45,11 @@ def test_broken_document_yields_its_one_finding(expected: dict[str, Any]) -> Non
     found = [(f.code, f.line, f.pointer) for f in outcome.findings]
     assert found == [(expected["code"], expected["line"], expected["pointer"])]
     assert outcome.findings[0].file.name == expected["file"]
-    assert outcome.exit_code == (2 if expected["code"] < "MS100" else 1)
+    assert outcome.exit_code() == (2 if expected["code"] < "MS100" else 1)
 
 
 @pytest.mark.parametrize("path", sorted(CLEAN.glob("*.yaml")), ids=lambda p: p.name)
 def test_clean_document_yields_nothing(path: Path) -> None:
     outcome = validate_paths([path])
     assert outcome.findings == []
-    assert outcome.exit_code == 0
+    assert outcome.exit_code() == 0

@@ -33,7 +33,7 @@ def test_the_message_names_the_keyword_its_value_and_what_is_allowed(
 
 def test_a_misspelt_field_gets_a_suggestion() -> None:
     (finding,) = validate_paths([BROKEN / "operation-unknown-field.3.1.yaml"]).findings
-    assert finding.fix == "did you mean 'summary'?"
+    assert finding.hint == "did you mean 'summary'?"
 
 
 def test_the_reference_branch_is_not_chosen_for_an_object_without_ref() -> None:

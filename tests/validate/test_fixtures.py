@@ -88,6 +88,6 @@ def test_broken_declarations_are_mS202_at_the_pointer(
     folder, specs = make_folder(tmp_path, [GOOD], {**DECLARATION, **change})
     outcome = validate_paths([folder], specs)
     [finding] = outcome.findings
-    assert (finding.code, finding.pointer, outcome.exit_code) == ("MS202", pointer, 1)
+    assert (finding.code, finding.pointer, outcome.exit_code()) == ("MS202", pointer, 1)
     where = load_source(folder / "mock.yaml").position(pointer)
     assert (finding.file.name, finding.line) == ("mock.yaml", where.line)

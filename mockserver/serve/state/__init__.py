@@ -9,6 +9,19 @@ stores keep them, with the same behaviour: ``memory:`` (one process), ``sqlite:/
 """
 
 from mockserver.serve.state.open import open_store
-from mockserver.serve.state.store import DEFAULT_SESSION, Changes, SessionState, StateStore
+from mockserver.serve.state.store import (
+    DEFAULT_SESSION,
+    Changes,
+    SessionState,
+    StateStore,
+    StoreError,
+)
 
-__all__ = ["DEFAULT_SESSION", "Changes", "SessionState", "StateStore", "open_store"]
+__all__ = [
+    "DEFAULT_SESSION",
+    "Changes",
+    "SessionState",
+    "StateStore",
+    "StoreError",
+    "open_store",
+]

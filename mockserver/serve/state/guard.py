@@ -2,12 +2,13 @@
 
 A store that is down, stopped or read-only must not turn into a 500 with a traceback, nor
 stall the requests that never touch it (the journal, the pages). :class:`GuardedStore`
-turns the backend's own errors into :class:`StoreUnavailable` (a 503 with Retry-After,
-naming the store without credentials), and :meth:`GuardedStore.off_loop` runs the work of
-a request that touches the store on one thread of its own, answering the 503 once
-``--state-timeout`` has passed. One thread per process keeps the mock's caches as
-single-threaded as they were on the loop; a stuck call only holds that thread until the
-backend's own timeout (the same deadline) lets go.
+turns the backend's own errors into :class:`StoreError` (which the gate answers with a
+503 with Retry-After, naming the store without credentials), and
+:meth:`GuardedStore.off_loop` runs the work of a request that touches the store on one
+thread of its own, raising the same error once ``--state-timeout`` has passed. One
+thread per process keeps the mock's caches as single-threaded as they were on the loop;
+a stuck call only holds that thread until the backend's own timeout (the same deadline)
+lets go.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from mockserver.serve.problems import StoreUnavailable
-from mockserver.serve.state.store import Backend, Changes, Kept, SessionState
+from mockserver.serve.state.store import Backend, Changes, Kept, SessionState, StoreError
 
 #: Seconds a request waits for the store before it is answered 503 (``--state-timeout``).
 DEFAULT_TIMEOUT = 2.0
@@ -40,7 +40,7 @@ def public_url(url: str) -> str:
 
 
 class GuardedStore:
-    """A backend whose failures raise :class:`StoreUnavailable`, and whose health is kept
+    """A backend whose failures raise :class:`StoreError`, and whose health is kept
     for ``GET /__mock/state``."""
 
     def __init__(self, backend: Backend, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -65,11 +65,11 @@ class GuardedStore:
             "since": round(self._since, 3),
         }
 
-    def _failed(self, error: str) -> StoreUnavailable:
+    def _failed(self, error: str) -> StoreError:
         if self._error is None:
             self._since = time.time()
         self._error = error
-        return StoreUnavailable(self.url, error)
+        return StoreError(self.url, error)
 
     def _call(self, work: Callable[..., T], *args: Any) -> T:
         try:

@@ -28,6 +28,17 @@ NOT_KEPT: Kept = (False, None)
 T = TypeVar("T")
 
 
+class StoreError(Exception):
+    """The store failed or did not answer in time: ``store`` is its URL without
+    credentials, ``error`` what went wrong. The gate answers it with a 503
+    (``serve.problems.StoreUnavailable``)."""
+
+    def __init__(self, store: str, error: str) -> None:
+        super().__init__(f"the state store {store} is unavailable: {error}")
+        self.store = store
+        self.error = error
+
+
 class DatasetChanges(TypedDict):
     """What one session changed in one dataset, for ``GET /__mock/state``."""
 
@@ -101,7 +112,7 @@ class Backend(Protocol):
 
 
 class StateStore(Backend, Protocol):
-    """A backend as the server uses it: failures raise ``StoreUnavailable`` (a 503 naming
+    """A backend as the server uses it: failures raise :class:`StoreError` (a 503 naming
     the store), work that touches it can run off the event loop, with a deadline."""
 
     timeout: float
@@ -111,7 +122,7 @@ class StateStore(Backend, Protocol):
         not."""
 
     def off_loop(self, work: Callable[..., T], *args: Any) -> Awaitable[T]:
-        """Run ``work`` on the store's thread, answering StoreUnavailable after
+        """Run ``work`` on the store's thread, raising StoreError after
         :attr:`timeout` seconds (at once where the store never blocks)."""
 
 

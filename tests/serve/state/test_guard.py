@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.serve.problems import StoreUnavailable
-from mockserver.serve.state import open_store
+from mockserver.serve.state import StoreError, open_store
 from mockserver.serve.state.guard import public_url
 from tests.conftest import free_port
 
@@ -27,9 +27,9 @@ def test_credentials_never_leave_the_url() -> None:
 def test_a_redis_nobody_listens_on_is_a_503_naming_it_then_health_says_why() -> None:
     url = f"redis://user:secret@127.0.0.1:{free_port()}/0"
     store = open_store(url, timeout=0.5)
-    with pytest.raises(StoreUnavailable) as caught:
+    with pytest.raises(StoreError) as caught:
         store.write("default", DS, "1", {"id": 1})
-    problem = caught.value
+    problem = StoreUnavailable(caught.value)  # as the gate answers it
     assert problem.status == 503 and ("Retry-After", "1") in problem.headers
     assert problem.store == url.replace("user:secret@", "") and "secret" not in problem.detail
     assert "ConnectionError" in problem.error
@@ -56,7 +56,7 @@ def test_a_locked_sqlite_file_is_a_503_naming_it_within_the_timeout(tmp_path: Pa
     holder.start()
     locked.wait(30)
     try:
-        with pytest.raises(StoreUnavailable, match=re.escape(str(tmp_path / "state.db"))) as caught:
+        with pytest.raises(StoreError, match=re.escape(str(tmp_path / "state.db"))) as caught:
             store.write("default", DS, "1", {"id": 1})
         assert "locked" in caught.value.error
     finally:
@@ -73,7 +73,7 @@ def test_off_loop_answers_a_503_when_the_work_outlives_the_timeout(tmp_path: Pat
     gate = threading.Event()
 
     async def main() -> str:
-        with pytest.raises(StoreUnavailable, match=r"no answer within 0\.2 s"):
+        with pytest.raises(StoreError, match=r"no answer within 0\.2 s"):
             await store.off_loop(gate.wait, 30)
         gate.set()
         return await store.off_loop(lambda: "answered")
@@ -93,7 +93,7 @@ def test_a_read_only_sqlite_file_is_a_503_naming_it(tmp_path: Path) -> None:
         file.chmod(0o444)
     tmp_path.chmod(0o555)
     try:
-        with pytest.raises(StoreUnavailable, match=re.escape(str(path))) as caught:
+        with pytest.raises(StoreError, match=re.escape(str(path))) as caught:
             reopened.write("default", DS, "2", {"id": 2})
         assert "readonly" in caught.value.error
     finally:
