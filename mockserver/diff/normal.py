@@ -60,6 +60,8 @@ _NEUTRAL = {
     "nullable": False,
     "x-nullable": False,
 }
+#: Patterns every string matches (an empty match at the start, under search semantics).
+_ANY_STRING = frozenset({"", ".*", "^.*", "^.*?", ".*?"})
 _LOWER = ("minimum", "minLength", "minItems", "minProperties")
 _UPPER = ("maximum", "maxLength", "maxItems", "maxProperties")
 _BRANCHES = ("anyOf", "oneOf")
@@ -199,6 +201,8 @@ def _tidy(node: Node, dialect: Dialect) -> Node:
         node["prefixItems"] = node.pop("items")
         if "additionalItems" in node:
             node["items"] = node.pop("additionalItems")
+    if node.get("pattern") in _ANY_STRING:
+        node.pop("pattern")  # matches every string: no constraint
     for flag in ("readOnly", "writeOnly"):
         # which direction a property travels, not what it may hold: bookkeeping, so a
         # readOnly field listed in required binds responses only (and writeOnly requests)

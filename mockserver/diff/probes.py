@@ -96,6 +96,9 @@ def _edges(node: Node) -> list[Any]:
             found += [bound, bound - 1, bound + 1]
             if isinstance(bound, float) or "integer" not in node.get("type", []):
                 found += [bound - 0.5, bound + 0.5]
+    bits = {"int32": 31, "int64": 63}.get(node.get("format", ""))
+    if bits is not None:  # just inside and just outside the format's range
+        found += [2**bits - 1, 2**bits, -(2**bits), -(2**bits) - 1]
     for key in ("minLength", "maxLength"):
         size = node.get(key)
         if isinstance(size, int) and 0 <= size < _MAX_LENGTH:

@@ -257,3 +257,11 @@ def test_a_callback_request_widened_breaks_its_subscribers(tmp_path: Path) -> No
     finding = found["MS415"]
     assert finding.details["operations"] == ["POST /subscribe/callbacks/onEvent"]
     assert finding.details["witness"]["body"] == {"kind": "lost"}
+
+
+def test_a_pattern_every_string_matches_is_no_constraint(tmp_path: Path) -> None:
+    old = _document({"/tags": _post({"type": "string", "pattern": ".*"})})
+    new = _document({"/tags": _post({"type": "string"})})
+
+    assert _diff(tmp_path, old, new) == []
+    assert _diff(tmp_path, new, old) == []
