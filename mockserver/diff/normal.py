@@ -211,6 +211,7 @@ def _tidy(node: Node, dialect: Dialect) -> Node:
     for key in _BRANCHES:
         if isinstance(node.get(key), list):
             node[key] = sorted(node[key], key=fingerprint)
+            _null_branch(node, key)
             if len(node[key]) == 1:
                 node.setdefault("allOf", []).append(node.pop(key)[0])
     return _flatten(node) if node.get("allOf") else node
@@ -260,6 +261,27 @@ def _integer_bounds(node: Node) -> None:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _null_branch(node: Node, key: str) -> None:
+    """``oneOf``/``anyOf`` of a typed schema and ``{type: null}``: the schema with null
+    added to its type (and enum), as OpenAPI 3.0's ``nullable`` would write it."""
+    branches = node[key]
+    if len(branches) != 2:
+        return
+    nulls = [b for b in branches if plain(b) == {"type": ["null"]}]
+    others = [b for b in branches if plain(b) != {"type": ["null"]}]
+    if len(nulls) != 1 or len(others) != 1:
+        return
+    other = dict(others[0])
+    types = other.get("type")
+    if not isinstance(types, list) or "null" in types:
+        return
+    other["type"] = sorted([*types, "null"])
+    if isinstance(other.get("enum"), list):
+        other["enum"] = _sorted_unique([*other["enum"], None])
+    other.pop("@fp", None)  # a changed node: its fingerprint is recomputed
+    node[key] = [other]
 
 
 def _sorted_unique(values: list[Any]) -> list[Any]:

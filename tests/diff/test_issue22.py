@@ -265,3 +265,11 @@ def test_a_pattern_every_string_matches_is_no_constraint(tmp_path: Path) -> None
 
     assert _diff(tmp_path, old, new) == []
     assert _diff(tmp_path, new, old) == []
+
+
+def test_a_one_of_with_null_is_the_nullable_type_it_spells(tmp_path: Path) -> None:
+    wrapped = {"oneOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "null"}]}
+    typed = {"type": ["string", "null"], "enum": ["a", "b", None]}
+    old, new = _document({"/tags": _get(wrapped)}), _document({"/tags": _get(typed)})
+
+    assert _diff(tmp_path, old, new) == []
