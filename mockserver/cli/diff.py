@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     from mockserver.report.run import Outcome
 
 FORMATS = ("github", "json", "junit", "sarif", "text")  # the shared reporters'
-#: ``--fail-on``: whose breaks fail the run (``breaking`` is the former name of clients).
+#: ``--fail-on``: whose breaks fail the run (``breaking`` and ``unproven``, the former
+#: values, still work: clients, and clients with unproven suspects).
 FAIL_SIDES: dict[str, frozenset[str]] = {
     "clients": frozenset({"clients"}),
     "providers": frozenset({"providers"}),
     "both": frozenset({"clients", "providers"}),
     "breaking": frozenset({"clients"}),
+    "unproven": frozenset({"clients"}),  # the former --fail-on unproven
 }
 
 
@@ -50,7 +52,8 @@ def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
     parser.add_argument(
         "--fail-on",
-        choices=("clients", "providers", "both"),
+        choices=tuple(FAIL_SIDES),
+        metavar="{clients,providers,both}",
         default="clients",
         help="exit 1 on proven breaks of clients (default), of providers, or of both; "
         "breaks of the other side are reported as notes",
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         verb="mockserver diff",
         fmt=args.format,
         output=args.output,
-        fail_level="warning" if args.fail_on_unproven else "error",
+        fail_level="warning" if args.fail_on_unproven or args.fail_on == "unproven" else "error",
     )
 
 
