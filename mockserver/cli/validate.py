@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from mockserver.cli.common import spec_path
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
 from mockserver.report.baseline import new_findings, read_baseline, write_baseline
 from mockserver.report.config import TOML_NAME, YAML_NAME, load_policy
@@ -14,7 +13,6 @@ from mockserver.report.findings import SEVERITIES, Finding, Severity
 from mockserver.report.reporters import FORMATS
 from mockserver.report.run import Outcome, deliver
 from mockserver.validate.rules import RULES
-from mockserver.validate.runner import validate_paths
 
 DEFAULT_TARGETS = ("specs", "fixtures")
 
@@ -89,6 +87,7 @@ def add_adoption_options(cmd: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--config",
         type=Path,
+        metavar="FILE",
         help=f"configuration file (default: the nearest {YAML_NAME} or {TOML_NAME} "
         "with validate settings, in the current folder or a parent)",
     )
@@ -127,11 +126,14 @@ def adopt(outcome: Outcome, args: argparse.Namespace) -> tuple[Outcome, Severity
 
 
 def _paths_outcome(args: argparse.Namespace) -> Outcome:
+    from mockserver.validate.runner import validate_paths  # heavy: not for --help
+
     paths = list(args.paths) or [Path(p) for p in DEFAULT_TARGETS if Path(p).exists()]
     return validate_paths(paths, args.specs_dir, args.ref_root)
 
 
 def _payload_outcome(args: argparse.Namespace) -> Outcome:
+    from mockserver.cli.common import spec_path
     from mockserver.spec.loader import load_document
     from mockserver.validate.payload import check_payload
 

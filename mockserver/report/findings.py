@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mockserver.errors import MockserverError
-from mockserver.spec.source import SourceFile
+
+if TYPE_CHECKING:  # importing the spec package at run time costs `--help` a second
+    from mockserver.spec.source import SourceFile
 
 Severity = Literal["error", "warning", "info"]
 #: Severities from the least to the most severe.
