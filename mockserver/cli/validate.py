@@ -114,8 +114,9 @@ def adopt(outcome: Outcome, args: argparse.Namespace) -> tuple[Outcome, Severity
     findings = policy.apply(outcome.findings)
     if args.baseline_write is not None:
         count = write_baseline(args.baseline_write, findings)
+        plural = "s" * (count != 1)
         print(
-            f"mockserver validate: {count} findings recorded in {args.baseline_write}",
+            f"mockserver validate: {count} finding{plural} recorded in {args.baseline_write}",
             file=sys.stderr,
         )
         findings = new_findings(findings, read_baseline(args.baseline_write))
