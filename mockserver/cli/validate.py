@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
 from mockserver.report.baseline import new_findings, read_baseline, write_baseline
-from mockserver.report.config import TOML_NAME, YAML_NAME, load_policy
+from mockserver.report.config import TOML_NAME, YAML_NAME, Policy, load_policy
 from mockserver.report.findings import SEVERITIES, Finding, Severity
 from mockserver.report.reporters import FORMATS
 from mockserver.report.run import Outcome, deliver
@@ -64,8 +64,9 @@ def run_validate(args: argparse.Namespace) -> int:
     """``mockserver validate``."""
     fail_level: Severity = args.fail_on or "error"
     try:
+        policy = load_policy("validate", RULES, args.config)  # a mistake stops before the run
         outcome = _payload_outcome(args) if args.operation or args.spec else _paths_outcome(args)
-        outcome, fail_level = adopt(outcome, args)
+        outcome, fail_level = adopt(outcome, policy, args)
     except UsageError as error:
         print(f"mockserver validate: {error}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
@@ -107,10 +108,9 @@ def add_adoption_options(cmd: argparse.ArgumentParser) -> None:
     )
 
 
-def adopt(outcome: Outcome, args: argparse.Namespace) -> tuple[Outcome, Severity]:
+def adopt(outcome: Outcome, policy: Policy, args: argparse.Namespace) -> tuple[Outcome, Severity]:
     """``outcome`` as the project's configuration and baseline have it, and the level
     that fails the run."""
-    policy = load_policy("validate", RULES, args.config)
     findings = policy.apply(outcome.findings)
     if args.baseline_write is not None:
         count = write_baseline(args.baseline_write, findings)

@@ -4,15 +4,20 @@ the configuration file, the baseline, and a start-up that loads nothing else."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mockserver.cli import main
-from tests.conftest import DATA, WriteDoc
+from mockserver.report.config import parse_policy
+from mockserver.validate.rules import RULES
+from tests.conftest import DATA, ROOT, WriteDoc
 
 #: One MS132 (a warning by default): the status code is an unquoted YAML integer.
 UNQUOTED = """\
@@ -160,3 +165,20 @@ def test_validate_loads_neither_the_server_nor_contract_nor_diff() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "[]", result.stderr
+
+
+def _documented(language: str) -> list[str]:
+    page = (ROOT / "docs" / "validate.md").read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", page, re.DOTALL)
+
+
+def test_the_documented_configurations_are_valid() -> None:
+    [toml] = _documented("toml")
+    table = tomllib.loads(toml)["tool"]["mockserver"]["validate"]
+    assert parse_policy(Path("pyproject.toml"), table, RULES).levels == {
+        "MS132": "error",
+        "MS104": "warning",
+    }
+    [config] = [y for y in _documented("yaml") if y.startswith("validate:")]
+    policy = parse_policy(Path(".mockserver.yaml"), yaml.safe_load(config)["validate"], RULES)
+    assert policy.fail_on == "warning"
