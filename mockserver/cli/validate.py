@@ -112,6 +112,8 @@ def adopt(outcome: Outcome, policy: Policy, args: argparse.Namespace) -> tuple[O
     """``outcome`` as the project's configuration and baseline have it, and the level
     that fails the run."""
     findings = policy.apply(outcome.findings)
+    if args.baseline is not None and args.baseline_write is not None:
+        raise UsageError(None, "use --baseline or --baseline-write, not both")
     if args.baseline_write is not None:
         count = write_baseline(args.baseline_write, findings)
         plural = "s" * (count != 1)

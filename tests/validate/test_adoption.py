@@ -136,6 +136,16 @@ def test_a_legacy_document_adopts_the_check_in_two_commands(
     assert [f["pointer"] for f in json.loads(out)["findings"]] == ["/paths/~1c~1{z}/get"]
 
 
+def test_a_missing_baseline_or_both_options_exit_2(
+    capsys: pytest.CaptureFixture[str], write_doc: WriteDoc, tmp_path: Path
+) -> None:
+    path, base = write_doc(UNDECLARED), tmp_path / "base.json"
+    code, out, err = run(capsys, path, "--baseline", base)
+    assert (code, out, "base.json" in err) == (2, "", True)
+    code, _, err = run(capsys, path, "--baseline", base, "--baseline-write", base)
+    assert (code, "not both" in err, base.exists()) == (2, True, False)
+
+
 @pytest.mark.slow
 def test_the_launchdarkly_document_adopts_the_check_in_two_commands(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
