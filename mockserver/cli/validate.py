@@ -111,7 +111,7 @@ def add_adoption_options(cmd: argparse.ArgumentParser) -> None:
 def adopt(outcome: Outcome, policy: Policy, args: argparse.Namespace) -> tuple[Outcome, Severity]:
     """``outcome`` as the project's configuration and baseline have it, and the level
     that fails the run."""
-    findings = policy.apply(outcome.findings)
+    findings = policy.apply(RULES.graded(f) for f in outcome.findings)
     if args.baseline is not None and args.baseline_write is not None:
         raise UsageError(None, "use --baseline or --baseline-write, not both")
     if args.baseline_write is not None:
