@@ -1,15 +1,25 @@
-"""What every verb shares: finding the documents a command line names."""
+"""What every verb shares: finding the documents a command line names, preparing the
+files it writes, and the one line it prints when it cannot run.
+
+Nothing heavy is imported at module level: the parser is built from these modules on
+every run, including ``--help``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mockserver.errors import UsageError
-from mockserver.spec.loader import SPEC_SUFFIXES, find_spec
+from mockserver.errors import MockserverError, UsageError
+
+#: The report formats of the shared reporters (``mockserver.report.reporters.FORMATS``),
+#: listed here so building the parser does not import the reporters.
+REPORT_FORMATS = ("github", "json", "junit", "sarif", "text")
 
 
 def spec_path(name: str, specs_dir: Path) -> Path:
     """The document ``name`` names: a path, or a file stem in ``specs_dir``."""
+    from mockserver.spec.loader import find_spec
+
     found = find_spec(name, specs_dir)
     if found is None:
         raise UsageError(
@@ -20,6 +30,8 @@ def spec_path(name: str, specs_dir: Path) -> Path:
 
 def spec_files(paths: list[Path]) -> list[Path]:
     """The documents named by ``paths``: files as given, folders' YAML/JSON files sorted."""
+    from mockserver.spec.loader import SPEC_SUFFIXES
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -44,6 +56,35 @@ def spec_files(paths: list[Path]) -> list[Path]:
 def named_spec_files(names: list[str], specs_dir: Path) -> list[Path]:
     """``--spec`` values (names in ``specs_dir`` or paths) as documents; all of
     ``specs_dir`` when none is given."""
+    from mockserver.spec.loader import find_spec
+
     if not names:
         return spec_files([specs_dir])
     return spec_files([find_spec(name, specs_dir) or Path(name) for name in names])
+
+
+def writable(path: Path | None, option: str) -> Path | None:
+    """``path`` once its folder exists (made if missing), checked before the run starts so
+    a long run never ends in a report it cannot write."""
+    if path is None:
+        return None
+    if path.is_dir():
+        raise UsageError(path, f"{option} is a folder", hint="give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(
+            path, f"{option}: cannot create its folder: {error.strerror or error}"
+        ) from None
+    return path
+
+
+def error_line(verb: str, error: MockserverError) -> str:
+    """What the command prints when it cannot run: one line for an option's mistake
+    (``mockserver serve: port 8000 is already in use (stop it, ...)``), the file:line
+    form ``validate`` uses for a file's."""
+    if isinstance(error, UsageError) and error.position is None:
+        where = f"{error.file}: " if error.file else ""
+        fix = f" ({error.hint})" if error.hint else ""
+        return f"{verb}: {where}{error.message}{fix}"
+    return f"{verb}: {error}"

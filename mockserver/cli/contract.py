@@ -12,8 +12,6 @@ share).
 from __future__ import annotations
 
 import argparse
-import random
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +138,8 @@ def _plan(args: argparse.Namespace) -> Plan:
         if not sep or not name.strip():
             raise UsageError(None, f"-H {header!r} is not 'Name: value'")
         headers.append((name.strip(), value.strip()))
+    import random
+
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     from mockserver.contract.session import Plan
 
@@ -182,6 +182,8 @@ def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]
             return results
         finally:
             session.close()
+    from concurrent.futures import ProcessPoolExecutor
+
     shares = [jobs[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         chunks = list(pool.map(_run_share, [plan] * workers, shares))

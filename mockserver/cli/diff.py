@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockserver.cli.common import spec_files
+from mockserver.cli.common import REPORT_FORMATS, error_line, spec_files, writable
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
-from mockserver.report.findings import Severity
 
 if TYPE_CHECKING:
+    from mockserver.report.findings import Severity
     from mockserver.report.run import Outcome
 
-FORMATS = ("github", "json", "junit", "sarif", "text")  # the shared reporters'
+FORMATS = REPORT_FORMATS
 #: ``--fail-on``: the least severity that fails the run (unproven breaks are warnings).
 FAIL_LEVELS: dict[str, Severity] = {"breaking": "error", "unproven": "warning"}
 
@@ -71,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
     from mockserver.report.run import Outcome, deliver
 
     try:
+        output = writable(args.output, "--output")
         outcome = _outcome(args)
     except UsageError as error:
-        print(f"mockserver diff: {error}", file=sys.stderr)
+        print(error_line("mockserver diff", error), file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
         outcome = Outcome([Finding.from_error(error, RULES)], [])
@@ -82,14 +83,13 @@ def run(args: argparse.Namespace) -> int:
         RULES,
         verb="mockserver diff",
         fmt=args.format,
-        output=args.output,
+        output=output,
         fail_level=FAIL_LEVELS[args.fail_on],
     )
 
 
 def _outcome(args: argparse.Namespace) -> Outcome:
     from mockserver.diff.gitref import pairs_at
-    from mockserver.diff.runner import diff_files
     from mockserver.report.run import Outcome
 
     if args.budget < 1:
@@ -97,12 +97,27 @@ def _outcome(args: argparse.Namespace) -> Outcome:
     if args.base is None:
         if len(args.paths) != 2:
             raise UsageError(None, "give two documents, OLD NEW (or --base GIT_REF)")
-        return diff_files(args.paths[0], args.paths[1], budget=args.budget)
+        return _guarded(args.paths[0], args.paths[1], None, args.budget)
     paths = list(args.paths) or spec_files([args.specs_dir])
     total = Outcome()
     with pairs_at(args.base, paths) as pairs:
         for pair in pairs:
-            part = diff_files(pair.old, pair.new, label=pair.label, budget=args.budget)
+            part = _guarded(pair.old, pair.new, pair.label, args.budget)
             total.findings += part.findings
             total.checked += part.checked
     return total
+
+
+def _guarded(old: Path, new: Path, label: Path | None, budget: int) -> Outcome:
+    """One pair's outcome; a crash is an MS009 finding on the pair (exit 2), and the other
+    pairs are still compared and reported."""
+    from mockserver.diff.runner import diff_files
+    from mockserver.report.findings import Finding
+    from mockserver.report.run import Outcome
+
+    try:
+        return diff_files(old, new, label=label, budget=budget)
+    except MockserverError:
+        raise
+    except Exception as error:  # a bug: name the file, keep the other pairs' report
+        return Outcome([Finding.crashed(new, error)], [new])

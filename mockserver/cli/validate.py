@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mockserver.cli.common import spec_path
+from mockserver.cli.common import REPORT_FORMATS, error_line, spec_path, writable
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
-from mockserver.report.findings import Finding
-from mockserver.report.reporters import FORMATS
-from mockserver.report.run import Outcome, deliver
-from mockserver.validate.rules import RULES
-from mockserver.validate.runner import validate_paths
+
+if TYPE_CHECKING:
+    from mockserver.report.run import Outcome
 
 DEFAULT_TARGETS = ("specs", "fixtures")
 
@@ -33,7 +32,7 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="documents, fixture folders or folders of them; with --operation, the payload file",
     )
     cmd.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+        "--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)"
     )
     cmd.add_argument("--output", type=Path, help="write the report here instead of stdout")
     cmd.add_argument(
@@ -55,19 +54,43 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def run_validate(args: argparse.Namespace) -> int:
     """``mockserver validate``."""
+    from mockserver.report.findings import Finding
+    from mockserver.report.run import Outcome, deliver
+    from mockserver.validate.rules import RULES
+
     try:
+        output = writable(args.output, "--output")
         outcome = _payload_outcome(args) if args.operation or args.spec else _paths_outcome(args)
     except UsageError as error:
-        print(f"mockserver validate: {error}", file=sys.stderr)
+        print(error_line("mockserver validate", error), file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
         outcome = Outcome([Finding.from_error(error, RULES)], [])
-    return deliver(outcome, RULES, verb="mockserver validate", fmt=args.format, output=args.output)
+    return deliver(outcome, RULES, verb="mockserver validate", fmt=args.format, output=output)
 
 
 def _paths_outcome(args: argparse.Namespace) -> Outcome:
+    """Every document and fixture folder under the paths given (default: specs/ and
+    fixtures/); checking nothing is refused, so a CI job in the wrong folder fails."""
+    from mockserver.validate.runner import validate_paths
+
     paths = list(args.paths) or [Path(p) for p in DEFAULT_TARGETS if Path(p).exists()]
-    return validate_paths(paths, args.specs_dir)
+    if not paths:
+        raise UsageError(
+            None,
+            f"nothing to check: no {' or '.join(f'{t}/' for t in DEFAULT_TARGETS)} "
+            f"folder in {Path.cwd()}",
+            hint="run from the project's folder, or give the documents to check",
+        )
+    outcome = validate_paths(paths, args.specs_dir)
+    if not outcome.checked:
+        raise UsageError(
+            None,
+            f"nothing to check: no OpenAPI document or fixture folder in "
+            f"{', '.join(str(p) for p in paths)}",
+            hint="documents end in .yaml, .yml or .json",
+        )
+    return outcome
 
 
 def _payload_outcome(args: argparse.Namespace) -> Outcome:
@@ -91,4 +114,6 @@ def _payload_outcome(args: argparse.Namespace) -> Outcome:
         request=args.request,
         content_type=args.content_type,
     )
+    from mockserver.report.run import Outcome
+
     return Outcome(findings, [args.paths[0]])

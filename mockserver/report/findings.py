@@ -98,6 +98,12 @@ LOADING_RULES: tuple[Rule, ...] = (
         "start the document with 'openapi: 3.1.0', 'openapi: 3.0.3' or 'swagger: \"2.0\"'",
     ),
     Rule(
+        "MS009",
+        "internal-error",
+        "mockserver failed while checking the file: a bug in mockserver, not in the file.",
+        "report it with the file; the other files were checked and reported",
+    ),
+    Rule(
         "MS102",
         "unresolved-ref",
         "A $ref points at nothing.",
@@ -137,6 +143,16 @@ class Finding:
         """A finding at ``pointer`` in a loaded file, placed on its line and column."""
         position = source.position(pointer)
         return cls(code, source.path, pointer, message, position.line, position.column, hint)
+
+    @classmethod
+    def crashed(cls, file: Path, error: BaseException) -> Finding:
+        """An MS009 finding: checking ``file`` raised ``error`` unexpectedly (exit code 2)."""
+        return cls(
+            code="MS009",
+            file=file,
+            pointer="",
+            message=f"could not be checked: {type(error).__name__}: {error}",
+        )
 
     @classmethod
     def from_error(cls, error: MockserverError, rules: Registry) -> Finding:

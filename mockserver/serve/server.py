@@ -11,8 +11,8 @@ lives in a store they all reach.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from pathlib import Path
+import multiprocessing
+import signal
 
 from granian.constants import Interfaces
 from granian.log import LogLevels
@@ -32,10 +32,9 @@ def serve_app(
     workers: int = 1,
     log_level: str = "warning",
     access_log: bool = False,
-    reload_paths: Sequence[Path] = (),
 ) -> None:
     """Serve the ASGI app the factory ``target`` (``module:function``) builds, until
-    interrupted; with ``reload_paths``, restart the workers when a file there changes."""
+    interrupted (the address is checked beforehand: granian shares ports it binds)."""
     server = Server(
         target,
         factory=True,
@@ -49,10 +48,21 @@ def serve_app(
         backlog=2048,
         log_level=LogLevels(log_level if log_level in LogLevels.__members__ else "warning"),
         log_access=access_log,
-        reload=bool(reload_paths),
-        reload_paths=list(reload_paths) or None,
     )
     server.serve()
+
+
+def stoppable_while_starting() -> None:
+    """In a granian worker, let SIGINT and SIGTERM stop the process while the app is built.
+
+    Workers are forked with the parent's handlers, which only set a flag in the parent: a
+    worker told to stop while it was still loading documents ignored it until granian
+    killed it ("refused to gracefully stop"). granian installs its own graceful handlers
+    once the factory returns; until then the default action (end the process) is right.
+    """
+    if multiprocessing.current_process().name == "granian-worker":
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def quiet_injected_faults() -> None:

@@ -46,11 +46,31 @@ _ECHOES = ("unevaluatedProperties", "unevaluatedItems")
 
 def iter_meta_schema_issues(root: Located, dialect: Dialect) -> Iterator[Finding]:
     """Every way the document breaks its version's meta-schema, at the keyword's own spot."""
-    if _fast_meta_schema(dialect).is_valid(root.value):
+    valid, value = _fast_check(_fast_meta_schema(dialect), root.value)
+    if valid:
         return
-    errors = _reference_meta_schema(dialect).iter_errors(root.value)
+    errors = _reference_meta_schema(dialect).iter_errors(value)
     for item in _reported(errors, "", _STANDARDS[dialect]):
         yield Finding.at("MS101", root.file, item.pointer, item.message, item.hint)
+
+
+def _fast_check(validator: Any, value: Any) -> tuple[bool, Any]:
+    """The compiled validator's verdict on ``value``, and the value to report on. YAML
+    allows keys JSON has not (``200:`` unquoted is an integer): such a value is checked as
+    JSON sees it, every key a string, as a JSON reader of the document would."""
+    try:
+        return bool(validator.is_valid(value)), value
+    except ValueError:
+        value = _string_keys(value)
+        return bool(validator.is_valid(value)), value
+
+
+def _string_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
 
 
 def iter_dialect_issues(schemas: list[Located], dialect_uri: str) -> Iterator[Finding]:
@@ -62,9 +82,10 @@ def iter_dialect_issues(schemas: list[Located], dialect_uri: str) -> Iterator[Fi
             dialect_uri + "#",
         ):
             continue  # a schema naming another dialect: its own business
-        if fast.is_valid(schema.value):
+        valid, value = _fast_check(fast, schema.value)
+        if valid:
             continue
-        for item in _reported(slow.iter_errors(schema.value), schema.pointer, label):
+        for item in _reported(slow.iter_errors(value), schema.pointer, label):
             yield Finding.at("MS101", schema.file, item.pointer, item.message, item.hint)
 
 

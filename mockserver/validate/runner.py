@@ -20,10 +20,13 @@ def validate_paths(paths: list[Path], specs_folder: Path = Path("specs")) -> Out
     outcome = Outcome()
     for kind, path in _targets(paths):
         outcome.checked.append(path)
-        if kind == "fixtures":
-            outcome.findings.extend(check_fixture_folder(path, specs_folder))
-        else:
-            outcome.findings.extend(check_document_file(path))
+        try:
+            if kind == "fixtures":
+                outcome.findings.extend(check_fixture_folder(path, specs_folder))
+            else:
+                outcome.findings.extend(check_document_file(path))
+        except Exception as error:  # a bug: name the file, keep the others' findings
+            outcome.findings.append(Finding.crashed(path, error))
     return outcome.sorted()
 
 
