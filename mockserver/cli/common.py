@@ -53,6 +53,26 @@ def spec_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def local_documents(names: list[str]) -> list[Path]:
+    """Command-line documents as files: paths as given, ``http(s)`` URLs downloaded into
+    the user's cache folder first."""
+    from mockserver.errors import LoadError
+    from mockserver.spec.loader import fetch_document, is_url
+
+    found = []
+    for name in names:
+        if not is_url(name):
+            found.append(Path(name))
+            continue
+        try:
+            found.append(fetch_document(name))
+        except LoadError as error:
+            raise UsageError(
+                None, error.message, hint="check the URL, or download it and give the file"
+            ) from None
+    return found
+
+
 def named_spec_files(names: list[str], specs_dir: Path) -> list[Path]:
     """``--spec`` values (names in ``specs_dir`` or paths) as documents; all of
     ``specs_dir`` when none is given."""

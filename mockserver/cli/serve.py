@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.cli.address import Address, check_address
-from mockserver.cli.common import spec_files
+from mockserver.cli.common import local_documents, spec_files
 from mockserver.errors import DeclarationError, MockserverError, UsageError
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
@@ -43,9 +43,8 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     cmd.add_argument(
         "paths",
         nargs="*",
-        type=Path,
         metavar="PATH",
-        help="documents or folders of documents (default: specs/)",
+        help="documents, folders of documents, or http(s) URLs of documents (default: specs/)",
     )
     cmd.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -134,7 +133,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.reload and args.workers > 1:
         raise UsageError(None, "--reload serves with one worker: leave --workers out")
     fixtures = fixtures_folder(args.fixtures)
-    documents = spec_files(args.paths or [Path("specs")])
+    documents = spec_files(local_documents(args.paths) or [Path("specs")])
     address = check_address(args.host, args.port)  # before any banner: one line, exit 2
     state = state_url(args.state, args.workers)
     settings = {
