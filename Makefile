@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test lint validate bench compare conformance sweep clean redis-server chromium
+.PHONY: install serve test test-fast lint validate docs bench compare conformance prism-harness sweep clean redis-server chromium
 
 install: $(STAMP)
 
@@ -43,6 +43,13 @@ test: $(STAMP) redis-server chromium
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
+# The inner loop (under a minute): every test but the tiers that need a browser, Redis, a
+# server in a subprocess, Schemathesis, or long runs (markers declared in pyproject.toml).
+FAST := not (browser or redis or subprocess or schemathesis or slow)
+test-fast: $(STAMP)
+	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup -m "$(FAST)"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
+
 lint: $(STAMP)
 	$(BIN)/ruff check mockserver tests
 	$(BIN)/ruff format --check mockserver tests
@@ -52,6 +59,10 @@ lint: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/mockserver validate specs fixtures
 
+# The documentation site (docs/, mkdocs.yml) into build/site; a warning fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.journal
@@ -60,8 +71,13 @@ bench: $(STAMP) redis-server
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.
 SAMPLE ?= 100
 SEED   ?= 1
-conformance: $(STAMP)
+conformance: $(STAMP) prism-harness
 	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
+
+# Not part of `make test`: Stoplight Prism's own test-harness cases (bench/prism-harness/cases)
+# run against `mockserver serve`, one subprocess per case; writes bench/prism-harness.md.
+prism-harness: $(STAMP)
+	$(BIN)/python -m bench.prism_harness
 
 # Not part of `make test`: every document of the directory (2,639) in process: validate,
 # start, Schemathesis' positive checks over ASGI; writes bench/sweep.md (about 50 min).

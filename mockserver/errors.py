@@ -17,13 +17,19 @@ contract failures, breaking changes), 2 it could not run (a bad option, a missin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from mockserver.spec.source import Position
 
 EXIT_OK, EXIT_FOUND_PROBLEMS, EXIT_COULD_NOT_RUN = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column in a source file: where an error points. It lives here,
+    with the errors that carry it, so that this module imports nothing of mockserver's."""
+
+    line: int
+    column: int
 
 
 class MockserverError(Exception):

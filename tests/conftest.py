@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, settings
 
 from mockserver.serve.app import create_app, create_app_from_paths
 from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
+from mockserver.spec.loader import load_document
+from mockserver.spec.model import ApiDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -43,6 +45,16 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 WriteDoc = Callable[..., Path]
+
+
+@functools.cache
+def loaded(path: Path) -> ApiDocument:
+    """The document at ``path``, loaded on first use and once per test process.
+
+    Test modules call this from fixtures and tests rather than at import, so collecting the
+    suite reads no document it does not need. Tests only read documents; none may change one.
+    """
+    return load_document(path)
 
 
 @pytest.fixture
@@ -141,36 +153,81 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def serving(*args: str) -> Iterator[str]:
-    """``mockserver serve ARGS`` in a subprocess on a free port; yields its base URL once it
-    answers, and stops it (and its workers) afterwards."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), *args],
+def until(predicate: Callable[[], bool], bound: float = 30) -> bool:
+    """Whether ``predicate`` holds within ``bound`` seconds, asked with a short back-off
+    between attempts (readiness, not a timing assertion: only the bound is a time)."""
+    deadline = time.monotonic() + bound
+    pause = 0.02
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+    return True
+
+
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 on a new connection now."""
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def launch(*args: str) -> subprocess.Popen[str]:
+    """``python -m mockserver ARGS`` from the repository root, its output in one pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mockserver", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Terminate ``process`` (killing it if it will not end) and return all its output."""
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output or ""
+
+
+def started(process: subprocess.Popen[str], url: str, bound: float = 60) -> bool:
+    """Whether the server ``process`` answers ``url`` within ``bound`` seconds; stops
+    asking as soon as the process has exited."""
+    return until(lambda: process.poll() is not None or answers(url), bound) and answers(url)
+
+
+def await_server(process: subprocess.Popen[str], url: str, bound: float = 60) -> None:
+    """Return once ``url`` answers; otherwise stop the server and fail the test with its
+    exit code and output, rather than hand a test a server that never answered."""
+    if not started(process, url, bound):
+        exited = process.poll()
+        output = stop(process)
+        why = f"timed out after {bound:.0f} s" if exited is None else f"exited with code {exited}"
+        pytest.fail(
+            f"the server never answered {url} ({why}); its output:\n{output[-4000:]}",
+            pytrace=False,
+        )
+
+
+@contextlib.contextmanager
+def serving(*args: str) -> Iterator[str]:
+    """``mockserver serve ARGS`` in a subprocess on a free port; yields its base URL once it
+    answers (or fails with its output), and stops it (and its workers) afterwards."""
+    port = free_port()
+    process = launch("serve", "--port", str(port), *args)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
-        try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"mockserver serve stopped: {output}") from None
+    await_server(process, base + "/")
     try:
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
+        stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -188,18 +245,23 @@ def redis_server() -> Iterator[str]:
     )
     url = f"redis://127.0.0.1:{port}/0"
     client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 30
-    while True:  # readiness, not timing: poll until it answers
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"redis-server did not start on port {port}")
+    ready = until(lambda: process.poll() is not None or _pings(client)) and _pings(client)
     client.close()
+    if not ready:
+        process.kill()
+        process.wait(timeout=30)
+        pytest.fail(f"redis-server did not start on port {port}")
     yield url
     process.terminate()
     process.wait(timeout=30)
+
+
+def _pings(client: redis.Redis) -> bool:
+    """Whether the Redis behind ``client`` answers a PING now."""
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
 
 
 @pytest.fixture

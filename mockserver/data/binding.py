@@ -33,7 +33,7 @@ def bind_declaration(declaration: Declaration, document: ApiDocument) -> None:
                     f"{op.key} has no parameter {name!r}",
                     "name a parameter the operation declares",
                 )
-        lists = behaviour.behaviour in ("list", "search")
+        lists = behaviour.kind in ("list", "search")
         if lists and record_schema(op, behaviour, document) is None:
             _fail(
                 declaration,
@@ -67,7 +67,7 @@ def record_schema(
     media = json_media(success_response(op))
     if media is None or media.schema is None:
         return None
-    if behaviour.behaviour == "get":
+    if behaviour.kind == "get":
         return media.schema
     array = at_pointer(media.schema, document.registry, behaviour.items)
     return child(array, document.registry, "0") if array is not None else None
@@ -81,7 +81,7 @@ def served_schemas(
         op = document.operation(behaviour.operation_id)
         if op is None or behaviour.dataset != dataset:
             continue
-        if behaviour.behaviour not in RECORD_BEHAVIOURS:
+        if behaviour.kind not in RECORD_BEHAVIOURS:
             continue
         schema = record_schema(op, behaviour, document)
         if schema is not None:

@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from jsonschema import Draft202012Validator
 
+from mockserver.data.pacing import FAULTS, Pacing
 from mockserver.errors import DeclarationError
 from mockserver.spec.dialects import deepest_error
 from mockserver.spec.pointer import join_pointer
@@ -34,8 +35,9 @@ from mockserver.spec.source import SourceFile
 DECLARATION_NAME = "mock.yaml"
 
 #: Behaviours that change a dataset (in the request's session, never the fixture files).
-WRITE_BEHAVIOURS = ("create", "replace", "update", "delete")
-BEHAVIOURS = (
+WriteKind = Literal["create", "replace", "update", "delete"]
+#: What an operation does with its dataset.
+BehaviourKind = Literal[
     "list",
     "search",
     "get",
@@ -44,8 +46,13 @@ BEHAVIOURS = (
     "export-create",
     "export-status",
     "export-download",
-    *WRITE_BEHAVIOURS,
-)
+    "create",
+    "replace",
+    "update",
+    "delete",
+]
+WRITE_BEHAVIOURS: tuple[WriteKind, ...] = get_args(WriteKind)
+BEHAVIOURS: tuple[BehaviourKind, ...] = get_args(BehaviourKind)
 SEMANTIC_CHECKS = (
     "filter_soundness",
     "page_limits",
@@ -70,7 +77,6 @@ FILTER_OPS = (
     "statements",
 )
 TIME_FORMATS = ("iso8601", "epoch-ms", "epoch-s")
-FAULTS = ("reset", "empty", "malformed", "slow-body", "timeout")
 
 # Latency and faults (serve/latency.py), for the whole API at the top level or per operation.
 _MILLISECONDS = {"type": "number", "minimum": 0, "maximum": 60000}
@@ -360,7 +366,7 @@ class OperationBehaviour:
     """What one operation does."""
 
     operation_id: str
-    behaviour: str
+    kind: BehaviourKind
     dataset: str
     pointer: str
     items: str = ""
@@ -376,6 +382,11 @@ class OperationBehaviour:
     job: Mapping[str, Any] = field(default_factory=dict)  # export-create: facts kept with it
     missing: str = "not-found"
     checks: tuple[str, ...] | None = None  # None: every check that applies to the behaviour
+
+    @property
+    def behaviour(self) -> BehaviourKind:
+        """The old name of :attr:`kind`, kept while the write and contract code move over."""
+        return self.kind
 
 
 @dataclass(frozen=True)
@@ -398,8 +409,8 @@ class Declaration:
     tokens: tuple[Token, ...]
     source: SourceFile
     error_codes: Mapping[int, str] = field(default_factory=dict)
-    #: latency and fault settings: operation id -> its block; "" -> the top-level block
-    pacing: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: latency and fault settings, parsed: operation id -> its own; "" -> the top level's
+    pacing: Mapping[str, Pacing] = field(default_factory=dict)
 
 
 def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:
@@ -461,37 +472,23 @@ def from_source(source: SourceFile) -> Declaration:
     )
 
 
-def _pacing(source: SourceFile) -> dict[str, dict[str, Any]]:
-    """The latency and fault blocks by operation id ("" for the top level); raises on a
-    range or distribution that cannot be drawn from."""
+def _pacing(source: SourceFile) -> dict[str, Pacing]:
+    """The latency and fault blocks by operation id ("" for the top level), parsed; raises
+    on a range or distribution the format allows but nothing can be drawn from."""
     blocks = {"": source.data, **source.data["operations"]}
     found = {}
     for name, block in blocks.items():
         own = {k: block[k] for k in _PACING if k in block}
-        problem = _latency_problem(own.get("latency"))
-        if problem:
+        if not own:
+            continue
+        try:
+            found[name] = Pacing.from_mapping(own)
+        except ValueError as problem:  # the format checked the rest: only a latency is left
             pointer = join_pointer("/operations", name, "latency") if name else "/latency"
             raise DeclarationError(
-                source.path, problem, pointer=pointer, position=source.position(pointer)
-            )
-        if own:
-            found[name] = own
+                source.path, str(problem), pointer=pointer, position=source.position(pointer)
+            ) from None
     return found
-
-
-def _latency_problem(latency: Any) -> str | None:
-    """What is wrong with a latency the format allows, or None."""
-    if isinstance(latency, dict) and "median" in latency and latency["median"] >= latency["p99"]:
-        return "the median must be below p99 (and above 0)"
-    if isinstance(latency, dict) and "median" in latency and latency["median"] <= 0:
-        return "the median must be above 0"
-    if isinstance(latency, dict) and "min" in latency and latency["min"] > latency["max"]:
-        return "min must not exceed max"
-    if isinstance(latency, str) and "-" in latency:
-        low, high = latency.replace("ms", "").split("-")
-        if float(low) > float(high):
-            return f"{latency!r}: the range's low end must not exceed its high end"
-    return None
 
 
 def _dataset(folder: Path, name: str, spec: dict[str, Any]) -> Dataset:
@@ -518,7 +515,7 @@ def _operation(
     }
     return OperationBehaviour(
         operation_id=op_id,
-        behaviour=merged["behaviour"],
+        kind=merged["behaviour"],  # the format allows only the kinds
         dataset=merged.get("dataset", default_dataset),
         pointer=join_pointer("/operations", op_id),
         items=merged.get("items", ""),

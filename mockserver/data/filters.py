@@ -16,8 +16,8 @@ from typing import Any, Protocol
 from mockserver.data.dataset import Record
 from mockserver.data.declaration import Dataset, Filter
 from mockserver.data.records import epoch_ms, field_value, field_values, record_time
-from mockserver.spec.params import MISSING
 from mockserver.spec.pointer import resolve_pointer
+from mockserver.spec.sentinel import NOT_SENT
 
 
 class RequestValues(Protocol):
@@ -28,7 +28,7 @@ class RequestValues(Protocol):
         """The parsed body."""
 
     def value(self, name: str, location: str | None = None) -> Any:
-        """A parameter's typed value (any location unless given), or MISSING."""
+        """A parameter's typed value (any location unless given), or NOT_SENT."""
 
 
 class FilterValueError(ValueError):
@@ -81,7 +81,7 @@ def filter_value(flt: Filter, request: RequestValues) -> Any:
     try:
         return resolve_pointer(request.body, flt.body or "")
     except (LookupError, TypeError):
-        return MISSING
+        return NOT_SENT
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -217,10 +217,10 @@ def _combine(flt: Filter, request: RequestValues) -> str:
         try:
             chosen = resolve_pointer(request.body, flt.combine_body)
         except (LookupError, TypeError):
-            chosen = MISSING
+            chosen = NOT_SENT
     else:
-        chosen = MISSING
-    return str(chosen).lower() if chosen is not MISSING and chosen is not None else "or"
+        chosen = NOT_SENT
+    return str(chosen).lower() if chosen is not NOT_SENT and chosen is not None else "or"
 
 
 def _statements(flt: Filter, value: Any) -> Callable[[Record], bool] | None:

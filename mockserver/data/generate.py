@@ -8,76 +8,30 @@ another seed is tried, so callers never see an invalid value (they get a
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import random
 import re
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urldefrag, urljoin
 
-from referencing.exceptions import Unresolvable
-
-from mockserver.data.regex import PatternError, string_matching
+from mockserver.data.branches import (
+    is_null_schema,
+    name_by_discriminator,
+    set_apart,
+    type_allows,
+    with_siblings,
+)
+from mockserver.data.fakes import WORDS, fake_text
+from mockserver.data.regex import PatternError
+from mockserver.data.scalars import Impossible, draw_integer, draw_number, draw_string
 from mockserver.spec.dialects import Direction, SchemaValidator
-from mockserver.spec.model import Dialect, Schema
-from mockserver.spec.navigate import deref, descend, json_type, merge_all_of
+from mockserver.spec.model import Dialect, Schema, SchemaRegistry
+from mockserver.spec.navigate import deref, descend, merge_all_of
 from mockserver.spec.patterns import PatternTimeout, ecma
 
 MAX_DEPTH = 7
 ATTEMPTS = 12
-#: Generated timestamps fall in the 90 days before this instant, so data stays stable.
-EPOCH = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-
-_FIRST = ("Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken", "Radia", "Tim", "Frances")
-_LAST = (
-    "Lovelace",
-    "Hopper",
-    "Torvalds",
-    "Hamilton",
-    "Turing",
-    "Liskov",
-    "Thompson",
-    "Perlman",
-    "Berners-Lee",
-    "Allen",
-)
-_WORDS = (
-    "checkout",
-    "billing",
-    "search",
-    "onboarding",
-    "reports",
-    "gateway",
-    "ledger",
-    "inbox",
-    "profile",
-    "catalog",
-    "pricing",
-    "alerts",
-)
-_AGENTS = (
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Version/17.5 "
-    "Safari/605.1.15",
-    "python-requests/2.32.3",
-    "curl/8.7.1",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/128.0",
-)
-
-
-#: Keywords beside ``oneOf``/``anyOf`` that every branch's object must also meet.
-_OBJECT_KEYWORDS = (
-    "properties",
-    "required",
-    "additionalProperties",
-    "patternProperties",
-    "minProperties",
-    "maxProperties",
-    "dependentRequired",
-)
 
 
 class GenerationError(Exception):
@@ -103,7 +57,7 @@ class Hints:
 class ValueGenerator:
     """Generates values for the schemas of one document."""
 
-    def __init__(self, registry: Any, direction: Direction = "response") -> None:
+    def __init__(self, registry: SchemaRegistry, direction: Direction = "response") -> None:
         self.registry = registry
         self.direction = direction
         self._validators: dict[str | None, SchemaValidator] = {}
@@ -117,7 +71,7 @@ class ValueGenerator:
             rng = random.Random(stable_seed(seed, attempt))
             try:
                 value = _Draw(self, rng, hints, attempt).value(schema, "", 0, ())
-            except (PatternError, _Impossible, RecursionError):
+            except (PatternError, Impossible, RecursionError):
                 continue
             if _is_valid(validator, value):
                 return value
@@ -128,7 +82,7 @@ class ValueGenerator:
             rng = random.Random(stable_seed(seed, "lenient"))
             try:
                 closest = _Draw(self, rng, hints, ATTEMPTS, lenient=True).value(schema, "", 0, ())
-            except (PatternError, _Impossible, RecursionError):
+            except (PatternError, Impossible, RecursionError):
                 pass
             else:  # valid when the pattern it broke is one no engine reads (none judges it)
                 if _is_valid(validator, closest):
@@ -155,10 +109,6 @@ def stable_seed(*parts: Any) -> int:
     return int.from_bytes(digest, "big")
 
 
-class _Impossible(Exception):
-    pass
-
-
 class _Draw:
     def __init__(
         self,
@@ -182,14 +132,14 @@ class _Draw:
     def value(self, schema: Schema, name: str, depth: int, refs: tuple[str, ...]) -> Any:
         if schema.uri and isinstance(schema.value, dict) and "$ref" in schema.value:
             if schema.value["$ref"] in refs and depth > 2:
-                raise _Impossible  # recursion: callers leave optional branches out
+                raise Impossible  # recursion: callers leave optional branches out
             refs = (*refs, schema.value["$ref"])
         schema = merge_all_of(deref(schema, self.owner.registry), self.owner.registry)
         node = schema.value
         if node is True or node == {}:
             return self._any(name)
         if node is False:
-            raise _Impossible
+            raise Impossible
         if name in self.hints.fields and depth <= 1:
             return self.hints.fields[name]
         if "const" in node:
@@ -201,6 +151,9 @@ class _Draw:
                 return self._branch(schema, combinator, name, depth, refs)
         kind = self._type(node)
         return getattr(self, f"_{kind}")(schema, name, depth, refs)
+
+    def _valid(self, schema: Schema, value: Any) -> bool:
+        return _is_valid(self.owner._validator(schema), value)
 
     def _type(self, node: dict[str, Any]) -> str:
         declared = node.get("type")
@@ -218,88 +171,29 @@ class _Draw:
         count = len(schema.value[combinator])
         order = list(range(count))
         self.rng.shuffle(order)
-        order.sort(key=lambda i: _is_null_schema(schema.value[combinator][i]))
+        order.sort(key=lambda i: is_null_schema(schema.value[combinator][i]))
         for index in order:
             branch = descend(schema, (combinator, str(index)))
             if branch is None:
                 continue
             siblings = {k: v for k, v in schema.value.items() if k not in ("oneOf", "anyOf")}
-            branch = self._with_siblings(schema, branch, siblings)
+            branch = with_siblings(self.owner.registry, schema, branch, siblings)
             try:
                 value = self.value(branch, name, depth, refs)
-            except _Impossible:
+            except Impossible:
                 continue
             if (
                 siblings.get("type")
-                and not _type_allows(siblings["type"], value)
+                and not type_allows(siblings["type"], value)
                 and not self.lenient
             ):
                 continue
             if isinstance(value, dict):
-                _name_by_discriminator(schema.value, combinator, index, value)
+                name_by_discriminator(schema.value, combinator, index, value)
                 if combinator == "oneOf":
-                    self._set_apart(schema, index, branch, value)
+                    set_apart(self.owner.registry, self._valid, schema, index, branch, value)
             return value
-        raise _Impossible
-
-    def _set_apart(self, schema: Schema, index: int, branch: Schema, value: dict[str, Any]) -> None:
-        """Make ``value`` (drawn from ``oneOf`` branch ``index``) fail the other branches it
-        also satisfies. Real documents often list object branches that overlap (no branch
-        forbids the others' properties), so a value of one is a value of all and ``oneOf``
-        refuses it. Where the drawn branch allows other properties, a property another
-        branch declares is given a type that branch refuses."""
-        own = merge_all_of(deref(branch, self.owner.registry), self.owner.registry).value
-        if not isinstance(own, dict) or not _allows_more_properties(own):
-            return
-        for other_index in range(len(schema.value["oneOf"])):
-            other = descend(schema, ("oneOf", str(other_index)))
-            if other_index == index or other is None:
-                continue
-            try:
-                if not _is_valid(self.owner._validator(other), value):
-                    continue
-            except Unresolvable:  # a branch of a merged schema the document cannot name
-                return
-            node = merge_all_of(deref(other, self.owner.registry), self.owner.registry).value
-            properties = node.get("properties") if isinstance(node, dict) else None
-            if not isinstance(properties, dict):
-                continue
-            mine = own.get("properties") or {}
-            for name, declared_schema in properties.items():
-                if name in mine or name in value or not isinstance(declared_schema, dict):
-                    continue
-                declared = declared_schema.get("type")
-                wrong = next(
-                    (v for v in _OF_EACH_TYPE if declared and not _type_allows(declared, v)), None
-                )
-                if wrong is not None:
-                    value[name] = wrong
-                    break
-
-    def _with_siblings(self, schema: Schema, branch: Schema, siblings: dict[str, Any]) -> Schema:
-        """The branch with the object keywords written beside the combinator merged in.
-
-        ``{properties: {kind}, required: [kind], oneOf: [A, B]}`` asks for ``kind`` in every
-        branch; drawn from the branch alone, the value would lack it.
-        """
-        wanted = {k: v for k, v in siblings.items() if k in _OBJECT_KEYWORDS}
-        if not wanted:
-            return branch
-        resolved = merge_all_of(deref(branch, self.owner.registry), self.owner.registry)
-        node = resolved.value
-        if not isinstance(node, dict) or not _type_allows(node.get("type", "object"), {}):
-            return branch
-        if schema.uri and urldefrag(schema.uri)[0] != urldefrag(resolved.uri or "")[0]:
-            wanted = _absolute_refs(wanted, schema.uri)  # they resolve against the branch's file
-        merged = dict(node)
-        for key, value in wanted.items():
-            if key == "properties":
-                merged["properties"] = {**value, **node.get("properties", {})}
-            elif key == "required":
-                merged["required"] = sorted({*node.get("required", []), *value})
-            else:
-                merged.setdefault(key, value)
-        return replace(resolved, value=merged)
+        raise Impossible
 
     # -- types ------------------------------------------------------------------------
 
@@ -326,11 +220,11 @@ class _Draw:
                 continue
             if sub is None or self._hidden(sub):
                 if prop in required:
-                    raise _Impossible
+                    raise Impossible
                 continue
             try:
                 result[prop] = self.value(sub, prop, depth + 1, refs)
-            except _Impossible:
+            except Impossible:
                 if prop in required:
                     raise
         self._fill_extra(schema, result, depth, refs)
@@ -365,7 +259,7 @@ class _Draw:
                 return self.value(sub, prop, depth + 1, refs)
         extra = node.get("additionalProperties")
         if extra is False:
-            raise _Impossible
+            raise Impossible
         sub = descend(schema, ("additionalProperties",)) if isinstance(extra, dict) else None
         return self.value(sub, prop, depth + 1, refs) if sub is not None else self._any(prop)
 
@@ -380,7 +274,7 @@ class _Draw:
         if wanted and extra is not False and node.get("unevaluatedProperties") is not False:
             sub = descend(schema, ("additionalProperties",)) if isinstance(extra, dict) else None
             for index in range(wanted):
-                key = f"{self.rng.choice(_WORDS)}-{index + 1}"
+                key = f"{self.rng.choice(WORDS)}-{index + 1}"
                 result[key] = self.value(sub, key, depth + 1, refs) if sub else self._any(key)
 
     def _array(self, schema: Schema, name: str, depth: int, refs: tuple[str, ...]) -> Any:
@@ -425,125 +319,19 @@ class _Draw:
         return self.value(sub, name, depth + 1, refs) if sub else self._any(name)
 
     def _string(self, schema: Schema, name: str, *_: Any) -> str:
-        node = schema.value
-        low, high = int(node.get("minLength", 0)), node.get("maxLength")
-        if "pattern" in node:
-            try:
-                return string_matching(
-                    node["pattern"],
-                    self.rng,
-                    min_length=low,
-                    max_length=int(high) if high is not None else None,
-                )
-            except PatternError:
-                if not self.lenient:
-                    raise
-        text = self._format(str(node.get("format", "")), name) or self._text(name)
-        if len(text) < low:
-            text += "x" * (low - len(text))
-        return text[: int(high)] if high is not None else text
+        return draw_string(self.rng, schema.value, name, lenient=self.lenient)
 
     def _integer(self, schema: Schema, name: str, *_: Any) -> int:
-        node = schema.value
-        low, high = _bounds(node, integer=True)
-        if node.get("format") == "int64" and _looks_like_time(name) and low is None:
-            return int(self._instant().timestamp() * 1000)
-        low = 0 if low is None else low
-        high = low + (1000 if node.get("minimum") is None else 100) if high is None else high
-        if high < low:
-            raise _Impossible
-        step = node.get("multipleOf")
-        value = self.rng.randint(int(low), int(high))
-        if isinstance(step, int | float) and step:
-            value = int(-(-low // step) * step) if value % step else value
-        return value
+        return draw_integer(self.rng, schema.value, name)
 
     def _number(self, schema: Schema, name: str, *_: Any) -> float | int:
-        node = schema.value
-        if node.get("multipleOf"):
-            return self._integer(schema, name)
-        low, high = _bounds(node, integer=False)
-        low = 0.0 if low is None else low
-        high = low + 1000.0 if high is None else high
-        return round(self.rng.uniform(low, high), 2)
-
-    # -- realistic text ---------------------------------------------------------------
-
-    def _format(self, fmt: str, name: str) -> str | None:
-        rng = self.rng
-        generators = {
-            "uuid": lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "date-time": lambda: self._instant().isoformat().replace("+00:00", "Z"),
-            "date": lambda: self._instant().date().isoformat(),
-            "time": lambda: self._instant().time().replace(microsecond=0).isoformat() + "Z",
-            "email": lambda: self._email(),
-            "idn-email": lambda: self._email(),
-            "uri": lambda: f"https://example.com/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
-            "url": lambda: f"https://example.com/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
-            "uri-reference": lambda: f"/{rng.choice(_WORDS)}/{rng.randint(1, 999)}",
-            "hostname": lambda: f"{rng.choice(_WORDS)}.example.com",
-            "ipv4": lambda: f"{rng.choice((10, 172, 192))}.{rng.randint(0, 255)}."
-            f"{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-            "ipv6": lambda: "2001:db8::" + format(rng.randint(1, 0xFFFF), "x"),
-            "byte": lambda: base64.b64encode(self._text(name).encode()).decode(),
-            "binary": lambda: self._text(name),
-            "password": lambda: "s3cret-" + str(rng.randint(1000, 9999)),
-        }
-        make = generators.get(fmt)
-        return make() if make else None
-
-    def _text(self, name: str) -> str:
-        lowered = name.lower()
-        rng = self.rng
-        for keys, make in (
-            (("email",), self._email),
-            (("firstname", "first_name"), lambda: rng.choice(_FIRST)),
-            (("lastname", "last_name"), lambda: rng.choice(_LAST)),
-            (("useragent", "user_agent"), lambda: rng.choice(_AGENTS)),
-            (("ipaddress", "ip_address", "ip"), lambda: self._format("ipv4", name) or ""),
-            (("url", "href", "link", "uri"), lambda: self._format("uri", name) or ""),
-            (
-                ("date", "time", "createdat", "updatedat"),
-                lambda: self._format("date-time", name) or "",
-            ),
-            (("id",), lambda: format(rng.getrandbits(96), "024x")),
-            (("name", "title"), lambda: f"{rng.choice(_WORDS).capitalize()} {rng.choice(_WORDS)}"),
-            (
-                ("description", "message", "comment", "summary", "detail"),
-                lambda: f"Updated the {rng.choice(_WORDS)} settings for {rng.choice(_WORDS)}",
-            ),
-        ):
-            if (
-                lowered in keys
-                or any(lowered.endswith(k) for k in keys if len(k) > 2)
-                or (keys == ("id",) and lowered.endswith("id"))
-            ):
-                return str(make())
-        return f"{rng.choice(_WORDS)}-{rng.randint(1, 99)}"
-
-    def _email(self) -> str:
-        return f"{self.rng.choice(_FIRST).lower()}.{self.rng.choice(_LAST).lower()}@example.com"
-
-    def _instant(self) -> datetime:
-        return EPOCH - timedelta(seconds=self.rng.randint(0, 90 * 24 * 3600))
+        return draw_number(self.rng, schema.value, name)
 
     def _any(self, name: str) -> Any:
-        return self._text(name or "value")
+        return fake_text(self.rng, name or "value")
 
     def _pick_enum(self, values: list[Any]) -> Any:
         return values[self.rng.randrange(len(values))]
-
-
-def _absolute_refs(node: Any, base: str) -> Any:
-    """``node`` with every ``$ref`` made absolute against ``base``."""
-    if isinstance(node, dict):
-        return {
-            k: urljoin(base, v) if k == "$ref" and isinstance(v, str) else _absolute_refs(v, base)
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_absolute_refs(v, base) for v in node]
-    return node
 
 
 def _infer_type(node: dict[str, Any]) -> str:
@@ -554,78 +342,6 @@ def _infer_type(node: dict[str, Any]) -> str:
     if {"minimum", "maximum", "multipleOf", "exclusiveMinimum"} & set(node):
         return "number"
     return "string"
-
-
-def _bounds(node: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:
-    low, high = node.get("minimum"), node.get("maximum")
-    ex_low, ex_high = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
-    bump = 1 if integer else 0.01
-    if ex_low is True and low is not None:  # Draft 4 / OpenAPI 3.0 boolean form
-        low += bump
-    elif isinstance(ex_low, int | float) and not isinstance(ex_low, bool):
-        low = ex_low + bump if low is None else max(low, ex_low + bump)
-    if ex_high is True and high is not None:
-        high -= bump
-    elif isinstance(ex_high, int | float) and not isinstance(ex_high, bool):
-        high = ex_high - bump if high is None else min(high, ex_high - bump)
-    if integer:
-        low = None if low is None else int(-(-low // 1))
-        high = None if high is None else int(high // 1)
-    return low, high
-
-
-def _looks_like_time(name: str) -> bool:
-    lowered = name.lower()
-    return any(k in lowered for k in ("date", "time", "before", "after")) or lowered.endswith("at")
-
-
-def _is_null_schema(node: Any) -> bool:
-    return isinstance(node, dict) and node.get("type") == "null"
-
-
-def _name_by_discriminator(node: dict[str, Any], combinator: str, index: int, value: Any) -> None:
-    """Give a value drawn from a discriminated branch the discriminator value that names
-    that branch: its key in ``mapping``, else (OpenAPI's implicit mapping) the name of the
-    component it refers to. Drawn alone, the branch would carry any string there."""
-    discriminator = node.get("discriminator")
-    if not isinstance(discriminator, dict) or not isinstance(
-        discriminator.get("propertyName"), str
-    ):
-        return
-    ref = node[combinator][index].get("$ref") if isinstance(node[combinator][index], dict) else None
-    if not isinstance(ref, str):
-        return
-    mapping = discriminator.get("mapping")
-    names = [k for k, v in mapping.items() if v == ref] if isinstance(mapping, dict) else []
-    if not names and isinstance(mapping, dict):
-        names = [
-            k
-            for k, v in mapping.items()
-            if isinstance(v, str) and v.split("/")[-1] == ref.split("/")[-1]
-        ]
-    value[discriminator["propertyName"]] = names[0] if names else ref.split("/")[-1]
-
-
-#: One value of each JSON type, to give a property a type its schema refuses.
-_OF_EACH_TYPE: tuple[Any, ...] = ("x", 0, True, [], {})
-
-
-def _allows_more_properties(node: dict[str, Any]) -> bool:
-    """Whether an object schema accepts properties it does not name."""
-    return not (
-        node.get("additionalProperties") is False
-        or node.get("unevaluatedProperties") is False
-        or node.get("patternProperties")
-        or node.get("propertyNames")
-        or "maxProperties" in node
-        or ("additionalProperties" in node and node["additionalProperties"] is not True)
-    )
-
-
-def _type_allows(declared: Any, value: Any) -> bool:
-    types = declared if isinstance(declared, list) else [declared]
-    kind = json_type(value)
-    return kind in types or (kind == "integer" and "number" in types)
 
 
 def _singular(name: str) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from mockserver.data.binding import json_media, success_response
 from mockserver.data.dataset import Record, project
@@ -30,10 +29,11 @@ from mockserver.data.declaration import (
     Filter,
     OperationBehaviour,
     Paging,
+    WriteKind,
 )
 from mockserver.data.generate import GenerationError, Hints, ValueGenerator, stable_seed
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Operation, Schema
+from mockserver.spec.model import ApiDocument, Operation, Schema, SchemaRegistry
 from mockserver.spec.navigate import (
     at_pointer,
     child,
@@ -51,7 +51,7 @@ _COUNT_NAMES = ("totalCount", "total_count", "total", "count")
 _SIZE_NAMES = ("limit", "per_page", "perPage", "pageSize", "page_size", "size", "count")
 #: The record field that keeps a nested record's parent id when its schema has none.
 SCOPE_FIELD = "@scope"
-_ITEM_WRITES = {"put": "replace", "patch": "update", "delete": "delete"}
+_ITEM_WRITES: dict[str, WriteKind] = {"put": "replace", "patch": "update", "delete": "delete"}
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def _can_say_not_found(op: Operation) -> bool:
     return any(r.status[0] == "4" or r.status == "default" for r in op.responses)
 
 
-def _write_behaviour(op: Operation, resource: _Resource) -> str | None:
+def _write_behaviour(op: Operation, resource: _Resource) -> WriteKind | None:
     """``create`` for a POST with a body on the collection; ``replace``, ``update`` or
     ``delete`` for PUT, PATCH or DELETE on the item."""
     collections = [resource.collection]
@@ -420,7 +420,9 @@ def _scoped_records(
     return [{**r, scope.field: parent_ids[i % len(parent_ids)]} for i, r in enumerate(found)]
 
 
-def _example_records(found: _List, get: Operation | None, registry: Any) -> Iterator[Record]:
+def _example_records(
+    found: _List, get: Operation | None, registry: SchemaRegistry
+) -> Iterator[Record]:
     media = json_media(success_response(found.op))
     for example in media.examples if media else ():
         items = example.value
@@ -488,7 +490,7 @@ def _envelope_templates(found: _List, document: ApiDocument) -> dict[str, str]:
     return templates
 
 
-def _member(schema: Schema, registry: Any, name: str) -> Schema | None:
+def _member(schema: Schema, registry: SchemaRegistry, name: str) -> Schema | None:
     """The schema of ``value[name]``, declared or through ``additionalProperties``."""
     declared = child(schema, registry, name)
     if declared is not None:

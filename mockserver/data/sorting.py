@@ -7,14 +7,14 @@ from typing import Any
 from mockserver.data.declaration import Dataset, Sort
 from mockserver.data.filters import RequestValues
 from mockserver.data.records import epoch_ms
-from mockserver.spec.params import MISSING
+from mockserver.spec.sentinel import NOT_SENT
 
 
 def sort_keys(sort: Sort, request: RequestValues, dataset: Dataset) -> list[tuple[str, str, str]]:
     """(name as requested, record field, direction) for each sort key, most significant first."""
     if sort.syntax == "signed-list":
-        raw = request.value(sort.param) if sort.param else MISSING
-        text = str(raw) if raw not in (MISSING, None, "") else (sort.default or "")
+        raw = request.value(sort.param) if sort.param else NOT_SENT
+        text = str(raw) if raw not in (NOT_SENT, None, "") else (sort.default or "")
         keys = []
         for part in (p.strip() for p in text.split(",") if p.strip()):
             name = part.lstrip("-+")
@@ -22,13 +22,13 @@ def sort_keys(sort: Sort, request: RequestValues, dataset: Dataset) -> list[tupl
                 (name, sort.fields.get(name, name), "desc" if part.startswith("-") else "asc")
             )
         return keys
-    chosen = request.value(sort.param) if sort.param else MISSING
-    name = str(chosen) if chosen not in (MISSING, None, "") else (sort.default or "")
+    chosen = request.value(sort.param) if sort.param else NOT_SENT
+    name = str(chosen) if chosen not in (NOT_SENT, None, "") else (sort.default or "")
     if not name:
         name = dataset.time.field if dataset.time else dataset.id_field
-    direction = request.value(sort.direction_param) if sort.direction_param else MISSING
+    direction = request.value(sort.direction_param) if sort.direction_param else NOT_SENT
     direction = (
-        str(direction).lower() if direction not in (MISSING, None, "") else sort.default_direction
+        str(direction).lower() if direction not in (NOT_SENT, None, "") else sort.default_direction
     )
     return [(name, sort.fields.get(name, name), "asc" if direction == "asc" else "desc")]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.data.filters import RequestValues
-from mockserver.spec.params import MISSING
 from mockserver.spec.pointer import split_pointer
+from mockserver.spec.sentinel import NOT_SENT
 
 #: The value of a template that has none: the field is left out.
 OMIT: Any = object()
@@ -68,7 +68,7 @@ def _expression(name: str, facts: Facts) -> Any:
     if head == "request":
         location, _, param = rest.partition(".")
         value = facts.request.value(param, location)
-        return OMIT if value is MISSING else value
+        return OMIT if value is NOT_SENT else value
     known = {"page": facts.page, "job": facts.job, "count": facts.count}.get(head, {})
     value = known.get(rest)
     return OMIT if value is None else value

@@ -18,7 +18,7 @@ import jsonpatch
 import jsonpointer
 
 from mockserver.data.dataset import Record
-from mockserver.spec.model import Schema
+from mockserver.spec.model import Schema, SchemaRegistry
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types
 
 JSON_PATCH = "application/json-patch+json"
@@ -89,7 +89,9 @@ def _failing_operation(target: Record, operations: list[Any]) -> int | None:
     return None
 
 
-def flagged_properties(schemas: Iterable[Schema], registry: Any, flag: str) -> frozenset[str]:
+def flagged_properties(
+    schemas: Iterable[Schema], registry: SchemaRegistry, flag: str
+) -> frozenset[str]:
     """The top-level properties any of ``schemas`` marks ``readOnly`` or ``writeOnly``."""
     found = set()
     for schema in schemas:
@@ -101,7 +103,7 @@ def flagged_properties(schemas: Iterable[Schema], registry: Any, flag: str) -> f
     return frozenset(found)
 
 
-def id_rule(schema: Schema | None, registry: Any, existing: Iterable[Any]) -> str:
+def id_rule(schema: Schema | None, registry: SchemaRegistry, existing: Iterable[Any]) -> str:
     """How new ids are made, as the id's schema (and the ids already there) describe them."""
     if schema is not None:
         value = deref(schema, registry).value

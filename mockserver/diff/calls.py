@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from mockserver.spec.dialects import Direction, SchemaValidator, SchemaViolation
 from mockserver.spec.model import (
@@ -25,18 +25,13 @@ from mockserver.spec.model import (
     SecurityScheme,
 )
 from mockserver.spec.pointer import join_pointer
+from mockserver.spec.sentinel import NOT_SENT
 
 _TEMPLATE_PARAM = re.compile(r"\{([^}/]+)\}")
 
 
-class _Absent:
-    """The value of a parameter or body that is not sent."""
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
+#: The value of a parameter or body that is not sent: the one sentinel, under diff's name.
+ABSENT: Final = NOT_SENT
 
 #: What a credential is, whatever the document calls its scheme: ("apiKey", "header",
 #: "x-api-key"), ("http", "bearer"), ("oauth2",) ...

@@ -16,19 +16,11 @@ from urllib.parse import quote, urlencode
 
 from mockserver.spec.model import Operation, Parameter
 from mockserver.spec.pointer import resolve_pointer
+from mockserver.spec.sentinel import NOT_SENT as NOT_SENT  # noqa: PLC0414  (re-exported)
 
 _DELIMITERS = {"spaceDelimited": " ", "pipeDelimited": "|", "tabDelimited": "\t"}
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-class _NotSent:
-    def __repr__(self) -> str:
-        return "NOT_SENT"
-
-
-#: A value the request does not carry.
-NOT_SENT: Any = _NotSent()
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,10 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Receive, Scope, Send
 
+from mockserver.serve.api import MountedApi
 from mockserver.serve.gate import Gate
-from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
+from mockserver.serve.mount import load_apis
+from mockserver.serve.options import ServeOptions
 
 #: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"

@@ -25,10 +25,11 @@ from mockserver.serve.request import (
 )
 from mockserver.serve.xml import is_xml
 from mockserver.spec.media import acceptable, media_matches, media_type_of
-from mockserver.spec.params import MISSING, ParameterShape, coerce, read_parameter
+from mockserver.spec.params import ParameterShape, coerce, read_parameter
+from mockserver.spec.sentinel import NOT_SENT
 
 if TYPE_CHECKING:
-    from mockserver.serve.mount import MountedApi
+    from mockserver.serve.api import MountedApi
 
 #: What a body mockserver does not parse (binary, XML) reads as: present, not judged.
 UNREAD: Any = object()
@@ -66,9 +67,9 @@ def check_request(
             pp.param, pp.shape, query=query, path=raw.path_params, headers=headers, cookies=cookies
         )
         violations.extend(_check_parameter(pp, value))
-        if value is MISSING:
+        if value is NOT_SENT:
             value = pp.default
-        if value is not MISSING:
+        if value is not NOT_SENT:
             values[(pp.param.location, pp.param.name)] = value
     media, body = None, None
     try:  # a 415 goes straight out; a missing or unreadable body joins the violations
@@ -88,7 +89,7 @@ def check_request(
 
 def _check_parameter(pp: ParameterPlan, value: Any) -> list[Violation]:
     param = pp.param
-    if value is MISSING:
+    if value is NOT_SENT:
         if param.required:
             return [Violation(param.location, param.name, "", "is required but missing", "missing")]
         return []

@@ -21,12 +21,13 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
+from mockserver.serve.api import MountedApi
 from mockserver.serve.checks import read_request
 from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal import JournalPages, Recorder
 from mockserver.serve.latency import NO_TURN, pacers_for
-from mockserver.serve.mount import MountedApi, ServeOptions
+from mockserver.serve.options import ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem

@@ -6,211 +6,29 @@ validators, the path index, the token book, the datasets and the responder.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl
 
 from mockserver.data.binding import bind_declaration
 from mockserver.data.dataset import Record, load_records
 from mockserver.data.declaration import DECLARATION_NAME, Declaration, from_source
 from mockserver.data.generate import ValueGenerator
 from mockserver.data.inference import infer_declaration
-from mockserver.serve.answer import Answer
+from mockserver.serve.api import MountedApi, PathEntry
 from mockserver.serve.behaviour import BehaviourEngine
 from mockserver.serve.control import check_prefix
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
-from mockserver.serve.journal import JournalStore, MemoryJournal
-from mockserver.serve.latency import NO_PACING, Pacing
+from mockserver.serve.options import ServeOptions
 from mockserver.serve.plan import OperationPlan, plan_operation
-from mockserver.serve.problems import Problem, reason_phrase
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard, TokenBook
-from mockserver.serve.state import StateStore, open_store
-from mockserver.serve.statuses import Choice
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.paths import (
-    ENCODED_SLASH,
-    key_conditions,
-    sent_path,
-    template_pattern,
-    template_rank,
-    template_shape,
-    template_variables,
-)
+from mockserver.spec.paths import sent_path, template_pattern, template_rank, template_shape
 from mockserver.spec.source import load_source
 
-
-@dataclass(frozen=True)
-class ServeOptions:
-    """How the mock behaves, as the ``serve`` command's options set it."""
-
-    seed: int = 0
-    any_token: bool = False
-    cors_origins: tuple[str, ...] = ()
-    fixtures_dir: Path | None = Path("fixtures")
-    #: where writes, id sequences and export jobs live (``--state``): memory by default
-    state: StateStore = field(default_factory=lambda: open_store("memory:"), compare=False)
-    #: checks a fixture folder against the documents in a folder, raising on the first
-    #: problem; the command line passes ``validate``'s, so a bad record stops start-up
-    check_fixtures: Callable[[Path, Path], None] | None = field(default=None, compare=False)
-    #: latency, error and fault rates from the command line (mock.yaml's win over them)
-    pacing: Pacing = NO_PACING
-    #: the request journal's store (size 0: no journal)
-    journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
-
-
-#: Rendered problems remembered per API before the memo starts afresh.
-RENDERED_MEMO_SIZE = 4096
-
-
-@dataclass(frozen=True)
-class PathEntry:
-    """One path shape of an API: its templates (which differ at most in their variables'
-    names) and, per method, the operations answering there. Several operations share a
-    method only when the document tells them apart by a ``#fragment`` on the path key."""
-
-    shape: str  # the template with each variable written {}
-    pattern: re.Pattern[str]
-    methods: dict[str, tuple[OperationPlan, ...]]
-
-
-@dataclass(frozen=True)
-class Route:
-    """The one route match of a request: the operation, and its path variables."""
-
-    plan: OperationPlan
-    variables: dict[str, str]
-
-
-@dataclass
-class MountedApi:
-    """One document, ready to serve under one or more path prefixes."""
-
-    name: str
-    document: ApiDocument
-    mounts: tuple[str, ...]
-    plans: list[OperationPlan]
-    paths: list[PathEntry]
-    responder: Responder
-    shaper: ErrorShaper
-    guard: Guard
-    headers: DeclaredHeaders
-    declaration: Declaration | None = None
-
-    def __post_init__(self) -> None:
-        self._rendered: dict[tuple[Any, ...], Answer] = {}
-        self._literal = {e.shape: e for e in self.paths if "{}" not in e.shape}
-        self._templated = [e for e in self.paths if "{}" in e.shape]
-
-    def matches(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
-        """Every path entry ``path`` (below a mount) matches, the most specific first, with
-        the variables' values (a ``/`` sent as %2F arrives as :data:`ENCODED_SLASH`)."""
-        found: list[tuple[PathEntry, tuple[str, ...]]] = []
-        literal = self._literal.get(path)
-        if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
-            found.append((literal, ()))
-        for entry in self._templated:
-            hit = entry.pattern.fullmatch(path)
-            if hit:
-                values = tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())
-                found.append((entry, values))
-        return found
-
-    def claims(self, path: str) -> bool:
-        """Whether one of the API's paths matches ``path`` (below a mount)."""
-        return bool(self.matches(path))
-
-    def route(
-        self,
-        path: str,
-        method: str,
-        headers: tuple[tuple[bytes, bytes], ...] = (),
-        query: bytes = b"",
-    ) -> Route:
-        """The operation for ``method`` (lower case) at ``path`` below a mount; raises the
-        404 or 405 problem when there is none. Of several matching paths the most specific
-        is the resource (``/things/export`` over ``/things/{id}``, ``/things/{name}.json``
-        over ``/things/{name}``, whatever the order of the document)."""
-        found = self.matches(path)
-        if not found:
-            raise Problem(404, f"no operation at {path}")
-        entry, values = found[0]  # the most specific path is the resource
-        candidates = entry.methods.get(method)
-        if candidates:
-            plan = _by_fragment(candidates, headers, query)
-            names = template_variables(sent_path(plan.op.path))
-            return Route(plan, dict(zip(names, values, strict=True)))
-        allowed = ", ".join(m.upper() for m in entry.methods)
-        raise Problem(
-            405,
-            f"{method.upper()} is not allowed on {path}; allowed: {allowed}",
-            headers=(("Allow", allowed),),
-        )
-
-    def render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
-        """``problem`` in the shape and with a status the operation declares (see
-        :mod:`mockserver.serve.statuses`); for 404 and 405, which have no operation, any
-        operation's response for that status; else RFC 7807."""
-        key = (
-            plan.key if plan else None,
-            type(problem),
-            problem.status,
-            problem.detail,
-            problem.violations,
-            problem.headers,
-        )
-        answer = self._rendered.get(key)
-        if answer is None:  # the same problem renders the same bytes: worked out once
-            answer = self._render(plan, problem)
-            if len(self._rendered) >= RENDERED_MEMO_SIZE:
-                self._rendered.clear()
-            self._rendered[key] = answer
-        return answer
-
-    def _render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
-        natural = problem.status_for(plan.bad_request if plan else 400)
-        if plan is None:
-            plan = next((p for p in self.plans if p.declares(natural)), None)
-        if plan is None:
-            return self.shaper.render(None, problem, natural)
-        choice = plan.choose(natural)
-        answer = self.headers.add(plan, self.shaper.render(plan.op, problem, choice.status))
-        if choice.warning is None:
-            return answer
-        if choice.status // 100 != natural // 100:  # the status no longer says what happened
-            return answer.with_headers(("Warning", _refusal_warning(natural, problem, choice)))
-        return answer.with_headers(("Warning", choice.warning))
-
-    def mount_of(self, path: str) -> str | None:
-        """The longest mount prefix ``path`` falls under."""
-        hits = self.mounts_of(path)
-        return hits[0] if hits else None
-
-    def mounts_of(self, path: str) -> list[str]:
-        """The mount prefixes ``path`` falls under, longest first."""
-        hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
-        return sorted(hits, key=len, reverse=True)
-
-
-def _refusal_warning(natural: int, problem: Problem, choice: Choice) -> str:
-    """The ``Warning`` for a problem answered with another class's status: what the
-    natural status was and why, since neither the status nor the body can say it."""
-    detail = " ".join(problem.message.split()).replace('"', "'")
-    if len(detail) > WARNING_DETAIL:
-        detail = detail[: WARNING_DETAIL - 3] + "..."
-    return (
-        f'199 mockserver "{natural} {reason_phrase(natural)}: {detail}; the operation declares '
-        f'no {natural // 100}xx response, so its declared {choice.status} answers"'
-    )
-
-
-#: Characters of a problem's message a ``Warning`` header carries.
-WARNING_DETAIL = 300
+__all__ = ["MountedApi", "ServeOptions", "load_api", "load_apis"]  # the CLI's and contract's
 
 
 def load_apis(paths: Iterable[Path], options: ServeOptions) -> list[MountedApi]:
@@ -295,32 +113,3 @@ def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
     ]
     entries.sort(key=lambda e: template_rank(e.shape))
     return entries
-
-
-def _by_fragment(
-    candidates: tuple[OperationPlan, ...], headers: tuple[tuple[bytes, bytes], ...], query: bytes
-) -> OperationPlan:
-    """Of operations sharing a path and method, the one whose key's conditions the request
-    satisfies (see :func:`key_conditions`: ``#tagging&id``, ``?method=flickr.x``), each a
-    header or query parameter of that name, with that value if given. The one with the
-    most conditions wins; else the one without any; else the first."""
-    if len(candidates) == 1:
-        return candidates[0]
-    sent_headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
-    sent_query = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
-    best, most = None, 0
-    for plan in candidates:
-        conditions = key_conditions(plan.op.path)
-        if len(conditions) > most and all(
-            _satisfied(c, sent_headers, sent_query) for c in conditions
-        ):
-            best, most = plan, len(conditions)
-    if best is not None:
-        return best
-    return next((p for p in candidates if not key_conditions(p.op.path)), candidates[0])
-
-
-def _satisfied(condition: str, headers: Mapping[str, str], query: Mapping[str, str]) -> bool:
-    name, equals, value = condition.partition("=")
-    sent = headers.get(name.lower(), query.get(name))
-    return sent is not None and (not equals or sent == value)

@@ -14,8 +14,8 @@ from typing import Any
 from starlette.types import Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
+from mockserver.serve.api import MountedApi
 from mockserver.serve.control import PREFIX, control_html
-from mockserver.serve.mount import MountedApi
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.serve.swagger_ui import UiAssets, ui_page
 from mockserver.spec.model import Dialect
@@ -122,7 +122,7 @@ def _api_section(api: MountedApi) -> str:
         f"<tr><td><code class='method'>{plan.op.method.upper()}</code></td>"
         f"<td><code>{html.escape(mount + plan.op.path)}</code></td>"
         f"<td>{html.escape(plan.op.summary or plan.op.operation_id)}</td>"
-        f"<td>{html.escape(plan.behaviour.behaviour if plan.behaviour else 'examples')}</td>"
+        f"<td>{html.escape(plan.behaviour.kind if plan.behaviour else 'examples')}</td>"
         "</tr>"
         for plan in api.plans
     )

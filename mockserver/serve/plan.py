@@ -9,10 +9,11 @@ from typing import Any
 from mockserver.data.declaration import OperationBehaviour
 from mockserver.serve.statuses import Choice, choose_status
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Operation, Parameter
+from mockserver.spec.model import ApiDocument, Operation, Parameter, SchemaRegistry
 from mockserver.spec.navigate import deref
-from mockserver.spec.params import MISSING, ParameterShape, shape_of
+from mockserver.spec.params import ParameterShape, shape_of
 from mockserver.spec.patterns import unjudged_warning
+from mockserver.spec.sentinel import NOT_SENT
 
 #: Header parameters OpenAPI says to ignore: content negotiation and security own them.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -25,7 +26,7 @@ class ParameterPlan:
     param: Parameter
     shape: ParameterShape
     validator: SchemaValidator | None
-    default: Any = MISSING  # the schema's default, applied when the request omits it
+    default: Any = NOT_SENT  # the schema's default, applied when the request omits it
     #: scalar value -> its violations: a verdict is a pure function of schema and value, and
     #: refusing the same bad value again should not cost the full validator again
     verdicts: dict[tuple[type, Any], tuple[Any, ...]] = field(
@@ -115,17 +116,17 @@ def plan_operation(
     )
 
 
-def _validator(param: Parameter, registry: Any) -> SchemaValidator | None:
+def _validator(param: Parameter, registry: SchemaRegistry) -> SchemaValidator | None:
     if param.schema is None:
         return None
     return SchemaValidator(param.schema, registry, direction="request")
 
 
-def _default(param: Parameter, registry: Any) -> Any:
+def _default(param: Parameter, registry: SchemaRegistry) -> Any:
     if param.schema is None:
-        return MISSING
+        return NOT_SENT
     value = deref(param.schema, registry).value
-    return value.get("default", MISSING) if isinstance(value, dict) else MISSING
+    return value.get("default", NOT_SENT) if isinstance(value, dict) else NOT_SENT
 
 
 def _produces(op: Operation) -> tuple[str, ...]:

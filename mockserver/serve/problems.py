@@ -6,7 +6,9 @@ as Starlette does with ``HTTPException``. The hierarchy::
 
     Problem                 an HTTP problem with a definite status (401, 404, 406, 415...)
      +-- InvalidRequest     the request breaks the API description: answered with the
-                            status the operation uses for bad requests (400, or 422)
+     |                      status the operation uses for bad requests (400, or 422)
+     +-- DrawnError         a declared error the error rate drew for a valid request (the
+                            journal tells it from a refusal by its type, not its status)
 
 Load-time errors (a broken document or fixture) are :mod:`mockserver.errors`' business.
 """
@@ -99,6 +101,13 @@ class InvalidRequest(Problem):
     def status_for(self, bad_request: int) -> int:
         """The operation's own bad-request status."""
         return bad_request
+
+
+class DrawnError(Problem):
+    """A simulated failure: the error rate drew the declared status ``status``."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status, "a simulated failure, drawn by the error rate")
 
 
 def invalid(location: str, name: str, message: str, kind: str = "invalid") -> InvalidRequest:

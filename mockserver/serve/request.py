@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from starlette.types import Receive, Scope
 
 from mockserver.serve.problems import InvalidRequest, Problem, Violation, invalid
-from mockserver.spec.params import MISSING
+from mockserver.spec.sentinel import NOT_SENT
 
 #: Request bodies larger than this are refused with 413.
 MAX_BODY_BYTES = 1024 * 1024
@@ -84,10 +84,10 @@ class MockRequest:
             self._by_name.setdefault(key, value)
 
     def value(self, name: str, location: str | None = None) -> Any:
-        """A parameter's typed value by name (any location unless given), or MISSING."""
+        """A parameter's typed value by name (any location unless given), or NOT_SENT."""
         if location is None:
-            return self._by_name.get(name, MISSING)
-        return self.values.get((location, name), MISSING)
+            return self._by_name.get(name, NOT_SENT)
+        return self.values.get((location, name), NOT_SENT)
 
     @property
     def path(self) -> str:

@@ -149,7 +149,7 @@ class Responder:
         assert self.engine is not None
         view = self.engine.view(request)
         behaviour = plan.behaviour
-        cacheable = behaviour is not None and behaviour.behaviour in PURE_BEHAVIOURS
+        cacheable = behaviour is not None and behaviour.kind in PURE_BEHAVIOURS
         key = (*_read_key(plan, request), view.session, view.version) if cacheable else None
         if key is not None and key in self._answers:
             return self._answers[key]

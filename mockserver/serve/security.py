@@ -3,6 +3,9 @@
 A mock that lets any token in teaches clients nothing, so by default only known tokens
 pass: the development token ``mock-token`` (every scope) and the tokens a fixture
 declaration lists with their scopes. ``--any-token`` accepts any well-formed credential.
+
+A refusal is raised, as every problem on the request path is: :class:`Unauthorized` (401)
+or :class:`Forbidden` (403), both :class:`~mockserver.serve.problems.Problem` subclasses.
 """
 
 from __future__ import annotations
@@ -19,6 +22,39 @@ from mockserver.spec.model import SecurityRequirement, SecurityScheme
 DEVELOPMENT_TOKEN = "mock-token"
 
 
+class Unauthorized(Problem):
+    """401: no credentials, malformed ones, or a token the mock does not know."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(401, detail)
+
+
+class Forbidden(Problem):
+    """403: a known token without the scopes the operation needs."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, detail)
+
+
+class UnknownToken(LookupError):
+    """The token book does not know the token."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a known token may do: every scope, or those listed."""
+
+    scopes: frozenset[str] = frozenset()
+    every: bool = False
+
+    def missing(self, needed: Iterable[str]) -> list[str]:
+        """The scopes of ``needed`` this grant lacks, sorted."""
+        return [] if self.every else sorted(set(needed) - self.scopes)
+
+
+EVERY_SCOPE = Grant(every=True)
+
+
 @dataclass(frozen=True)
 class TokenBook:
     """The tokens the mock accepts; ``None`` scopes means every scope."""
@@ -32,27 +68,15 @@ class TokenBook:
         """A copy that also knows ``tokens``."""
         return TokenBook({**self.tokens, **dict(tokens)}, self.any_token)
 
-    def scopes(self, token: str) -> frozenset[str] | None | bool:
-        """The token's scopes, ``None`` for all, ``False`` if the token is unknown."""
+    def scopes(self, token: str) -> Grant:
+        """What ``token`` may do; raises :class:`UnknownToken` if the mock does not know it
+        (with ``--any-token`` every token is known, with every scope)."""
         if token in self.tokens:
-            return self.tokens[token]
-        return None if self.any_token else False
-
-
-@dataclass(frozen=True)
-class AuthResult:
-    """The verdict: ``status`` is 200 when allowed, else 401 or 403 with a reason."""
-
-    status: int
-    reason: str = ""
-
-    @property
-    def allowed(self) -> bool:
-        """Whether the request may go on."""
-        return self.status == 200
-
-
-ALLOWED = AuthResult(200)
+            scopes = self.tokens[token]
+            return EVERY_SCOPE if scopes is None else Grant(scopes)
+        if self.any_token:
+            return EVERY_SCOPE
+        raise UnknownToken(token)
 
 
 @dataclass(frozen=True)
@@ -69,20 +93,26 @@ def check_security(
     schemes: Mapping[str, SecurityScheme],
     request: RequestCredentials,
     book: TokenBook,
-) -> AuthResult:
-    """Whether any one requirement is met in full (OpenAPI's OR of ANDs)."""
+) -> None:
+    """Return when any one requirement is met in full (OpenAPI's OR of ANDs); else raise
+    :class:`Forbidden` if a known token lacked scopes, or the first requirement's
+    :class:`Unauthorized`."""
     if not requirements or any(not req for req in requirements):
-        return ALLOWED
-    verdicts = [_check_requirement(req, schemes, request, book) for req in requirements]
-    if any(v.allowed for v in verdicts):
-        return ALLOWED
-    forbidden = [v for v in verdicts if v.status == 403]
-    if forbidden:
+        return
+    refusals: list[Unauthorized | Forbidden] = []
+    for requirement in requirements:
+        try:
+            _check_requirement(requirement, schemes, request, book)
+        except (Unauthorized, Forbidden) as refusal:
+            refusals.append(refusal)
+        else:
+            return
+    if any(isinstance(r, Forbidden) for r in refusals):
         needed = sorted({scope for req in requirements for _, scopes in req for scope in scopes})
-        return AuthResult(
-            403, "the token lacks the scope this operation needs; any one of: " + ", ".join(needed)
+        raise Forbidden(
+            "the token lacks the scope this operation needs; any one of: " + ", ".join(needed)
         )
-    return verdicts[0]
+    raise Unauthorized(refusals[0].detail)
 
 
 def _check_requirement(
@@ -90,28 +120,27 @@ def _check_requirement(
     schemes: Mapping[str, SecurityScheme],
     request: RequestCredentials,
     book: TokenBook,
-) -> AuthResult:
+) -> None:
     for name, scopes in requirement:
         scheme = schemes.get(name)
         if scheme is None:
-            return AuthResult(401, f"security scheme {name!r} is not declared")
-        token, problem = _credential(scheme, request)
-        if token is None:
-            return AuthResult(401, problem)
-        granted = book.scopes(token)
-        if granted is False:
-            return AuthResult(
-                401,
+            raise Unauthorized(f"security scheme {name!r} is not declared")
+        token = _credential(scheme, request)
+        try:
+            grant = book.scopes(token)
+        except UnknownToken:
+            raise Unauthorized(
                 f"unknown token for {_describe(scheme)}; the development "
-                f"token is {DEVELOPMENT_TOKEN!r}",
-            )
-        if isinstance(granted, frozenset) and not set(scopes) <= granted:
-            return AuthResult(403, "missing scopes " + ", ".join(sorted(set(scopes) - granted)))
-    return ALLOWED
+                f"token is {DEVELOPMENT_TOKEN!r}"
+            ) from None
+        missing = grant.missing(scopes)
+        if missing:
+            raise Forbidden("missing scopes " + ", ".join(missing))
 
 
-def _credential(scheme: SecurityScheme, request: RequestCredentials) -> tuple[str | None, str]:
-    """The token a request carries for ``scheme``, or None and why not."""
+def _credential(scheme: SecurityScheme, request: RequestCredentials) -> str:
+    """The token a request carries for ``scheme``; raises :class:`Unauthorized` saying
+    why there is none."""
     if scheme.type == "apiKey":
         source = {"header": request.headers, "query": request.query, "cookie": request.cookies}.get(
             scheme.location, {}
@@ -120,26 +149,30 @@ def _credential(scheme: SecurityScheme, request: RequestCredentials) -> tuple[st
             scheme.parameter_name.lower() if scheme.location == "header" else scheme.parameter_name
         )
         value = source.get(key, "").strip()
-        return (value, "") if value else (None, f"missing credentials: {_describe(scheme)}")
+        if not value:
+            raise Unauthorized(f"missing credentials: {_describe(scheme)}")
+        return value
     header = request.headers.get("authorization", "").strip()
     if not header:
-        return None, f"missing credentials: {_describe(scheme)}"
+        raise Unauthorized(f"missing credentials: {_describe(scheme)}")
     kind, _, value = header.partition(" ")
     expected = "basic" if scheme.type == "http" and scheme.scheme == "basic" else "bearer"
     if kind.lower() != expected or not value.strip():
-        return None, f"malformed credentials: expected {_describe(scheme)}"
+        raise Unauthorized(f"malformed credentials: expected {_describe(scheme)}")
     if expected == "basic":
         return _basic_password(value.strip(), scheme)
-    return value.strip(), ""
+    return value.strip()
 
 
-def _basic_password(value: str, scheme: SecurityScheme) -> tuple[str | None, str]:
+def _basic_password(value: str, scheme: SecurityScheme) -> str:
     try:
         decoded = base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        return None, f"malformed credentials: expected {_describe(scheme)}"
+        raise Unauthorized(f"malformed credentials: expected {_describe(scheme)}") from None
     _, sep, password = decoded.partition(":")
-    return (password, "") if sep else (None, "malformed basic credentials: no ':'")
+    if not sep:
+        raise Unauthorized("malformed basic credentials: no ':'")
+    return password
 
 
 def _describe(scheme: SecurityScheme) -> str:
@@ -174,7 +207,9 @@ class Guard:
         )
         self.in_query = any(s.location == "query" for s in schemes.values())
         self.in_cookie = any(s.location == "cookie" for s in schemes.values())
-        self._verdicts: dict[tuple[Any, ...], AuthResult] = {}
+        # per operation and credentials: None when allowed, else the refusal's kind and detail
+        # (a fresh exception is raised each time: a kept one would pin its last traceback)
+        self._verdicts: dict[tuple[Any, ...], Refused | None] = {}
 
     def authorize(
         self,
@@ -184,25 +219,36 @@ class Guard:
         query: Mapping[str, str],
         cookies: Mapping[str, str],
     ) -> None:
-        """Raise the 401 or 403 problem unless the credentials of this request to the
-        operation ``key`` are accepted."""
+        """Raise :class:`Unauthorized` or :class:`Forbidden` unless the credentials of this
+        request to the operation ``key`` are accepted."""
         if (query and self.in_query) or (cookies and self.in_cookie):
             credentials = RequestCredentials(headers, query, cookies)
-            verdict = check_security(requirements, self.schemes, credentials, self.book)
-        else:
-            verdict = self._remembered(key, requirements, headers)
-        if not verdict.allowed:
-            raise Problem(verdict.status, verdict.reason)
-
-    def _remembered(
-        self, key: str, requirements: tuple[SecurityRequirement, ...], headers: Mapping[str, str]
-    ) -> AuthResult:
+            check_security(requirements, self.schemes, credentials, self.book)
+            return
         memo_key = (key, tuple(headers.get(n, "") for n in self.headers))
-        verdict = self._verdicts.get(memo_key)
-        if verdict is None:
-            credentials = RequestCredentials(headers, {}, {})
-            verdict = check_security(requirements, self.schemes, credentials, self.book)
+        if memo_key not in self._verdicts:
             if len(self._verdicts) >= VERDICT_MEMO_SIZE:
                 self._verdicts.clear()
-            self._verdicts[memo_key] = verdict
-        return verdict
+            self._verdicts[memo_key] = _verdict(requirements, self.schemes, headers, self.book)
+        refused = self._verdicts[memo_key]
+        if refused is not None:
+            kind, detail = refused
+            raise kind(detail)
+
+
+#: A refusal as the guard remembers it.
+Refused = tuple[type[Unauthorized] | type[Forbidden], str]
+
+
+def _verdict(
+    requirements: tuple[SecurityRequirement, ...],
+    schemes: Mapping[str, SecurityScheme],
+    headers: Mapping[str, str],
+    book: TokenBook,
+) -> Refused | None:
+    """What :func:`check_security` says of header-borne credentials, as a value to keep."""
+    try:
+        check_security(requirements, schemes, RequestCredentials(headers, {}, {}), book)
+    except (Unauthorized, Forbidden) as refusal:
+        return type(refusal), refusal.detail
+    return None

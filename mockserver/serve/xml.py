@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from mockserver.spec.model import Schema
+from mockserver.spec.model import Schema, SchemaRegistry
 from mockserver.spec.navigate import child, deref
 
 DEFAULT_ROOT = "root"
 
 
 def to_xml(
-    value: Any, schema: Schema | None, registry: Any, default_root: str = DEFAULT_ROOT
+    value: Any, schema: Schema | None, registry: SchemaRegistry, default_root: str = DEFAULT_ROOT
 ) -> bytes:
     """``value`` as an XML document whose root is named as the schema says."""
     name = _name_of(schema, registry, default_root)
@@ -29,7 +29,7 @@ def to_xml(
     return document
 
 
-def _name_of(schema: Schema | None, registry: Any, fallback: str) -> str:
+def _name_of(schema: Schema | None, registry: SchemaRegistry, fallback: str) -> str:
     """``xml.name``, else the name of the component a ``$ref`` points at, else ``fallback``."""
     if schema is None:
         return fallback
@@ -42,7 +42,7 @@ def _name_of(schema: Schema | None, registry: Any, fallback: str) -> str:
     return fallback
 
 
-def _xml(schema: Schema | None, registry: Any) -> dict[str, Any]:
+def _xml(schema: Schema | None, registry: SchemaRegistry) -> dict[str, Any]:
     """The ``xml`` object of a schema (its own, else its ``$ref`` target's)."""
     if schema is None:
         return {}
@@ -59,7 +59,9 @@ def _qualified(name: str, xml: dict[str, Any]) -> str:
     return f"{prefix}:{name}" if prefix else name
 
 
-def _elements(name: str, value: Any, schema: Schema | None, registry: Any) -> list[ET.Element]:
+def _elements(
+    name: str, value: Any, schema: Schema | None, registry: SchemaRegistry
+) -> list[ET.Element]:
     """The element(s) for ``value`` named ``name``: an unwrapped array gives several."""
     xml = _xml(schema, registry)
     tag = _qualified(str(xml.get("name") or name), xml)

@@ -19,6 +19,7 @@ from mockserver.spec.model import (
     RequestBody,
     Response,
     Schema,
+    SchemaRegistry,
     SecurityRequirement,
     SecurityScheme,
 )
@@ -83,7 +84,7 @@ def detect_dialect(data: Any, resolver: RefResolver) -> tuple[str, Dialect]:
     return str(version), dialect
 
 
-def build_document(name: str, resolver: RefResolver, registry: Any) -> ApiDocument:
+def build_document(name: str, resolver: RefResolver, registry: SchemaRegistry) -> ApiDocument:
     """The model of the document ``resolver`` was made for."""
     data = resolver.root.data
     version, dialect = detect_dialect(data, resolver)

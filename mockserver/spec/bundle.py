@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from mockserver.spec.model import Schema
+from mockserver.spec.model import Schema, SchemaRegistry
 from mockserver.spec.pointer import fragment_pointer, resolve_pointer
 
 #: Keywords whose meaning depends on the schema's location: such schemas are not inlined.
@@ -30,7 +30,7 @@ class _Unbundlable(Exception):
     pass
 
 
-def bundle(schema: Schema, registry: Any) -> Any | None:
+def bundle(schema: Schema, registry: SchemaRegistry) -> Any | None:
     """``schema`` with every ``$ref`` inlined, or None if that would change its meaning."""
     if schema.uri is None:
         return None
@@ -42,7 +42,12 @@ def bundle(schema: Schema, registry: Any) -> Any | None:
 
 
 def _walk_keyword(
-    keyword: str, value: Any, base: str, stack: tuple[str, ...], registry: Any, budget: list[int]
+    keyword: str,
+    value: Any,
+    base: str,
+    stack: tuple[str, ...],
+    registry: SchemaRegistry,
+    budget: list[int],
 ) -> Any:
     if keyword in _DATA:
         return value
@@ -51,7 +56,9 @@ def _walk_keyword(
     return _walk(value, base, stack, registry, budget)
 
 
-def _walk(value: Any, base: str, stack: tuple[str, ...], registry: Any, budget: list[int]) -> Any:
+def _walk(
+    value: Any, base: str, stack: tuple[str, ...], registry: SchemaRegistry, budget: list[int]
+) -> Any:
     budget[0] -= 1
     if budget[0] < 0:
         raise _Unbundlable

@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from referencing import Registry
+
+#: The schemas of a document and what it references, by URI, for ``$ref`` lookups.
+SchemaRegistry = Registry[Any]
+
 ParameterLocation = Literal["path", "query", "header", "cookie"]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -213,7 +218,7 @@ class ApiDocument:
     security_schemes: Mapping[str, SecurityScheme]
     raw: Mapping[str, Any] = field(repr=False)
     files: tuple[Path, ...] = ()
-    registry: Any = field(default=None, repr=False, compare=False)  # referencing.Registry
+    registry: SchemaRegistry = field(default_factory=Registry, repr=False, compare=False)
 
     def operation(self, operation_id: str) -> Operation | None:
         """The operation with this ``operationId`` (or ``GET /path`` key)."""

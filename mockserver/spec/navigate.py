@@ -6,11 +6,11 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from mockserver.spec.model import Schema
+from mockserver.spec.model import Schema, SchemaRegistry
 from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_pointer, split_pointer
 
 
-def deref(schema: Schema, registry: Any, limit: int = 32) -> Schema:
+def deref(schema: Schema, registry: SchemaRegistry, limit: int = 32) -> Schema:
     """``schema`` with any ``$ref`` chain at its top followed."""
     for _ in range(limit):
         value = schema.value
@@ -28,7 +28,7 @@ def deref(schema: Schema, registry: Any, limit: int = 32) -> Schema:
     return schema
 
 
-def child(schema: Schema, registry: Any, token: str) -> Schema | None:
+def child(schema: Schema, registry: SchemaRegistry, token: str) -> Schema | None:
     """The schema for ``value[token]`` when ``value`` matches ``schema``."""
     schema = deref(schema, registry)
     value = schema.value
@@ -49,7 +49,7 @@ def child(schema: Schema, registry: Any, token: str) -> Schema | None:
     return None
 
 
-def at_pointer(schema: Schema, registry: Any, pointer: str) -> Schema | None:
+def at_pointer(schema: Schema, registry: SchemaRegistry, pointer: str) -> Schema | None:
     """The schema for the value at ``pointer`` inside a value matching ``schema``."""
     current: Schema | None = schema
     for token in split_pointer(pointer):
@@ -59,7 +59,7 @@ def at_pointer(schema: Schema, registry: Any, pointer: str) -> Schema | None:
     return deref(current, registry) if current else None
 
 
-def merge_all_of(schema: Schema, registry: Any) -> Schema:
+def merge_all_of(schema: Schema, registry: SchemaRegistry) -> Schema:
     """``allOf`` folded into one schema: properties and required united, the rest kept.
 
     Generators use this to build one object from several branches; the merged schema is
@@ -99,7 +99,7 @@ def _united(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     return united
 
 
-def declared_properties(schema: Schema, registry: Any) -> set[str] | None:
+def declared_properties(schema: Schema, registry: SchemaRegistry) -> set[str] | None:
     """Property names a schema declares, through ``allOf``; ``None`` if it declares none."""
     schema = deref(schema, registry)
     value = schema.value
@@ -125,7 +125,7 @@ def descend(schema: Schema, path: tuple[str, ...]) -> Schema | None:
     return replace(schema, value=value, uri=uri, pointer=pointer)
 
 
-def schema_types(schema: Schema | None, registry: Any, depth: int = 0) -> frozenset[str]:
+def schema_types(schema: Schema | None, registry: SchemaRegistry, depth: int = 0) -> frozenset[str]:
     """The JSON types a schema admits, through anyOf/oneOf/allOf, nullable and enums."""
     if schema is None or depth > 8:
         return frozenset()

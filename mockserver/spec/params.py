@@ -14,10 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.spec.model import Parameter, Schema
-from mockserver.spec.navigate import child, deref, descend, schema_types
+from referencing import Registry
 
-_MISSING = object()
+from mockserver.spec.model import Parameter, Schema, SchemaRegistry
+from mockserver.spec.navigate import child, deref, descend, schema_types
+from mockserver.spec.sentinel import NOT_SENT
+
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
@@ -34,7 +36,7 @@ class ParameterShape:
     item_types: frozenset[str]
     properties: Mapping[str, frozenset[str]]  # per-property types for object parameters
     schema: Schema | None = None  # for nested (deepObject) values, read leaf by leaf
-    registry: Any = None
+    registry: SchemaRegistry = field(default_factory=Registry)
     _leaves: dict[tuple[str, ...], frozenset[str]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -59,7 +61,7 @@ class ParameterShape:
         return "object" in self.types and "array" not in self.types
 
 
-def shape_of(schema: Schema | None, registry: Any) -> ParameterShape:
+def shape_of(schema: Schema | None, registry: SchemaRegistry) -> ParameterShape:
     """The types a parameter schema admits, for coercion."""
     if schema is None:
         return ParameterShape(frozenset(), frozenset(), {})
@@ -83,37 +85,34 @@ def read_parameter(
     headers: Mapping[str, str] | None = None,
     cookies: Mapping[str, str] | None = None,
 ) -> Any:
-    """The typed value of ``param`` in this request, or :data:`MISSING` when absent."""
+    """The typed value of ``param`` in this request, or :data:`NOT_SENT` when absent."""
     if param.location == "query":
         return _read_query(param, shape, query)
     source = {"path": path, "header": headers, "cookie": cookies}[param.location] or {}
     key = param.name.lower() if param.location == "header" else param.name
-    raw = source.get(key, _MISSING)
-    if raw is _MISSING:
-        return MISSING
+    raw = source.get(key, NOT_SENT)
+    if raw is NOT_SENT:
+        return NOT_SENT
     return _read_simple(str(raw), param, shape)
-
-
-MISSING: Any = _MISSING
 
 
 def _read_query(param: Parameter, shape: ParameterShape, query: QueryPairs) -> Any:
     if not query:
-        return MISSING
+        return NOT_SENT
     name = param.name
     if param.style == "deepObject":
         nested = {k: v for k, v in query if k.startswith(name + "[")}
-        return _deep_object(name, nested, shape) if nested else MISSING
+        return _deep_object(name, nested, shape) if nested else NOT_SENT
     if param.style == "form" and param.explode and shape.is_object:
         found = {
             k: coerce(v, shape.properties.get(k, frozenset()))
             for k, v in query
             if k in shape.properties
         }
-        return found or MISSING
+        return found or NOT_SENT
     values = [v for k, v in query if k == name]
     if not values:
-        return MISSING
+        return NOT_SENT
     if shape.is_array:
         if param.style == "form" and param.explode:
             parts = values
@@ -229,10 +228,10 @@ def coerce(raw: str, types: frozenset[str]) -> Any:
     return raw
 
 
-def _child_types(schema: Schema, registry: Any, key: str) -> frozenset[str]:
+def _child_types(schema: Schema, registry: SchemaRegistry, key: str) -> frozenset[str]:
     sub = _sub(deref(schema, registry), registry, key)
     return schema_types(sub, registry) if sub else frozenset()
 
 
-def _sub(schema: Schema, registry: Any, *path: str) -> Schema | None:
+def _sub(schema: Schema, registry: SchemaRegistry, *path: str) -> Schema | None:
     return descend(deref(schema, registry), path)

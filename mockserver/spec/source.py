@@ -17,8 +17,19 @@ from typing import Any
 
 import yaml
 
-from mockserver.errors import LoadError
+from mockserver.errors import LoadError, Position
 from mockserver.spec.pointer import join_pointer
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_EXPANDED_NODES",
+    "MAX_FILE_BYTES",
+    "Position",  # defined with the errors that carry it; re-exported where positions are read
+    "SourceFile",
+    "from_text",
+    "iter_pointers",
+    "load_source",
+]
 
 #: Deeper documents are refused: real OpenAPI documents stay far below this, and every
 #: recursive walk in the project stays well inside Python's recursion limit.
@@ -29,14 +40,6 @@ MAX_EXPANDED_NODES = 5_000_000
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True)
-class Position:
-    """A 1-based line and column in a source file."""
-
-    line: int
-    column: int
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,7 +13,7 @@ from referencing.exceptions import Unresolvable
 from mockserver.errors import MockserverError
 from mockserver.report.findings import Finding
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.model import Dialect, Schema, SchemaRegistry
 from mockserver.spec.refs import Located, RefResolver, file_uri
 from mockserver.spec.source import SourceFile
 from mockserver.validate.structure import Node, Structure
@@ -42,7 +42,9 @@ _SIMPLE_KEYS = (
 class ValueChecker:
     """Checks values against schemas, compiling each schema once."""
 
-    def __init__(self, structure: Structure, resolver: RefResolver, registry: Any) -> None:
+    def __init__(
+        self, structure: Structure, resolver: RefResolver, registry: SchemaRegistry
+    ) -> None:
         self.structure = structure
         self.resolver = resolver
         self.dialect = structure.dialect

@@ -65,3 +65,13 @@ def artifacts() -> Path:
     """Where screenshots go (ignored by git)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser/ is in the browser tier, and serves the mock in a
+    subprocess."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.subprocess)

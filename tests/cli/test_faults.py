@@ -12,7 +12,7 @@ from tests.conftest import TOKEN, serving
 
 LIST = "/anaconda/api/audit-logs"
 
-pytestmark = pytest.mark.xdist_group("faults-server")
+pytestmark = [pytest.mark.subprocess, pytest.mark.xdist_group("faults-server")]
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,7 +23,18 @@ from mockserver.cli.serve import (
 from mockserver.errors import UsageError
 from mockserver.serve.mount import ServeOptions, load_apis
 from mockserver.spec.model import SecurityScheme
-from tests.conftest import DATA, FIXTURES, ROOT, SPECS, TOKEN
+from tests.conftest import (
+    DATA,
+    FIXTURES,
+    SPECS,
+    TOKEN,
+    answers,
+    await_server,
+    free_port,
+    launch,
+    stop,
+    until,
+)
 
 
 def test_spec_files_takes_folders_and_files() -> None:
@@ -74,39 +83,17 @@ def test_workers_build_the_app_from_the_environment(
     assert app_from_environment() is not None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    port = free_port()
+    process = launch("serve", "--port", str(port), "--workers", "2")
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
-        try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            if process.poll() is not None:
-                break
+    await_server(process, base + "/")
     yield base, process
-    process.terminate()
-    process.wait(timeout=30)
-    if process.stdout is not None:
-        process.stdout.close()
+    stop(process)
 
 
+@pytest.mark.subprocess
 def test_serve_with_two_workers_shares_export_jobs(
     served: tuple[str, subprocess.Popen[str]],
 ) -> None:
@@ -139,34 +126,18 @@ def _workers(pid: int) -> set[int]:
     return found
 
 
-def _answers(base: str) -> bool:
-    """Whether the server answers its index (readiness, on a new connection)."""
-    try:
-        return httpx.get(base + "/", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def _until(predicate: Callable[[], bool], seconds: float = 30) -> bool:
-    """Poll ``predicate`` until it holds (readiness, not timing)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-    return False
-
-
+@pytest.mark.subprocess
 @pytest.mark.parametrize("which", [0, 1])
 def test_a_killed_worker_is_replaced_and_every_request_after_it_succeeds(
     served: tuple[str, subprocess.Popen[str]], which: int
 ) -> None:
     base, process = served
-    assert _until(lambda: len(_workers(process.pid)) == 2)
+    assert until(lambda: len(_workers(process.pid)) == 2)
     victim = sorted(_workers(process.pid))[which]
     os.kill(victim, signal.SIGKILL)
-    assert _until(lambda: len(_workers(process.pid) - {victim}) == 2), "no replacement"
+    assert until(lambda: len(_workers(process.pid) - {victim}) == 2), "no replacement"
     assert process.poll() is None  # the server itself goes on
-    assert _until(lambda: _answers(base)), "the server does not answer after the replacement"
+    assert until(lambda: answers(base + "/")), "the server does not answer after the replacement"
     statuses = [
         httpx.get(base + "/launchdarkly/api/v2/auditlog", headers={"Authorization": "mock-token"})
         for _ in range(20)
@@ -178,6 +149,7 @@ def test_a_killed_worker_is_replaced_and_every_request_after_it_succeeds(
     assert "worker" in output.lower()  # the exit is logged
 
 
+@pytest.mark.subprocess
 def test_a_broken_fixture_fails_fast_naming_file_line_and_pointer(tmp_path: Path) -> None:
     folder = tmp_path / "fixtures" / "keywords-3.1"
     folder.mkdir(parents=True)
@@ -196,7 +168,7 @@ def test_a_broken_fixture_fails_fast_naming_file_line_and_pointer(tmp_path: Path
             "--fixtures",
             str(tmp_path / "fixtures"),
             "--port",
-            str(_free_port()),
+            str(free_port()),
         ],
         capture_output=True,
         text=True,
@@ -208,6 +180,7 @@ def test_a_broken_fixture_fails_fast_naming_file_line_and_pointer(tmp_path: Path
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.subprocess
 def test_a_broken_document_fails_fast(tmp_path: Path) -> None:
     broken = tmp_path / "api.yaml"
     broken.write_text("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a: [\n")
@@ -222,6 +195,7 @@ def test_a_broken_document_fails_fast(tmp_path: Path) -> None:
     assert "api.yaml:" in result.stderr and "MS002" in result.stderr
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("option", "message"),
     [

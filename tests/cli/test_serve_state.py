@@ -12,18 +12,16 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from mockserver.cli.serve import state_url
 from mockserver.errors import UsageError
-from tests.conftest import DATA, ROOT, free_port
+from tests.conftest import DATA, ROOT, await_server, free_port, launch, stop
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")
 AUTH = {"Authorization": "Bearer mock-token", "Content-Type": "application/json"}
@@ -33,40 +31,20 @@ AUTH = {"Authorization": "Bearer mock-token", "Content-Type": "application/json"
 def serving(tmp_path: Path, *options: str) -> Iterator[int]:
     """``mockserver serve`` on the CRUD document; yields its port once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            str(DATA / "crud-3.1.yaml"),
-            "--port",
-            str(port),
-            "--fixtures",
-            str(tmp_path),
-            *options,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    process = launch(
+        "serve",
+        str(DATA / "crud-3.1.yaml"),
+        "--port",
+        str(port),
+        "--fixtures",
+        str(tmp_path),
+        *options,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # readiness, not timing: poll until it answers
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            if process.poll() is not None:
-                break
+    await_server(process, f"http://127.0.0.1:{port}/")
     try:
-        assert process.poll() is None, process.stdout.read() if process.stdout else ""
         yield port
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
+        stop(process)
 
 
 def call(port: int, method: str, path: str, body: Any = None) -> tuple[int, Any, int | None]:
@@ -120,7 +98,8 @@ def until_another_worker(
     pytest.fail(f"only worker {first} answered 300 requests")
 
 
-@pytest.mark.parametrize("store", ["sqlite", "redis"])
+@pytest.mark.subprocess
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def test_a_create_on_one_worker_is_seen_by_the_other(
     store: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -142,6 +121,7 @@ def test_a_create_on_one_worker_is_seen_by_the_other(
         assert set(statuses) == {404}
 
 
+@pytest.mark.subprocess
 def test_sqlite_keeps_the_writes_across_a_restart(tmp_path: Path) -> None:
     state = f"sqlite:///{tmp_path / 'state.db'}"
     with serving(tmp_path, "--state", state) as port:
@@ -161,6 +141,7 @@ def test_memory_cannot_be_shared_by_workers_so_sqlite_is_the_default() -> None:
     assert state_url("redis://127.0.0.1:6379/0", 4) == "redis://127.0.0.1:6379/0"
 
 
+@pytest.mark.subprocess
 def test_an_unreachable_store_stops_start_up_with_one_line(tmp_path: Path) -> None:
     port = free_port()
     result = subprocess.run(

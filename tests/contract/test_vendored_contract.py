@@ -7,8 +7,12 @@ check of every vendored document.
 
 from __future__ import annotations
 
+import pytest
+
 from mockserver.testing import contract_test
 from tests.conftest import FIXTURES, SPECS
+
+pytestmark = pytest.mark.slow  # every operation of the four vendored APIs
 
 test_losant = contract_test(SPECS / "losant.yaml", fixtures=FIXTURES)
 test_launchdarkly = contract_test(SPECS / "launchdarkly.yaml", fixtures=FIXTURES)

@@ -27,7 +27,7 @@ DATASETS = [
 
 def test_validate_finds_every_fixture_clean() -> None:
     outcome = validate_paths([FIXTURES, SPECS], SPECS)
-    assert outcome.findings == [] and outcome.exit_code == 0
+    assert outcome.findings == [] and outcome.exit_code() == 0
 
 
 def _dataset(name: str, dataset: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -61,16 +61,25 @@ def test_actors_recur(name: str, dataset: str) -> None:
     assert recurring
 
 
-@pytest.mark.parametrize(("name", "dataset"), DATASETS)
+#: Datasets whose served schemas declare no enum property: nothing for the test below to check.
+WITHOUT_ENUMS = {("launchdarkly", "entries"), ("anaconda", "audit-logs")}
+
+
+@pytest.mark.parametrize(("name", "dataset"), [d for d in DATASETS if d not in WITHOUT_ENUMS])
 def test_every_enum_value_is_used(name: str, dataset: str) -> None:
     document = load_document(SPECS / f"{name}.yaml")
     declaration = from_source(load_source(FIXTURES / name / "mock.yaml"))
     _, records = _dataset(name, dataset)
-    for _, schema, _names in served_schemas(declaration, document, dataset):
+    schemas = list(served_schemas(declaration, document, dataset))
+    assert schemas, f"{name}/{dataset}: no operation serves this dataset"
+    enums = 0
+    for _, schema, _names in schemas:
         for prop in declared_properties(schema, document.registry) or ():
             sub = child(schema, document.registry, prop)
             node = deref(sub, document.registry).value if sub else None
             if isinstance(node, dict) and node.get("enum"):
+                enums += 1
                 used = {r.get(prop) for r in records}
                 missing = [v for v in node["enum"] if v not in used]
                 assert not missing, f"{name}/{dataset}: {prop} never takes {missing}"
+    assert enums, f"{name}/{dataset}: no enum property to check"

@@ -12,18 +12,18 @@ import pytest
 from mockserver.data.declaration import Dataset, Filter, TimeField
 from mockserver.data.filters import FilterValueError, filter_value, record_matcher
 from mockserver.data.records import epoch_ms
-from mockserver.spec.params import MISSING
+from mockserver.spec.sentinel import NOT_SENT
 
 
 class Request:
     """A checked request as filters read it: typed parameter values and a parsed body."""
 
-    def __init__(self, values: dict[str, Any] | None = None, body: Any = MISSING) -> None:
+    def __init__(self, values: dict[str, Any] | None = None, body: Any = NOT_SENT) -> None:
         self.values = values or {}
         self.body = body
 
     def value(self, name: str, location: str | None = None) -> Any:
-        return self.values.get(name, MISSING)
+        return self.values.get(name, NOT_SENT)
 
 
 CREATED_AT = TimeField("createdAt", "iso8601")
@@ -453,7 +453,7 @@ def test_filter_value_from_a_parameter() -> None:
     assert filter_value(_filter("gte", "createdAt", param="since"), request) == (
         "2026-01-01T00:00:00Z"
     )
-    assert filter_value(_filter("eq", "kind", param="kind"), request) is MISSING
+    assert filter_value(_filter("eq", "kind", param="kind"), request) is NOT_SENT
 
 
 def test_filter_value_from_a_body_pointer() -> None:
@@ -468,11 +468,11 @@ def test_filter_value_from_a_body_pointer() -> None:
     assert filter_value(_filter("eq", "x", param=None, body=""), request) == body
 
 
-@pytest.mark.parametrize("body", [{"other": 1}, {"statements": None}, [], None, "text", MISSING])
+@pytest.mark.parametrize("body", [{"other": 1}, {"statements": None}, [], None, "text", NOT_SENT])
 def test_filter_value_from_a_body_without_it_is_missing(body: Any) -> None:
     pointer = "/statements/0" if body == {"statements": None} else "/statements"
     flt = _filter("statements", param=None, body=pointer)
-    assert filter_value(flt, Request(body=body)) is MISSING
+    assert filter_value(flt, Request(body=body)) is NOT_SENT
 
 
 def test_iso_times_are_read_to_the_exact_millisecond() -> None:

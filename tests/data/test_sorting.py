@@ -9,7 +9,7 @@ import pytest
 
 from mockserver.data.declaration import Dataset, Sort, TimeField
 from mockserver.data.sorting import sort_keys, sort_value
-from mockserver.spec.params import MISSING
+from mockserver.spec.sentinel import NOT_SENT
 
 
 class Request:
@@ -17,10 +17,10 @@ class Request:
 
     def __init__(self, **values: Any) -> None:
         self.values = values
-        self.body = MISSING
+        self.body = NOT_SENT
 
     def value(self, name: str, location: str | None = None) -> Any:
-        return self.values.get(name, MISSING)
+        return self.values.get(name, NOT_SENT)
 
 
 CREATED_AT = TimeField("createdAt", "iso8601")

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mockserver.data.templates import OMIT, Facts, apply, evaluate, put
-from mockserver.spec.params import MISSING
+from mockserver.spec.sentinel import NOT_SENT
 
 
 class Request:
@@ -15,14 +15,14 @@ class Request:
 
     def __init__(self, **locations: dict[str, Any]) -> None:
         self.locations = locations
-        self.body = MISSING
+        self.body = NOT_SENT
 
     def value(self, name: str, location: str | None = None) -> Any:
         places = [location] if location else list(self.locations)
         for place in places:
             if name in self.locations.get(place or "", {}):
                 return self.locations[place or ""][name]
-        return MISSING
+        return NOT_SENT
 
 
 REQUEST = Request(

@@ -111,6 +111,7 @@ def _git(repo: Path, *args: str) -> None:
     )
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_base_compares_the_working_tree_with_a_ref(tmp_path: Path) -> None:
     repo = tmp_path / "repo"

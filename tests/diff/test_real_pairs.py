@@ -32,6 +32,9 @@ def _upgrade(value: Any) -> Any:
     return out
 
 
+pytestmark = pytest.mark.slow  # LaunchDarkly's full document, diffed whole
+
+
 @pytest.fixture(scope="module")
 def full() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(FULL.read_text())

@@ -16,17 +16,18 @@ from hypothesis import strategies as st
 from mockserver.generation.strategies import StrategyFactory
 from mockserver.spec.build import iter_schemas
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.loader import load_document
-from tests.conftest import DATA, SPECS, VENDORED
+from tests.conftest import DATA, SPECS, VENDORED, loaded
 
 DOCUMENTS = [SPECS / f"{name}.yaml" for name in VENDORED] + [DATA / "keywords-3.1.yaml"]
 REQUEST_SCHEMAS = [
     (path, label)
     for path in DOCUMENTS
-    for label, _ in iter_schemas(load_document(path))
+    for label, _ in iter_schemas(loaded(path))
     if " parameter " in label or " request " in label
 ]
 DRAWS = 500
+
+pytestmark = pytest.mark.slow  # 500 draws for each request schema of five documents
 PER_EXAMPLE = 10
 
 
@@ -34,7 +35,7 @@ PER_EXAMPLE = 10
     ("path", "label"), REQUEST_SCHEMAS, ids=[f"{p.stem}: {label}" for p, label in REQUEST_SCHEMAS]
 )
 def test_500_draws_are_all_valid(path: Path, label: str) -> None:
-    document = load_document(path)
+    document = loaded(path)
     schema = dict(iter_schemas(document))[label]
     validator = SchemaValidator(schema, document.registry, direction="request")
     strategy = StrategyFactory(document.registry).from_schema(schema)

@@ -148,6 +148,7 @@ def test_literal_paths_win_over_templates(make_client: MakeClient, path: str) ->
     assert response.status_code == 200
 
 
+@pytest.mark.slow
 def test_launchdarkly_s_full_document_is_served(make_client: MakeClient) -> None:
     client = make_client(DATA / "ld-openapi.full.json")
     flags = client.get("/api/v2/flags/default", headers={"Authorization": "mock-token"})

@@ -109,6 +109,7 @@ class TestLaunchDarkly:
 
     def test_get_returns_exactly_what_the_list_showed(self, vendored: Client) -> None:
         items = vendored.get(f"{LD}?limit=20", headers=RAW_TOKEN).json()["items"]
+        assert items
         for item in items:
             detail = vendored.get(f"{LD}/{item['_id']}", headers=RAW_TOKEN).json()
             assert {k: detail[k] for k in item} == item
@@ -189,6 +190,7 @@ class TestAnaconda:
             "&search_operator=and&limit=1000",
             headers=TOKEN,
         ).json()
+        assert both["items"]
         assert all(
             i["action_key"] == "user_logged_in" and email in i["actor_email"] for i in both["items"]
         )
@@ -200,7 +202,7 @@ class TestAnaconda:
         body = vendored.get(
             f"{ANACONDA}?from_date={low}&to_date={high}&limit=1000", headers=TOKEN
         ).json()
-        assert body["total_count"] == 16
+        assert body["total_count"] == len(body["items"]) == 16
         assert all(low <= i["occurred_at"] <= high for i in body["items"])
 
     def test_validation_errors_are_fastapi_shaped_422(self, vendored: Client) -> None:
@@ -221,7 +223,9 @@ class TestAnaconda:
         assert body["total_count"] == len(ANACONDA_LOGS)
 
     def test_get_agrees_with_list_and_unknown_is_404(self, vendored: Client) -> None:
-        for item in vendored.get(f"{ANACONDA}?limit=10", headers=TOKEN).json()["items"]:
+        items = vendored.get(f"{ANACONDA}?limit=10", headers=TOKEN).json()["items"]
+        assert items
+        for item in items:
             assert vendored.get(f"{ANACONDA}/{item['id']}", headers=TOKEN).json() == item
         missing = vendored.get(f"{ANACONDA}/00000000-0000-4000-8000-000000000000", headers=TOKEN)
         assert missing.status_code == 404 and "detail" in missing.json()
@@ -304,7 +308,7 @@ class TestLosant:
         times = sorted(epoch_ms(r["creationDate"]) or 0 for r in LOSANT_LOGS)
         start, end = times[10], times[40]
         body = vendored.get(f"{LOSANT}?start={start}&end={end}&perPage=100", headers=TOKEN).json()
-        assert body["totalCount"] == 31
+        assert body["totalCount"] == len(body["items"]) == 31
         assert all(start <= (epoch_ms(i["creationDate"]) or 0) <= end for i in body["items"])
 
     def test_audit_log_filter_in_bracket_form(self, vendored: Client) -> None:
@@ -335,7 +339,9 @@ class TestLosant:
         assert missing.status_code == 404
 
     def test_get_agrees_with_list(self, vendored: Client) -> None:
-        for item in vendored.get(f"{LOSANT}?perPage=15", headers=TOKEN).json()["items"]:
+        items = vendored.get(f"{LOSANT}?perPage=15", headers=TOKEN).json()["items"]
+        assert items
+        for item in items:
             assert vendored.get(f"{LOSANT}/{item['id']}", headers=TOKEN).json() == item
 
     def test_scopes_decide_between_200_and_403(self, vendored: Client) -> None:

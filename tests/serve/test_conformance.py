@@ -27,14 +27,11 @@ from mockserver.generation.requests import RequestFactory
 from mockserver.generation.serialize import WireRequest
 from mockserver.serve.mount import MountedApi
 from mockserver.serve.request import MAX_BODY_BYTES
-from mockserver.spec.loader import load_document
 from mockserver.spec.model import Operation
-from tests.conftest import SPECS, VENDORED, Client
+from tests.conftest import SPECS, VENDORED, Client, loaded
 
 OPERATIONS = [
-    (name, op.operation_id)
-    for name in VENDORED
-    for op in load_document(SPECS / f"{name}.yaml").operations
+    (name, op.operation_id) for name in VENDORED for op in loaded(SPECS / f"{name}.yaml").operations
 ]
 SCHEMA_CHECKS = {
     "not_a_server_error",

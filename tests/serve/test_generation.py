@@ -21,9 +21,8 @@ from openapi_schema_validator import OAS30ReadValidator
 from mockserver.data.inference import infer_declaration
 from mockserver.serve.app import create_app_from_paths
 from mockserver.serve.mount import ServeOptions
-from mockserver.spec.loader import load_document
 from mockserver.spec.pointer import join_pointer
-from tests.conftest import DATA, RAW_TOKEN, Client, MakeClient, WriteDoc
+from tests.conftest import DATA, RAW_TOKEN, Client, MakeClient, WriteDoc, loaded
 
 FULL = DATA / "ld-openapi.full.json"
 
@@ -159,7 +158,7 @@ def full() -> Iterator[Client]:
 
 
 HEADERS = {**RAW_TOKEN, "LD-API-Version": "beta"}
-DOCUMENT = load_document(FULL)
+DOCUMENT = loaded(FULL)
 DECLARATION, _ = infer_declaration(DOCUMENT)
 
 
@@ -173,7 +172,7 @@ def _inferred_lists() -> list[str]:
         assert op is not None
         rest = op.path.replace("{projectKey}", "").replace("{environmentKey}", "")
         needs_query = any(p.required and p.location == "query" for p in op.parameters)
-        if behaviour.behaviour == "list" and "{" not in rest and not needs_query:
+        if behaviour.kind == "list" and "{" not in rest and not needs_query:
             paths.append(op.path)
     return sorted(paths)
 
@@ -187,7 +186,7 @@ def _first_id(client: Client, path: str, url: str) -> str:
     behaviour = next(
         b
         for b in DECLARATION.operations.values()
-        if b.behaviour == "list" and (op := DOCUMENT.operation(b.operation_id)) and op.path == path
+        if b.kind == "list" and (op := DOCUMENT.operation(b.operation_id)) and op.path == path
     )
     id_field = DECLARATION.datasets[behaviour.dataset].id_field
     return str(client.get(url, headers=HEADERS).json()["items"][0][id_field])
@@ -211,6 +210,7 @@ def test_the_reported_list_answers_are_among_those_checked() -> None:
     } <= set(LISTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LISTS)
 def test_launchdarkly_full_document_s_list_answers_meet_their_schema(
     full: Client, parents: dict[str, str], path: str

@@ -177,3 +177,20 @@ def test_an_error_rate_failure_is_journalled_as_such_and_a_refusal_stays_a_refus
     refused, failed = _entries(client)
     assert (failed["verdict"], failed["source"]) == ("accepted", "error-rate")
     assert (refused["verdict"], refused["source"]) == ("refused", "problem")
+
+
+def test_a_real_401_that_meets_a_drawn_401_is_journalled_as_a_refusal(
+    write_doc: WriteDoc, make_client: MakeClient
+) -> None:
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}
+    denied = {"description": "no", "content": {"application/json": {"schema": {"type": "object"}}}}
+    get = {"operationId": "getSecret", "responses": {"200": ok, "401": denied}}
+    doc = minimal_doc("3.1.0", **{"/secret": {"get": get}})
+    doc["components"] = {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+    doc["security"] = [{"bearer": []}]
+    client = make_client(write_doc(doc), fixtures_dir=None, pacing=Pacing(error_rate=1.0))
+    assert client.get("/api/secret").status_code == 401  # no token: the guard's own 401
+    assert client.get("/api/secret", headers=TOKEN).status_code == 401  # drawn: 401 is declared
+    real, drawn = _entries(client)[::-1]
+    assert (real["verdict"], real["source"]) == ("refused", "problem")
+    assert (drawn["verdict"], drawn["source"]) == ("accepted", "error-rate")

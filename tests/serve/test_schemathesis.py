@@ -18,6 +18,8 @@ import pytest
 from bench.schemathesis_run import Failure, run
 from tests.conftest import SPECS, VENDORED, serving
 
+pytestmark = [pytest.mark.schemathesis, pytest.mark.subprocess, pytest.mark.slow]
+
 SEED = 1
 MAX_EXAMPLES = 15  # per operation and phase: the four APIs in about a minute on 2 cores
 TIMEOUT = 240  # seconds for one API's run; a run that overstays is a failure of its own

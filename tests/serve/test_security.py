@@ -6,13 +6,19 @@ import base64
 
 import pytest
 
+from mockserver.serve.problems import Problem
 from mockserver.serve.security import (
     DEVELOPMENT_TOKEN,
+    EVERY_SCOPE,
+    Forbidden,
+    Grant,
     RequestCredentials,
     TokenBook,
+    Unauthorized,
+    UnknownToken,
     check_security,
 )
-from mockserver.spec.model import SecurityScheme
+from mockserver.spec.model import SecurityRequirement, SecurityScheme
 from tests.conftest import DATA, MakeClient
 
 BEARER = {"bearer": SecurityScheme("bearer", "http", scheme="bearer")}
@@ -24,13 +30,27 @@ def creds(**headers: str) -> RequestCredentials:
     return RequestCredentials({k.lower().replace("_", "-"): v for k, v in headers.items()}, {}, {})
 
 
+def status(
+    requirements: tuple[SecurityRequirement, ...],
+    schemes: dict[str, SecurityScheme],
+    request: RequestCredentials,
+    book: TokenBook,
+) -> int:
+    """200 when the check returns, else the status of the problem it raises."""
+    try:
+        check_security(requirements, schemes, request, book)
+    except Problem as problem:
+        return problem.status
+    return 200
+
+
 def test_no_requirements_means_open() -> None:
-    assert check_security((), BEARER, creds(), TokenBook()).allowed
-    assert check_security(((),), BEARER, creds(), TokenBook()).allowed  # `security: [{}]`
+    assert status((), BEARER, creds(), TokenBook()) == 200
+    assert status(((),), BEARER, creds(), TokenBook()) == 200  # `security: [{}]`
 
 
 @pytest.mark.parametrize(
-    ("headers", "status"),
+    ("headers", "expected"),
     [
         ({}, 401),
         ({"authorization": "Bearer mock-token"}, 200),
@@ -40,41 +60,52 @@ def test_no_requirements_means_open() -> None:
         ({"authorization": "Basic bW9jay10b2tlbg=="}, 401),
     ],
 )
-def test_bearer_tokens_must_be_known(headers: dict[str, str], status: int) -> None:
-    verdict = check_security(((("bearer", ()),),), BEARER, creds(**headers), TokenBook())
-    assert verdict.status == status
+def test_bearer_tokens_must_be_known(headers: dict[str, str], expected: int) -> None:
+    assert status(((("bearer", ()),),), BEARER, creds(**headers), TokenBook()) == expected
 
 
 def test_raw_api_key_header() -> None:
     requirement = ((("key", ()),),)
-    assert check_security(requirement, API_KEY, creds(x_key=DEVELOPMENT_TOKEN), TokenBook()).allowed
-    assert check_security(requirement, API_KEY, creds(x_key="nope"), TokenBook()).status == 401
+    assert status(requirement, API_KEY, creds(x_key=DEVELOPMENT_TOKEN), TokenBook()) == 200
+    assert status(requirement, API_KEY, creds(x_key="nope"), TokenBook()) == 401
 
 
 def test_basic_auth_takes_the_token_as_password() -> None:
     encoded = base64.b64encode(b"someone:mock-token").decode()
-    verdict = check_security(
-        ((("basic", ()),),), BASIC, creds(authorization=f"Basic {encoded}"), TokenBook()
-    )
-    assert verdict.allowed
+    request = creds(authorization=f"Basic {encoded}")
+    assert status(((("basic", ()),),), BASIC, request, TokenBook()) == 200
 
 
 def test_any_token_accepts_well_formed_credentials_only() -> None:
     book = TokenBook(any_token=True)
     requirement = ((("bearer", ()),),)
-    assert check_security(requirement, BEARER, creds(authorization="Bearer x"), book).allowed
-    assert check_security(requirement, BEARER, creds(), book).status == 401
+    assert status(requirement, BEARER, creds(authorization="Bearer x"), book) == 200
+    assert status(requirement, BEARER, creds(), book) == 401
 
 
 def test_scopes_any_one_requirement_suffices_else_403() -> None:
     book = TokenBook().with_tokens([("reader", frozenset({"read"})), ("none", frozenset())])
     requirements = ((("bearer", ("admin",)),), (("bearer", ("read",)),))
-    assert check_security(requirements, BEARER, creds(authorization="Bearer reader"), book).allowed
-    denied = check_security(requirements, BEARER, creds(authorization="Bearer none"), book)
-    assert denied.status == 403 and "admin, read" in denied.reason
-    assert check_security(
-        requirements, BEARER, creds(authorization="Bearer mock-token"), book
-    ).allowed
+    assert status(requirements, BEARER, creds(authorization="Bearer reader"), book) == 200
+    with pytest.raises(Forbidden, match="admin, read"):
+        check_security(requirements, BEARER, creds(authorization="Bearer none"), book)
+    assert status(requirements, BEARER, creds(authorization="Bearer mock-token"), book) == 200
+
+
+def test_a_refusal_is_raised_as_its_own_problem_type() -> None:
+    with pytest.raises(Unauthorized, match="missing credentials") as raised:
+        check_security(((("bearer", ()),),), BEARER, creds(), TokenBook())
+    assert raised.value.status == 401
+
+
+def test_the_token_book_gives_one_type_and_raises_for_an_unknown_token() -> None:
+    book = TokenBook().with_tokens([("reader", frozenset({"read"}))])
+    assert book.scopes(DEVELOPMENT_TOKEN) == EVERY_SCOPE
+    assert book.scopes("reader") == Grant(frozenset({"read"}))
+    assert book.scopes("reader").missing(["read", "write"]) == ["write"]
+    with pytest.raises(UnknownToken):
+        book.scopes("stranger")
+    assert TokenBook(any_token=True).scopes("stranger") == EVERY_SCOPE
 
 
 def test_unknown_tokens_get_401_over_http(make_client: MakeClient) -> None:

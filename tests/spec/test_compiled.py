@@ -14,8 +14,8 @@ from mockserver.spec.build import iter_schemas
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.loader import load_document
-from tests.conftest import DATA, SPECS, VENDORED
+from mockserver.spec.model import ApiDocument, Schema
+from tests.conftest import DATA, SPECS, VENDORED, loaded
 
 DOCUMENTS = [SPECS / f"{n}.yaml" for n in VENDORED] + [
     DATA / "keywords-3.1.yaml",
@@ -23,18 +23,17 @@ DOCUMENTS = [SPECS / f"{n}.yaml" for n in VENDORED] + [
 ]
 
 
-def _has_compiled_check(path: Path, label: str) -> bool:
-    document = load_document(path)
-    schema = dict(iter_schemas(document))[label]
+def _has_compiled_check(document: ApiDocument, schema: Schema) -> bool:
     inlined = bundle(schema, document.registry)
     return inlined is not None and compiled(inlined, schema.dialect) is not None
 
 
+# Parametrization needs the labels at collection: each document is loaded once for it.
 CASES = [
     (path, label)
     for path in DOCUMENTS
-    for label, _ in iter_schemas(load_document(path))
-    if _has_compiled_check(path, label)
+    for label, schema in iter_schemas(loaded(path))
+    if _has_compiled_check(loaded(path), schema)
 ]
 
 JSON = st.recursive(
@@ -52,7 +51,7 @@ JSON = st.recursive(
 
 @pytest.mark.parametrize(("path", "label"), CASES, ids=[f"{p.stem}: {name}" for p, name in CASES])
 def test_compiled_yes_means_reference_yes(path: Path, label: str) -> None:
-    document = load_document(path)
+    document = loaded(path)
     schema = dict(iter_schemas(document))[label]
     inlined = bundle(schema, document.registry)
     fast = compiled(inlined, schema.dialect) if inlined is not None else None

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from referencing import Registry
 
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import Dialect, Parameter, ParameterLocation, Schema
-from mockserver.spec.params import MISSING, coerce, read_parameter, shape_of
+from mockserver.spec.params import coerce, read_parameter, shape_of
+from mockserver.spec.sentinel import NOT_SENT
 from tests.conftest import WriteDoc, minimal_doc
 
 STRING = {"type": "string"}
@@ -42,7 +44,7 @@ def _read(
     **sources: Any,
 ) -> Any:
     param = Parameter(name, location, True, _schema(schema), style, explode, "/parameters/0")
-    return read_parameter(param, shape_of(param.schema, None), **sources)
+    return read_parameter(param, shape_of(param.schema, Registry()), **sources)
 
 
 # (style, explode, string, array, object) as the specification's table writes them.
@@ -285,12 +287,12 @@ def test_cookie_form_style_reads_the_specification_examples(
 )
 def test_an_absent_parameter_is_missing(location: ParameterLocation, sources: Any) -> None:
     style = "form" if location in ("query", "cookie") else "simple"
-    assert _read(location, style, style == "form", STRING, **sources) is MISSING
+    assert _read(location, style, style == "form", STRING, **sources) is NOT_SENT
 
 
 def test_a_deep_object_without_entries_is_missing() -> None:
     query = [("color", "blue")]
-    assert _read("query", "deepObject", True, OBJECT, query=query) is MISSING
+    assert _read("query", "deepObject", True, OBJECT, query=query) is NOT_SENT
 
 
 def test_a_referenced_schema_types_the_value(write_doc: WriteDoc) -> None:

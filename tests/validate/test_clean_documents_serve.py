@@ -6,52 +6,26 @@ users start it, in a subprocess on a free port, and must answer ``GET /``.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import free_port, launch, started, stop
+
+pytestmark = pytest.mark.subprocess
 
 CLEAN = Path(__file__).resolve().parent / "broken" / "clean"
 #: Known serving bugs outside validate, each an honest strict xfail until fixed.
 KNOWN: dict[str, str] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _starts(document: Path) -> tuple[bool, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), str(document)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    answered = False
-    deadline = time.monotonic() + 60
+    port = free_port()
+    process = launch("serve", "--port", str(port), str(document))
     try:
-        while time.monotonic() < deadline and process.poll() is None:  # readiness polling
-            try:
-                answered = httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
-            except httpx.TransportError:
-                continue
-            if answered:
-                break
+        answered = started(process, f"http://127.0.0.1:{port}/")
     finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
+        output = stop(process)
     return answered, output
 
 

@@ -142,6 +142,7 @@ def test_payload_mode_needs_a_status_or_request(
     assert code == 2 and "--status" in err
 
 
+@pytest.mark.subprocess
 def test_module_entry_point_lists_the_verbs() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True, check=True

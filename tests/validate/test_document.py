@@ -64,7 +64,9 @@ def test_every_format_keeps_code_line_and_pointer(
     path = write_doc(SIX_DEFECTS)
     assert main(["validate", str(path), "--format", form]) == 1
     out = capsys.readouterr().out
-    for code, line in _planted(SIX_DEFECTS):
+    planted = _planted(SIX_DEFECTS)
+    assert len(planted) == 6
+    for code, line in planted:
         assert code in out
         assert str(line) in out
     assert "/components/schemas/Pet/properties/age/minimum" in out
@@ -73,6 +75,7 @@ def test_every_format_keeps_code_line_and_pointer(
 def test_json_findings_carry_a_fix(write_doc: WriteDoc, capsys: pytest.CaptureFixture[str]) -> None:
     main(["validate", str(write_doc(SIX_DEFECTS)), "--format", "json"])
     findings = json.loads(capsys.readouterr().out)["findings"]
+    assert findings
     assert all(f["fix"] and f["message"] and f["pointer"] for f in findings)
 
 

@@ -17,7 +17,7 @@ from mockserver.serve.state.store import new_job, sqlite_path
 DS = "api/pets"
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateStore]:
     if request.param == "memory":
         url = "memory:"

@@ -1,0 +1,33 @@
+"""The serve command's options, in one record every part of the server reads.
+
+A module of its own, below the loader (:mod:`mockserver.serve.mount`) and above the journal
+store and the pacing it names, so that neither of those has to import the loader back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.data.pacing import NO_PACING, Pacing
+from mockserver.serve.journal.stores import JournalStore, MemoryJournal
+from mockserver.serve.state import StateStore, open_store
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """How the mock behaves, as the ``serve`` command's options set it."""
+
+    seed: int = 0
+    any_token: bool = False
+    cors_origins: tuple[str, ...] = ()
+    fixtures_dir: Path | None = Path("fixtures")
+    #: where writes, id sequences and export jobs live (``--state``): memory by default
+    state: StateStore = field(default_factory=lambda: open_store("memory:"), compare=False)
+    #: checks a fixture folder against the documents in a folder, raising on the first
+    #: problem; the command line passes ``validate``'s, so a bad record stops start-up
+    check_fixtures: Callable[[Path, Path], None] | None = field(default=None, compare=False)
+    #: latency, error and fault rates from the command line (mock.yaml's win over them)
+    pacing: Pacing = NO_PACING
+    #: the request journal's store (size 0: no journal)
+    journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
