@@ -227,15 +227,15 @@ def _run_share(plan: Plan, share: list[tuple[str, str]]) -> list[Any]:
 
 
 def _run_one(session: Session, spec: str, operation_id: str) -> Any:
-    """One operation's result; a crash is an MS009 failure of that operation (exit 2), and
+    """One operation's result; a crash is an MS006 failure of that operation (exit 2), and
     the other operations still run and are reported."""
     from mockserver.contract.runner import CheckFailure, OperationResult
 
     try:
         return session.run(spec, operation_id)
     except Exception as error:  # a bug: name the file and operation, keep the others
-        message = f"{spec}: could not be checked: {type(error).__name__}: {error}"
-        failure = CheckFailure("MS009", message, "", "", "")
+        message = f"{spec}: mockserver failed on this operation ({type(error).__name__}: {error})"
+        failure = CheckFailure("MS006", message, "", "", "")
         return OperationResult(
             Path(spec).stem, operation_id, operation_id, failures=[failure], spec_path=spec
         )

@@ -109,7 +109,7 @@ def _outcome(args: argparse.Namespace) -> Outcome:
 
 
 def _guarded(old: Path, new: Path, label: Path | None, budget: int) -> Outcome:
-    """One pair's outcome; a crash is an MS009 finding on the pair (exit 2), and the other
+    """One pair's outcome; a crash is an MS006 finding on the pair (exit 2), and the other
     pairs are still compared and reported."""
     from mockserver.diff.runner import diff_files
     from mockserver.report.findings import Finding
@@ -120,4 +120,5 @@ def _guarded(old: Path, new: Path, label: Path | None, budget: int) -> Outcome:
     except MockserverError:
         raise
     except Exception as error:  # a bug: name the file, keep the other pairs' report
-        return Outcome([Finding.crashed(new, error)], [new])
+        message = f"mockserver failed on this pair ({type(error).__name__}: {error})"
+        return Outcome([Finding("MS006", new, "", message)], [new])

@@ -14,6 +14,7 @@ import base64
 import gc
 import json
 import os
+import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ from mockserver.cli.common import local_documents, spec_files
 from mockserver.errors import DeclarationError, MockserverError, UsageError
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
+#: The prefix of the folders serve makes (and removes on exit) for --workers N.
+TEMPORARY = "mockserver-"
 
 
 def quiet_third_party_warnings() -> None:
@@ -59,6 +62,13 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="where writes are kept: memory: (the default with one worker), "
         "sqlite:///path/state.db (the default with --workers N: a temporary file), "
         "redis://host:port/db",
+    )
+    cmd.add_argument(
+        "--state-timeout",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="answer 503 when the store has not answered in this time (default: 2)",
     )
     cmd.add_argument(
         "--any-token",
@@ -144,22 +154,26 @@ def run_serve(args: argparse.Namespace) -> int:
         "fixtures": str(fixtures.resolve()),
         "state": state,
         "reload": bool(args.reload),
+        "state_timeout": args.state_timeout,
         **_pacing_settings(args),
     }
-    options = _options(settings)  # fail fast, before any worker starts
-    _reach(options.state)
-    apis = load_apis(documents, options)
-    options.state.close()
-    print(banner(apis, address.host, address.port, state), flush=True)
-    os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
-    serve_app(
-        "mockserver.cli.serve:app_from_environment",
-        host=address.host,
-        port=address.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.log_level in ("info", "debug"),
-    )
+    try:
+        options = _options(settings)  # fail fast, before any worker starts
+        _reach(options.state)
+        apis = load_apis(documents, options)
+        options.state.close()
+        print(banner(apis, address.host, address.port, state), flush=True)
+        os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
+        serve_app(
+            "mockserver.cli.serve:app_from_environment",
+            host=address.host,
+            port=address.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.log_level in ("info", "debug"),
+        )
+    finally:
+        _remove_temporary(args.state, state, settings.get("journal"))
     return 0
 
 
@@ -174,6 +188,16 @@ def fixtures_folder(given: Path | None) -> Path:
             hint="give the folder holding one sub-folder of fixtures per document",
         )
     return given
+
+
+def _remove_temporary(given: str | None, state: str, journal: str | None) -> None:
+    """Remove the folders serve made for --workers N; a --state the user named stays."""
+    made = [journal]
+    if given is None and state.startswith("sqlite:"):
+        made.append(str(Path(state.removeprefix("sqlite://")).parent))
+    for folder in made:
+        if folder and Path(folder).name.startswith(TEMPORARY):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def app_from_environment() -> Any:
@@ -232,7 +256,7 @@ def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
     import tempfile
 
     shared = args.workers > 1 and args.journal_size
-    journal = tempfile.mkdtemp(prefix="mockserver-journal-") if shared else None
+    journal = tempfile.mkdtemp(prefix=f"{TEMPORARY}journal-") if shared else None
     return {"pacing": pacing, "journal": journal, "journal_size": args.journal_size}
 
 
@@ -247,7 +271,7 @@ def state_url(given: str | None, workers: int) -> str:
             return "memory:"
         import tempfile
 
-        folder = tempfile.mkdtemp(prefix="mockserver-state-")
+        folder = tempfile.mkdtemp(prefix=f"{TEMPORARY}state-")
         return f"sqlite:///{Path(folder).resolve() / 'state.db'}"
     if given.startswith("memory") and workers > 1:
         raise UsageError(
@@ -287,7 +311,7 @@ def _options(settings: dict[str, Any]) -> Any:
         any_token=settings["any_token"],
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
-        state=open_store(settings.get("state", "memory:")),
+        state=open_store(settings.get("state", "memory:"), settings.get("state_timeout", 2.0)),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
     )

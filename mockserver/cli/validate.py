@@ -41,6 +41,12 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         default=Path("specs"),
         help="where --spec names and fixture declarations look for documents",
     )
+    cmd.add_argument(
+        "--ref-root",
+        type=Path,
+        help="folder $refs may reach (default: the repository holding each document, else "
+        "the current folder if it holds it, else the document's folder)",
+    )
     payload = cmd.add_argument_group("captured payloads")
     payload.add_argument("--spec", help="document name (file stem in --specs-dir) or path")
     payload.add_argument("--operation", metavar="OPERATION_ID", help="operationId or 'GET /path'")
@@ -82,7 +88,7 @@ def _paths_outcome(args: argparse.Namespace) -> Outcome:
             f"folder in {Path.cwd()}",
             hint="run from the project's folder, or give the documents to check",
         )
-    outcome = validate_paths(paths, args.specs_dir)
+    outcome = validate_paths(paths, args.specs_dir, args.ref_root)
     if not outcome.checked:
         raise UsageError(
             None,

@@ -98,10 +98,10 @@ LOADING_RULES: tuple[Rule, ...] = (
         "start the document with 'openapi: 3.1.0', 'openapi: 3.0.3' or 'swagger: \"2.0\"'",
     ),
     Rule(
-        "MS009",
+        "MS006",
         "internal-error",
-        "mockserver failed while checking the file: a bug in mockserver, not in the file.",
-        "report it with the file; the other files were checked and reported",
+        "mockserver failed while checking the file: a bug in mockserver, not the file.",
+        "report it with the file; the other files' findings are still listed",
     ),
     Rule(
         "MS102",
@@ -112,7 +112,7 @@ LOADING_RULES: tuple[Rule, ...] = (
     Rule(
         "MS103",
         "forbidden-ref",
-        "A $ref is remote or leaves the document's folder.",
+        "A $ref is remote or leaves the folder refs may reach.",
         "copy the referenced file next to the document and use a relative path",
     ),
 )
@@ -143,16 +143,6 @@ class Finding:
         """A finding at ``pointer`` in a loaded file, placed on its line and column."""
         position = source.position(pointer)
         return cls(code, source.path, pointer, message, position.line, position.column, hint)
-
-    @classmethod
-    def crashed(cls, file: Path, error: BaseException) -> Finding:
-        """An MS009 finding: checking ``file`` raised ``error`` unexpectedly (exit code 2)."""
-        return cls(
-            code="MS009",
-            file=file,
-            pointer="",
-            message=f"could not be checked: {type(error).__name__}: {error}",
-        )
 
     @classmethod
     def from_error(cls, error: MockserverError, rules: Registry) -> Finding:

@@ -44,21 +44,21 @@ def test_counted_nouns() -> None:
     assert counted(2, "copy", "copies") == "2 copies"
 
 
-def test_a_crash_on_one_file_is_ms009_there_and_the_others_are_still_checked(
+def test_a_crash_on_one_file_is_ms006_there_and_the_others_are_still_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text("openapi: 3.1.0\n")
     checked = runner.check_document_file
 
-    def crash_on_broken(path: Path) -> list[object]:
+    def crash_on_broken(path: Path, ref_root: Path | None = None) -> list[object]:
         if path == broken:
             raise RuntimeError("boom")
-        return checked(path)  # type: ignore[return-value]
+        return checked(path, ref_root)  # type: ignore[return-value]
 
     monkeypatch.setattr(runner, "check_document_file", crash_on_broken)
     outcome = runner.validate_paths([broken, DATA / "petstore-v2.yaml"])
     assert outcome.checked == [broken, DATA / "petstore-v2.yaml"]
-    assert [(f.code, f.file) for f in outcome.findings] == [("MS009", broken)]
+    assert [(f.code, f.file) for f in outcome.findings] == [("MS006", broken)]
     assert "RuntimeError: boom" in outcome.findings[0].message
     assert outcome.exit_code() == 2

@@ -356,8 +356,8 @@ def test_validate_reads_unquoted_integer_status_keys(tmp_path: Path) -> None:
         "      responses:\n        200:\n          description: ok\n"
     )
     result = mockserver("validate", str(document))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == "all clean: 1 file checked\n"
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning, not a failure
+    assert "warning MS132" in result.stdout and "Traceback" not in result.stderr
 
 
 def test_one_problem_in_one_file_is_counted_in_the_singular(tmp_path: Path) -> None:
