@@ -204,9 +204,8 @@ def app_from_environment() -> Any:
     """The ASGI app, built in each worker from the options ``serve`` left in the environment;
     with ``--reload``, an app that rebuilds itself when a watched file changes."""
     from mockserver.cli.reload import ReloadingApp
-    from mockserver.serve.server import quiet_injected_faults, stoppable_while_starting
+    from mockserver.serve.server import quiet_injected_faults
 
-    stoppable_while_starting()
     quiet_third_party_warnings()
     settings = json.loads(os.environ[ENVIRONMENT_KEY])
     options = _options(settings)

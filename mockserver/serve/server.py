@@ -11,7 +11,7 @@ lives in a store they all reach.
 from __future__ import annotations
 
 import logging
-import multiprocessing
+import os
 import signal
 
 from granian.constants import Interfaces
@@ -49,20 +49,22 @@ def serve_app(
         log_level=LogLevels(log_level if log_level in LogLevels.__members__ else "warning"),
         log_access=access_log,
     )
+    os.register_at_fork(after_in_child=_stoppable_while_starting)
     server.serve()
 
 
-def stoppable_while_starting() -> None:
-    """In a granian worker, let SIGINT and SIGTERM stop the process while the app is built.
+def _stoppable_while_starting() -> None:
+    """In a freshly forked worker, let SIGINT and SIGTERM end the process (their default).
 
-    Workers are forked with the parent's handlers, which only set a flag in the parent: a
-    worker told to stop while it was still loading documents ignored it until granian
-    killed it ("refused to gracefully stop"). granian installs its own graceful handlers
-    once the factory returns; until then the default action (end the process) is right.
+    Workers are forked with the parent's handlers, which only set a flag in the parent's
+    server object: a worker told to stop while it was still loading documents (or even
+    before it began: granian stops the workers it has just spawned when the interrupt
+    came during start-up) ignored it until granian killed it ("refused to gracefully
+    stop"). granian installs the worker's own graceful handlers once the app is built;
+    until then ending the process is the right answer, and a quiet one.
     """
-    if multiprocessing.current_process().name == "granian-worker":
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def quiet_injected_faults() -> None:
