@@ -83,6 +83,19 @@ def named_spec_files(names: list[str], specs_dir: Path) -> list[Path]:
     return spec_files([find_spec(name, specs_dir) or Path(name) for name in names])
 
 
+def fixtures_folder(given: Path | None) -> Path:
+    """``--fixtures`` as given (it must be a folder), else ``fixtures/`` when there is one."""
+    if given is None:
+        return Path("fixtures")
+    if not given.is_dir():
+        raise UsageError(
+            given,
+            "--fixtures is not a folder",
+            hint="give the folder holding one sub-folder of fixtures per document",
+        )
+    return given
+
+
 def writable(path: Path | None, option: str) -> Path | None:
     """``path`` once its folder exists (made if missing), checked before the run starts so
     a long run never ends in a report it cannot write."""

@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockserver.cli.common import named_spec_files, writable
+from mockserver.cli.common import fixtures_folder, named_spec_files, writable
 from mockserver.errors import UsageError
 
 if TYPE_CHECKING:
@@ -68,7 +68,11 @@ def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     cmd.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     cmd.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write JUnit XML")
     cmd.add_argument("--specs-dir", type=Path, default=Path("specs"))
-    cmd.add_argument("--fixtures", type=Path, default=Path("fixtures"))
+    cmd.add_argument(
+        "--fixtures",
+        type=Path,
+        help="the folder of fixture folders (default: fixtures/ when it exists)",
+    )
     cmd.set_defaults(run=run_contract)
 
 
@@ -168,7 +172,7 @@ def _plan(args: argparse.Namespace) -> Plan:
 
     return Plan(
         tuple(str(p.resolve()) for p in documents),
-        str(args.fixtures.resolve()),
+        str(fixtures_folder(args.fixtures).resolve()),
         args.base_url,
         tuple(headers),
         args.max_examples,

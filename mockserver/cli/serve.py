@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.cli.address import Address, check_address
-from mockserver.cli.common import local_documents, spec_files
+from mockserver.cli.common import fixtures_folder, local_documents, spec_files
 from mockserver.errors import DeclarationError, MockserverError, UsageError
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
@@ -175,19 +175,6 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         _remove_temporary(args.state, state, settings.get("journal"))
     return 0
-
-
-def fixtures_folder(given: Path | None) -> Path:
-    """``--fixtures`` as given (it must be a folder), else ``fixtures/`` when there is one."""
-    if given is None:
-        return Path("fixtures")
-    if not given.is_dir():
-        raise UsageError(
-            given,
-            "--fixtures is not a folder",
-            hint="give the folder holding one sub-folder of fixtures per document",
-        )
-    return given
 
 
 def _remove_temporary(given: str | None, state: str, journal: str | None) -> None:

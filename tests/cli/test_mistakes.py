@@ -296,9 +296,10 @@ def test_an_unknown_flag_prints_its_verbs_usage() -> None:
     assert "unrecognized arguments: --nope" in result.stderr
 
 
-def test_a_missing_fixtures_folder_is_an_error() -> None:
-    result = mockserver("serve", str(PETSTORE), "--fixtures", "nope")
-    assert "nope: --fixtures is not a folder" in one_line_refusal(result, "serve")
+@pytest.mark.parametrize("verb", ["serve", "contract"])
+def test_a_missing_fixtures_folder_is_an_error(verb: str) -> None:
+    result = mockserver(verb, "--fixtures", "nope")
+    assert "nope: --fixtures is not a folder" in one_line_refusal(result, verb)
 
 
 # --- reports and what validate checks ----------------------------------------------------
