@@ -84,7 +84,7 @@ def _bind_error(host: str, interface: str, port: int, error: OSError) -> UsageEr
         return UsageError(
             None,
             f"port {port} on {host} is already in use{held}",
-            hint="stop it, or choose another --port (0 picks a free one)",
+            hint="stop it, or choose another --port; 0 picks a free one",
         )
     return UsageError(
         None,
