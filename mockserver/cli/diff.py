@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,12 +12,19 @@ from mockserver.cli.common import REPORT_FORMATS, error_line, spec_files, writab
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
 
 if TYPE_CHECKING:
-    from mockserver.report.findings import Severity
+    from mockserver.report.findings import Finding
     from mockserver.report.run import Outcome
 
 FORMATS = REPORT_FORMATS
-#: ``--fail-on``: the least severity that fails the run (unproven breaks are warnings).
-FAIL_LEVELS: dict[str, Severity] = {"breaking": "error", "unproven": "warning"}
+#: ``--fail-on``: whose breaks fail the run (``breaking`` and ``unproven``, the former
+#: values, still work: clients, and clients with unproven suspects).
+FAIL_SIDES: dict[str, frozenset[str]] = {
+    "clients": frozenset({"clients"}),
+    "providers": frozenset({"providers"}),
+    "both": frozenset({"clients", "providers"}),
+    "breaking": frozenset({"clients"}),
+    "unproven": frozenset({"clients"}),  # the former --fail-on unproven
+}
 
 
 def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,9 +52,16 @@ def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
     parser.add_argument(
         "--fail-on",
-        choices=("breaking", "unproven"),
-        default="breaking",
-        help="exit 1 on proven breaks only (default), or on unproven suspects too",
+        choices=tuple(FAIL_SIDES),
+        metavar="{clients,providers,both}",
+        default="clients",
+        help="exit 1 on proven breaks of clients (default), of providers, or of both; "
+        "breaks of the other side are reported as notes",
+    )
+    parser.add_argument(
+        "--fail-on-unproven",
+        action="store_true",
+        help="exit 1 on unproven suspects (warnings) of the chosen side too",
     )
     parser.add_argument(
         "--budget",
@@ -78,18 +93,28 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
         outcome = Outcome([Finding.from_error(error, RULES)], [])
+    outcome.findings = [_for_sides(f, FAIL_SIDES[args.fail_on]) for f in outcome.findings]
     return deliver(
         outcome,
         RULES,
         verb="mockserver diff",
         fmt=args.format,
         output=output,
-        fail_level=FAIL_LEVELS[args.fail_on],
+        fail_level="warning" if args.fail_on_unproven or args.fail_on == "unproven" else "error",
     )
+
+
+def _for_sides(finding: Finding, sides: frozenset[str]) -> Finding:
+    """``finding`` as a note when it breaks a side the run does not fail on."""
+    side = finding.details.get("breaks")
+    if side is None or side in sides:
+        return finding
+    return replace(finding, severity="info")
 
 
 def _outcome(args: argparse.Namespace) -> Outcome:
     from mockserver.diff.gitref import pairs_at
+    from mockserver.diff.runner import diff_files
     from mockserver.report.run import Outcome
 
     if args.budget < 1:
@@ -97,28 +122,12 @@ def _outcome(args: argparse.Namespace) -> Outcome:
     if args.base is None:
         if len(args.paths) != 2:
             raise UsageError(None, "give two documents, OLD NEW (or --base GIT_REF)")
-        return _guarded(args.paths[0], args.paths[1], None, args.budget)
+        return diff_files(args.paths[0], args.paths[1], budget=args.budget)
     paths = list(args.paths) or spec_files([args.specs_dir])
     total = Outcome()
     with pairs_at(args.base, paths) as pairs:
         for pair in pairs:
-            part = _guarded(pair.old, pair.new, pair.label, args.budget)
+            part = diff_files(pair.old, pair.new, label=pair.label, budget=args.budget)
             total.findings += part.findings
             total.checked += part.checked
     return total
-
-
-def _guarded(old: Path, new: Path, label: Path | None, budget: int) -> Outcome:
-    """One pair's outcome; a crash is an MS006 finding on the pair (exit 2), and the other
-    pairs are still compared and reported."""
-    from mockserver.diff.runner import diff_files
-    from mockserver.report.findings import Finding
-    from mockserver.report.run import Outcome
-
-    try:
-        return diff_files(old, new, label=label, budget=budget)
-    except MockserverError:
-        raise
-    except Exception as error:  # a bug: name the file, keep the other pairs' report
-        message = f"mockserver failed on this pair ({type(error).__name__}: {error})"
-        return Outcome([Finding("MS006", new, "", message)], [new])

@@ -8,10 +8,10 @@ a problem found in a file that was read. Each verb owns its rules and registers 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from mockserver.errors import MockserverError
 from mockserver.spec.source import SourceFile
@@ -130,6 +130,9 @@ class Finding:
     column: int = 1
     hint: str = ""
     severity: Severity = "error"
+    #: Structured facts a verb adds for machines (JSON values only): diff's witness,
+    #: both locations and the side a break hurts. Machine formats carry them as fields.
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def fatal(self) -> bool:

@@ -86,6 +86,7 @@ def json_report(report: Report) -> str:
                         "message": f.message,
                         "fix": rules.fix(f),
                         "fatal": f.fatal,
+                        **({"details": dict(f.details)} if f.details else {}),
                     }
                     for f in findings
                 ],
@@ -186,6 +187,7 @@ def sarif_report(report: Report) -> str:
                     ],
                 }
             ],
+            **({"properties": dict(f.details)} if f.details else {}),
         }
         for f in findings
     ]
