@@ -12,8 +12,12 @@ from pathlib import Path
 from mockserver.errors import MockserverError, UsageError
 
 #: The report formats of the shared reporters (``mockserver.report.reporters.FORMATS``),
-#: listed here so building the parser does not import the reporters.
+#: listed here, as the two below, so building the parser does not import the reporters.
 REPORT_FORMATS = ("github", "json", "junit", "sarif", "text")
+#: The severities, least first (``mockserver.report.findings.SEVERITIES``).
+SEVERITIES = ("info", "warning", "error")
+#: The files ``validate``'s configuration is read from (``mockserver.report.config``).
+CONFIG_NAMES = (".mockserver.yaml", "pyproject.toml")
 
 
 def spec_path(name: str, specs_dir: Path) -> Path:

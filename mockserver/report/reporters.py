@@ -167,6 +167,7 @@ def sarif_report(report: Report) -> str:
             "name": rules[code].name,
             "shortDescription": {"text": rules[code].summary},
             "help": {"text": rules[code].hint},
+            "defaultConfiguration": {"level": SARIF_LEVEL[rules[code].severity]},
         }
         for code in used
     ]

@@ -190,6 +190,13 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "non-string-key",
         "A key is not a string in YAML (an unquoted status code such as 200:).",
         "quote the key, as OpenAPI asks for JSON compatibility: '200':",
+        severity="warning",  # most tools accept it; the specification asks for quotes
+    ),
+    Rule(
+        "MS133",
+        "invalid-local-ignore",
+        "x-mockserver-ignore names something that is not a rule code.",
+        "list rule codes such as [MS106]; docs/validate.md lists every rule",
     ),
     Rule(
         "MS201",

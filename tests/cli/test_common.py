@@ -6,16 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.cli.common import REPORT_FORMATS, error_line, writable
+from mockserver.cli.common import CONFIG_NAMES, REPORT_FORMATS, SEVERITIES, error_line, writable
 from mockserver.errors import UsageError
+from mockserver.report import config, findings
 from mockserver.report.plural import counted
 from mockserver.report.reporters import FORMATS
 from mockserver.validate import runner
 from tests.conftest import DATA
 
 
-def test_the_parser_lists_the_reporters_formats() -> None:
+def test_the_parser_lists_the_report_layers_names() -> None:
     assert sorted(REPORT_FORMATS) == sorted(FORMATS)
+    assert SEVERITIES == findings.SEVERITIES
+    assert CONFIG_NAMES == (config.YAML_NAME, config.TOML_NAME)
 
 
 def test_writable_makes_the_folder_and_refuses_a_folder(tmp_path: Path) -> None:
