@@ -8,14 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockserver.cli.common import spec_files
+from mockserver.cli.common import REPORT_FORMATS, error_line, spec_files, writable
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
-from mockserver.report.findings import Finding
 
 if TYPE_CHECKING:
+    from mockserver.report.findings import Finding
     from mockserver.report.run import Outcome
 
-FORMATS = ("github", "json", "junit", "sarif", "text")  # the shared reporters'
+FORMATS = REPORT_FORMATS
 #: ``--fail-on``: whose breaks fail the run (``breaking`` and ``unproven``, the former
 #: values, still work: clients, and clients with unproven suspects).
 FAIL_SIDES: dict[str, frozenset[str]] = {
@@ -82,12 +82,14 @@ def run(args: argparse.Namespace) -> int:
     """Run ``mockserver diff``; returns the exit code."""
     # the verb's machinery loads only when it runs: other verbs start fast
     from mockserver.diff.rules import RULES
+    from mockserver.report.findings import Finding
     from mockserver.report.run import Outcome, deliver
 
     try:
+        output = writable(args.output, "--output")
         outcome = _outcome(args)
     except UsageError as error:
-        print(f"mockserver diff: {error}", file=sys.stderr)
+        print(error_line("mockserver diff", error), file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
         outcome = Outcome([Finding.from_error(error, RULES)], [])
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         RULES,
         verb="mockserver diff",
         fmt=args.format,
-        output=args.output,
+        output=output,
         fail_level="warning" if args.fail_on_unproven or args.fail_on == "unproven" else "error",
     )
 

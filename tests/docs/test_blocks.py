@@ -127,7 +127,7 @@ def _run(command: Command, prelude: list[str], base: str, shim: Path) -> str:
 )
 def test_shell_block(block: Block, default_server: str, shim: Path) -> None:
     commands = block.commands()
-    if commands and commands[0].line.startswith("mockserver serve"):
+    if commands and commands[0].line.startswith("mockserver serve") and not commands[0].exit_code:
         with serving(*shlex.split(commands[0].line)[2:]) as base:
             _run_all(block, commands[1:], base, shim)
     else:
