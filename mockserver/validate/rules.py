@@ -186,6 +186,14 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "answer with 200 to send a body, or drop the body of the 204",
     ),
     Rule(
+        "MS132",
+        "refusal-undeclared",
+        "An operation can refuse requests (it has parameters, a body or security) but "
+        "declares no 4xx response and no default: the mock answers its refusals with an "
+        "undeclared 4xx (a warning).",
+        "declare the 4xx it answers (400, 401, 422...), a 4XX range, or a default response",
+    ),
+    Rule(
         "MS201",
         "invalid-fixture-record",
         "A fixture record is not valid against the schema it is served under.",
