@@ -34,6 +34,7 @@ class Unauthorized(Problem):
         super().__init__(
             401, detail, headers=(("WWW-Authenticate", challenge),) if challenge else ()
         )
+        self.challenge = challenge
 
 
 class Forbidden(Problem):
@@ -263,19 +264,17 @@ class Guard:
 
 @dataclass(frozen=True)
 class Refused:
-    """A refusal as the guard remembers it: its status, detail and headers."""
+    """A refusal as the guard remembers it: 403 or 401, its detail and challenge."""
 
-    status: int
+    forbidden: bool
     detail: str
-    headers: tuple[tuple[str, str], ...]
+    challenge: str = ""
 
     def again(self) -> Unauthorized | Forbidden:
         """A fresh exception for this refusal."""
-        if self.status == 403:
-            return Forbidden(self.detail)
-        refusal = Unauthorized(self.detail)
-        refusal.headers = self.headers
-        return refusal
+        return (
+            Forbidden(self.detail) if self.forbidden else Unauthorized(self.detail, self.challenge)
+        )
 
 
 def _verdict(
@@ -287,6 +286,8 @@ def _verdict(
     """What :func:`check_security` says of header-borne credentials, as a value to keep."""
     try:
         check_security(requirements, schemes, RequestCredentials(headers, {}, {}), book)
-    except (Unauthorized, Forbidden) as refusal:
-        return Refused(refusal.status, refusal.detail, refusal.headers)
+    except Forbidden as refusal:
+        return Refused(True, refusal.detail)
+    except Unauthorized as refusal:
+        return Refused(False, refusal.detail, refusal.challenge)
     return None
