@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from mockserver.serve.statuses import choose_status
+from tests.conftest import DATA, TOKEN, serving
 
 
 @pytest.mark.parametrize(
@@ -66,3 +68,18 @@ def test_a_refusal_is_always_a_4xx(declared: list[str], natural: int) -> None:
 def test_an_undeclared_refusal_names_the_gap() -> None:
     warning = choose_status(["200"], 400).warning
     assert warning is not None and "400 is not declared" in warning and "default" in warning
+
+
+@pytest.mark.subprocess
+def test_refusals_over_a_real_socket_on_a_document_without_a_4xx() -> None:
+    notes = DATA / "no-4xx" / "notes-3.0.yaml"  # declares successes only
+    with serving(str(notes)) as base:
+        url = f"{base}/notes-3.0/notes/notes"
+        missing = httpx.get(url, timeout=10)
+        assert missing.status_code == 401  # undeclared, and never the declared 200
+        assert missing.headers["www-authenticate"] == 'Bearer realm="mockserver"'
+        assert "401 is not declared" in missing.headers["warning"]
+        bad = httpx.get(url, params={"limit": 0}, headers=TOKEN, timeout=10)
+        assert bad.status_code == 400 and bad.json()["status"] == 400
+        assert "400 is not declared" in bad.headers["warning"]
+        assert httpx.get(url, params={"limit": 2}, headers=TOKEN, timeout=10).status_code == 200
