@@ -162,7 +162,7 @@ def iter_refusal_status_issues(structure: Structure) -> Iterator[Finding]:
         reasons = _refusal_reasons(op, structure)
         if reasons:
             finding = Finding.at(
-                "MS132",
+                "MS133",
                 op.source,
                 op.at("responses"),
                 f"{op.key} can refuse requests ({', '.join(reasons)}) but declares no 4xx "

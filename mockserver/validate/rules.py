@@ -186,7 +186,7 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "answer with 200 to send a body, or drop the body of the 204",
     ),
     Rule(
-        "MS132",
+        "MS133",
         "refusal-undeclared",
         "An operation can refuse requests (it has parameters, a body or security) but "
         "declares no 4xx response and no default: the mock answers its refusals with an "
