@@ -85,6 +85,7 @@ def json_report(report: Report) -> str:
                         "message": f.message,
                         "fix": rules.fix(f),
                         "fatal": f.fatal,
+                        **({"details": dict(f.details)} if f.details else {}),
                     }
                     for f in findings
                 ],
@@ -165,6 +166,7 @@ def sarif_report(report: Report) -> str:
             "name": rules[code].name,
             "shortDescription": {"text": rules[code].summary},
             "help": {"text": rules[code].hint},
+            "defaultConfiguration": {"level": SARIF_LEVEL[rules[code].severity]},
         }
         for code in used
     ]
@@ -185,6 +187,7 @@ def sarif_report(report: Report) -> str:
                     ],
                 }
             ],
+            **({"properties": dict(f.details)} if f.details else {}),
         }
         for f in findings
     ]

@@ -18,7 +18,7 @@ A **refusal** (a natural 4xx) is answered with the first of:
 
 Never a 2xx, never a 5xx: either would tell the client something false (that the call
 worked, or that the API failed). The document's author learns of the gap from the
-``Warning`` and from ``mockserver validate`` (MS133), not from a lie on the wire.
+``Warning`` and from ``mockserver validate`` (MS134), not from a lie on the wire.
 
 A **success** (a natural 2xx) is answered with the first of: that status; its range;
 another declared 2xx (201 or 204 is simply the operation's success); ``default``; then the

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 
 from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
@@ -161,8 +160,8 @@ def iter_refusal_status_issues(structure: Structure) -> Iterator[Finding]:
             continue  # webhooks and callbacks are the client's to answer, not the mock's
         reasons = _refusal_reasons(op, structure)
         if reasons:
-            finding = Finding.at(
-                "MS133",
+            yield Finding.at(
+                "MS134",
                 op.source,
                 op.at("responses"),
                 f"{op.key} can refuse requests ({', '.join(reasons)}) but declares no 4xx "
@@ -170,8 +169,7 @@ def iter_refusal_status_issues(structure: Structure) -> Iterator[Finding]:
                 "declare the refusals it answers, e.g. '400': {description: Bad request}"
                 + (" and '401'" if "security" in reasons else "")
                 + ", or a 4XX range or a default response",
-            )
-            yield replace(finding, severity="warning")
+            )  # a warning: the rule's own severity
 
 
 def _declares_refusal(responses: dict[object, object]) -> bool:

@@ -27,10 +27,10 @@ def test_clean_documents_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_warnings_alone_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
-    # the petstore's uploadImage declares only 200: a warning (MS133), reported, not failing
+    # the petstore's uploadImage declares only 200: a warning (MS134), reported, not failing
     code, out, _ = run(capsys, DATA / "petstore-v2.yaml", DATA / "keywords-3.1.yaml")
     assert code == 0
-    assert "warning MS133" in out and "uploadImage" in out and "error" not in out
+    assert "warning MS134" in out and "uploadImage" in out and "error" not in out
 
 
 def test_findings_exit_1_and_name_file_line_pointer(

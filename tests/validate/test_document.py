@@ -10,7 +10,7 @@ from mockserver.cli import main
 from mockserver.validate.runner import validate_paths
 from tests.conftest import WriteDoc
 
-#: Six defects, one of them an unresolved $ref, and a warning (MS133: the operation has
+#: Six defects, one of them an unresolved $ref, and a warning (MS134: the operation has
 #: parameters but declares no 4xx); each line ends with the code it must get.
 SIX_DEFECTS = """\
 openapi: 3.1.0
@@ -26,7 +26,7 @@ paths:
       parameters:
         - {name: limit, in: query, schema: {type: integer}}
         - {name: limit, in: query, schema: {type: integer}}  # MS110
-      responses:  # MS133
+      responses:  # MS134
         "200":
           description: ok
           content:

@@ -1,4 +1,4 @@
-"""MS133: an operation that can refuse requests but declares no status to refuse them with.
+"""MS134: an operation that can refuse requests but declares no status to refuse them with.
 
 The mock refuses such requests all the same, with an undeclared 4xx (see
 mockserver/serve/statuses.py); validate warns the author of the gap, without failing.
@@ -32,7 +32,7 @@ def doc(operation: dict[str, Any], **top: Any) -> dict[str, Any]:
 
 def warnings(write_doc: WriteDoc, document: dict[str, Any]) -> list[Finding]:
     path = write_doc(yaml.safe_dump(document, sort_keys=False))
-    return [f for f in validate_paths([path]).findings if f.code == "MS133"]
+    return [f for f in validate_paths([path]).findings if f.code == "MS134"]
 
 
 @pytest.mark.parametrize(
@@ -114,5 +114,5 @@ def test_webhooks_are_not_the_mocks_to_answer(write_doc: WriteDoc) -> None:
 def test_a_warning_does_not_fail_the_run(write_doc: WriteDoc) -> None:
     path = write_doc(yaml.safe_dump(doc({"parameters": AGE, "responses": OK})))
     outcome = validate_paths([path])
-    assert [f.code for f in outcome.findings] == ["MS133"]
+    assert [f.code for f in outcome.findings] == ["MS134"]
     assert outcome.exit_code() == 0 and outcome.exit_code("warning") == 1
