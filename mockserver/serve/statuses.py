@@ -2,8 +2,7 @@
 
 A contract-testing mock makes one promise: what the real API refuses, the mock refuses. So
 a refusal (a request that fails validation or credentials, is not acceptable, has an
-unsupported media type, names nothing...) is always a 4xx, and a success never becomes an
-error it is not. The situation gives the status a server would naturally use (200 for a
+unsupported media type, names nothing...) is always a 4xx. The situation gives the status a server would naturally use (200 for a
 success, 401 for missing credentials, 400 for a bad request...).
 
 A **refusal** (a natural 4xx) is answered with the first of:
