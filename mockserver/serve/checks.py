@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -62,6 +63,7 @@ def check_request(
     """Parameters and body read and validated; raises 415, or every violation at once."""
     violations: list[Violation] = []
     values: dict[tuple[str, str], Any] = {}
+    checked_by = time.monotonic() + VALIDATION_SECONDS
     for pp in plan.parameters:
         value = read_parameter(
             pp.param, pp.shape, query=query, path=raw.path_params, headers=headers, cookies=cookies
@@ -79,12 +81,34 @@ def check_request(
             if body is UNREAD:
                 body = None  # a body mockserver does not read (binary, XML) is not judged
             else:
-                violations.extend(_check_body(plan, media, body))
+                violations.extend(_check_body(plan, media, body, checked_by))
     except InvalidRequest as unreadable:
         violations.extend(unreadable.violations)
     if violations:
-        raise InvalidRequest(violations)
+        raise InvalidRequest(bounded(violations, checked_by))
     return MockRequest(raw, headers, query, cookies, values, body, media)
+
+
+#: Violations an answer lists; the rest are counted in one more line.
+MAX_VIOLATIONS = 100
+#: Seconds a request's body may be validated for (the event loop waits meanwhile).
+VALIDATION_SECONDS = 0.05
+
+
+def bounded(violations: list[Violation], deadline: float) -> list[Violation]:
+    """The first :data:`MAX_VIOLATIONS`, and a line counting the rest (at least, when
+    validation stopped at its deadline)."""
+    cut = time.monotonic() > deadline
+    if len(violations) <= MAX_VIOLATIONS and not cut:
+        return violations
+    rest = max(len(violations) - MAX_VIOLATIONS, 0)
+    counted = (
+        f"at least {rest} more (validation stopped after {VALIDATION_SECONDS * 1000:.0f} ms)"
+        if cut
+        else f"{rest} more"
+    )
+    more = f"the first {MAX_VIOLATIONS} violations are listed; {counted} not listed"
+    return [*violations[:MAX_VIOLATIONS], Violation("request", "", "", more, "more")]
 
 
 def _check_parameter(pp: ParameterPlan, value: Any) -> list[Violation]:
@@ -208,7 +232,7 @@ def _pairs_to_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return fields
 
 
-def _check_body(plan: OperationPlan, media: str, body: Any) -> list[Violation]:
+def _check_body(plan: OperationPlan, media: str, body: Any, deadline: float) -> list[Violation]:
     validator = plan.bodies.get(media)
     if validator is None:
         return []
@@ -217,7 +241,7 @@ def _check_body(plan: OperationPlan, media: str, body: Any) -> list[Violation]:
         body = _coerce_fields(shape, body)
     return [
         Violation("body", "", v.pointer, v.message, v.keyword)
-        for v in validator.iter_violations(body)
+        for v in validator.iter_violations(body, deadline)
     ]
 
 

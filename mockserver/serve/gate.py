@@ -32,6 +32,7 @@ from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.serve.surface import HostPolicy, header
 from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
@@ -47,7 +48,9 @@ class Gate:
         self.apis = apis
         options = options or ServeOptions()
         self.pages = Pages(apis)
-        self.control = Control(options.state)  # /__mock/...
+        self.control = Control(options.state, options.cors_origins, options.control_token)
+        hosts = options.allowed_hosts
+        self.hosts = HostPolicy.of(hosts) if hosts is not None else None
         self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
         self.pacers = pacers_for(apis, options.pacing, options.seed)
         self.journal = Recorder(options.journal, apis) if options.journal.size else None
@@ -57,6 +60,11 @@ class Gate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.hosts is not None:
+            host = header(scope["headers"], b"host")
+            if host is not None and not self.hosts.allows(host):
+                await self.hosts.refusal(host).send_to(send)
+                return
         started = time.perf_counter()
         api: MountedApi | None = None
         plan: OperationPlan | None = None
@@ -67,7 +75,7 @@ class Gate:
             path, method = str(scope["path"]), str(scope["method"])
             page = self.pages.find(path, method)
             if page is None:
-                page = self.control.find(path, method)
+                page = self.control.find(path, method, scope["headers"])
             if page is not None:
                 await page(scope, receive, send)
                 return
