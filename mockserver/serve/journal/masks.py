@@ -23,7 +23,7 @@ from urllib.parse import unquote_plus
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 from mockserver.serve.sessions import SESSION_COOKIE
 from mockserver.spec.model import Schema, SchemaRegistry
-from mockserver.spec.navigate import child, declared_properties, deref
+from mockserver.spec.navigate import deref, descend
 
 if TYPE_CHECKING:
     from mockserver.serve.api import MountedApi
@@ -132,23 +132,30 @@ def secret_fields(api: MountedApi) -> frozenset[str]:
 def _walk(
     schema: Schema, registry: SchemaRegistry, found: set[str], depth: int, seen: set[int]
 ) -> None:
+    """Add to ``found`` the secret properties below ``schema``: through ``properties``,
+    ``items`` and the combinators, each schema once (a cycle ends), :data:`_SCHEMA_DEPTH`
+    deep at most."""
     schema = deref(schema, registry)
-    if depth > _SCHEMA_DEPTH or not isinstance(schema.value, dict) or id(schema.value) in seen:
+    value = schema.value
+    if depth > _SCHEMA_DEPTH or not isinstance(value, dict) or id(value) in seen:
         return
-    seen.add(id(schema.value))
-    for name in declared_properties(schema, registry) or ():
-        prop = child(schema, registry, name)
-        if prop is None:
-            continue
-        value = deref(prop, registry).value
-        if isinstance(value, dict) and (
-            value.get("writeOnly") is True or value.get("format") == "password"
+    seen.add(id(value))
+    for name, prop in (value.get("properties") or {}).items():
+        below = descend(schema, ("properties", name))
+        target = deref(below, registry).value if below is not None else prop
+        if isinstance(target, dict) and (
+            target.get("writeOnly") is True or target.get("format") == "password"
         ):
             found.add(name)
-        _walk(prop, registry, found, depth + 1, seen)
-    items = child(schema, registry, "0")
-    if items is not None:
-        _walk(items, registry, found, depth + 1, seen)
+        if below is not None:
+            _walk(below, registry, found, depth + 1, seen)
+    paths: list[tuple[str, ...]] = [("items",), ("additionalProperties",)]
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        paths += [(combinator, str(i)) for i in range(len(value.get(combinator) or []))]
+    for path in paths:
+        below = descend(schema, path)
+        if below is not None:
+            _walk(below, registry, found, depth + 1, seen)
 
 
 def mask_headers(raw: Iterable[tuple[bytes, bytes]], masks: Masks) -> list[list[str]]:
