@@ -1,7 +1,10 @@
 """The gate: the server's one router and the one place where problems become answers.
 
-A request is matched once: to a page the server serves itself (the index, a document,
-Swagger UI), or to an API and one of its operations. The operation's request is then read
+A request whose ``Host`` is not a name the server answers as is refused first, with 421
+(DNS rebinding, :mod:`mockserver.serve.surface`). A request is then matched once: to a page
+the server serves itself (the index, a document, Swagger UI), to a control route (which
+checks the control token and refuses cross-site changes), or to an API and one of its
+operations. The operation's request is then read
 and checked (limits, credentials, negotiation, parameters and body), answered by the API's
 responder, and sent. Anything on that path that finds a problem raises a
 :class:`~mockserver.serve.problems.Problem`; :meth:`Gate.__call__` renders it in the API's
