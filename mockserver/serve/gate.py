@@ -33,8 +33,9 @@ from mockserver.serve.latency import NO_TURN, pacers_for
 from mockserver.serve.options import ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import Problem, StoreUnavailable
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.serve.state import StoreError
 from mockserver.serve.surface import HostPolicy, header
 from mockserver.spec.paths import matchable_path
 
@@ -63,11 +64,8 @@ class Gate:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.hosts is not None:
-            host = header(scope["headers"], b"host")
-            if host is not None and not self.hosts.allows(host):
-                await self.hosts.refusal(host).send_to(send)
-                return
+        if await self._misdirected(scope, send):
+            return
         started = time.perf_counter()
         api: MountedApi | None = None
         plan: OperationPlan | None = None
@@ -95,9 +93,14 @@ class Gate:
             turn = self.pacers[api.name].draw(plan.key, raw.headers)
             request = read_request(api, plan, raw)
             turn.raise_error()
-            answer = api.responder.answer(plan, request)
+            if plan.behaviour is None:
+                answer = api.responder.answer(plan, request)
+            else:  # the store's I/O never blocks the loop (a 503 after --state-timeout)
+                answer = await self.control.store.off_loop(api.responder.answer, plan, request)
         except Problem as caught:
             answer = render(api, plan, problem := caught)
+        except StoreError as failed:  # raised where the store failed, answered 503 here
+            answer = render(api, plan, problem := StoreUnavailable(failed))
         except Exception:  # a bug: log it, answer it, keep serving
             log.exception("mockserver failed on %s %s", scope.get("method"), scope.get("path"))
             problem = Problem(500, "mockserver failed unexpectedly")
@@ -109,6 +112,16 @@ class Gate:
         finally:
             if self.journal is not None:
                 self.journal.record(scope, started, api, plan, raw, answer, problem, turn)
+
+    async def _misdirected(self, scope: Scope, send: Send) -> bool:
+        """Answer 421, and say so, when the ``Host`` is not a name the server answers as."""
+        if self.hosts is None:
+            return False
+        host = header(scope["headers"], b"host")
+        if host is None or self.hosts.allows(host):
+            return False
+        await self.hosts.refusal(host).send_to(send)
+        return True
 
     def _api_for(self, path: str) -> tuple[MountedApi, str]:
         """The API and mount ``path`` falls under: of the mounts it falls under, the longest

@@ -7,6 +7,7 @@ meta-schema, the schema dialect, examples, paths, servers and names are all stil
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from mockserver.errors import MockserverError, RefError
 from mockserver.report.findings import Finding
@@ -16,7 +17,7 @@ from mockserver.spec.model import Dialect
 from mockserver.spec.pointer import split_pointer
 from mockserver.spec.refs import Located, RefResolver, iter_refs
 from mockserver.spec.source import SourceFile
-from mockserver.validate import names, paths, schemas
+from mockserver.validate import ignores, names, paths, schemas
 from mockserver.validate.metaschema import (
     OAS_DIALECT,
     iter_dialect_issues,
@@ -93,9 +94,9 @@ def _in_a_value(pointer: str) -> bool:
 class DocumentChecker:
     """Runs every document check, collecting findings rather than stopping at the first."""
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, ref_root: Path | None = None) -> None:
         self.source = source
-        self.resolver = RefResolver(source)
+        self.resolver = RefResolver(source, ref_root)
 
     def run(self) -> list[Finding]:
         """All findings for the document."""
@@ -103,7 +104,8 @@ class DocumentChecker:
             _, dialect = detect_dialect(self.source.data, self.resolver)
         except MockserverError as error:
             return [self._from_error(error)]
-        return list(dict.fromkeys(self._issues(dialect)))
+        found = ignores.apply(dict.fromkeys(self._issues(dialect)), self.resolver.files)
+        return [RULES.graded(f) for f in found]
 
     def _issues(self, dialect: Dialect) -> Iterator[Finding]:
         root = Located(self.source.data, self.source, "")
@@ -117,6 +119,16 @@ class DocumentChecker:
         yield from self._schema_issues(structure)
         registry = schema_registry(self.resolver.files, dialect)
         yield from ValueChecker(structure, self.resolver, registry).iter_issues()
+        yield from self._key_issues()
+
+    def _key_issues(self) -> Iterator[Finding]:
+        """Every key YAML read as a number or boolean, in every file reached (MS132, a
+        warning by default: most tools accept ``200:`` though OpenAPI asks for quotes)."""
+        for source in self.resolver.files:
+            for pointer in source.non_string_keys:
+                key = split_pointer(pointer)[-1]
+                message = f"key {key} is not a string in YAML; JSON has only string keys"
+                yield Finding.at("MS132", source, pointer, message, f"quote it: '{key}':")
 
     def _ref_issues(self) -> Iterator[Finding]:
         """Every broken ref in every reachable file."""

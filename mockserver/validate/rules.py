@@ -186,6 +186,19 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "answer with 200 to send a body, or drop the body of the 204",
     ),
     Rule(
+        "MS132",
+        "non-string-key",
+        "A key is not a string in YAML (an unquoted status code such as 200:).",
+        "quote the key, as OpenAPI asks for JSON compatibility: '200':",
+        severity="warning",  # most tools accept it; the specification asks for quotes
+    ),
+    Rule(
+        "MS133",
+        "invalid-local-ignore",
+        "x-mockserver-ignore names something that is not a rule code.",
+        "list rule codes such as [MS106]; docs/validate.md lists every rule",
+    ),
+    Rule(
         "MS201",
         "invalid-fixture-record",
         "A fixture record is not valid against the schema it is served under.",
