@@ -38,6 +38,7 @@ _STRUCTURE_CHECKS: tuple[StructureCheck, ...] = (
     paths.iter_duplicate_parameter_issues,
     paths.iter_form_data_issues,
     paths.iter_no_content_issues,
+    paths.iter_refusal_status_issues,
     names.iter_operation_id_issues,
     names.iter_security_issues,
     names.iter_tag_issues,

@@ -199,6 +199,15 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "list rule codes such as [MS106]; docs/validate.md lists every rule",
     ),
     Rule(
+        "MS134",
+        "refusal-undeclared",
+        "An operation can refuse requests (it has parameters, a body or security) but "
+        "declares no 4xx response and no default: the mock answers its refusals with an "
+        "undeclared 4xx (a warning).",
+        "declare the 4xx it answers (400, 401, 422...), a 4XX range, or a default response",
+        severity="warning",  # the mock still refuses, truthfully, with an undeclared 4xx
+    ),
+    Rule(
         "MS201",
         "invalid-fixture-record",
         "A fixture record is not valid against the schema it is served under.",
