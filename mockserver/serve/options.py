@@ -31,3 +31,9 @@ class ServeOptions:
     pacing: Pacing = NO_PACING
     #: the request journal's store (size 0: no journal)
     journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
+    #: the Host names answered besides localhost and loopback addresses (``--host`` and
+    #: ``--allowed-host``); None: no Host check, for an app called in process, which no
+    #: browser reaches (the serve command always gives a tuple)
+    allowed_hosts: tuple[str, ...] | None = None
+    #: the token the control routes then want in ``X-Mock-Token`` (``--control-token``)
+    control_token: str | None = field(default=None, repr=False)
