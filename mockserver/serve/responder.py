@@ -3,7 +3,10 @@
 Order, as Prism users expect: ``Prefer: code=`` picks the status, ``Prefer: example=``
 the example, ``Prefer: dynamic=true`` asks for generated data, ``Prefer: seed=`` changes
 it. Without a preference, a declared behaviour answers from its dataset, then the first
-example, then data generated from the schema (echoing path ids, always valid).
+example valid against its schema, then a value built from the schema: the schemas' own
+``example``/``examples``/``default`` where they are valid, generated data for the rest
+(echoing path ids, always valid). An example that breaks its schema is never served: the
+answer built instead carries a ``Warning`` naming it.
 """
 
 from __future__ import annotations
@@ -207,7 +210,10 @@ class Responder:
         examples = self._valid_examples(media)
         if examples and not prefer.dynamic:
             return self._body(status, media, examples[0].value, plan, response, request)
-        return self._generated(plan, request, response, media, status, prefer)
+        answer = self._generated(plan, request, response, media, status, prefer)
+        if media.examples and not examples and not prefer.dynamic:
+            return answer.with_headers(("Warning", _broken_examples(media)))
+        return answer
 
     def _valid_examples(self, media: MediaType) -> tuple[Example, ...]:
         """The examples valid against their schema: an invalid one is never served
@@ -237,7 +243,9 @@ class Responder:
         path_ids = sorted(request.raw.path_params.items())
         seed = stable_seed(self.seed, prefer.seed, plan.op.key, status, media.name, path_ids)
         try:
-            value = self.generator.generate(media.schema, seed, _echo_hints(plan, request))
+            value = self.generator.generate(
+                media.schema, seed, _echo_hints(plan, request), examples=not prefer.dynamic
+            )
         except GenerationError as exc:
             return self._closest(exc, plan, request, response, media, status)
         return self._body(status, media, value, plan, response, request, "generated")
@@ -325,6 +333,15 @@ def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:
     """The response that answers a request that succeeds, and how it was chosen."""
     choice = plan.choose(200)
     return (plan.op.response_for(choice.status) if choice.declared else None), choice
+
+
+def _broken_examples(media: MediaType) -> str:
+    """The ``Warning`` of an answer served instead of examples that break their schema."""
+    names = ", ".join(repr(e.name) for e in media.examples)
+    return (
+        f'199 mockserver "the {media.name} example(s) {names} do not match their schema '
+        '(mockserver validate reports them); this body was built from the schema instead"'
+    )
 
 
 def _has_examples(response: Response) -> bool:
