@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mockserver.serve.request import MAX_BODY_BYTES, MAX_JSON_DEPTH, MAX_QUERY_BYTES
-from tests.conftest import DATA, TOKEN, Client, MakeClient
+from tests.conftest import DATA, TOKEN, Client, MakeClient, WriteDoc, minimal_doc
 
 THINGS = "/keywords-3.1/zoo/v1/things"
 JSON = {**TOKEN, "Content-Type": "application/json"}
@@ -65,3 +65,55 @@ def test_absurd_headers_are_400(zoo: Client) -> None:
 @pytest.mark.parametrize("prefer", ["code=abc", "seed=x"])
 def test_unreadable_prefer_is_400(zoo: Client, prefer: str) -> None:
     assert zoo.get(THINGS, headers={**TOKEN, "Prefer": prefer}).status_code == 400
+
+
+_OVERRIDDEN = {
+    "/pet": {
+        "get": {
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 9}}
+            ],
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {
+                            "schema": {"type": "object"},
+                            "examples": {
+                                "first one": {"value": {"name": "Rex"}},
+                                "second": {"value": {"name": "Tom"}},
+                            },
+                        }
+                    },
+                },
+                "201": {"description": "made"},
+                "400": {"description": "refused"},
+            },
+        }
+    }
+}
+
+
+@pytest.fixture
+def overridden(make_client: MakeClient, write_doc: WriteDoc) -> Client:
+    return make_client(write_doc(minimal_doc("3.0.3", **_OVERRIDDEN)), fixtures_dir=None)
+
+
+def test_query_overrides_are_preferences_not_parameters(overridden: Client) -> None:
+    assert overridden.get("/api/pet?__example=first%20one&limit=3").json() == {"name": "Rex"}
+    assert overridden.get("/api/pet?limit=3&__example=second").json() == {"name": "Tom"}
+    assert overridden.get("/api/pet?__code=201").status_code == 201
+
+
+def test_the_rest_of_the_query_is_still_validated(overridden: Client) -> None:
+    assert overridden.get("/api/pet?__code=201&limit=99").status_code == 400
+
+
+def test_the_prefer_header_wins_over_the_query(overridden: Client) -> None:
+    answer = overridden.get("/api/pet?__example=second", headers={"Prefer": "example=first one"})
+    assert answer.json() == {"name": "Rex"}
+
+
+def test_an_unreadable_query_override_is_400(overridden: Client) -> None:
+    answer = overridden.get("/api/pet?__code=created")
+    assert answer.status_code == 400 and "code and seed take integers" in answer.text
