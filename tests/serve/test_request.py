@@ -117,3 +117,24 @@ def test_the_prefer_header_wins_over_the_query(overridden: Client) -> None:
 def test_an_unreadable_query_override_is_400(overridden: Client) -> None:
     answer = overridden.get("/api/pet?__code=created")
     assert answer.status_code == 400 and "code and seed take integers" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("allow", "sent", "status"), [(False, "", 400), (False, "7", 200), (None, "", 200)]
+)
+def test_swagger_2_form_values_may_be_empty_unless_the_document_says_not(
+    make_client: MakeClient, write_doc: WriteDoc, allow: bool | None, sent: str, status: int
+) -> None:
+    param: dict[str, object] = {"name": "id", "in": "formData", "type": "string", "required": True}
+    if allow is not None:
+        param["allowEmptyValue"] = allow
+    operation = {
+        "consumes": ["application/x-www-form-urlencoded"],
+        "parameters": [param],
+        "responses": {"200": {"description": "ok"}, "400": {"description": "refused"}},
+    }
+    document = {"swagger": "2.0", "info": {"title": "t", "version": "1"}}
+    client = make_client(write_doc({**document, "paths": {"/path": {"post": operation}}}))
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answer = client.post("/api/path", headers=form, content=f"id={sent}")
+    assert answer.status_code == status
