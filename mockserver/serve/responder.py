@@ -34,7 +34,7 @@ from mockserver.serve.request import MockRequest
 from mockserver.serve.statuses import Choice
 from mockserver.serve.xml import is_xml, to_xml
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.media import acceptable, media_matches
+from mockserver.spec.media import acceptable, concrete, media_matches
 from mockserver.spec.model import Example, MediaType, Response
 
 _PREFER = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
@@ -94,7 +94,7 @@ class Responder:
 
     def answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         """The answer to a request that passed every check; raises the problems it meets."""
-        return self.headers.add(plan, _sendable(self._answer(plan, request)))
+        return self.headers.add(plan, _typed(plan, _sendable(self._answer(plan, request))))
 
     def _answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         prefer = Prefer.parse(request.headers.get("prefer", ""))
@@ -327,6 +327,18 @@ def _sendable(answer: Answer) -> Answer:
             concrete = "application/json"
         return Answer(answer.status, concrete, answer.body, answer.headers)
     return answer
+
+
+def _typed(plan: OperationPlan, answer: Answer) -> Answer:
+    """A bodiless answer for a response that declares media types without a schema (Swagger
+    2.0's ``produces`` names them for every response of the operation) carries the first of
+    them, as every such answer does; a response declaring no content has none."""
+    if answer.media_type is not None or answer.body:
+        return answer
+    response = plan.op.response_for(answer.status)
+    if response is None or not response.content or response.content[0].schema is not None:
+        return answer
+    return replace(answer, media_type=concrete(response.content[0].name))
 
 
 def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:

@@ -9,7 +9,6 @@ example is what is served (issue 17).
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -68,14 +68,39 @@ def test_the_vendored_set_has_every_version() -> None:
     assert {p.parent.name for p in SERVED} == {"2.0", "3.0", "3.1"}
 
 
+#: Documents the mock does not serve as Schemathesis expects yet, and why (strict xfail).
+KNOWN = {
+    "3.0/http-status-codes": "an operation declaring only a 5xx is answered 204, not its "
+    "declared 5xx: the status choice is issue 17 part 1's (statuses)",
+}
+#: Operations whose success schema no finite JSON value satisfies: the mock answers the
+#: documented 500 naming the schema (ARCHITECTURE: only such a schema is a 500).
+UNSATISFIABLE = {"POST /direct"}  # TreeNode requires parent, itself a TreeNode
+
+
+def _params(paths: list[Path]) -> list[Any]:
+    return [
+        pytest.param(
+            p,
+            id=_id(p),
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN[_id(p)])] if _id(p) in KNOWN else [],
+        )
+        for p in paths
+    ]
+
+
 @pytest.mark.schemathesis
 @pytest.mark.slow
-@pytest.mark.parametrize("path", SERVED, ids=_id)
+@pytest.mark.parametrize("path", _params(SERVED))
 def test_schemathesis_positive_checks_find_no_failure(path: Path) -> None:
     app, name = _app(path)
     schema = schemathesis.openapi.from_asgi(f"/{name}/openapi.json", app)
+    operations = [r.ok() for r in schema.get_all_operations()]
     failures = [
-        failure for result in schema.get_all_operations() for failure in _failures(result.ok())
+        failure
+        for operation in operations
+        if operation.label not in UNSATISFIABLE
+        for failure in _failures(operation)
     ]
     assert not failures, "\n\n".join(failures)
 
@@ -99,8 +124,12 @@ def _failures(operation: Any) -> list[str]:
             found.append(f"{operation.label}: {failure}"[:1500])
             raise
 
-    with contextlib.suppress(AssertionError):
+    try:
         check()
+    except AssertionError:
+        pass
+    except Unsatisfiable:  # Schemathesis can build no request (allOf string and integer)
+        return []
     return found[-1:]
 
 
