@@ -2,8 +2,10 @@
 
 Order, as Prism users expect: ``Prefer: code=`` picks the status, ``Prefer: example=``
 the example, ``Prefer: dynamic=true`` asks for generated data, ``Prefer: seed=`` changes
-it. Without a preference, a declared behaviour answers from its dataset, then the first
-example valid against its schema, then a value built from the schema: the schemas' own
+it; a code or example the document does not declare is a 404 naming what it does declare
+(Prism's answer; a ``default`` response answers any code). Without a preference, a
+declared behaviour answers from its dataset, then the first example valid against its
+schema, then a value built from the schema: the schemas' own
 ``example``/``examples``/``default`` where they are valid, generated data for the rest
 (echoing path ids, always valid). An example that breaks its schema is never served: the
 answer built instead carries a ``Warning`` naming it.
@@ -121,15 +123,15 @@ class Responder:
         self, plan: OperationPlan, request: MockRequest, prefer: Prefer
     ) -> Answer:
         code = prefer.code or 0
-        response = next((r for r in plan.op.responses if r.status == str(code)), None) or next(
-            (r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None
+        response = (
+            next((r for r in plan.op.responses if r.status == str(code)), None)
+            or next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
+            or next((r for r in plan.op.responses if r.status == "default"), None)
         )
-        if response is None:
+        if response is None:  # as Prism: the content asked for is not there, 404
             declared = ", ".join(r.status for r in plan.op.responses)
-            raise invalid(
-                "header",
-                "Prefer",
-                f"code={code} cannot be satisfied: {plan.op.key} declares {declared}",
+            raise Problem(
+                404, f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}"
             )
         if code >= 400 and not prefer.example and not _has_examples(response):
             raise Problem(code, f"Prefer: code={code} was requested")
@@ -186,10 +188,9 @@ class Responder:
         status = status or _numeric(response.status)
         if not response.content:
             if prefer.example:
-                raise invalid(
-                    "header",
-                    "Prefer",
-                    f"example={prefer.example} cannot be satisfied: the "
+                raise Problem(
+                    404,
+                    f"Prefer: example={prefer.example} cannot be satisfied: the "
                     f"{response.status} response has no body",
                 )
             return Answer(status, None, b"")
@@ -198,12 +199,11 @@ class Responder:
             example = next(
                 (e for e in self._valid_examples(media) if e.name == prefer.example), None
             )
-            if example is None:
+            if example is None:  # as Prism: the content asked for is not there, 404
                 names = ", ".join(e.name for e in self._valid_examples(media)) or "none"
-                raise invalid(
-                    "header",
-                    "Prefer",
-                    f"example={prefer.example} cannot be satisfied: "
+                raise Problem(
+                    404,
+                    f"Prefer: example={prefer.example} cannot be satisfied: "
                     f"{media.name} examples are: {names}",
                 )
             return self._body(status, media, example.value, plan, response, request)

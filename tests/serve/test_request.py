@@ -88,6 +88,7 @@ _OVERRIDDEN = {
                 },
                 "201": {"description": "made"},
                 "400": {"description": "refused"},
+                "404": {"description": "not there"},
             },
         }
     }
@@ -138,3 +139,24 @@ def test_swagger_2_form_values_may_be_empty_unless_the_document_says_not(
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     answer = client.post("/api/path", headers=form, content=f"id={sent}")
     assert answer.status_code == status
+
+
+def test_a_code_the_document_does_not_declare_is_404_naming_what_it_does(
+    overridden: Client,
+) -> None:
+    answer = overridden.get("/api/pet?__code=418")
+    assert answer.status_code == 404 and "declares 200, 201, 400, 404" in answer.text
+
+
+def test_an_example_the_document_does_not_declare_is_404(overridden: Client) -> None:
+    answer = overridden.get("/api/pet?__example=third")
+    assert answer.status_code == 404 and "first one, second" in answer.text
+
+
+def test_a_default_response_answers_any_code(make_client: MakeClient, write_doc: WriteDoc) -> None:
+    content = {"text/plain": {"example": "anything"}}
+    responses = {"200": {"description": "ok"}, "default": {"description": "d", "content": content}}
+    document = minimal_doc("3.0.3", **{"/todos": {"get": {"responses": responses}}})
+    client = make_client(write_doc(document), fixtures_dir=None)
+    answer = client.get("/api/todos?__code=201")
+    assert (answer.status_code, answer.text) == (201, "anything")
