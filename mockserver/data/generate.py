@@ -228,7 +228,11 @@ class _Draw:
         node = schema.value
         props: dict[str, Any] = node.get("properties") or {}
         required = set(node.get("required") or [])
-        chosen = [p for p in props if p in required or self._include(p, depth)]
+        chosen = [
+            p
+            for p in props
+            if p in required or self._authored(schema, p) or self._include(p, depth)
+        ]
         for key, needs in (node.get("dependentRequired") or {}).items():
             if key in chosen:
                 chosen.extend(n for n in needs if n not in chosen)
@@ -250,6 +254,15 @@ class _Draw:
                     raise
         self._fill_extra(schema, result, depth, refs)
         return result
+
+    def _authored(self, schema: Schema, prop: str) -> bool:
+        """Whether examples are on and the property's schema has an author's value (such a
+        property is always shown, as the author wrote it)."""
+        if not self.examples:
+            return False
+        sub = self._property_schema(schema, prop)
+        node = deref(sub, self.owner.registry).value if sub is not None else None
+        return isinstance(node, dict) and bool(_authored(node))
 
     def _include(self, prop: str, depth: int) -> bool:
         if prop in self.hints.fields:

@@ -332,3 +332,18 @@ def test_without_examples_values_are_generated(write_doc: WriteDoc) -> None:
     generator, schema = _generator_for(write_doc, _AUTHORED)
     names = {generator.generate(schema, seed)["name"] for seed in range(5)}
     assert "Rex" not in names and len(names) > 1
+
+
+def test_with_examples_an_optional_property_with_an_authored_value_is_always_shown(
+    write_doc: WriteDoc,
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "after": {"type": ["string", "null"], "default": None},
+            "name": {"type": "string", "example": "Rex"},
+        },
+    }
+    generator, wrapped = _generator_for(write_doc, schema)
+    for seed in range(10):
+        assert generator.generate(wrapped, seed, examples=True) == {"after": None, "name": "Rex"}
