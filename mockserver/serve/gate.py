@@ -107,6 +107,8 @@ class Gate:
             answer = render(api, plan, problem)
         if plan is not None and plan.pattern_warning is not None:
             answer = answer.with_headers(("Warning", plan.pattern_warning))
+        if scope["method"] == "HEAD":
+            answer = answer.to_head()
         try:
             await turn.deliver(answer, scope, receive, send)
         finally:
