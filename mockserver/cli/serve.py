@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.cli.common import spec_files
+from mockserver.cli.proxy_options import (
+    add_proxy_options,
+    check_proxied_names,
+    proxy_banner,
+    proxy_options,
+    proxy_settings,
+)
 from mockserver.errors import DeclarationError, MockserverError, UsageError
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 
@@ -96,6 +103,7 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="server log level; info and debug also log each request (default: warning)",
     )
     add_pacing_options(cmd)
+    add_proxy_options(cmd)
     cmd.set_defaults(run=run_serve)
 
 
@@ -152,13 +160,17 @@ def run_serve(args: argparse.Namespace) -> int:
         "state": state,
         "state_timeout": args.state_timeout,
         **_pacing_settings(args),
+        "proxy": proxy_settings(args),
     }
     try:
         options = _options(settings)  # fail fast, before any worker starts
         _reach(options.state)
         apis = load_apis(documents, options)
         options.state.close()
+        check_proxied_names(settings["proxy"], [api.name for api in apis])
         print(banner(apis, args.host, args.port, state), flush=True)
+        for line in proxy_banner(settings["proxy"]):
+            print(line, flush=True)
         os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
         watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
         serve_app(
@@ -282,6 +294,7 @@ def _options(settings: dict[str, Any]) -> Any:
         state=open_store(settings.get("state", "memory:"), settings.get("state_timeout", 2.0)),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
+        proxy=proxy_options(settings.get("proxy")),
     )
 
 
