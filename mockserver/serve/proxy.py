@@ -22,25 +22,29 @@ per worker process keeps connections to the providers open.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 from starlette.types import Message, Scope, Send
 
+from mockserver.data.recording import Answered, Recording
 from mockserver.serve.answer import Answer
 from mockserver.serve.api import MountedApi
 from mockserver.serve.checks import read_request
-from mockserver.serve.drift import DriftChecker
+from mockserver.serve.drift import DriftChecker, declared_response
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal.entry import UpstreamFacts
+from mockserver.serve.journal.masks import Masks
 from mockserver.serve.options import ProxyOptions
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, Violation
-from mockserver.serve.request import RawRequest
+from mockserver.serve.request import RawRequest, parse_cookies
 
 #: Provider bodies up to this size are checked against the document; longer ones stream.
 MAX_CHECKED_BYTES = 8 * 1024 * 1024
@@ -54,8 +58,6 @@ REWRITTEN = frozenset({"host", "content-length"})
 
 #: What the gate hands the proxy to answer from the mock instead (``--proxy-fallback``).
 MockAnswer = Callable[[], Awaitable[Answer]]
-#: Called with each provider answer that passed the document (``--record``).
-Keep = Callable[[OperationPlan, RawRequest, Any], None]
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,13 @@ class Proxy:
         self.api = api
         self.url = url
         self.checker = DriftChecker(api.document.registry)
-        self.keep: Keep | None = None
+        record = proxies.options.record
+        self.recording = (
+            Recording(record / api.name, api.name, api.document.registry)
+            if record is not None and api.declaration is not None
+            else None
+        )
+        self.masks = Masks.of([api])
 
     async def answer(
         self, plan: OperationPlan, raw: RawRequest, scope: Scope, mock: MockAnswer
@@ -179,7 +187,7 @@ class Proxy:
             why = _transport_failure(error)
             return await self._down(502, why, started, request_violations, mock)
         ms = (time.perf_counter() - started) * 1000
-        return self._checked(plan, raw, response, body, rest, ms, request_violations)
+        return await self._checked(plan, raw, response, body, rest, ms, request_violations)
 
     def _check_request(self, plan: OperationPlan, raw: RawRequest) -> tuple[Violation, ...]:
         """The request's violations (forwarded anyway), or the refusal when strict."""
@@ -191,7 +199,7 @@ class Proxy:
             return refusal.violations or (Violation("request", "", "", refusal.detail, "refused"),)
         return ()
 
-    def _checked(
+    async def _checked(
         self,
         plan: OperationPlan,
         raw: RawRequest,
@@ -212,9 +220,29 @@ class Proxy:
             )  # fmt: skip
             return Proxied(problem_json(problem, 502), problem, facts)
         valid = not violations and not request_violations and checked is not None
-        if valid and self.keep is not None and 200 <= response.status_code < 300:
-            self.keep(plan, raw, checked)
+        if valid and self.recording is not None and 200 <= response.status_code < 300:
+            answered = self._answered(plan, raw, response.status_code, checked)
+            if answered is not None:  # files are written off the loop, before the answer
+                await asyncio.to_thread(self.recording.fold, answered)
         return Proxied(_passed_on(response, body, rest), None, facts)
+
+    def _answered(
+        self, plan: OperationPlan, raw: RawRequest, status: int, body: bytes | None
+    ) -> Answered | None:
+        """What ``--record`` keeps of a valid answer: None unless it lists or gets records."""
+        behaviour, declaration = plan.behaviour, self.api.declaration
+        if behaviour is None or declaration is None or body is None:
+            return None
+        dataset = declaration.datasets.get(behaviour.dataset)
+        response = declared_response(plan, status)
+        if dataset is None or response is None:
+            return None
+        try:
+            value = json.loads(body)
+        except ValueError:
+            return None
+        schema = next((m.schema for m in response.content if "json" in m.name), None)
+        return Answered(behaviour, dataset, value, schema, credentials(raw, self.masks))
 
     async def _down(
         self,
@@ -233,6 +261,18 @@ class Proxy:
         problem = Problem(status, detail)
         facts = UpstreamFacts(self.url, None, ms, request_violations, (), detail)
         return Proxied(problem_json(problem, status), problem, facts)
+
+
+def credentials(raw: RawRequest, masks: Masks) -> frozenset[str]:
+    """The credentials ``raw`` carries (the values the journal masks), never recorded."""
+    found: set[str] = set()
+    for name, value in raw.headers:
+        if name.lower() in masks.headers:
+            found.add(value.decode("latin-1").rpartition(" ")[2])
+    found.update(v for k, v in parse_qsl(raw.query_string.decode("latin-1")) if k in masks.query)
+    cookies = parse_cookies(raw.header_map())
+    found.update(v for k, v in cookies.items() if k in masks.cookies)
+    return frozenset(s for s in found if len(s) >= 4)  # shorter: no credential, common text
 
 
 def forwarded_headers(scope: Scope, raw: RawRequest) -> list[tuple[bytes, bytes]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -36,7 +37,7 @@ async def list_pets(request: Request) -> Response:
 
 async def get_pet(request: Request) -> Response:
     pet_id = request.path_params["id"]
-    behaviours = {
+    behaviours: dict[str, Callable[[], Response]] = {
         "418": lambda: PlainTextResponse("I'm a teapot", status_code=418),
         "text": lambda: PlainTextResponse("Rex"),
         "drift": lambda: JSONResponse({"id": "one", "name": 7}),

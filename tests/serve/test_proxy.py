@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from mockserver.serve.options import ProxyOptions, ServeOptions
 from tests.conftest import (
     ROOT,
     Client,
+    MakeClient,
     WriteDoc,
     await_server,
     free_port,
@@ -333,3 +335,41 @@ def test_the_command_line_refuses_an_unknown_api_name(write_doc: WriteDoc) -> No
                      "--proxy", "nope=http://127.0.0.1:9/v1")  # fmt: skip
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2 and "no API named 'nope'" in output
+
+
+def test_recording_three_records_then_serving_and_validating_them(
+    make_proxy: MakeProxy,
+    make_client: MakeClient,
+    write_doc: WriteDoc,
+    starlette_provider: str,
+    tmp_path: Path,
+) -> None:
+    doc, folder = write_doc(pets_doc()), tmp_path / "recorded"
+    client = make_proxy(doc, starlette_provider, record=folder)
+    assert client.get("/api/v1/pets").status_code == 200
+    assert client.get("/api/v1/pets/2").status_code == 200
+    assert client.get("/api/v1/pets/drift").status_code == 200  # drifted: not recorded
+    recorded = json.loads((folder / "api" / "pets.json").read_text())
+    assert sorted(r["id"] for r in recorded) == [1, 2, 3]  # list and get: one record each
+    assert not any("password" in r for r in recorded)  # writeOnly: never written
+    checked = launch("validate", str(doc), str(folder), "--specs-dir", str(doc.parent))
+    output, _ = checked.communicate(timeout=120)
+    assert checked.returncode == 0, output
+    served = make_client(doc, fixtures_dir=folder)
+    listed = served.get("/api/v1/pets").json()["items"]
+    assert sorted((p["id"], p["name"]) for p in listed) == [(1, "Rex"), (2, "Tom"), (3, "Nemo")]
+    assert served.get("/api/v1/pets/3").json() == {"id": 3, "name": "Nemo", "tag": "fish"}
+
+
+def test_recording_merges_with_what_the_folder_holds(
+    make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "recorded"
+    (folder / "api").mkdir(parents=True)
+    kept = [{"id": 1, "name": "Rex", "tag": "old"}, {"id": 40, "name": "Kept"}]
+    (folder / "api" / "pets.json").write_text(json.dumps(kept))
+    client = make_proxy(write_doc(pets_doc()), starlette_provider, record=folder)
+    assert client.get("/api/v1/pets/1").status_code == 200
+    recorded = json.loads((folder / "api" / "pets.json").read_text())
+    assert recorded == [{"id": 1, "name": "Rex", "tag": "dog"}, {"id": 40, "name": "Kept"}]
+    assert not [p for p in (folder / "api").iterdir() if p.name.startswith(".pets.json")]
