@@ -211,7 +211,10 @@ def test_response_drift_is_journalled_with_pointers_and_passed_on(
     assert client.get("/api/v1/pets/drift").json() == {"id": "one", "name": 7}
     assert client.get("/api/v1/pets/418").status_code == 418
     assert client.get("/api/v1/pets/text").text == "Rex"
-    drift, teapot, text = journal(client)[::-1]  # the newest first
+    assert client.get("/api/v1/pets/1").status_code == 200  # no drift
+    drifted = client.get("/__mock/journal?drift=true").json()["entries"]
+    assert len(journal(client)) == 4 and len(drifted) == 3  # "drift only" keeps three
+    drift, teapot, text = drifted[::-1]  # the newest first
     assert drift["drift"] is True
     assert {(v["side"], v["pointer"], v["keyword"]) for v in drift["violations"]} == {
         ("response", "/body/id", "type"),

@@ -1,0 +1,119 @@
+"""`make bench` (third part): the latency the validating proxy adds over a direct call.
+
+A local provider (mockserver serving the LaunchDarkly document and its fixtures) is called
+directly and through `mockserver serve --proxy` (one worker, checks in both directions),
+one request at a time on a kept-alive connection, so each figure is one request's latency
+and not a queue's. The two alternate in batches, and the medians over every batch are
+compared: the difference is what the proxy adds (target: at most 2 ms). Writes
+bench/proxy.md.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench import servers
+from bench.__main__ import QUICK, RAW, machine
+
+RESULTS = Path(__file__).resolve().parent / "proxy.md"
+LD = str(servers.ROOT / "specs" / "launchdarkly.yaml")
+BATCHES = 4 if QUICK else 20
+PER_BATCH = 50 if QUICK else 250
+TARGET_MS = 2.0
+
+
+def paths() -> dict[str, str]:
+    """The requests measured: a get by id and the first page of the list."""
+    entries = json.loads((servers.ROOT / "fixtures/launchdarkly/entries.json").read_text())
+    entry = entries[len(entries) // 2]["_id"]
+    return {
+        "get by id": f"/launchdarkly/api/v2/auditlog/{entry}",
+        "list (first page)": "/launchdarkly/api/v2/auditlog",
+    }
+
+
+def timed(client: httpx.Client, url: str, count: int) -> list[float]:
+    """``count`` sequential requests' latencies, in ms (each must answer 200)."""
+    found = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = client.get(url, headers=RAW)
+        found.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+    return found
+
+
+def measure() -> dict[str, tuple[float, float, float, float]]:
+    """Per request: median direct ms, median proxied ms, p99 of each."""
+    provider_port, proxy_port = servers.free_port(), servers.free_port()
+    provider = servers.mockserver(provider_port, [LD])
+    upstream = f"http://127.0.0.1:{provider_port}/launchdarkly"
+    proxy = [*servers.mockserver(proxy_port, [LD]), "--proxy", upstream]
+    results = {}
+    with servers.running("provider", provider, provider_port, "/") as direct, \
+            servers.running("proxy", proxy, proxy_port, "/") as proxied, \
+            httpx.Client(timeout=10) as client:  # fmt: skip
+        for name, path in paths().items():
+            straight, through = [], []
+            timed(client, direct.base + path, PER_BATCH)  # warm-up
+            timed(client, proxied.base + path, PER_BATCH)
+            for _ in range(BATCHES):
+                straight += timed(client, direct.base + path, PER_BATCH)
+                through += timed(client, proxied.base + path, PER_BATCH)
+            results[name] = (statistics.median(straight), statistics.median(through),
+                             _p99(straight), _p99(through))  # fmt: skip
+            added = results[name][1] - results[name][0]
+            print(f"  {name}: direct {results[name][0]:.2f} ms, through the proxy "
+                  f"{results[name][1]:.2f} ms, added {added:.2f} ms", flush=True)  # fmt: skip
+    return results
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _p99(values: list[float]) -> float:
+    return sorted(values)[int(len(values) * 0.99)]
+
+
+def report(results: dict[str, tuple[float, float, float, float]]) -> str:
+    """bench/proxy.md."""
+    lines = [
+        "# The validating proxy's added latency",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, by `make bench`.",
+        f"One request at a time on a kept-alive connection, {BATCHES} alternating batches of "
+        f"{PER_BATCH}; the provider is `mockserver serve` (LaunchDarkly document, fixtures), "
+        "the proxy `mockserver serve --proxy` in front of it (one worker, request and "
+        "response checked against the document, journal on). Load average when measured: "
+        f"{_load()} (the machine is shared; the figures move with it).",
+        "",
+        "| request | direct p50 / p99 ms | through the proxy p50 / p99 ms | added at p50 |",
+        "|---|---|---|---|",
+    ]
+    targets = []
+    for name, (direct, proxied, direct99, proxied99) in results.items():
+        added = proxied - direct
+        lines.append(f"| {name} | {direct:.2f} / {direct99:.2f} | {proxied:.2f} / "
+                     f"{proxied99:.2f} | **{added:.2f} ms** |")  # fmt: skip
+        met = "met" if added <= TARGET_MS else "NOT met"
+        targets.append(f"- {name}: at most {TARGET_MS:g} ms added at the median: {met}")
+    return "\n".join([*lines, "", "## Target", "", *targets, ""])
+
+
+def main() -> None:
+    """Measure and write bench/proxy.md."""
+    print("The proxy's added latency:", flush=True)
+    RESULTS.write_text(report(measure()), encoding="utf-8")
+    print(f"wrote {RESULTS}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
