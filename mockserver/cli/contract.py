@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.cli.common import named_spec_files
+from mockserver.cli.compare_mock import add_compare_options, run_compare
 from mockserver.errors import UsageError
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     cmd.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write JUnit XML")
     cmd.add_argument("--specs-dir", type=Path, default=Path("specs"))
     cmd.add_argument("--fixtures", type=Path, default=Path("fixtures"))
+    add_compare_options(cmd)
     cmd.set_defaults(run=run_contract)
 
 
@@ -88,6 +90,8 @@ def run_contract(args: argparse.Namespace) -> int:
     plan = _plan(args)
     if plan.base_url:
         _check_reachable(plan.base_url)
+    if args.compare_mock:
+        return run_compare(args, plan)
     jobs = _jobs(plan, set(args.operation) or None)
     if not jobs:
         raise UsageError(None, "no operations match", hint="check --spec and --operation")
