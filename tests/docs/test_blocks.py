@@ -54,6 +54,15 @@ NOT_RUN = {
     ("serve.md", "// npm install losant-rest"),
     ("sessions.md", "$ curl -sN 'localhost:8000/__mock/journal/stream?status=200'"),
     ("validate.md", "$ mockserver validate --spec anaconda --operation get_audit_logs__get"),
+    ("proxy.md", "mockserver serve specs/launchdarkly.yaml --proxy https://app.launchdarkly.com"),
+    (
+        "proxy.md",
+        "mockserver serve specs/petstore.yaml --proxy https://example.com/v2 --record recorded",
+    ),
+    (
+        "proxy.md",
+        "mockserver contract --spec launchdarkly --base-url https://app.launchdarkly.com \\",
+    ),
 }
 
 
