@@ -312,12 +312,15 @@ async def _read_head_of_body(response: httpx.Response) -> tuple[bytes, AsyncIter
     chunks: list[bytes] = []
     size = 0
     stream = response.aiter_raw()
-    async for chunk in stream:
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_CHECKED_BYTES:
-            return b"".join(chunks), stream
-    await response.aclose()
+    try:
+        async for chunk in stream:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_CHECKED_BYTES:
+                return b"".join(chunks), stream
+    finally:
+        if size <= MAX_CHECKED_BYTES:  # read whole, or failed: the connection goes back
+            await response.aclose()
     return b"".join(chunks), None
 
 
