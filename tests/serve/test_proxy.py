@@ -376,3 +376,30 @@ def test_recording_merges_with_what_the_folder_holds(
     recorded = json.loads((folder / "api" / "pets.json").read_text())
     assert recorded == [{"id": 1, "name": "Rex", "tag": "dog"}, {"id": 40, "name": "Kept"}]
     assert not [p for p in (folder / "api").iterdir() if p.name.startswith(".pets.json")]
+
+
+def test_the_command_line_asks_which_api_an_unnamed_provider_is_for(
+    write_doc: WriteDoc,
+) -> None:
+    first, second = write_doc(pets_doc()), write_doc(pets_doc(), "other.yaml")
+    process = launch("serve", str(first), str(second), "--port", str(free_port()),
+                     "--proxy", "http://127.0.0.1:9/v1")  # fmt: skip
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 2 and "2 APIs are served; which one?" in output
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--proxy", "ftp://example.com"], "not an http(s) URL"),
+        (["--proxy", "http://127.0.0.1:9/v1?x=1"], "no query or fragment"),
+        (["--record", "somewhere"], "need a provider"),
+        (["--proxy", "http://127.0.0.1:9", "--proxy-timeout", "0"], "more than 0 seconds"),
+    ],
+)
+def test_the_command_line_refuses_bad_proxy_options(
+    write_doc: WriteDoc, given: list[str], said: str
+) -> None:
+    process = launch("serve", str(write_doc(pets_doc())), "--port", str(free_port()), *given)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 2 and said in output
