@@ -255,7 +255,8 @@ class Proxy:
         ms = (time.perf_counter() - started) * 1000
         detail = f"the provider at {self.url} {why}"
         if self.proxies.options.fallback:
-            warning = f'199 mockserver "{detail}; the mock answered instead"'
+            quoted = detail.replace('"', "'")  # a Warning's text is a quoted string
+            warning = f'199 mockserver "{quoted}; the mock answered instead"'
             facts = UpstreamFacts(self.url, None, ms, request_violations, (), f"{detail}; mock")
             return Proxied((await mock()).with_headers(("Warning", warning)), None, facts)
         problem = Problem(status, detail)
