@@ -54,10 +54,17 @@ def drifted_doc() -> dict[str, Any]:
     return doc
 
 
+def no_fixtures(tmp_path: Path) -> str:
+    """An empty fixtures folder (``--fixtures`` must name one that exists)."""
+    folder = tmp_path / "no-fixtures"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
+
+
 def compare(doc: Path, provider_doc: Path, folder: Path, *extra: str) -> tuple[int, str]:
-    with serving(str(provider_doc), "--fixtures", str(folder / "none")) as base:
+    with serving(str(provider_doc), "--fixtures", no_fixtures(folder)) as base:
         process = launch(
-            "contract", "--spec", str(doc), "--fixtures", str(folder / "none"),
+            "contract", "--spec", str(doc), "--fixtures", no_fixtures(folder),
             "--base-url", base + "/api", "--compare-mock", "--seed", "7",
             "--max-examples", "5", *extra,
         )  # fmt: skip

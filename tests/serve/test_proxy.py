@@ -111,6 +111,13 @@ def starlette_provider() -> Iterator[str]:
         yield base
 
 
+def no_fixtures(tmp_path: Path) -> str:
+    """An empty fixtures folder (``--fixtures`` must name one that exists)."""
+    folder = tmp_path / "no-fixtures"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
+
+
 def journal(client: Any) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = client.get("/__mock/journal").json()["entries"]
     return entries
@@ -315,7 +322,7 @@ def test_a_drifted_mockserver_as_the_provider(
     drifted["components"]["schemas"]["Pet"] = copy.deepcopy(PET)
     drifted["components"]["schemas"]["Pet"]["properties"]["id"] = {"type": "string"}
     drifted_path = write_doc(drifted, "drifted/api.yaml")
-    with serving(str(drifted_path), "--fixtures", str(tmp_path / "none")) as base:
+    with serving(str(drifted_path), "--fixtures", no_fixtures(tmp_path)) as base:
         client = make_proxy(write_doc(pets_doc()), base + "/api/v1")
         answer = client.get("/api/v1/pets/abc")
         assert answer.status_code == 200 and isinstance(answer.json()["id"], str)
@@ -327,7 +334,7 @@ def test_the_command_line_forwards_and_names_its_provider(
     write_doc: WriteDoc, starlette_provider: str, tmp_path: Path
 ) -> None:
     doc = write_doc(pets_doc())
-    args = (str(doc), "--fixtures", str(tmp_path / "none"), "--proxy", f"api={starlette_provider}")
+    args = (str(doc), "--fixtures", no_fixtures(tmp_path), "--proxy", f"api={starlette_provider}")
     with serving(*args, "--proxy-strict") as base:
         assert httpx.get(base + "/api/v1/pets/2").json()["name"] == "Tom"
         assert httpx.get(base + "/api/v1/pets/418").status_code == 502
