@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mockserver.cli.common import fixtures_folder, named_spec_files, writable
+from mockserver.cli.compare_mock import add_compare_options, run_compare
 from mockserver.errors import UsageError
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         type=Path,
         help="the folder of fixture folders (default: fixtures/ when it exists)",
     )
+    add_compare_options(cmd)
     cmd.set_defaults(run=run_contract)
 
 
@@ -92,6 +94,8 @@ def run_contract(args: argparse.Namespace) -> int:
     plan = _plan(args)
     if plan.base_url:
         _check_reachable(plan.base_url)
+    if args.compare_mock:
+        return run_compare(args, plan)
     jobs = _jobs(plan, set(args.operation) or None)
     if not jobs:
         raise UsageError(None, "no operations match", hint="check --spec and --operation")

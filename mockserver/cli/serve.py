@@ -22,6 +22,13 @@ from typing import Any
 
 from mockserver.cli.address import Address, check_address
 from mockserver.cli.common import fixtures_folder, local_documents, spec_files
+from mockserver.cli.proxy_options import (
+    add_proxy_options,
+    check_proxied_names,
+    proxy_banner,
+    proxy_options,
+    proxy_settings,
+)
 from mockserver.errors import DeclarationError, MockserverError, UsageError
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
@@ -95,6 +102,7 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     add_pacing_options(cmd)
     add_exposure_options(cmd)
+    add_proxy_options(cmd)
     cmd.set_defaults(run=run_serve)
 
 
@@ -178,14 +186,18 @@ def run_serve(args: argparse.Namespace) -> int:
         "allowed_hosts": [address.host, *args.allowed_host],
         "control_token": args.control_token,
         **_pacing_settings(args),
+        "proxy": proxy_settings(args),
     }
     try:
         options = _options(settings)  # fail fast, before any worker starts
         _reach(options.state)
         apis = load_apis(documents, options)
         options.state.close()
+        check_proxied_names(settings["proxy"], [api.name for api in apis])
         print(banner(apis, address.host, address.port, state), flush=True)
         warn_if_exposed(address.host, args.control_token)
+        for line in proxy_banner(settings["proxy"]):
+            print(line, flush=True)
         os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
         serve_app(
             "mockserver.cli.serve:app_from_environment",
@@ -323,6 +335,7 @@ def _options(settings: dict[str, Any]) -> Any:
         state=open_store(settings.get("state", "memory:"), settings.get("state_timeout", 2.0)),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
+        proxy=proxy_options(settings.get("proxy")),
         allowed_hosts=tuple(settings.get("allowed_hosts", ["127.0.0.1"])),
         control_token=settings.get("control_token"),
     )

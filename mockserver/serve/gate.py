@@ -18,6 +18,7 @@ journal (:mod:`mockserver.serve.journal`) records it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -29,11 +30,13 @@ from mockserver.serve.checks import read_request
 from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal import JournalPages, Recorder
-from mockserver.serve.latency import NO_TURN, pacers_for
+from mockserver.serve.journal.entry import UpstreamFacts
+from mockserver.serve.latency import NO_TURN, Turn, pacers_for
 from mockserver.serve.options import ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, StoreUnavailable
+from mockserver.serve.proxy import Proxies
 from mockserver.serve.request import RawRequest, read_body
 from mockserver.serve.state import StoreError
 from mockserver.serve.surface import HostPolicy, header
@@ -59,10 +62,11 @@ class Gate:
         self.pacers = pacers_for(apis, options.pacing, options.seed)
         self.journal = Recorder(options.journal, apis) if options.journal.size else None
         JournalPages(options.journal).register(self.control)
+        self.proxies = Proxies(apis, options.proxy)  # --proxy: providers answer instead
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self._pass_on(scope, receive, send)
             return
         if await self._misdirected(scope, send):
             return
@@ -71,6 +75,7 @@ class Gate:
         plan: OperationPlan | None = None
         raw: RawRequest | None = None
         problem: Problem | None = None
+        upstream: UpstreamFacts | None = None
         turn = NO_TURN
         try:
             path, method = str(scope["path"]), str(scope["method"])
@@ -91,12 +96,13 @@ class Gate:
             body = await read_body(scope, receive)
             raw = RawRequest.from_scope(scope, body, route.variables, mount)
             turn = self.pacers[api.name].draw(plan.key, raw.headers)
-            request = read_request(api, plan, raw)
-            turn.raise_error()
-            if plan.behaviour is None:
-                answer = api.responder.answer(plan, request)
-            else:  # the store's I/O never blocks the loop (a 503 after --state-timeout)
-                answer = await self.control.store.off_loop(api.responder.answer, plan, request)
+            proxy = self.proxies.get(api.name)
+            if proxy is None:
+                answer = await self._mock(api, plan, raw, turn)
+            else:
+                mock = functools.partial(self._mock, api, plan, raw, turn)
+                proxied = await proxy.answer(plan, raw, scope, mock)
+                answer, problem, upstream = proxied.answer, proxied.problem, proxied.facts
         except Problem as caught:
             answer = render(api, plan, problem := caught)
         except StoreError as failed:  # raised where the store failed, answered 503 here
@@ -105,15 +111,29 @@ class Gate:
             log.exception("mockserver failed on %s %s", scope.get("method"), scope.get("path"))
             problem = Problem(500, "mockserver failed unexpectedly")
             answer = render(api, plan, problem)
-        if plan is not None and plan.pattern_warning is not None:
-            answer = answer.with_headers(("Warning", plan.pattern_warning))
-        if scope["method"] == "HEAD":
-            answer = answer.to_head()
+        answer = _finished(answer, plan, scope["method"])
         try:
             await turn.deliver(answer, scope, receive, send)
         finally:
             if self.journal is not None:
-                self.journal.record(scope, started, api, plan, raw, answer, problem, turn)
+                self.journal.record(scope, started, api, plan, raw, answer, problem, turn, upstream)
+
+    async def _pass_on(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Lifespan and websocket scopes go on; the shutdown closes the proxy's client."""
+        if scope["type"] == "lifespan":
+            send = self.proxies.closing_on_shutdown(send)
+        await self.app(scope, receive, send)
+
+    async def _mock(
+        self, api: MountedApi, plan: OperationPlan, raw: RawRequest, turn: Turn
+    ) -> Answer:
+        """The mock's own answer: the request checked, then answered by the responder."""
+        request = read_request(api, plan, raw)
+        turn.raise_error()
+        if plan.behaviour is None:
+            return api.responder.answer(plan, request)
+        # the store's I/O never blocks the loop (a 503 after --state-timeout)
+        return await self.control.store.off_loop(api.responder.answer, plan, request)
 
     async def _misdirected(self, scope: Scope, send: Send) -> bool:
         """Answer 421, and say so, when the ``Host`` is not a name the server answers as."""
@@ -141,6 +161,13 @@ class Gate:
             if api.claims(path[len(mount) :] or "/"):
                 return api, mount
         return hits[0]
+
+
+def _finished(answer: Answer, plan: OperationPlan | None, method: str) -> Answer:
+    """The answer as sent: the Warning of an unjudged pattern, no body for a HEAD."""
+    if plan is not None and plan.pattern_warning is not None:
+        answer = answer.with_headers(("Warning", plan.pattern_warning))
+    return answer.to_head() if method == "HEAD" else answer
 
 
 def render(api: MountedApi | None, plan: OperationPlan | None, problem: Problem) -> Answer:

@@ -5,13 +5,25 @@ store and the pacing it names, so that neither of those has to import the loader
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.data.pacing import NO_PACING, Pacing
 from mockserver.serve.journal.stores import JournalStore, MemoryJournal
 from mockserver.serve.state import StateStore, open_store
+
+
+@dataclass(frozen=True)
+class ProxyOptions:
+    """``--proxy``: the providers the mock forwards to, and how it treats their answers."""
+
+    #: API name -> the provider's base URL (``""``: the only API served)
+    upstreams: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False  # refuse invalid requests, replace drifted answers with a 502
+    timeout: float = 10.0  # seconds for each phase: connect, send, first byte, each read
+    fallback: bool = False  # answer from the mock when the provider does not answer
+    record: Path | None = None  # fold valid provider answers into fixtures here
 
 
 @dataclass(frozen=True)
@@ -37,3 +49,5 @@ class ServeOptions:
     allowed_hosts: tuple[str, ...] | None = None
     #: the token the control routes then want in ``X-Mock-Token`` (``--control-token``)
     control_token: str | None = field(default=None, repr=False)
+    #: ``--proxy``: forward to real providers instead of answering from the mock
+    proxy: ProxyOptions = ProxyOptions()

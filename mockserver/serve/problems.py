@@ -29,7 +29,7 @@ from mockserver.spec.pointer import split_pointer
 class Violation:
     """One thing wrong with a request."""
 
-    location: str  # query, path, header, cookie, body, request
+    location: str  # query, path, header, cookie, body, request (status: a proxied answer)
     name: str  # the parameter (empty for the body)
     pointer: str  # inside the value
     message: str
@@ -41,6 +41,8 @@ class Violation:
             where = f"body at {self.pointer}" if self.pointer else "body"
         elif self.location in ("request", ""):
             where = "request"
+        elif self.location == "status":  # a provider's undeclared status (the proxy)
+            where = "status"
         else:
             where = f"{self.location} parameter {self.name!r}"
             where += f" at {self.pointer}" if self.pointer else ""

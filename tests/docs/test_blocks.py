@@ -56,6 +56,15 @@ NOT_RUN = {
     ("validate.md", "$ mockserver validate --spec anaconda --operation get_audit_logs__get"),
     ("validate.md", "$ mockserver validate tests/data/ld-openapi.full.json --baseline-write"),
     ("state.md", "mockserver serve specs/ --host 0.0.0.0 --port 8000 --workers 2"),
+    ("proxy.md", "mockserver serve specs/launchdarkly.yaml --proxy https://app.launchdarkly.com"),
+    (
+        "proxy.md",
+        "mockserver serve specs/petstore.yaml --proxy https://example.com/v2 --record recorded",
+    ),
+    (
+        "proxy.md",
+        "mockserver contract --spec launchdarkly --base-url https://app.launchdarkly.com \\",
+    ),
 }
 
 

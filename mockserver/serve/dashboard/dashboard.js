@@ -77,12 +77,15 @@
     }
     if (entry.detail) body.append(el("p", { class: "problem", text: entry.detail }));
     if (entry.violations && entry.violations.length) {
+      const sided = entry.violations.some((v) => v.side);  // proxied: request or response
       const rows = entry.violations.map((v) => el("tr", {},
+        sided ? el("td", { text: v.side }) : null,
         el("td", {}, el("code", { text: v.pointer })), el("td", { text: v.keyword }),
         el("td", { text: v.message })));
       body.append(el("table", { class: "violations" },
-        el("caption", { text: "Violations" }),
-        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "pointer" }),
+        el("caption", { text: entry.drift ? "Drift from the document" : "Violations" }),
+        el("thead", {}, el("tr", {}, sided ? el("th", { scope: "col", text: "side" }) : null,
+          el("th", { scope: "col", text: "pointer" }),
           el("th", { scope: "col", text: "keyword" }), el("th", { scope: "col", text: "message" }))),
         el("tbody", {}, ...rows)));
     }
@@ -91,6 +94,11 @@
     if (entry.delay_ms) facts.push(`delay ${entry.delay_ms} ms`);
     if (entry.fault) facts.push(`fault ${entry.fault}`);
     if (entry.session) facts.push(`session ${entry.session}`);
+    if (entry.upstream) {
+      const up = entry.upstream;
+      facts.push(up.status === null ? `provider ${up.url}: ${up.note}`
+        : `provider ${up.url} answered ${up.status} in ${up.ms} ms`);
+    }
     body.append(el("p", { class: "muted", text: facts.join(" · ") }));
     const command = curl(entry);
     const copy = el("button", { type: "button", class: "copy", text: "Copy curl" });
@@ -108,7 +116,7 @@
       el("code", { class: "method", text: entry.method }),
       el("code", { class: "path", text: entry.path + (entry.query ? "?" + entry.query : "") }),
       el("span", { class: "status " + kind, text: String(entry.status) }),
-      el("span", { class: "verdict", text: entry.fault ? entry.fault : entry.verdict }),
+      el("span", { class: "verdict", text: entry.fault ? entry.fault : entry.drift ? "drift" : entry.verdict }),
       el("span", { class: "ms", text: entry.ms + " ms" }));
     const item = el("li", { class: "entry " + entry.verdict, "data-id": entry.id },
       el("details", {}, summary, details(entry)));
@@ -122,6 +130,7 @@
     const path = String(form.get("path") || "").trim();
     if (api && entry.api !== api) return false;
     if (form.get("refused") && entry.verdict !== "refused") return false;
+    if (form.get("drift") && !entry.drift) return false;
     if (path && !entry.path.includes(path)) return false;
     if (wanted) {
       const code = String(entry.status);

@@ -39,6 +39,8 @@ def select(entries: Iterable[Entry], query: Mapping[str, str]) -> list[Entry]:
     if query.get("status"):
         status = query["status"].lower()
         found = [e for e in found if _status_matches(e["status"], status)]
+    if query.get("drift") in ("1", "true", "yes"):
+        found = [e for e in found if e.get("drift")]
     return found
 
 

@@ -26,6 +26,18 @@ class ProblemFacts(NamedTuple):
     drawn: bool  # the error the error rate drew, not a refusal met on the way
 
 
+class UpstreamFacts(NamedTuple):
+    """What the proxy saw of the provider: where it forwarded, what came back, and every
+    violation found on the way, on the request's side and on the response's."""
+
+    url: str
+    status: int | None  # None: the provider did not answer
+    ms: float
+    request: tuple[Violation, ...]
+    response: tuple[Violation, ...]
+    note: str = ""  # why there is no provider answer, or that the mock answered instead
+
+
 class RequestFacts(NamedTuple):
     """The facts of one request, as the recorder takes them on the request's path."""
 
@@ -42,6 +54,7 @@ class RequestFacts(NamedTuple):
     problem: ProblemFacts | None
     delay_ms: float
     fault: str | None
+    upstream: UpstreamFacts | None = None  # set when the proxy forwarded the request
 
 
 #: What a store keeps: an entry, or the facts for the recorder to build one from.

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import Scope
 
 from mockserver.serve.answer import Answer
-from mockserver.serve.journal.entry import Entry, Head, ProblemFacts, RequestFacts
+from mockserver.serve.journal.entry import (
+    Entry,
+    Head,
+    ProblemFacts,
+    RequestFacts,
+    UpstreamFacts,
+)
 from mockserver.serve.journal.masks import Masks, mask_body, mask_headers, mask_query
 from mockserver.serve.journal.near import near_misses
 from mockserver.serve.journal.stores import JournalStore
@@ -55,6 +61,7 @@ class Recorder:
         answer: Answer,
         problem: Problem | None,
         turn: Turn,
+        upstream: UpstreamFacts | None = None,
     ) -> None:
         """Keep the facts of one request (pages are not journalled): plain values only, and
         nothing of the server's own (its scope may pin its buffers)."""
@@ -70,7 +77,7 @@ class Recorder:
         self.store.add(
             RequestFacts(next(self.counter), time.time(), ms, head, api.name if api else None,
                   plan.key if plan else None, mount, body, answer.status, answer.source,
-                  _problem_facts(problem), turn.delay_ms, turn.fault)
+                  _problem_facts(problem), turn.delay_ms, turn.fault, upstream)
         )  # fmt: skip
 
     def build(self, facts: RequestFacts) -> Entry:
@@ -104,9 +111,28 @@ class Recorder:
             entry["violations"] = [_violation(v) for v in problem.violations]
         if plan is None and problem is not None and problem.status in (404, 405):
             entry["near"] = near_misses(self.apis, method, path)
+        if facts.upstream is not None:
+            _upstream(entry, facts.upstream)
         if facts.body:
             entry["body"] = mask_body(_body(facts.body), masks)
         return entry
+
+
+def _upstream(entry: Entry, upstream: UpstreamFacts) -> None:
+    """A proxied request: the provider's status and time, and every violation marked as
+    the request's or the response's (``drift`` when there is any)."""
+    entry["upstream"] = {
+        "url": upstream.url,
+        "status": upstream.status,
+        "ms": round(upstream.ms, 2),
+        **({"note": upstream.note} if upstream.note else {}),
+    }
+    if upstream.status is not None or "mock" not in upstream.note:
+        entry["source"] = "upstream"
+    marked = [{**_violation(v), "side": "request"} for v in upstream.request]
+    marked += [{**_violation(v), "side": "response"} for v in upstream.response]
+    entry["violations"] = marked
+    entry["drift"] = bool(marked)
 
 
 def _problem_facts(problem: Problem | None) -> ProblemFacts | None:
