@@ -21,6 +21,8 @@ from mockserver.report.findings import Finding
 from mockserver.spec.loader import load_document
 from mockserver.validate.payload import check_payload
 
+pytestmark = pytest.mark.slow  # oasdiff's 91 pairs, each searched for witnesses
+
 PAIRS = Path(__file__).parent / "oasdiff"
 MANIFEST: dict[str, dict[str, Any]] = yaml.safe_load((PAIRS / "manifest.yaml").read_text())
 #: The rule codes that prove a break at each place oasdiff names.

@@ -17,6 +17,8 @@ from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Schema
 from tests.conftest import DATA, SPECS, VENDORED, loaded
 
+pytestmark = pytest.mark.slow  # every schema of every vendored document, both validators
+
 DOCUMENTS = [SPECS / f"{n}.yaml" for n in VENDORED] + [
     DATA / "keywords-3.1.yaml",
     DATA / "petstore-v2.yaml",
