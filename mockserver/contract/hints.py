@@ -46,7 +46,7 @@ def hints_from_declaration(
             if param and location and values:
                 hints.setdefault((op, location, param), []).extend(values)
 
-        if behaviour.behaviour == "get" and behaviour.param:
+        if behaviour.kind == "get" and behaviour.param:
             add(behaviour.param, _spread([r.get(dataset.id_field) for r in rows]))
         if behaviour.scope and dataset.scope_field:
             add(

@@ -194,13 +194,11 @@ class ContractRun:
                 context,
                 max(self.options.max_examples // 5, 5),
             )
-        if behaviour is not None and behaviour.behaviour == "create":
+        if behaviour is not None and behaviour.kind == "create":
             self._stateful(result, op, behaviour)
         result.skipped = (
             {"dataset_agreement"}
-            if behaviour
-            and not self.target.in_process
-            and behaviour.behaviour in ("list", "search")
+            if behaviour and not self.target.in_process and behaviour.kind in ("list", "search")
             else set()
         )
         result.seconds = time.perf_counter() - started
@@ -239,7 +237,7 @@ class ContractRun:
             (
                 (self.document.operation(b.operation_id), b)
                 for b in self.declaration.operations.values()
-                if b.behaviour == "get" and b.dataset == behaviour.dataset
+                if b.kind == "get" and b.dataset == behaviour.dataset
             ),
             None,
         )

@@ -26,7 +26,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 from referencing.exceptions import Unresolvable
 
-from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.model import Dialect, Schema, SchemaRegistry
 
 
 def _refusing_on_error(check: Any) -> Any:
@@ -149,7 +149,7 @@ _CLASSES: dict[Dialect, Any] = {
 class ResponseSchema:
     """One declared response schema, ready to judge many bodies."""
 
-    def __init__(self, schema: Schema, registry: Any) -> None:
+    def __init__(self, schema: Schema, registry: SchemaRegistry) -> None:
         root = {"$ref": schema.uri} if schema.uri else schema.value
         self._validator = _CLASSES[schema.dialect](root, registry=registry, format_checker=_FORMATS)
 

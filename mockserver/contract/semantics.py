@@ -62,8 +62,8 @@ def applicable(behaviour: OperationBehaviour, in_process: bool) -> tuple[str, ..
     """The semantic checks to run for an operation."""
     default = (
         LIST_CHECKS
-        if behaviour.behaviour in ("list", "search")
-        else (GET_CHECKS if behaviour.behaviour == "get" else ())
+        if behaviour.kind in ("list", "search")
+        else (GET_CHECKS if behaviour.kind == "get" else ())
     )
     chosen = behaviour.checks if behaviour.checks is not None else default
     return tuple(c for c in chosen if in_process or c not in MOCK_ONLY)

@@ -256,7 +256,7 @@ class StatefulPhase:
         def bound(kind: str) -> tuple[Operation, OperationBehaviour] | None:
             for other in self.declaration.operations.values():
                 found = self.document.operation(other.operation_id)
-                if other.behaviour == kind and other.dataset == behaviour.dataset and found:
+                if other.kind == kind and other.dataset == behaviour.dataset and found:
                     return found, other
             return None
 

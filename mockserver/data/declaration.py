@@ -396,11 +396,6 @@ class OperationBehaviour:
     missing: str = "not-found"
     checks: tuple[str, ...] | None = None  # None: every check that applies to the behaviour
 
-    @property
-    def behaviour(self) -> BehaviourKind:
-        """The old name of :attr:`kind`, kept while the write and contract code move over."""
-        return self.kind
-
 
 @dataclass(frozen=True)
 class Token:

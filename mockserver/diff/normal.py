@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from mockserver.spec.model import Dialect, Schema
+from mockserver.spec.model import Dialect, Schema, SchemaRegistry
 from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_pointer
 from mockserver.spec.schema_walk import SCHEMA_VALUED as _SCHEMA_VALUED
 
@@ -103,7 +103,7 @@ def fingerprint(node: Any) -> str:
 class Normalizer:
     """Canonical forms of the schemas of one document, each referenced schema once."""
 
-    def __init__(self, registry: Any, dialect: Dialect) -> None:
+    def __init__(self, registry: SchemaRegistry, dialect: Dialect) -> None:
         self.registry = registry
         self.dialect = dialect
         self._cache: dict[str, Node] = {}

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from mockserver.spec.dialects import Direction, SchemaValidator
-from mockserver.spec.model import Schema
+from mockserver.spec.model import Schema, SchemaRegistry
 from mockserver.spec.navigate import deref, descend, merge_all_of
 from mockserver.spec.patterns import ecma
 
@@ -61,7 +61,7 @@ class StrategyFactory:
 
     def __init__(
         self,
-        registry: Any,
+        registry: SchemaRegistry,
         direction: Direction = "request",
         *,
         text_alphabet: st.SearchStrategy[str] | None = None,

@@ -111,7 +111,7 @@ class Writer:
             "replace": self._replace,
             "update": self._update,
             "delete": self._delete,
-        }[behaviour.behaviour]
+        }[behaviour.kind]
         return handler(plan, behaviour, request, view)
 
     def served(self, dataset: str, record: Record) -> Record:
@@ -418,11 +418,7 @@ def _shape_of(declaration: Declaration, document: ApiDocument, dataset: str) -> 
     registry = document.registry
     served = tuple(served_schemas(declaration, document, dataset))
     get = next(
-        (
-            b
-            for b in declaration.operations.values()
-            if b.behaviour == "get" and b.dataset == dataset
-        ),
+        (b for b in declaration.operations.values() if b.kind == "get" and b.dataset == dataset),
         None,
     )
     schemas = [schema for _, schema, _ in served]
