@@ -85,6 +85,12 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log level; info and debug also log each request (default: warning)",
     )
+    cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor keep loaded documents in the cache "
+        "($XDG_CACHE_HOME/mockserver, else ~/.cache/mockserver)",
+    )
     add_pacing_options(cmd)
     cmd.set_defaults(run=run_serve)
 
@@ -140,6 +146,7 @@ def run_serve(args: argparse.Namespace) -> int:
         "cors_origins": list(args.cors_origin),
         "fixtures": str(args.fixtures.resolve()),
         "state": state,
+        "cache": not args.no_cache,
         **_pacing_settings(args),
     }
     options = _options(settings)  # fail fast, before any worker starts
@@ -246,6 +253,7 @@ def _options(settings: dict[str, Any]) -> Any:
     from mockserver.serve.latency import Pacing
     from mockserver.serve.mount import ServeOptions
     from mockserver.serve.state import open_store
+    from mockserver.spec.cache import DocumentCache
 
     size = settings.get("journal_size", 1000)
     folder = settings.get("journal")
@@ -258,6 +266,7 @@ def _options(settings: dict[str, Any]) -> Any:
         state=open_store(settings.get("state", "memory:")),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
+        cache=DocumentCache() if settings.get("cache") else None,
     )
 
 

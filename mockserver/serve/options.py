@@ -12,6 +12,7 @@ from pathlib import Path
 from mockserver.data.pacing import NO_PACING, Pacing
 from mockserver.serve.journal.stores import JournalStore, MemoryJournal
 from mockserver.serve.state import StateStore, open_store
+from mockserver.spec.cache import DocumentCache
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,5 @@ class ServeOptions:
     pacing: Pacing = NO_PACING
     #: the request journal's store (size 0: no journal)
     journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
+    #: where loaded documents are kept between runs (None: load every time, keep nothing)
+    cache: DocumentCache | None = field(default=None, compare=False)
