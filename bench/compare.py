@@ -1,4 +1,6 @@
-"""`make compare`: mockserver validate, Spectral and Redocly over the same corpus, in one run.
+"""`make compare`: mockserver validate, Spectral and Redocly over the same corpus, in one run,
+then the same tools and openapi-spec-validator over the official validity suites
+(bench/official.py).
 
 The corpus is tests/validate/broken/: one planted defect per document (its line listed in
 expected.yaml) and clean/ documents that must produce nothing. A tool finds a defect when
@@ -27,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from bench import official
 from mockserver.spec.source import load_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,8 +178,25 @@ def main() -> None:
         "Redocly": wall_time([*redocly, str(FULL)], 3),
         "Spectral": wall_time([*spectral, str(FULL)], 1),
     }
-    REPORT.write_text(render(rows, false_errors, times, len(clean)))
+    report = render(rows, false_errors, times, len(clean))
+    REPORT.write_text(report + official_section(spectral, redocly))
     print(REPORT.read_text())
+
+
+def official_section(spectral: list[str], redocly: list[str]) -> str:
+    """The four tools on the official suites, each document alone."""
+    from importlib.metadata import version
+
+    valid, invalid = official.documents()
+    judges = [
+        ("`mockserver validate`", official.mockserver_judge),
+        (f"openapi-spec-validator {version('openapi-spec-validator')}",
+         official.openapi_spec_validator_judge),
+        (f"Spectral {SPECTRAL.rsplit('@', 1)[1]}", official.spectral_judge(spectral)),
+        (f"Redocly CLI {REDOCLY.rsplit('@', 1)[1]}", official.redocly_judge(redocly)),
+    ]
+    scores = [official.score(name, judge, valid, invalid) for name, judge in judges]
+    return official.render(scores, len(valid), len(invalid))
 
 
 def render(

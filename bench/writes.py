@@ -2,11 +2,14 @@
 
 wrk (1 thread, 8 connections) alternates a POST and a GET of the record just created, on
 the CRUD test document, for each ``--state``: memory, SQLite and Redis (a redis-server
-started here on a free port). Appends a section to bench/results.md.
+started here on a free port). Then, in process (no sockets, so only the store and the
+session's index are measured), how creates and reads scale with the session's size: at
+100, 1,000 and 10,000 records written in one session. Appends both to bench/results.md.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import subprocess
@@ -17,12 +20,16 @@ from pathlib import Path
 import httpx
 
 from bench import servers
+from mockserver.serve.app import create_app_from_paths
+from mockserver.serve.mount import ServeOptions
+from mockserver.serve.state import open_store
 
 CRUD = str(servers.ROOT / "tests" / "data" / "crud-3.1.yaml")
 OWNERS = "/crud-3.1/api/owners"
 SECONDS = 5
 # One Lua state per wrk thread: after each 201, the next request reads the new record.
-SCRIPT = """
+SCRIPT = (
+    """
 wrk.method = "POST"
 wrk.body = '{"name": "Ada Lovelace", "city": "London", "password": "correct horse"}'
 wrk.headers["Content-Type"] = "application/json"
@@ -39,7 +46,9 @@ end
 response = function(status, headers, body)
   if status == 201 then fetch = headers["Location"] end
 end
-""" % OWNERS
+"""
+    % OWNERS
+)
 
 
 def write_heavy(results: Path, wrk: list[str]) -> None:
@@ -67,15 +76,114 @@ def write_heavy(results: Path, wrk: list[str]) -> None:
     )
     with results.open("a", encoding="utf-8") as out:
         out.write(text)
+    session_scaling(results)
+
+
+SIZES = (100, 1_000, 10_000)
+PER_SIZE = 300  # creates, then reads, timed at each size, in rounds (the best is kept)
+ROUNDS = 3
+FIXTURE_OWNERS = 20  # owners 1..20 exist in every session: generated, no fixtures folder
+
+
+def session_scaling(results: Path) -> list[str]:
+    """Creates/s and reads/s (a changed session, an unchanged one) at each session size,
+    per store; appends the table to ``results`` and returns its rows."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="mockserver-bench-") as folder, _redis() as redis_url:
+        stores = {"memory:": "memory:", "sqlite": f"sqlite:///{Path(folder) / 'scale.db'}"}
+        if redis_url is not None:
+            stores["redis"] = redis_url
+        for name, url in stores.items():
+            for size, creates, changed, unchanged in _scaling(url):
+                figures = f"{creates:,.0f} | {changed:,.0f} | {unchanged:,.0f}"
+                rows.append(f"| {name} | {size:,} | {figures} |")
+                print(
+                    f"  {name} at {size:,}: creates {creates:,.0f}/s, reads {changed:,.0f}/s "
+                    f"(unchanged session {unchanged:,.0f}/s)",
+                    flush=True,
+                )
+    text = (
+        "\n## Writes as a session grows (in process, per `--state`)\n\n"
+        f"{PER_SIZE} POSTs to `{OWNERS}` in one session holding N written records, then "
+        f"{PER_SIZE} GETs of distinct records of it, and GETs of the (generated) records of a "
+        f"session that changed nothing; best of {ROUNDS} rounds each. Reads repeat ids, so "
+        "both read columns include the answer cache (per session and version) after an id's "
+        "first read.\n\n"
+        "| store | records in the session | creates/s | reads/s (changed) | reads/s (unchanged) |\n"
+        "|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+    with results.open("a", encoding="utf-8") as out:
+        out.write(text)
+    return rows
+
+
+def _scaling(url: str) -> list[tuple[int, float, float, float]]:
+    return asyncio.run(_scaling_async(url))
+
+
+async def _scaling_async(url: str) -> list[tuple[int, float, float, float]]:
+    store = open_store(url, timeout=30)
+    store.reset()
+    app = create_app_from_paths([Path(CRUD)], ServeOptions(fixtures_dir=None, state=store))
+    headers = {"Authorization": "Bearer mock-token"}
+    found = []
+    written = direct = 0  # records in the session; of them, written straight in the store
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        for size in SIZES:
+            for n in range(direct, direct + size - written):  # grow it straight in the store
+                record = {
+                    "id": 100_000 + n,
+                    "name": f"Owner {n}",
+                    "city": "Oslo",
+                    "createdAt": "2024-01-01T00:00:00Z",
+                }
+                store.write("big", "crud-3.1/owners", str(record["id"]), record)
+            direct, written = direct + size - written, size
+            big = {**headers, "X-Mock-Session": "big"}
+            await client.get(OWNERS + "/100000", headers=big)  # the session's index, built once
+            if size == SIZES[0]:  # warm up: validators, generators, the answer path
+                await _creates(client, {**headers, "X-Mock-Session": "warm"}, PER_SIZE)
+            rounds = [await _creates(client, big, PER_SIZE // ROUNDS) for _ in range(ROUNDS)]
+            written += PER_SIZE
+            ids = [100_000 + n % direct for n in range(PER_SIZE)]  # written straight in the store
+            clean = {**headers, "X-Mock-Session": f"clean{size}"}
+            changed = max([await _reads(client, big, ids) for _ in range(ROUNDS)])
+            fixtures = [1 + n % FIXTURE_OWNERS for n in range(PER_SIZE)]  # generated ones
+            unchanged = max([await _reads(client, clean, fixtures) for _ in range(ROUNDS)])
+            found.append((size, max(rounds), changed, unchanged))
+    store.close()
+    return found
+
+
+async def _creates(client: httpx.AsyncClient, headers: dict[str, str], count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        made = await client.post(OWNERS, json={"name": "Ada", "city": "Oslo"}, headers=headers)
+        assert made.status_code == 201, made.text
+    return count / (time.perf_counter() - started)
+
+
+async def _reads(client: httpx.AsyncClient, headers: dict[str, str], ids: list[int]) -> float:
+    started = time.perf_counter()
+    for number in ids:
+        read = await client.get(f"{OWNERS}/{number}", headers=headers)
+        assert read.status_code == 200, read.text
+    return len(ids) / (time.perf_counter() - started)
 
 
 def _measure(wrk: list[str], script: Path, state: str) -> tuple[float, int]:
     port = servers.free_port()
     command = [*servers.mockserver(port, [CRUD]), "--state", state, "--fixtures", "/nonexistent"]
-    with servers.running("mockserver", command, port, OWNERS, {"Authorization": "Bearer mock-token"}) as server:
+    with servers.running(
+        "mockserver", command, port, OWNERS, {"Authorization": "Bearer mock-token"}
+    ) as server:
         out = subprocess.run(
             [*wrk, "-t1", "-c8", f"-d{SECONDS}s", "-s", str(script), server.base + OWNERS],
-            capture_output=True, text=True, timeout=SECONDS + 60, check=False,
+            capture_output=True,
+            text=True,
+            timeout=SECONDS + 60,
+            check=False,
         ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -93,7 +201,8 @@ class _redis:
         port = servers.free_port()
         self.process = subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -113,7 +222,13 @@ class _redis:
 
 
 if __name__ == "__main__":  # python -m bench.writes: this section alone
+    import sys
+
     from bench import tools
+
+    if sys.argv[1:] == ["--scaling"]:  # the in-process part only (no wrk needed)
+        session_scaling(Path(__file__).resolve().parent / ".work" / "scaling.md")
+        raise SystemExit(0)
 
     found = tools.wrk()
     if found is None:

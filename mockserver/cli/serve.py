@@ -13,6 +13,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import sys
 import tempfile
 import warnings
@@ -24,6 +25,8 @@ from mockserver.errors import DeclarationError, MockserverError, UsageError
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
+#: The prefix of the folders serve makes (and removes on exit) for --workers N.
+TEMPORARY = "mockserver-"
 
 
 def quiet_third_party_warnings() -> None:
@@ -60,6 +63,13 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="where writes are kept: memory: (the default with one worker), "
         "sqlite:///path/state.db (the default with --workers N: a temporary file), "
         "redis://host:port/db",
+    )
+    cmd.add_argument(
+        "--state-timeout",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="answer 503 when the store has not answered in this time (default: 2)",
     )
     cmd.add_argument(
         "--any-token",
@@ -146,26 +156,40 @@ def run_serve(args: argparse.Namespace) -> int:
         "cors_origins": list(args.cors_origin),
         "fixtures": str(args.fixtures.resolve()),
         "state": state,
+        "state_timeout": args.state_timeout,
         "cache": not args.no_cache,
         **_pacing_settings(args),
     }
-    options = _options(settings)  # fail fast, before any worker starts
-    _reach(options.state)
-    apis = load_apis(documents, options)
-    options.state.close()
-    print(banner(apis, args.host, args.port, state), flush=True)
-    os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
-    watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
-    serve_app(
-        "mockserver.cli.serve:app_from_environment",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        access_log=args.log_level in ("info", "debug"),
-        reload_paths=[p for p in watched if p.is_dir()] if args.reload else (),
-    )
+    try:
+        options = _options(settings)  # fail fast, before any worker starts
+        _reach(options.state)
+        apis = load_apis(documents, options)
+        options.state.close()
+        print(banner(apis, args.host, args.port, state), flush=True)
+        os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
+        watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
+        serve_app(
+            "mockserver.cli.serve:app_from_environment",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.log_level in ("info", "debug"),
+            reload_paths=[p for p in watched if p.is_dir()] if args.reload else (),
+        )
+    finally:
+        _remove_temporary(args.state, state, settings.get("journal"))
     return 0
+
+
+def _remove_temporary(given: str | None, state: str, journal: str | None) -> None:
+    """Remove the folders serve made for --workers N; a --state the user named stays."""
+    made = [journal]
+    if given is None and state.startswith("sqlite:"):
+        made.append(str(Path(state.removeprefix("sqlite://")).parent))
+    for folder in made:
+        if folder and Path(folder).name.startswith(TEMPORARY):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def app_from_environment() -> Any:
@@ -209,7 +233,7 @@ def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(None, "--journal-size must be 0 (off) or more")
     # workers are processes: more than one share the journal through files in a folder
     shared = args.workers > 1 and args.journal_size
-    journal = tempfile.mkdtemp(prefix="mockserver-journal-") if shared else None
+    journal = tempfile.mkdtemp(prefix=f"{TEMPORARY}journal-") if shared else None
     return {"pacing": pacing, "journal": journal, "journal_size": args.journal_size}
 
 
@@ -222,7 +246,7 @@ def state_url(given: str | None, workers: int) -> str:
     if given is None:
         if workers == 1:
             return "memory:"
-        folder = tempfile.mkdtemp(prefix="mockserver-state-")
+        folder = tempfile.mkdtemp(prefix=f"{TEMPORARY}state-")
         return f"sqlite:///{Path(folder).resolve() / 'state.db'}"
     if given.startswith("memory") and workers > 1:
         raise UsageError(
@@ -263,7 +287,7 @@ def _options(settings: dict[str, Any]) -> Any:
         any_token=settings["any_token"],
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
-        state=open_store(settings.get("state", "memory:")),
+        state=open_store(settings.get("state", "memory:"), settings.get("state_timeout", 2.0)),
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
         cache=DocumentCache() if settings.get("cache") else None,

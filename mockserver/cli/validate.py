@@ -42,6 +42,12 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         default=Path("specs"),
         help="where --spec names and fixture declarations look for documents",
     )
+    cmd.add_argument(
+        "--ref-root",
+        type=Path,
+        help="folder $refs may reach (default: the repository holding each document, else "
+        "the current folder if it holds it, else the document's folder)",
+    )
     payload = cmd.add_argument_group("captured payloads")
     payload.add_argument("--spec", help="document name (file stem in --specs-dir) or path")
     payload.add_argument("--operation", metavar="OPERATION_ID", help="operationId or 'GET /path'")
@@ -67,7 +73,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def _paths_outcome(args: argparse.Namespace) -> Outcome:
     paths = list(args.paths) or [Path(p) for p in DEFAULT_TARGETS if Path(p).exists()]
-    return validate_paths(paths, args.specs_dir)
+    return validate_paths(paths, args.specs_dir, args.ref_root)
 
 
 def _payload_outcome(args: argparse.Namespace) -> Outcome:

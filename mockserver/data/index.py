@@ -1,12 +1,14 @@
 """A dataset indexed once for the requests it will serve: by id, by scope, by sort order.
 
 Sorting, id lookups and time parsing happen at first use and are kept, so a list request
-only filters an already ordered list and slices a page.
+only filters an already ordered list and slices a page. A session's writes are applied to
+its index in place (:meth:`DatasetIndex.apply`), so a write costs what it changes, not the
+size of the dataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from mockserver.data.dataset import Record
@@ -35,6 +37,47 @@ class DatasetIndex:
         #: values derived from these records by their users (records as an operation
         #: serves them), kept exactly as long as the records are
         self.memo: dict[Any, Any] = {}
+        #: records replaced or deleted by :meth:`apply`, kept alive so no new record takes
+        #: their ``id()`` (the key of ``times``, ``scopes`` and the users' memos)
+        self._retired: list[Record] = []
+        self._positions: dict[str, int] | None = None
+
+    def apply(self, changes: Mapping[str, Record | None]) -> None:
+        """Apply a session's later changes (id -> record, None: deleted) in place: a
+        create or replace costs O(1) amortised, a delete O(n); sort orders are redone."""
+        for key, record in changes.items():
+            old = self.by_id.pop(key, None)
+            if old is not None:
+                self._retired.append(old)
+            if record is None:
+                if old is not None:
+                    self.records.remove(old)
+                    self._positions = None
+                continue
+            self._put(key, record, old)
+        self._orders.clear()
+
+    def _put(self, key: str, record: Record, old: Record | None) -> None:
+        positions = self._positions_by_id()
+        if old is not None and key in positions:
+            self.records[positions[key]] = record
+        else:
+            positions[key] = len(self.records)
+            self.records.append(record)
+        self.by_id[key] = record
+        if not self.fields.issuperset(record):
+            self.fields = self.fields | set(record)
+        self.times[id(record)] = record_time(record, self.dataset.time)
+        if self.dataset.scope_field:
+            scope = self.scopes[id(record)] = str(field_value(record, self.dataset.scope_field))
+            if scope not in self.scope_values:
+                self.scope_values = self.scope_values | {scope}
+
+    def _positions_by_id(self) -> dict[str, int]:
+        if self._positions is None:
+            field = self.dataset.id_field
+            self._positions = {str(r.get(field)): n for n, r in enumerate(self.records)}
+        return self._positions
 
     def time_of(self, record: Record) -> int | None:
         """The record's time in epoch ms (computed once)."""

@@ -98,6 +98,12 @@ LOADING_RULES: tuple[Rule, ...] = (
         "start the document with 'openapi: 3.1.0', 'openapi: 3.0.3' or 'swagger: \"2.0\"'",
     ),
     Rule(
+        "MS006",
+        "internal-error",
+        "mockserver failed while checking the file: a bug in mockserver, not the file.",
+        "report it with the file; the other files' findings are still listed",
+    ),
+    Rule(
         "MS102",
         "unresolved-ref",
         "A $ref points at nothing.",
@@ -106,7 +112,7 @@ LOADING_RULES: tuple[Rule, ...] = (
     Rule(
         "MS103",
         "forbidden-ref",
-        "A $ref is remote or leaves the document's folder.",
+        "A $ref is remote or leaves the folder refs may reach.",
         "copy the referenced file next to the document and use a relative path",
     ),
 )

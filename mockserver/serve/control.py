@@ -21,7 +21,7 @@ from mockserver.errors import SpecError
 from mockserver.serve.answer import Answer
 from mockserver.serve.problems import Problem
 from mockserver.serve.state import StateStore
-from mockserver.serve.state.store import SESSION_NAME
+from mockserver.serve.state.store import SESSION_NAME, StoreError
 from mockserver.spec.pointer import join_pointer
 
 PREFIX = "/__mock"
@@ -81,7 +81,12 @@ class Control:
         return Answer(200, "application/json", orjson.dumps(body))
 
     def _state(self, scope: Scope) -> Answer:
-        body = {"store": self.store.url, "sessions": self.store.state()}
+        try:
+            sessions = self.store.state()
+        except StoreError:  # the health says why
+            body = {"store": self.store.url, "health": self.store.health(), "sessions": None}
+            return Answer(503, "application/json", orjson.dumps(body), (("Retry-After", "1"),))
+        body = {"store": self.store.url, "health": self.store.health(), "sessions": sessions}
         return Answer(200, "application/json", orjson.dumps(body))
 
 

@@ -30,8 +30,9 @@ from mockserver.serve.latency import NO_TURN, pacers_for
 from mockserver.serve.options import ServeOptions
 from mockserver.serve.pages import Pages
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import Problem, StoreUnavailable
 from mockserver.serve.request import RawRequest, read_body
+from mockserver.serve.state import StoreError
 from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
@@ -84,9 +85,14 @@ class Gate:
             turn = self.pacers[api.name].draw(plan.key, raw.headers)
             request = read_request(api, plan, raw)
             turn.raise_error()
-            answer = api.responder.answer(plan, request)
+            if plan.behaviour is None:
+                answer = api.responder.answer(plan, request)
+            else:  # the store's I/O never blocks the loop (a 503 after --state-timeout)
+                answer = await self.control.store.off_loop(api.responder.answer, plan, request)
         except Problem as caught:
             answer = render(api, plan, problem := caught)
+        except StoreError as failed:  # raised where the store failed, answered 503 here
+            answer = render(api, plan, problem := StoreUnavailable(failed))
         except Exception:  # a bug: log it, answer it, keep serving
             log.exception("mockserver failed on %s %s", scope.get("method"), scope.get("path"))
             problem = Problem(500, "mockserver failed unexpectedly")

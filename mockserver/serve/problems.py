@@ -8,7 +8,9 @@ as Starlette does with ``HTTPException``. The hierarchy::
      +-- InvalidRequest     the request breaks the API description: answered with the
      |                      status the operation uses for bad requests (400, or 422)
      +-- DrawnError         a declared error the error rate drew for a valid request (the
-                            journal tells it from a refusal by its type, not its status)
+     |                      journal tells it from a refusal by its type, not its status)
+     +-- StoreUnavailable   the --state store failed or did not answer in time: 503 with
+                            Retry-After, naming the store and the error
 
 Load-time errors (a broken document or fixture) are :mod:`mockserver.errors`' business.
 """
@@ -19,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from mockserver.serve.state.store import StoreError
 from mockserver.spec.pointer import split_pointer
 
 
@@ -121,3 +124,16 @@ def reason_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+class StoreUnavailable(Problem):
+    """The ``--state`` store failed or timed out (a ``StoreError``, raised by the store
+    where it happened): a 503 the client may retry, naming the store (its URL without
+    credentials) and what went wrong."""
+
+    RETRY_AFTER = "1"
+
+    def __init__(self, failed: StoreError) -> None:
+        super().__init__(503, str(failed), headers=(("Retry-After", self.RETRY_AFTER),))
+        self.store = failed.store
+        self.error = failed.error

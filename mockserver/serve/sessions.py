@@ -3,8 +3,9 @@
 A request names its session with the ``X-Mock-Session`` header (or, from a browser, the
 ``mock_session`` cookie); without one it shares the ``default`` session. A session that
 has changed nothing reads the fixture indexes as they are; one that has is served from an
-index of the merged records, built once per dataset and kept until the session's version
-moves on.
+index of the merged records, built once per dataset; when the session's version moves on,
+only the changes made since are applied to it (where the store keeps a change log), so a
+write costs what it changes.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ class Views:
         return self._base[dataset]
 
     def index(self, view: SessionView, dataset: str) -> DatasetIndex:
-        """The dataset as ``view`` sees it: the fixture index while nothing changed."""
+        """The dataset as ``view`` sees it: the fixture index while nothing changed, else
+        the session's index, brought up to date with only the changes made since."""
         if view.version == 0:
             return self.base(dataset)
         key = (view.session, dataset)
@@ -101,13 +103,18 @@ class Views:
         if cached is not None and cached[0] == view.version:
             self._merged.move_to_end(key)
             return cached[1]
-        version, changes = self.store.changes(view.session, self.key(dataset))
+        since = cached[0] if cached is not None else 0
+        version, changes, later = self.store.changes_since(view.session, self.key(dataset), since)
         base = self.base(dataset)
-        index = base
-        if changes:
-            records = merged(base.records, base.dataset.id_field, changes)
-            index = DatasetIndex(base.dataset, records)
+        if later and cached is not None and cached[1] is not base:
+            index = cached[1]  # owned by this session alone: changed in place
+            index.apply(changes)
+        elif changes:
+            index = DatasetIndex(base.dataset, merged(base.records, base.dataset.id_field, changes))
+        else:
+            index = base
         self._merged[key] = (version, index)
+        self._merged.move_to_end(key)
         if len(self._merged) > MERGED_CACHE_SIZE:
             self._merged.popitem(last=False)
         return index

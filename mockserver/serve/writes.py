@@ -5,11 +5,18 @@ deletes) in the session's changes (:mod:`mockserver.serve.state`). Before that, 
 is checked against every schema its dataset is served under, so a write can never make a
 later read invalid; a write that would is refused with the operation's own bad-request
 status, naming the field.
+
+A replace, update or delete reads the record, changes it and writes it back as one
+compare-and-swap on the store: when another request (another worker, another host) wrote
+the record in between, it reads again and applies its change on top, so an acknowledged
+write is never lost. Where the document declares an ``If-Match`` header the client's tag
+must match the record's (412 otherwise); where a response declares ``ETag`` it is sent.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -48,6 +55,8 @@ from mockserver.spec.paths import template_variables
 
 #: Tries at an id no record of the session has, before giving up with a 409.
 ID_ATTEMPTS = 32
+#: Tries at a compare-and-swap another write keeps beating, before giving up with a 409.
+SWAP_ATTEMPTS = 64
 NO_BODY: Any = object()
 
 
@@ -148,10 +157,16 @@ class Writer:
         view: SessionView,
     ) -> WriteResult:
         shape = self._shape(behaviour.dataset)
-        existing = self._existing(behaviour, request, view)
-        record = {k: v for k, v in _object_body(request).items() if k not in shape.read_only}
-        self._fill(_keep_server_fields(record, existing, shape), shape, view)
-        self._store(plan, shape, view, record)
+        body = {k: v for k, v in _object_body(request).items() if k not in shape.read_only}
+
+        def replaced(existing: Record) -> Record:
+            record = _keep_server_fields(dict(body), existing, shape)
+            self._fill(record, shape, view)
+            self._check(shape, record)
+            return record
+
+        _, record = self._rewrite(plan, behaviour, request, view, replaced)
+        assert record is not None
         return self._answer(plan, shape, record, 200)
 
     def _update(
@@ -162,21 +177,14 @@ class Writer:
         view: SessionView,
     ) -> WriteResult:
         shape = self._shape(behaviour.dataset)
-        existing = self._existing(behaviour, request, view)
-        try:
-            if (request.media_type or "").lower() == JSON_PATCH:
-                patched = json_patch(existing, request.body)
-            else:
-                patched = merge_patch(existing, request.body)
-        except PatchError as error:
-            raise InvalidRequest(
-                (Violation("body", "", error.pointer, error.message, "patch"),),
-                "The patch cannot be applied",
-            ) from None
-        if not isinstance(patched, dict):
-            raise invalid("body", "", "the patched record must be an object", "type")
-        record = _keep_server_fields(patched, existing, shape)
-        self._store(plan, shape, view, record)
+
+        def updated(existing: Record) -> Record:
+            record = _keep_server_fields(_patched(existing, request), existing, shape)
+            self._check(shape, record)
+            return record
+
+        _, record = self._rewrite(plan, behaviour, request, view, updated)
+        assert record is not None
         return self._answer(plan, shape, record, 200)
 
     def _delete(
@@ -187,12 +195,50 @@ class Writer:
         view: SessionView,
     ) -> WriteResult:
         shape = self._shape(behaviour.dataset)
-        existing = self._existing(behaviour, request, view)
-        key = str(existing[shape.dataset.id_field])
-        self.views.store.write(view.session, self.views.key(behaviour.dataset), key, None)
+        existing, _ = self._rewrite(plan, behaviour, request, view, lambda _: None)
         return self._answer(plan, shape, existing, 204)
 
     # -- records -----------------------------------------------------------------------
+
+    def _rewrite(
+        self,
+        plan: OperationPlan,
+        behaviour: OperationBehaviour,
+        request: MockRequest,
+        view: SessionView,
+        change: Callable[[Record], Record | None],
+    ) -> tuple[Record, Record | None]:
+        """Read the record the path names, ``change`` it (None: delete it) and write it
+        back in one compare-and-swap, again on top of any write that came in between;
+        (the record as it was, as it is now)."""
+        shape = self._shape(behaviour.dataset)
+        key = str(self._existing(behaviour, request, view)[shape.dataset.id_field])
+        store, dataset = self.views.store, self.views.key(behaviour.dataset)
+        base = self.views.base(behaviour.dataset).by_id.get(key)
+        for _ in range(SWAP_ATTEMPTS):
+            kept = store.read(view.session, dataset, key)
+            existing = kept[1] if kept[0] else base
+            if existing is None:  # deleted by a request that came first
+                raise Problem(404, f"{shape.dataset.id_field} {key!r} was not found")
+            self._check_tag(plan, request, existing)
+            record = change(existing)
+            if store.swap(view.session, dataset, key, kept, record) is not None:
+                return existing, record
+        raise Problem(409, f"{shape.dataset.id_field} {key!r} kept changing; try again")
+
+    def _check_tag(self, plan: OperationPlan, request: MockRequest, existing: Record) -> None:
+        """412 when the operation declares If-Match and the client's tag is not the
+        record's."""
+        if not any(
+            p.location == "header" and p.name.lower() == "if-match" for p in plan.op.parameters
+        ):
+            return
+        wanted = request.headers.get("if-match")
+        if wanted is None or wanted.strip() == "*":
+            return
+        tags = {t.strip().removeprefix("W/") for t in wanted.split(",")}
+        if etag(existing) not in tags:
+            raise Problem(412, f"If-Match {wanted[:80]!r} is not the record's tag {etag(existing)}")
 
     def _existing(
         self, behaviour: OperationBehaviour, request: MockRequest, view: SessionView
@@ -223,16 +269,20 @@ class Writer:
         """A fresh id, made the way the id's schema (or the declaration) says."""
         id_field = shape.dataset.id_field
         id_schema = child(shape.item, self.document.registry, id_field) if shape.item else None
-        rule = shape.dataset.id_rule or index.memo.get("id-rule")
+        fixtures = self.views.base(shape.dataset.name)  # worked out once, not per session
+        rule = shape.dataset.id_rule or fixtures.memo.get("id-rule")
         if rule is None:
-            ids = (r.get(id_field) for r in index.records)
-            rule = index.memo["id-rule"] = id_rule(id_schema, self.document.registry, ids)
-        floor = index.memo.get("id-floor")
+            ids = (r.get(id_field) for r in fixtures.records)
+            rule = fixtures.memo["id-rule"] = id_rule(id_schema, self.document.registry, ids)
+        floor = fixtures.memo.get(("id-floor", rule))
         if floor is None:
-            ids = (r.get(id_field) for r in index.records)
-            floor = index.memo["id-floor"] = largest_number(ids) if rule == "sequence" else 0
+            ids = (r.get(id_field) for r in fixtures.records)
+            floor = largest_number(ids) if rule == "sequence" else 0
+            fixtures.memo[("id-floor", rule)] = floor
         key = self.views.key(shape.dataset.name)
-        for _ in range(ID_ATTEMPTS):
+        for attempt in range(ID_ATTEMPTS):
+            if attempt == 1 and rule == "sequence":  # a client chose ids: carry on above them
+                floor = max(floor, largest_number(r.get(id_field) for r in index.records))
             number = self.views.store.next_id(view.session, key, floor)
             made = self._id_value(rule, id_schema, view.session, key, number)
             if made is not None and str(made) not in index.by_id:
@@ -273,6 +323,12 @@ class Writer:
 
     def _store(self, plan: OperationPlan, shape: _Shape, view: SessionView, record: Record) -> None:
         """Check ``record`` as every read serves it, then keep it in the session."""
+        self._check(shape, record)
+        key = str(record[shape.dataset.id_field])
+        self.views.store.write(view.session, self.views.key(shape.dataset.name), key, record)
+
+    def _check(self, shape: _Shape, record: Record) -> None:
+        """Refuse ``record`` when a read would serve it invalid, naming the field."""
         served = self.served(shape.dataset.name, record)
         found: dict[tuple[str, str, str], list[str]] = {}
         for label, validator, names in shape.served:
@@ -284,8 +340,6 @@ class Writer:
         ]
         if violations:
             raise InvalidRequest(violations, "The record would not be valid when read back")
-        key = str(record[shape.dataset.id_field])
-        self.views.store.write(view.session, self.views.key(shape.dataset.name), key, record)
 
     # -- answers -----------------------------------------------------------------------
 
@@ -308,7 +362,7 @@ class Writer:
             ("Location", location)
             for h in response.headers
             if h.name.lower() == "location" and location is not None
-        )
+        ) + tuple(("ETag", etag(record)) for h in response.headers if h.name.lower() == "etag")
         media = json_media(response)
         if not response.content or media is None:
             return WriteResult(choice.status, NO_BODY, headers)
@@ -410,6 +464,29 @@ def _request_schemas(
         for media in op.request_body.content:
             if media.schema is not None and "json" in media.name and "patch" not in media.name:
                 yield media.schema
+
+
+def etag(record: Record) -> str:
+    """The record's entity tag: a digest of its fields, in any order."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:20] + '"'
+
+
+def _patched(existing: Record, request: MockRequest) -> Record:
+    """``existing`` with the request's JSON Patch or Merge Patch applied."""
+    try:
+        if (request.media_type or "").lower() == JSON_PATCH:
+            patched = json_patch(existing, request.body)
+        else:
+            patched = merge_patch(existing, request.body)
+    except PatchError as error:
+        raise InvalidRequest(
+            (Violation("body", "", error.pointer, error.message, "patch"),),
+            "The patch cannot be applied",
+        ) from None
+    if not isinstance(patched, dict):
+        raise invalid("body", "", "the patched record must be an object", "type")
+    return patched
 
 
 def _object_body(request: MockRequest) -> Record:

@@ -48,9 +48,10 @@ def _path_uri(path: Path) -> str:
 class RefResolver:
     """Resolves refs for one root document, loading sibling files at most once."""
 
-    def __init__(self, root: SourceFile) -> None:
+    def __init__(self, root: SourceFile, ref_root: Path | None = None) -> None:
         self.root = root
-        self.folder = root.path.resolve().parent
+        #: Referenced files must lie under this folder (the document's own by default).
+        self.folder = ref_root.resolve() if ref_root else root.path.resolve().parent
         self._files: dict[Path, SourceFile] = {root.path.resolve(): root}
 
     @functools.cached_property
@@ -135,7 +136,7 @@ class RefResolver:
         if not path.is_relative_to(self.folder):
             raise RefError(
                 base.path,
-                f"$ref {target!r} leaves the document's folder",
+                f"$ref {target!r} leaves {self.folder}, the folder refs may reach",
                 code="MS103",
                 pointer=at,
                 hint=f"keep referenced files under {self.folder}",

@@ -50,6 +50,9 @@ class SourceFile:
     text: str
     data: Any
     is_json: bool
+    #: Pointers of mapping keys YAML read as something other than a string (an unquoted
+    #: ``200:`` is an integer); they are kept as strings, as JSON would have them.
+    non_string_keys: tuple[str, ...] = ()
     _positions: dict[str, Position] = field(default_factory=dict, repr=False)
 
     def position(self, pointer: str) -> Position:
@@ -76,14 +79,51 @@ def load_source(path: Path) -> SourceFile:
     is_json = path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "["))
     data = _parse_json(path, text) if is_json else _parse_yaml(path, text)
     _check_depth(path, data)
-    return SourceFile(path=path, text=text, data=data, is_json=is_json)
+    keys = () if is_json else _stringify_keys(data)
+    return SourceFile(path=path, text=text, data=data, is_json=is_json, non_string_keys=keys)
 
 
 def from_text(text: str, *, path: Path = Path("<memory>"), is_json: bool = False) -> SourceFile:
     """Parse ``text`` as if it were read from ``path``; used for payloads and tests."""
     data = _parse_json(path, text) if is_json else _parse_yaml(path, text)
     _check_depth(path, data)
-    return SourceFile(path=path, text=text, data=data, is_json=is_json)
+    keys = () if is_json else _stringify_keys(data)
+    return SourceFile(path=path, text=text, data=data, is_json=is_json, non_string_keys=keys)
+
+
+def _stringify_keys(data: Any) -> tuple[str, ...]:
+    """Turn every non-string mapping key into its string, in place, and say where.
+
+    The OpenAPI data model is JSON's, whose keys are strings; YAML reads ``200:`` as an
+    integer and ``true:`` as a boolean, which JSON Schema validators cannot take.
+    """
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    seen: set[int] = set()
+    while stack:
+        pointer, value = stack.pop()
+        if id(value) in seen or not isinstance(value, dict | list):
+            continue
+        seen.add(id(value))
+        if isinstance(value, list):
+            stack.extend((join_pointer(pointer, str(i)), v) for i, v in enumerate(value))
+            continue
+        if any(not isinstance(key, str) for key in value):
+            items = [(_key_text(key), item) for key, item in value.items()]
+            found.extend(join_pointer(pointer, key) for key, item in items if key not in value)
+            value.clear()
+            value.update(items)
+        stack.extend((join_pointer(pointer, key), item) for key, item in value.items())
+    return tuple(sorted(found))
+
+
+def _key_text(key: Any) -> str:
+    """A key as the text JSON would have: ``200`` -> "200", ``True`` -> "true"."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    return str(key)
 
 
 def _read_text(path: Path) -> str:

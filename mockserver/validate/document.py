@@ -7,6 +7,8 @@ meta-schema, the schema dialect, examples, paths, servers and names are all stil
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
 
 from mockserver.errors import MockserverError, RefError
 from mockserver.report.findings import Finding
@@ -93,9 +95,9 @@ def _in_a_value(pointer: str) -> bool:
 class DocumentChecker:
     """Runs every document check, collecting findings rather than stopping at the first."""
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, ref_root: Path | None = None) -> None:
         self.source = source
-        self.resolver = RefResolver(source)
+        self.resolver = RefResolver(source, ref_root)
 
     def run(self) -> list[Finding]:
         """All findings for the document."""
@@ -117,6 +119,17 @@ class DocumentChecker:
         yield from self._schema_issues(structure)
         registry = schema_registry(self.resolver.files, dialect)
         yield from ValueChecker(structure, self.resolver, registry).iter_issues()
+        yield from self._key_issues()
+
+    def _key_issues(self) -> Iterator[Finding]:
+        """Every key YAML read as a number or boolean, in every file reached: a warning,
+        since most tools accept ``200:`` though OpenAPI asks for quoted status codes."""
+        for source in self.resolver.files:
+            for pointer in source.non_string_keys:
+                key = split_pointer(pointer)[-1]
+                message = f"key {key} is not a string in YAML; JSON has only string keys"
+                finding = Finding.at("MS132", source, pointer, message, f"quote it: '{key}':")
+                yield replace(finding, severity="warning")
 
     def _ref_issues(self) -> Iterator[Finding]:
         """Every broken ref in every reachable file."""

@@ -2,12 +2,18 @@
 
 jsonschema-rs answers "valid?" in milliseconds even for a 2.6 MB document; only when it
 says no does the reference validator (jsonschema) run, to explain each failure.
+
+The 3.0 and 3.1 meta-schemas are the OpenAPI Initiative's current ones, vendored in
+``meta_schemas/`` (see its README for commit and date): the copies openapi-spec-validator
+ships are older (3.1's Link Object there has ``body`` where the specification has ``server``).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Iterator
+from importlib.resources import files
 from typing import Any
 
 import jsonschema_rs
@@ -15,23 +21,24 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import validator_for
 from openapi_schema_validator._specifications import REGISTRY as OAS_SPECIFICATIONS
-from openapi_spec_validator.schemas import (
-    openapi_v2_schema_validator,
-    openapi_v30_schema_validator,
-    openapi_v31_schema_validator,
-)
+from openapi_spec_validator.schemas import openapi_v2_schema_validator
 
 from mockserver.report.findings import Finding
 from mockserver.spec.model import Dialect
 from mockserver.spec.refs import Located
 from mockserver.validate.explain import Explained, explain
 
-#: The meta-schemas openapi-spec-validator ships, read by plain jsonschema validators:
-#: its own wrappers lose the keyword and branches of each failure.
+
+def _vendored(name: str) -> Any:
+    return json.loads(files("mockserver.validate").joinpath("meta_schemas", name).read_text())
+
+
+#: The meta-schemas, read by plain jsonschema validators (openapi-spec-validator's own
+#: wrappers lose the keyword and branches of each failure); 2.0's has not changed since.
 _META_SCHEMAS = {
     Dialect.SWAGGER_2: openapi_v2_schema_validator.schema,
-    Dialect.OPENAPI_3_0: openapi_v30_schema_validator.schema,
-    Dialect.OPENAPI_3_1: openapi_v31_schema_validator.schema,
+    Dialect.OPENAPI_3_0: _vendored("oas-3.0.json"),
+    Dialect.OPENAPI_3_1: _vendored("oas-3.1.json"),
 }
 _STANDARDS = {
     Dialect.SWAGGER_2: "Swagger 2.0",
@@ -102,15 +109,22 @@ def _reported(
     for item, covered in items:
         if covered:
             continue
-        if item.keyword in _ECHOES and any(
-            other.keyword not in _ECHOES
-            and (other.pointer == item.pointer or other.pointer.startswith(item.pointer + "/"))
-            for other, _ in items
-        ):
+        if item.keyword in _ECHOES and any(_echoes(item, other) for other, _ in items):
             continue
         if item.pointer not in seen:
             seen.add(item.pointer)
             yield item
+
+
+def _echoes(echo: Explained, other: Explained) -> bool:
+    """Whether ``echo`` (an "unevaluated" failure) only repeats ``other``: a failure at or
+    below it, or "has both 'example' and 'examples'" on the object holding it."""
+    if other.keyword in _ECHOES:
+        return False
+    if other.pointer == echo.pointer or other.pointer.startswith(echo.pointer + "/"):
+        return True
+    parent, _, name = echo.pointer.rpartition("/")
+    return other.keyword == "not" and other.pointer == parent and repr(name) in other.message
 
 
 @functools.cache

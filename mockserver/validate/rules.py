@@ -186,6 +186,12 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "answer with 200 to send a body, or drop the body of the 204",
     ),
     Rule(
+        "MS132",
+        "non-string-key",
+        "A key is not a string in YAML (an unquoted status code such as 200:).",
+        "quote the key, as OpenAPI asks for JSON compatibility: '200':",
+    ),
+    Rule(
         "MS201",
         "invalid-fixture-record",
         "A fixture record is not valid against the schema it is served under.",

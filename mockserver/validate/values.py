@@ -1,6 +1,10 @@
 """Every example and default against its own schema, wherever the document writes one:
 schemas, parameters (``example``, ``examples`` maps, ``content``), headers (in responses
 and in encodings), media types, Swagger 2.0 responses, callbacks and webhooks.
+
+An example of a non-JSON media type (a form, say) may be written as the serialised text
+the wire carries (``a=1&b=2``): the specification allows it, so such a string is not
+checked against an object schema.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from referencing.exceptions import Unresolvable
 from mockserver.errors import MockserverError
 from mockserver.report.findings import Finding
 from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.media import media_type_of
 from mockserver.spec.model import Dialect, Schema, SchemaRegistry
+from mockserver.spec.pointer import split_pointer
 from mockserver.spec.refs import Located, RefResolver, file_uri
 from mockserver.spec.source import SourceFile
 from mockserver.validate.structure import Node, Structure
@@ -54,8 +60,10 @@ class ValueChecker:
     def iter_issues(self) -> Iterator[Finding]:
         """Every example and default that breaks its schema."""
         found = self.structure
-        for node in [*found.parameters, *found.headers, *found.media_types]:
+        for node in [*found.parameters, *found.headers]:
             yield from self._holder(node)
+        for node in found.media_types:
+            yield from self._holder(node, serialised=_serialised_media(node))
         for node in found.responses:
             yield from self._swagger_response(node)
         for node in found.simple_schemas:
@@ -63,15 +71,17 @@ class ValueChecker:
         for node in found.schema_nodes:
             yield from self._schema_values(node)
 
-    def _holder(self, node: Node) -> Iterator[Finding]:
-        """A parameter, header or media type: its example(s) against its schema."""
+    def _holder(self, node: Node, *, serialised: bool = False) -> Iterator[Finding]:
+        """A parameter, header or media type: its example(s) against its schema; with
+        ``serialised``, a string example is taken as the serialised text of the value."""
         schema = node.value.get("schema")
         if not isinstance(schema, dict | bool) or (
             self.dialect is Dialect.SWAGGER_2 and node.value.get("in") != "body"
         ):
             return
         target = self._schema(node.source, node.at("schema"), schema)
-        if "example" in node.value:
+        as_text = serialised and not self._admits_strings(node)
+        if "example" in node.value and not (as_text and isinstance(node.value["example"], str)):
             yield from self._check(
                 "MS104", target, node.source, node.at("example"), node.value["example"], "example"
             )
@@ -89,7 +99,9 @@ class ValueChecker:
             return
         for name in named:
             example = self._example(node, str(name))
-            if example is not None and "value" in example.value:
+            if example is None or "value" not in example.value:
+                continue
+            if not (as_text and isinstance(example.value["value"], str)):
                 yield from self._check(
                     "MS104",
                     target,
@@ -98,6 +110,17 @@ class ValueChecker:
                     example.value["value"],
                     f"example {name!r}",
                 )
+
+    def _admits_strings(self, node: Node) -> bool:
+        """Whether the holder's schema (its ref followed) may be a string at all."""
+        try:
+            schema = self.resolver.deref(
+                Located(node.value["schema"], node.source, node.at("schema"))
+            ).value
+        except MockserverError:
+            return True  # reported by the ref check
+        kind = schema.get("type") if isinstance(schema, dict) else None
+        return kind is None or kind == "string" or (isinstance(kind, list) and "string" in kind)
 
     def _example(self, node: Node, name: str) -> Node | None:
         """The Example object a holder names, its ref followed."""
@@ -183,6 +206,12 @@ class ValueChecker:
                 schema, self.registry, direction="any", single_use=True
             )
         return self._validators[key]
+
+
+def _serialised_media(node: Node) -> bool:
+    """Whether a media type object's examples may be serialised text: any but JSON."""
+    media = media_type_of(split_pointer(node.pointer)[-1])
+    return not (media in ("application/json", "*/*") or media.endswith("+json"))
 
 
 def iter_example_object_issues(structure: Structure) -> Iterator[Finding]:

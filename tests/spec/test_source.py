@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.errors import LoadError
-from mockserver.spec.source import MAX_DEPTH, Position, load_source
+from mockserver.spec.source import MAX_DEPTH, Position, from_text, load_source
 from tests.conftest import WriteDoc
 
 YAML = """\
@@ -83,3 +83,13 @@ def test_missing_file_is_mS001(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as caught:
         load_source(tmp_path / "nope.yaml")
     assert caught.value.code == "MS001"
+
+
+def test_non_string_keys_become_strings_and_are_listed() -> None:
+    source = from_text("responses:\n  200: {description: ok}\n  true: 1\n  '201': {}\n")
+    assert source.data == {"responses": {"200": {"description": "ok"}, "true": 1, "201": {}}}
+    assert source.non_string_keys == ("/responses/200", "/responses/true")
+
+
+def test_json_keys_are_strings_already() -> None:
+    assert from_text('{"200": {}}', is_json=True).non_string_keys == ()

@@ -8,12 +8,20 @@ stores keep them, with the same behaviour: ``memory:`` (one process), ``sqlite:/
 (shared by any number of workers on any number of hosts).
 """
 
+from mockserver.serve.state.open import open_store
 from mockserver.serve.state.store import (
     DEFAULT_SESSION,
     Changes,
     SessionState,
     StateStore,
-    open_store,
+    StoreError,
 )
 
-__all__ = ["DEFAULT_SESSION", "Changes", "SessionState", "StateStore", "open_store"]
+__all__ = [
+    "DEFAULT_SESSION",
+    "Changes",
+    "SessionState",
+    "StateStore",
+    "StoreError",
+    "open_store",
+]

@@ -2,12 +2,16 @@
 
 WAL mode lets readers go on while one worker writes; every write is one ``BEGIN
 IMMEDIATE`` transaction that stores the change and moves the session's version on
-together, so a reader never sees one without the other.
+together, so a reader never sees one without the other. A replace, update or delete is a
+compare-and-swap (:meth:`SqliteStore.swap`): the record it read is compared with the one
+kept, inside the same write transaction. The clock starts at a random epoch when the file
+is made, so a cache can never mistake a new file's versions for an old one's.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -16,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.serve.state.store import (
+    NOT_KEPT,
     Changes,
+    Kept,
     SessionState,
     empty_state,
     note_change,
@@ -24,11 +30,12 @@ from mockserver.serve.state.store import (
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS clock (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL);
-INSERT OR IGNORE INTO clock VALUES (0, 0);
-CREATE TABLE IF NOT EXISTS sessions (session TEXT PRIMARY KEY, version INTEGER NOT NULL);
+INSERT OR IGNORE INTO clock VALUES (0, :epoch);
+CREATE TABLE IF NOT EXISTS sessions (
+    session TEXT PRIMARY KEY, version INTEGER NOT NULL, born INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS changes (
     session TEXT NOT NULL, dataset TEXT NOT NULL, key TEXT NOT NULL, record TEXT,
-    PRIMARY KEY (session, dataset, key));
+    version INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session, dataset, key));
 CREATE TABLE IF NOT EXISTS sequences (
     session TEXT NOT NULL, dataset TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (session, dataset));
@@ -36,27 +43,41 @@ CREATE TABLE IF NOT EXISTS jobs (
     session TEXT NOT NULL, id TEXT NOT NULL, job TEXT NOT NULL, PRIMARY KEY (session, id));
 """
 _TABLES = ("sessions", "changes", "sequences", "jobs")
-#: Milliseconds a worker waits for another's write to finish before giving up.
-BUSY_TIMEOUT_MS = 10_000
+#: Columns a file made by an earlier mockserver lacks: (table, column, declaration).
+_ADDED = (
+    ("sessions", "born", "INTEGER NOT NULL DEFAULT 0"),
+    ("changes", "version", "INTEGER NOT NULL DEFAULT 0"),
+)
+_LOG_INDEX = "CREATE INDEX IF NOT EXISTS changes_log ON changes (session, dataset, version)"
+_NEW_SESSION = "INSERT OR IGNORE INTO sessions SELECT ?, 0, value FROM clock"
 
 
 class SqliteStore:
     """Sessions in a SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error, OSError)
+
+    def __init__(self, path: Path, timeout: float = 2.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.url = f"sqlite:///{path}"
-        self._lock = threading.Lock()  # one connection, used by the event loop's thread
+        self._lock = threading.Lock()  # one connection, used by one thread at a time
+        # timeout: how long a worker waits for another's write before giving up (a 503)
         self._db = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            path, isolation_level=None, check_same_thread=False, timeout=timeout
         )
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes of a process
+        epoch = {"epoch": secrets.randbits(45)}  # versions never repeat across files
         with self._transaction(write=True) as db:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
-                    db.execute(statement)
+                    db.execute(statement, epoch if ":epoch" in statement else ())
+            for table, column, declaration in _ADDED:
+                columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+            db.execute(_LOG_INDEX)
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -89,24 +110,44 @@ class SqliteStore:
         found = {key: None if text is None else json.loads(text) for key, text in rows}
         return (int(version[0]) if version else 0), found
 
+    def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
+        """The changes written after version ``since`` (each change row keeps the version
+        that wrote it); all of them when ``since`` is not a version of this session as it
+        is now (from before a reset, or from another file)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT version, born FROM sessions WHERE session = ?", (session,))
+            found = row.fetchone()
+            if found is None:
+                return 0, {}, False
+            version, born = int(found[0]), int(found[1])
+            later = since > 0 and born <= since <= version
+            rows = db.execute(
+                "SELECT key, record FROM changes WHERE session = ? AND dataset = ? "
+                "AND version > ? ORDER BY version",
+                (session, dataset, since if later else -1),
+            ).fetchall()
+        changes = {key: None if text is None else json.loads(text) for key, text in rows}
+        return version, changes, later
+
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it); returns the new version."""
-        text = None if record is None else json.dumps(record, separators=(",", ":"))
         with self._transaction(write=True) as db:
-            db.execute(
-                "INSERT INTO changes VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (session, dataset, key) DO UPDATE SET record = excluded.record",
-                (session, dataset, key, text),
-            )
-            version = int(
-                db.execute("UPDATE clock SET value = value + 1 RETURNING value").fetchone()[0]
-            )
-            db.execute(
-                "INSERT INTO sessions VALUES (?, ?) "
-                "ON CONFLICT (session) DO UPDATE SET version = excluded.version",
-                (session, version),
-            )
-        return version
+            return _put(db, session, dataset, key, record)
+
+    def read(self, session: str, dataset: str, key: str) -> Kept:
+        """What the session keeps for ``key`` now."""
+        with self._lock:
+            return _kept(self._db, session, dataset, key)
+
+    def swap(
+        self, session: str, dataset: str, key: str, expected: Kept, record: dict[str, Any] | None
+    ) -> int | None:
+        """Store ``record`` only if the session still keeps ``expected`` for ``key``: the
+        comparison and the write are one ``BEGIN IMMEDIATE`` transaction."""
+        with self._transaction(write=True) as db:
+            if _kept(db, session, dataset, key) != expected:
+                return None
+            return _put(db, session, dataset, key, record)
 
     def next_id(self, session: str, dataset: str, floor: int) -> int:
         """The next number of the session's id sequence for ``dataset``."""
@@ -116,7 +157,7 @@ class SqliteStore:
                 "DO UPDATE SET value = max(value, ?) + 1 RETURNING value",
                 (session, dataset, floor, floor),
             ).fetchone()
-            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, 0)", (session,))
+            db.execute(_NEW_SESSION, (session,))
         return int(row[0])
 
     def create_job(self, session: str, job: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +167,7 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO jobs VALUES (?, ?, ?)",
                 (session, str(job["id"]), json.dumps(job)),
             )
-            db.execute("INSERT OR IGNORE INTO sessions VALUES (?, 0)", (session,))
+            db.execute(_NEW_SESSION, (session,))
             row = db.execute(
                 "SELECT job FROM jobs WHERE session = ? AND id = ?", (session, str(job["id"]))
             ).fetchone()
@@ -169,3 +210,32 @@ class SqliteStore:
         """Close the connection."""
         with self._lock:
             self._db.close()
+
+
+def _kept(db: sqlite3.Connection, session: str, dataset: str, key: str) -> Kept:
+    row = db.execute(
+        "SELECT record FROM changes WHERE session = ? AND dataset = ? AND key = ?",
+        (session, dataset, key),
+    ).fetchone()
+    if row is None:
+        return NOT_KEPT
+    return True, None if row[0] is None else json.loads(row[0])
+
+
+def _put(
+    db: sqlite3.Connection, session: str, dataset: str, key: str, record: dict[str, Any] | None
+) -> int:
+    """Keep the change and move the session's version on (inside a write transaction)."""
+    text = None if record is None else json.dumps(record, separators=(",", ":"))
+    version = int(db.execute("UPDATE clock SET value = value + 1 RETURNING value").fetchone()[0])
+    db.execute(
+        "INSERT INTO changes VALUES (?, ?, ?, ?, ?) ON CONFLICT (session, dataset, key) "
+        "DO UPDATE SET record = excluded.record, version = excluded.version",
+        (session, dataset, key, text, version),
+    )
+    db.execute(
+        "INSERT INTO sessions VALUES (?, ?, ?) "
+        "ON CONFLICT (session) DO UPDATE SET version = excluded.version",
+        (session, version, version),
+    )
+    return version

@@ -1,12 +1,17 @@
-"""The store interface every backend implements, and :func:`open_store` to pick one by URL."""
+"""The store interfaces: :class:`Backend`, what each of the three stores implements, and
+:class:`StateStore`, what the server uses (a backend behind :mod:`.guard`, which turns its
+failures into 503s and keeps its I/O off the event loop).
+
+This module imports no store: :mod:`.open` picks one by URL.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, TypeVar
 
 from mockserver.errors import UsageError
 
@@ -16,6 +21,22 @@ DEFAULT_SESSION = "default"
 SESSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 #: id -> the record as written, or None where it was deleted (a tombstone).
 Changes = dict[str, dict[str, Any] | None]
+#: What a session keeps for one id: (whether it keeps a change, the change). (False, None):
+#: the fixture record, if any; (True, None): deleted; (True, record): written.
+Kept = tuple[bool, dict[str, Any] | None]
+NOT_KEPT: Kept = (False, None)
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """The store failed or did not answer in time: ``store`` is its URL without
+    credentials, ``error`` what went wrong. The gate answers it with a 503
+    (``serve.problems.StoreUnavailable``)."""
+
+    def __init__(self, store: str, error: str) -> None:
+        super().__init__(f"the state store {store} is unavailable: {error}")
+        self.store = store
+        self.error = error
 
 
 class DatasetChanges(TypedDict):
@@ -33,7 +54,7 @@ class SessionState(TypedDict):
     jobs: int
 
 
-class StateStore(Protocol):
+class Backend(Protocol):
     """Sessions of changes over the immutable datasets.
 
     ``dataset`` names are ``<api>/<dataset>``. A session's *version* is 0 until it is
@@ -42,6 +63,8 @@ class StateStore(Protocol):
     """
 
     url: str
+    #: The exceptions that mean the store failed (not a bug): answered with a 503.
+    errors: tuple[type[BaseException], ...]
 
     def version(self, session: str) -> int:
         """The session's version (0: nothing changed)."""
@@ -49,9 +72,24 @@ class StateStore(Protocol):
     def changes(self, session: str, dataset: str) -> tuple[int, Changes]:
         """The session's version and its changes to ``dataset``, read together."""
 
+    def changes_since(self, session: str, dataset: str, since: int) -> tuple[int, Changes, bool]:
+        """The session's version and its changes to ``dataset``, read together: only those
+        written after version ``since`` when the third value is True (apply them on top),
+        else all of them (a store without a change log, or a session reset since)."""
+
     def write(self, session: str, dataset: str, key: str, record: dict[str, Any] | None) -> int:
         """Store ``record`` under ``key`` (None: delete it), in one transaction that also
         moves the session's version on; returns the new version."""
+
+    def read(self, session: str, dataset: str, key: str) -> Kept:
+        """What the session keeps for ``key`` now."""
+
+    def swap(
+        self, session: str, dataset: str, key: str, expected: Kept, record: dict[str, Any] | None
+    ) -> int | None:
+        """Store ``record`` under ``key`` (None: delete it) only if the session still keeps
+        ``expected`` for it, in one transaction; the new version, or None when another
+        write came first (read again and retry)."""
 
     def next_id(self, session: str, dataset: str, floor: int) -> int:
         """The next number of the session's id sequence for ``dataset``: above ``floor``
@@ -71,6 +109,21 @@ class StateStore(Protocol):
 
     def close(self) -> None:
         """Release connections."""
+
+
+class StateStore(Backend, Protocol):
+    """A backend as the server uses it: failures raise :class:`StoreError` (a 503 naming
+    the store), work that touches it can run off the event loop, with a deadline."""
+
+    timeout: float
+
+    def health(self) -> dict[str, Any]:
+        """The store's URL (without credentials), whether it answered last time, and why
+        not."""
+
+    def off_loop(self, work: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """Run ``work`` on the store's thread, raising StoreError after
+        :attr:`timeout` seconds (at once where the store never blocks)."""
 
 
 def new_job(job_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,29 +148,6 @@ def note_change(state: SessionState, dataset: str, key: str, deleted: bool) -> N
     """Add one change to a session's state."""
     changes = state["datasets"].setdefault(dataset, {"written": [], "deleted": []})
     changes["deleted" if deleted else "written"].append(key)
-
-
-def open_store(url: str) -> StateStore:  # the backends are imported on first use
-    """The store ``url`` names: ``memory:``, ``sqlite:///path`` or ``redis://host:port/db``."""
-    if url in ("memory:", "memory"):
-        from mockserver.serve.state.memory_store import MemoryStore  # noqa: PLC0415
-
-        return MemoryStore()
-    if url.startswith("sqlite://"):
-        from mockserver.serve.state.sqlite_store import SqliteStore  # noqa: PLC0415
-
-        return SqliteStore(sqlite_path(url))
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        # the client is imported only by the store that needs it
-        from mockserver.serve.state.redis_store import RedisStore  # noqa: PLC0415
-
-        return RedisStore(url)
-    raise UsageError(
-        None,
-        f"--state {url!r} is not a store mockserver knows",
-        hint="use memory:, sqlite:///relative/state.db, sqlite:////absolute/state.db "
-        "or redis://host:port/db",
-    )
 
 
 def sqlite_path(url: str) -> Path:

@@ -6,6 +6,7 @@ Written once, run on ``memory:``, SQLite and a real Redis.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,68 @@ def test_store_urls() -> None:
         open_store("sqlite://")
     with pytest.raises(UsageError, match="not a store"):
         open_store("postgres://db")
+
+
+def test_swap_writes_only_over_what_it_read(store: StateStore) -> None:
+    assert store.read("default", DS, "1") == (False, None)
+    first = store.swap("default", DS, "1", (False, None), {"id": 1, "name": "Rex"})
+    assert first is not None and store.read("default", DS, "1") == (True, {"id": 1, "name": "Rex"})
+    # a second writer that read before the first wrote loses the race, and is told so
+    assert store.swap("default", DS, "1", (False, None), {"id": 1, "name": "Max"}) is None
+    assert store.read("default", DS, "1") == (True, {"id": 1, "name": "Rex"})
+    deleted = store.swap("default", DS, "1", (True, {"id": 1, "name": "Rex"}), None)
+    assert deleted is not None and deleted > first
+    assert store.read("default", DS, "1") == (True, None)
+    assert store.swap("bob", DS, "1", (True, None), {"id": 1}) is None  # sessions apart
+
+
+def test_concurrent_read_modify_writes_lose_no_field(store: StateStore) -> None:
+    """16 threads each set their own field of one record, 10 times, by read then swap."""
+
+    def client(field: str) -> None:
+        for value in range(1, 11):
+            while True:
+                kept = store.read("default", DS, "1")
+                record = dict(kept[1] or {"id": 1})
+                record[field] = value
+                if store.swap("default", DS, "1", kept, record) is not None:
+                    break
+
+    fields = [f"f{n}" for n in range(16)]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(client, fields))
+    kept = store.read("default", DS, "1")[1]
+    assert kept is not None and {f: kept.get(f) for f in fields} == dict.fromkeys(fields, 10)
+
+
+def test_a_new_store_never_repeats_an_old_ones_versions(tmp_path: Path) -> None:
+    """The clock starts at a random epoch, so a cache keyed by version cannot outlive its
+    store (a file removed, a Redis restarted empty)."""
+    versions = []
+    for n in range(3):
+        opened = open_store(f"sqlite:///{tmp_path / f'state{n}.db'}")
+        versions.append(opened.write("default", DS, "1", {"id": 1}))
+        opened.close()
+    assert len(set(versions)) == 3
+
+
+def test_changes_since_a_version_are_the_later_ones_or_all(store: StateStore) -> None:
+    """Each store keeps a change log, so a reader brings its index up to date with what
+    changed since it last read; a version from before a reset gets everything."""
+    first = store.write("default", DS, "1", {"id": 1})
+    second = store.write("default", DS, "2", {"id": 2})
+    store.write("default", DS, "1", {"id": 1, "name": "again"})
+    version, changes, later = store.changes_since("default", DS, second)
+    assert version == store.version("default")
+    # the change log: only what came after, "1" once, as last written
+    assert later and changes == {"1": {"id": 1, "name": "again"}}
+    assert store.changes_since("default", DS, version) == (version, {}, True)
+    assert store.changes_since("default", DS, 0) == (
+        version,
+        store.changes("default", DS)[1],
+        False,
+    )
+    store.reset("default")
+    store.write("default", DS, "3", {"id": 3})
+    _, changes, later = store.changes_since("default", DS, first)  # from before the reset
+    assert changes == {"3": {"id": 3}} and not later  # all of them: rebuild, nothing stale
