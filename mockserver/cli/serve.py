@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.cli.common import spec_files
-from mockserver.errors import DeclarationError, MockserverError, UsageError
+from mockserver.cli.first_load import FirstLoad
+from mockserver.errors import EXIT_COULD_NOT_RUN, DeclarationError, MockserverError, UsageError
 from mockserver.serve.security import DEVELOPMENT_TOKEN
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
@@ -140,15 +141,17 @@ def add_pacing_options(cmd: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Check everything loads, print the banner, and serve until interrupted."""
+    """Check the options and the store, then serve until interrupted: the workers load the
+    documents (this process never holds one) and the first prints the banner, or the
+    reason the documents cannot be served (see :mod:`mockserver.cli.first_load`)."""
     quiet_third_party_warnings()
-    from mockserver.serve.mount import load_apis
     from mockserver.serve.server import serve_app
 
     if args.workers < 1:
         raise UsageError(None, "--workers must be at least 1")
     documents = spec_files(args.paths or [Path("specs")])
     state = state_url(args.state, args.workers)
+    first_load = FirstLoad.create()
     settings = {
         "paths": [str(p.resolve()) for p in documents],
         "seed": args.seed,
@@ -158,27 +161,34 @@ def run_serve(args: argparse.Namespace) -> int:
         "state": state,
         "state_timeout": args.state_timeout,
         "cache": not args.no_cache,
+        "address": [args.host, args.port],
+        "first_load": str(first_load.folder),
         **_pacing_settings(args),
     }
     try:
-        options = _options(settings)  # fail fast, before any worker starts
-        _reach(options.state)
-        apis = load_apis(documents, options)
-        options.state.close()
-        print(banner(apis, args.host, args.port, state), flush=True)
+        _reach(state, args.state_timeout)  # fail fast, before any worker starts
         os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
         watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
-        serve_app(
-            "mockserver.cli.serve:app_from_environment",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            access_log=args.log_level in ("info", "debug"),
-            reload_paths=[p for p in watched if p.is_dir()] if args.reload else (),
-        )
+        try:
+            serve_app(
+                "mockserver.cli.serve:app_from_environment",
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level=args.log_level,
+                access_log=args.log_level in ("info", "debug"),
+                reload_paths=[p for p in watched if p.is_dir()] if args.reload else (),
+            )
+        except SystemExit:  # granian's, when a worker died: a failed first load says why
+            if first_load.failure() is None:
+                raise
+        failure = first_load.failure()
     finally:
+        first_load.remove()
         _remove_temporary(args.state, state, settings.get("journal"))
+    if failure is not None:
+        print(f"mockserver serve: {failure}", file=sys.stderr, flush=True)
+        return EXIT_COULD_NOT_RUN
     return 0
 
 
@@ -193,7 +203,9 @@ def _remove_temporary(given: str | None, state: str, journal: str | None) -> Non
 
 
 def app_from_environment() -> Any:
-    """The ASGI app, built in each worker from the options ``serve`` left in the environment."""
+    """The ASGI app, built in each worker from the options ``serve`` left in the environment;
+    the first worker to build it prints the banner, and a first build that fails stops
+    ``serve`` with its reason (see :mod:`mockserver.cli.first_load`)."""
     quiet_third_party_warnings()
     from mockserver.serve.app import create_app
     from mockserver.serve.mount import load_apis
@@ -201,13 +213,19 @@ def app_from_environment() -> Any:
 
     settings = json.loads(os.environ[ENVIRONMENT_KEY])
     options = _options(settings)
+    first_load = FirstLoad(Path(settings["first_load"])) if "first_load" in settings else None
     try:
         apis = load_apis([Path(p) for p in settings["paths"]], options)
-    except MockserverError as error:  # a reload picked up a broken file: say where
-        print(f"mockserver serve: {error}", file=sys.stderr, flush=True)
+    except MockserverError as error:
+        if first_load is not None and not first_load.is_ready():
+            first_load.fail(str(error))  # the parent says it and exits 2
+        print(f"mockserver serve: {error}", file=sys.stderr, flush=True)  # a reload's
         raise SystemExit(2) from None
     app = create_app(apis, options)
     quiet_injected_faults()
+    if first_load is not None and first_load.claim_ready():
+        host, port = settings["address"]
+        print(banner(apis, host, port, settings["state"]), flush=True)
     # Everything loaded so far lives as long as the process: keep the collector from
     # walking it on every full collection (a measurable share of each request otherwise).
     gc.collect()
@@ -217,7 +235,7 @@ def app_from_environment() -> Any:
 
 def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The latency and journal options, checked here so a typo stops start-up."""
-    from mockserver.serve.latency import Pacing
+    from mockserver.data.pacing import Pacing
 
     pacing = {
         "latency": args.latency,
@@ -260,8 +278,13 @@ def state_url(given: str | None, workers: int) -> str:
     return given
 
 
-def _reach(store: Any) -> None:
-    """Stop now, with one clear line, when the store cannot be reached."""
+def _reach(url: str, timeout: float) -> None:
+    """Stop now, with one clear line, when the store cannot be reached. (Only the store is
+    opened here: the documents are loaded by the workers, and so are the modules that read
+    them, which this process has no use for.)"""
+    from mockserver.serve.state import open_store
+
+    store = open_store(url, timeout)
     try:
         store.version("default")
     except Exception as error:
@@ -270,12 +293,14 @@ def _reach(store: Any) -> None:
             f"--state {store.url}: the store cannot be reached: {error}",
             hint="start the server it names, or choose another --state",
         ) from None
+    finally:
+        store.close()
 
 
 def _options(settings: dict[str, Any]) -> Any:
     from mockserver.serve.journal import FileJournal, MemoryJournal
     from mockserver.serve.latency import Pacing
-    from mockserver.serve.mount import ServeOptions
+    from mockserver.serve.options import ServeOptions
     from mockserver.serve.state import open_store
     from mockserver.spec.cache import DocumentCache
 

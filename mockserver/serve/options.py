@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockserver.data.pacing import NO_PACING, Pacing
 from mockserver.serve.journal.stores import JournalStore, MemoryJournal
 from mockserver.serve.state import StateStore, open_store
-from mockserver.spec.cache import DocumentCache
+
+if TYPE_CHECKING:  # serve's parent process reads the options but never the cache
+    from mockserver.spec.cache import DocumentCache
 
 
 @dataclass(frozen=True)

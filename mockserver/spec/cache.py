@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 from mockserver import __version__
-from mockserver.spec.dialects import schema_registry
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.source import SourceFile
 
@@ -95,6 +94,8 @@ class DocumentCache:
             with contextlib.suppress(OSError):
                 entry_path.unlink()
             return None
+        from mockserver.spec.dialects import schema_registry  # noqa: PLC0415 (only on a hit)
+
         files = [SourceFile(p, "", data, is_json) for p, data, is_json in entry.files]
         registry = schema_registry(files, entry.document.dialect)
         return dataclasses.replace(entry.document, registry=registry)

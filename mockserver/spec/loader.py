@@ -4,13 +4,12 @@ compiled-document cache of :mod:`mockserver.spec.cache`, which it alone reads an
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mockserver.spec.build import build_document, detect_dialect
-from mockserver.spec.cache import DocumentCache
-from mockserver.spec.dialects import schema_registry
-from mockserver.spec.model import ApiDocument
-from mockserver.spec.refs import RefResolver
-from mockserver.spec.source import SourceFile, load_source
+if TYPE_CHECKING:  # the loader's own imports wait for a load: finding a file needs none
+    from mockserver.spec.cache import DocumentCache
+    from mockserver.spec.model import ApiDocument
+    from mockserver.spec.source import SourceFile
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -40,6 +39,13 @@ def load_document(
 
 
 def _load(path: Path, name: str) -> tuple[ApiDocument, tuple[SourceFile, ...]]:
+    # here, not at the top: find_spec's users (every verb's command line, serve's parent
+    # process) should not import the JSON Schema validators the model is built with
+    from mockserver.spec.build import build_document, detect_dialect  # noqa: PLC0415
+    from mockserver.spec.dialects import schema_registry  # noqa: PLC0415
+    from mockserver.spec.refs import RefResolver  # noqa: PLC0415
+    from mockserver.spec.source import load_source  # noqa: PLC0415
+
     source = load_source(path)
     resolver = RefResolver(source)
     _, dialect = detect_dialect(source.data, resolver)
