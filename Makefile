@@ -66,6 +66,7 @@ docs: $(STAMP)
 bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.journal
+	$(BIN)/python -m bench.startup
 
 # Not part of `make test`: APIs.guru's real-world documents served by mockserver and by
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.

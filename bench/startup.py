@@ -63,6 +63,7 @@ class Start:
     status: int = 0
     peak_mib: float = 0.0
     steady_mib: float = 0.0
+    steady_pss_mib: float = 0.0  # pages shared between the processes counted once
     note: str = ""
 
 
@@ -117,12 +118,13 @@ def documents(directory: Path | None) -> list[Document]:
     ]
 
 
-def tree_rss(pid: int, field_name: str) -> float:
-    """``field_name`` (VmHWM or VmRSS) summed over ``pid`` and its descendants, in MiB."""
+def tree_rss(pid: int, field_name: str, source: str = "status") -> float:
+    """``field_name`` (VmHWM or VmRSS of /proc/PID/status, or Pss of smaps_rollup) summed
+    over ``pid`` and its descendants, in MiB."""
     total = 0
     for each in [pid, *servers.children(pid)]:
         try:
-            status = Path(f"/proc/{each}/status").read_text()
+            status = Path(f"/proc/{each}/{source}").read_text()
         except OSError:
             continue
         found = re.search(rf"{field_name}:\s+(\d+) kB", status)
@@ -152,9 +154,9 @@ def start(
         with httpx.Client(timeout=10) as client:
             for _ in range(10):
                 client.get(url, headers=headers)
-        return Start(
-            seconds, status, tree_rss(process.pid, "VmHWM"), tree_rss(process.pid, "VmRSS")
-        )
+        pss = tree_rss(process.pid, "Pss", "smaps_rollup")
+        peak, steady = tree_rss(process.pid, "VmHWM"), tree_rss(process.pid, "VmRSS")
+        return Start(seconds, status, peak, steady, pss)
     finally:
         _stop(process)
 
@@ -273,7 +275,8 @@ def _cells(s: Start) -> str:
     if s.seconds is None:
         return f"no answer ({s.note})"
     return (
-        f"{s.seconds:.2f} s ({s.status}), peak {s.peak_mib:.0f} MiB, steady {s.steady_mib:.0f} MiB"
+        f"{s.seconds:.2f} s ({s.status}), peak {s.peak_mib:.0f} MiB, steady "
+        f"{s.steady_mib:.0f} MiB (PSS {s.steady_pss_mib:.0f} MiB)"
     )
 
 
@@ -296,10 +299,10 @@ def write(
         "First answer: seconds from process start to the first answer to the operation "
         "(status in brackets). RSS: summed over the whole process tree (granian's parent "
         "and its worker; Prism's node processes), peak (VmHWM) and steady (VmRSS after "
-        "ten more requests).",
+        "ten more requests); PSS counts the pages the processes share only once.",
         "",
-        "| document | size | server | first answer | peak RSS | steady RSS |",
-        "|---|---|---|---|---|---|",
+        "| document | size | server | first answer | peak RSS | steady RSS | steady PSS |",
+        "|---|---|---|---|---|---|---|",
     ]
     for doc in docs:
         for label, line in results.get(doc.name, {}).items():
@@ -307,8 +310,10 @@ def write(
             answer = f"{s.seconds:.2f} s ({s.status})" if s.seconds is not None else s.note
             peak = f"{s.peak_mib:.0f} MiB" if s.seconds is not None else "-"
             steady = f"{s.steady_mib:.0f} MiB" if s.seconds is not None else "-"
+            pss = f"{s.steady_pss_mib:.0f} MiB" if s.seconds is not None else "-"
             out.append(
-                f"| {doc.name} | {doc.size_mb:.1f} MB | {label} | {answer} | {peak} | {steady} |"
+                f"| {doc.name} | {doc.size_mb:.1f} MB | {label} | {answer} | {peak} | {steady} "
+                f"| {pss} |"
             )
     out += ["", "## Against the targets", ""]
     out += _targets(results)
