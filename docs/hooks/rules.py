@@ -16,22 +16,23 @@ from typing import Any
 MARKER = "<!-- rules: generated from the registry -->"
 
 
-def rule_registry() -> list[tuple[str, str, str, str]]:
-    """Every rule as (code, name, summary, fix), by code. Retarget here when it moves."""
+def rule_registry() -> list[tuple[str, str, str, str, str]]:
+    """Every rule as (code, name, default level, summary, fix), by code."""
     # Imported when called, after on_config has put this checkout first on sys.path.
     rules = {
         rule.code: rule
         for module in ("mockserver.validate.rules", "mockserver.diff.rules")
         for rule in importlib.import_module(module).RULES
     }
-    return [(r.code, r.name, r.summary, r.hint) for r in sorted(rules.values(), key=lambda r: r.code)]
+    ordered = sorted(rules.values(), key=lambda r: r.code)
+    return [(r.code, r.name, r.severity, r.summary, r.hint) for r in ordered]
 
 
 def rules_table() -> str:
     """The registry as a Markdown table."""
-    rows = ["| code | rule | what it means | usual fix |", "|---|---|---|---|"]
-    for code, name, summary, hint in rule_registry():
-        cells = (code, f"`{name}`", summary, hint)
+    rows = ["| code | rule | level | what it means | usual fix |", "|---|---|---|---|---|"]
+    for code, name, level, summary, hint in rule_registry():
+        cells = (code, f"`{name}`", level, summary, hint)
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows) + "\n"
 

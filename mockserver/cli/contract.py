@@ -12,12 +12,10 @@ share).
 from __future__ import annotations
 
 import argparse
-import random
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mockserver.cli.common import named_spec_files
+from mockserver.cli.common import fixtures_folder, named_spec_files, writable
 from mockserver.errors import UsageError
 
 if TYPE_CHECKING:
@@ -70,7 +68,11 @@ def add_contract(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     cmd.add_argument("--workers", type=int, default=1, help="processes (default 1)")
     cmd.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write JUnit XML")
     cmd.add_argument("--specs-dir", type=Path, default=Path("specs"))
-    cmd.add_argument("--fixtures", type=Path, default=Path("fixtures"))
+    cmd.add_argument(
+        "--fixtures",
+        type=Path,
+        help="the folder of fixture folders (default: fixtures/ when it exists)",
+    )
     cmd.set_defaults(run=run_contract)
 
 
@@ -83,8 +85,10 @@ def run_contract(args: argparse.Namespace) -> int:
         table,
         totals_line,
     )
+    from mockserver.report.plural import counted
     from mockserver.report.run import exit_code
 
+    junit = writable(args.junit_xml, "--junit-xml")  # before the run, not after it
     plan = _plan(args)
     if plan.base_url:
         _check_reachable(plan.base_url)
@@ -92,7 +96,7 @@ def run_contract(args: argparse.Namespace) -> int:
     if not jobs:
         raise UsageError(None, "no operations match", hint="check --spec and --operation")
     print(
-        f"mockserver contract: {len(jobs)} operations, seed {plan.seed}"
+        f"mockserver contract: {counted(len(jobs), 'operation')}, seed {plan.seed}"
         + (f", against {plan.base_url}" if plan.base_url else ", in process"),
         flush=True,
     )
@@ -111,9 +115,30 @@ def run_contract(args: argparse.Namespace) -> int:
         )
     print()
     print(totals_line(results))
-    if args.junit_xml:
-        args.junit_xml.write_text(junit_xml(results), encoding="utf-8")
+    if plan.base_url and (hint := not_found_hint(results, plan.base_url)):
+        print(hint)
+    if junit:
+        junit.write_text(junit_xml(results), encoding="utf-8")
     return exit_code(as_findings(results))
+
+
+#: The share of failed answers that, all 404, means the base URL misses the API's mount.
+NOT_FOUND_SHARE = 0.8
+
+
+def not_found_hint(results: list[Any], base_url: str) -> str:
+    """One line when nearly every failed answer was a 404: the base URL most likely lacks
+    the path the API is mounted at (``mockserver serve`` mounts each API at /<name>)."""
+    statuses = [f.status for r in results for f in r.failures if f.status]
+    if len(statuses) < 3 or statuses.count(404) < NOT_FOUND_SHARE * len(statuses):
+        return ""
+    name = results[0].api
+    base = base_url.rstrip("/")
+    return (
+        f"mockserver contract: {statuses.count(404)} of {len(statuses)} failed answers were "
+        f"404: does --base-url include the API's path? mockserver serve mounts it at "
+        f"/{name}: --base-url {base}/{name}"
+    )
 
 
 def _check_reachable(base_url: str) -> None:
@@ -140,12 +165,14 @@ def _plan(args: argparse.Namespace) -> Plan:
         if not sep or not name.strip():
             raise UsageError(None, f"-H {header!r} is not 'Name: value'")
         headers.append((name.strip(), value.strip()))
+    import random
+
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     from mockserver.contract.session import Plan
 
     return Plan(
         tuple(str(p.resolve()) for p in documents),
-        str(args.fixtures.resolve()),
+        str(fixtures_folder(args.fixtures).resolve()),
         args.base_url,
         tuple(headers),
         args.max_examples,
@@ -176,12 +203,14 @@ def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]
         try:
             results = []
             for spec, operation_id in jobs:
-                result = session.run(spec, operation_id)
+                result = _run_one(session, spec, operation_id)
                 print(progress_line(result), flush=True)
                 results.append(result)
             return results
         finally:
             session.close()
+    from concurrent.futures import ProcessPoolExecutor
+
     shares = [jobs[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         chunks = list(pool.map(_run_share, [plan] * workers, shares))
@@ -196,9 +225,24 @@ def _execute(plan: Plan, jobs: list[tuple[str, str]], workers: int) -> list[Any]
 def _run_share(plan: Plan, share: list[tuple[str, str]]) -> list[Any]:
     session = open_session(plan)
     try:
-        return [session.run(spec, operation_id) for spec, operation_id in share]
+        return [_run_one(session, spec, operation_id) for spec, operation_id in share]
     finally:
         session.close()
+
+
+def _run_one(session: Session, spec: str, operation_id: str) -> Any:
+    """One operation's result; a crash is an MS006 failure of that operation (exit 2), and
+    the other operations still run and are reported."""
+    from mockserver.contract.runner import CheckFailure, OperationResult
+
+    try:
+        return session.run(spec, operation_id)
+    except Exception as error:  # a bug: name the file and operation, keep the others
+        message = f"{spec}: mockserver failed on this operation ({type(error).__name__}: {error})"
+        failure = CheckFailure("MS006", message, "", "", "")
+        return OperationResult(
+            Path(spec).stem, operation_id, operation_id, failures=[failure], spec_path=spec
+        )
 
 
 def open_session(plan: Plan) -> Session:

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mockserver.cli.common import spec_files
+from mockserver.cli.common import REPORT_FORMATS, error_line, spec_files, writable
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
-from mockserver.report.findings import Severity
 
 if TYPE_CHECKING:
+    from mockserver.report.findings import Finding
     from mockserver.report.run import Outcome
 
-FORMATS = ("github", "json", "junit", "sarif", "text")  # the shared reporters'
-#: ``--fail-on``: the least severity that fails the run (unproven breaks are warnings).
-FAIL_LEVELS: dict[str, Severity] = {"breaking": "error", "unproven": "warning"}
+FORMATS = REPORT_FORMATS
+#: ``--fail-on``: whose breaks fail the run (``breaking`` and ``unproven``, the former
+#: values, still work: clients, and clients with unproven suspects).
+FAIL_SIDES: dict[str, frozenset[str]] = {
+    "clients": frozenset({"clients"}),
+    "providers": frozenset({"providers"}),
+    "both": frozenset({"clients", "providers"}),
+    "breaking": frozenset({"clients"}),
+    "unproven": frozenset({"clients"}),  # the former --fail-on unproven
+}
 
 
 def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,9 +52,16 @@ def add_diff(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--output", type=Path, help="write the report here instead of stdout")
     parser.add_argument(
         "--fail-on",
-        choices=("breaking", "unproven"),
-        default="breaking",
-        help="exit 1 on proven breaks only (default), or on unproven suspects too",
+        choices=tuple(FAIL_SIDES),
+        metavar="{clients,providers,both}",
+        default="clients",
+        help="exit 1 on proven breaks of clients (default), of providers, or of both; "
+        "breaks of the other side are reported as notes",
+    )
+    parser.add_argument(
+        "--fail-on-unproven",
+        action="store_true",
+        help="exit 1 on unproven suspects (warnings) of the chosen side too",
     )
     parser.add_argument(
         "--budget",
@@ -71,20 +86,30 @@ def run(args: argparse.Namespace) -> int:
     from mockserver.report.run import Outcome, deliver
 
     try:
+        output = writable(args.output, "--output")
         outcome = _outcome(args)
     except UsageError as error:
-        print(f"mockserver diff: {error}", file=sys.stderr)
+        print(error_line("mockserver diff", error), file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
         outcome = Outcome([Finding.from_error(error, RULES)], [])
+    outcome.findings = [_for_sides(f, FAIL_SIDES[args.fail_on]) for f in outcome.findings]
     return deliver(
         outcome,
         RULES,
         verb="mockserver diff",
         fmt=args.format,
-        output=args.output,
-        fail_level=FAIL_LEVELS[args.fail_on],
+        output=output,
+        fail_level="warning" if args.fail_on_unproven or args.fail_on == "unproven" else "error",
     )
+
+
+def _for_sides(finding: Finding, sides: frozenset[str]) -> Finding:
+    """``finding`` as a note when it breaks a side the run does not fail on."""
+    side = finding.details.get("breaks")
+    if side is None or side in sides:
+        return finding
+    return replace(finding, severity="info")
 
 
 def _outcome(args: argparse.Namespace) -> Outcome:

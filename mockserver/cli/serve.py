@@ -10,20 +10,20 @@ one worker and no ``--state``, a SQLite file in a temporary folder is used inste
 from __future__ import annotations
 
 import argparse
+import base64
 import gc
 import json
 import os
 import shutil
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-from mockserver.cli.common import spec_files
+from mockserver.cli.address import Address, check_address
+from mockserver.cli.common import fixtures_folder, local_documents, spec_files
 from mockserver.cli.first_load import FirstLoad
 from mockserver.errors import EXIT_COULD_NOT_RUN, DeclarationError, MockserverError, UsageError
-from mockserver.serve.security import DEVELOPMENT_TOKEN
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
 #: The prefix of the folders serve makes (and removes on exit) for --workers N.
@@ -47,9 +47,8 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     cmd.add_argument(
         "paths",
         nargs="*",
-        type=Path,
         metavar="PATH",
-        help="documents or folders of documents (default: specs/)",
+        help="documents, folders of documents, or http(s) URLs of documents (default: specs/)",
     )
     cmd.add_argument("--host", default="127.0.0.1", help="interface (default: 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -87,8 +86,7 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     cmd.add_argument(
         "--fixtures",
         type=Path,
-        default=Path("fixtures"),
-        help="fixture folders (default: fixtures/)",
+        help="the folder of fixture folders (default: fixtures/ when it exists)",
     )
     cmd.add_argument(
         "--log-level",
@@ -100,7 +98,7 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--no-cache",
         action="store_true",
         help="neither read nor keep loaded documents in the cache "
-        "($XDG_CACHE_HOME/mockserver, else ~/.cache/mockserver)",
+        "($XDG_CACHE_HOME/mockserver/compiled, else ~/.cache/mockserver/compiled)",
     )
     add_pacing_options(cmd)
     cmd.set_defaults(run=run_serve)
@@ -141,15 +139,19 @@ def add_pacing_options(cmd: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Check the options and the store, then serve until interrupted: the workers load the
-    documents (this process never holds one) and the first prints the banner, or the
-    reason the documents cannot be served (see :mod:`mockserver.cli.first_load`)."""
+    """Check the options, the address and the store, then serve until interrupted: the
+    workers load the documents (this process never holds one) and the first prints the
+    banner, or the reason they cannot be served (see :mod:`mockserver.cli.first_load`)."""
     quiet_third_party_warnings()
     from mockserver.serve.server import serve_app
 
     if args.workers < 1:
         raise UsageError(None, "--workers must be at least 1")
-    documents = spec_files(args.paths or [Path("specs")])
+    if args.reload and args.workers > 1:
+        raise UsageError(None, "--reload serves with one worker: leave --workers out")
+    fixtures = fixtures_folder(args.fixtures)
+    documents = spec_files(local_documents(args.paths) or [Path("specs")])
+    address = check_address(args.host, args.port)  # before any banner: one line, exit 2
     state = state_url(args.state, args.workers)
     first_load = FirstLoad.create()
     settings = {
@@ -157,27 +159,26 @@ def run_serve(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "any_token": args.any_token,
         "cors_origins": list(args.cors_origin),
-        "fixtures": str(args.fixtures.resolve()),
+        "fixtures": str(fixtures.resolve()),
         "state": state,
+        "reload": bool(args.reload),
         "state_timeout": args.state_timeout,
         "cache": not args.no_cache,
-        "address": [args.host, args.port],
+        "address": [address.host, address.port],
         "first_load": str(first_load.folder),
         **_pacing_settings(args),
     }
     try:
         _reach(state, args.state_timeout)  # fail fast, before any worker starts
         os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
-        watched = sorted({p.parent for p in documents} | {args.fixtures.resolve()})
         try:
             serve_app(
                 "mockserver.cli.serve:app_from_environment",
-                host=args.host,
-                port=args.port,
+                host=address.host,
+                port=address.port,
                 workers=args.workers,
                 log_level=args.log_level,
                 access_log=args.log_level in ("info", "debug"),
-                reload_paths=[p for p in watched if p.is_dir()] if args.reload else (),
             )
         except SystemExit:  # granian's, when a worker died: a failed first load says why
             if first_load.failure() is None:
@@ -204,33 +205,47 @@ def _remove_temporary(given: str | None, state: str, journal: str | None) -> Non
 
 def app_from_environment() -> Any:
     """The ASGI app, built in each worker from the options ``serve`` left in the environment;
-    the first worker to build it prints the banner, and a first build that fails stops
-    ``serve`` with its reason (see :mod:`mockserver.cli.first_load`)."""
-    quiet_third_party_warnings()
-    from mockserver.serve.app import create_app
-    from mockserver.serve.mount import load_apis
+    with ``--reload``, an app that rebuilds itself when a watched file changes. The first
+    worker to build it prints the banner, and a first build that fails stops ``serve`` with
+    its reason (see :mod:`mockserver.cli.first_load`)."""
+    from mockserver.cli.reload import ReloadingApp
     from mockserver.serve.server import quiet_injected_faults
 
+    quiet_third_party_warnings()
     settings = json.loads(os.environ[ENVIRONMENT_KEY])
     options = _options(settings)
+
     first_load = FirstLoad(Path(settings["first_load"])) if "first_load" in settings else None
-    try:
+
+    def build() -> Any:
+        from mockserver.serve.app import create_app
+        from mockserver.serve.mount import load_apis
+
         apis = load_apis([Path(p) for p in settings["paths"]], options)
+        if first_load is not None and first_load.claim_ready():
+            host, port = settings["address"]
+            print(banner(apis, host, port, settings["state"]), flush=True)
+        return create_app(apis, options)
+
+    try:
+        app = ReloadingApp(build, _watched(settings)) if settings.get("reload") else build()
     except MockserverError as error:
         if first_load is not None and not first_load.is_ready():
             first_load.fail(str(error))  # the parent says it and exits 2
-        print(f"mockserver serve: {error}", file=sys.stderr, flush=True)  # a reload's
+        print(f"mockserver serve: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
-    app = create_app(apis, options)
     quiet_injected_faults()
-    if first_load is not None and first_load.claim_ready():
-        host, port = settings["address"]
-        print(banner(apis, host, port, settings["state"]), flush=True)
     # Everything loaded so far lives as long as the process: keep the collector from
     # walking it on every full collection (a measurable share of each request otherwise).
     gc.collect()
     gc.freeze()
     return app
+
+
+def _watched(settings: dict[str, Any]) -> list[Path]:
+    """The folders ``--reload`` watches: the documents' and the fixtures'."""
+    documents = {Path(p).parent for p in settings["paths"]}
+    return sorted(documents | {Path(settings["fixtures"])})
 
 
 def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -250,6 +265,8 @@ def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
     if args.journal_size < 0:
         raise UsageError(None, "--journal-size must be 0 (off) or more")
     # workers are processes: more than one share the journal through files in a folder
+    import tempfile
+
     shared = args.workers > 1 and args.journal_size
     journal = tempfile.mkdtemp(prefix=f"{TEMPORARY}journal-") if shared else None
     return {"pacing": pacing, "journal": journal, "journal_size": args.journal_size}
@@ -264,6 +281,8 @@ def state_url(given: str | None, workers: int) -> str:
     if given is None:
         if workers == 1:
             return "memory:"
+        import tempfile
+
         folder = tempfile.mkdtemp(prefix=f"{TEMPORARY}state-")
         return f"sqlite:///{Path(folder).resolve() / 'state.db'}"
     if given.startswith("memory") and workers > 1:
@@ -320,8 +339,8 @@ def _options(settings: dict[str, Any]) -> Any:
 
 
 def banner(apis: list[Any], host: str, port: int, state: str = "memory:") -> str:
-    """What is mounted where, where writes are kept, and the development token."""
-    base = f"http://{host}:{port}"
+    """What is mounted where, where writes are kept, and how to send the development token."""
+    base = Address(host, port).url
     lines = [f"mockserver serving {len(apis)} API{'s' * (len(apis) != 1)} at {base}/"]
     for api in apis:
         behaviours = sum(1 for p in api.plans if p.behaviour)
@@ -336,15 +355,39 @@ def banner(apis: list[Any], host: str, port: int, state: str = "memory:") -> str
             f"  {api.name:<14} OpenAPI {api.document.version:<6} "
             f"{len(api.plans):>3} operations ({source}) at {mounts}"
         )
-    lines.append(
-        f"  development token: 'Authorization: Bearer {DEVELOPMENT_TOKEN}' "
-        f"(or 'Authorization: {DEVELOPMENT_TOKEN}' for raw API-key headers)"
-    )
+    lines += token_lines(apis)
     lines.append(
         f"  state: {state} (sessions: 'X-Mock-Session: NAME'; reset: POST {base}/__mock/reset)"
     )
     lines.append(f"  index and Swagger UI: {base}/")
     return "\n".join(lines)
+
+
+def token_lines(apis: list[Any]) -> list[str]:
+    """One line per way of sending the development token, naming the schemes that use it."""
+    users: dict[str, list[str]] = {}
+    for api in apis:
+        for key, scheme in api.document.security_schemes.items():
+            users.setdefault(token_hint(scheme), []).append(f"{api.name}: {key}")
+    if not users:
+        return ["  no API asks for credentials"]
+    return [f"  development token: {hint} ({', '.join(names)})" for hint, names in users.items()]
+
+
+def token_hint(scheme: Any) -> str:
+    """How a request carries the development token for ``scheme``."""
+    from mockserver.serve.security import DEVELOPMENT_TOKEN as token
+
+    if scheme.type == "apiKey":
+        if scheme.location == "query":
+            return f"'?{scheme.parameter_name}={token}'"
+        if scheme.location == "cookie":
+            return f"'Cookie: {scheme.parameter_name}={token}'"
+        return f"'{scheme.parameter_name}: {token}'"
+    if scheme.type == "http" and scheme.scheme.lower() == "basic":
+        encoded = base64.b64encode(f"user:{token}".encode()).decode("ascii")
+        return f"'Authorization: Basic {encoded}' (any user, password {token})"
+    return f"'Authorization: Bearer {token}'"
 
 
 def check_fixtures(folder: Path, specs_folder: Path) -> None:

@@ -5,13 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from mockserver.cli.common import spec_path
+from mockserver.cli.common import (
+    CONFIG_NAMES,
+    REPORT_FORMATS,
+    SEVERITIES,
+    error_line,
+    spec_path,
+    writable,
+)
 from mockserver.errors import EXIT_COULD_NOT_RUN, MockserverError, UsageError
-from mockserver.report.findings import Finding
-from mockserver.report.reporters import FORMATS
-from mockserver.report.run import Outcome, deliver
-from mockserver.validate.rules import RULES
+
+if TYPE_CHECKING:
+    from mockserver.report.config import Policy
+    from mockserver.report.findings import Severity
+    from mockserver.report.run import Outcome
 
 DEFAULT_TARGETS = ("specs", "fixtures")
 
@@ -32,7 +41,7 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="documents, fixture folders or folders of them; with --operation, the payload file",
     )
     cmd.add_argument(
-        "--format", choices=FORMATS, default="text", help="report format (default: text)"
+        "--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)"
     )
     cmd.add_argument("--output", type=Path, help="write the report here instead of stdout")
     cmd.add_argument(
@@ -47,6 +56,7 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="folder $refs may reach (default: the repository holding each document, else "
         "the current folder if it holds it, else the document's folder)",
     )
+    add_adoption_options(cmd)
     payload = cmd.add_argument_group("captured payloads")
     payload.add_argument("--spec", help="document name (file stem in --specs-dir) or path")
     payload.add_argument("--operation", metavar="OPERATION_ID", help="operationId or 'GET /path'")
@@ -60,24 +70,106 @@ def add_validate(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 def run_validate(args: argparse.Namespace) -> int:
     """``mockserver validate``."""
+    from mockserver.report.config import load_policy
+    from mockserver.report.findings import Finding
+    from mockserver.report.run import Outcome, deliver
+    from mockserver.validate.rules import RULES
+
+    fail_level: Severity = args.fail_on or "error"
     try:
+        output = writable(args.output, "--output")
+        policy = load_policy("validate", RULES, args.config)  # a mistake stops before the run
         outcome = _payload_outcome(args) if args.operation or args.spec else _paths_outcome(args)
+        outcome, fail_level = adopt(outcome, policy, args)
     except UsageError as error:
-        print(f"mockserver validate: {error}", file=sys.stderr)
+        print(error_line("mockserver validate", error), file=sys.stderr)
         return EXIT_COULD_NOT_RUN
     except MockserverError as error:
         outcome = Outcome([Finding.from_error(error, RULES)], [])
-    return deliver(outcome, RULES, verb="mockserver validate", fmt=args.format, output=args.output)
+    return deliver(
+        outcome,
+        RULES,
+        verb="mockserver validate",
+        fmt=args.format,
+        output=output,
+        fail_level=fail_level,
+    )
+
+
+def add_adoption_options(cmd: argparse.ArgumentParser) -> None:
+    """Options that fit the check to a project: configuration, levels, baseline."""
+    group = cmd.add_argument_group("configuration and baseline")
+    group.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"configuration file (default: the nearest {' or '.join(CONFIG_NAMES)} "
+        "with validate settings, in the current folder or a parent)",
+    )
+    group.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="the least severity that fails the run (default: error, or the configuration's)",
+    )
+    group.add_argument(
+        "--baseline", type=Path, metavar="FILE", help="report only findings FILE does not hold"
+    )
+    group.add_argument(
+        "--baseline-write",
+        type=Path,
+        metavar="FILE",
+        help="record today's findings in FILE; they are not reported again with --baseline",
+    )
+
+
+def adopt(outcome: Outcome, policy: Policy, args: argparse.Namespace) -> tuple[Outcome, Severity]:
+    """``outcome`` as the project's configuration and baseline have it, and the level
+    that fails the run."""
+    from mockserver.report.baseline import new_findings, read_baseline, write_baseline
+    from mockserver.report.run import Outcome
+    from mockserver.validate.rules import RULES
+
+    findings = policy.apply(RULES.graded(f) for f in outcome.findings)
+    if args.baseline is not None and args.baseline_write is not None:
+        raise UsageError(None, "use --baseline or --baseline-write, not both")
+    if args.baseline_write is not None:
+        count = write_baseline(args.baseline_write, findings)
+        plural = "s" * (count != 1)
+        print(
+            f"mockserver validate: {count} finding{plural} recorded in {args.baseline_write}",
+            file=sys.stderr,
+        )
+        findings = new_findings(findings, read_baseline(args.baseline_write))
+    elif args.baseline is not None:
+        findings = new_findings(findings, read_baseline(args.baseline))
+    fail_level = args.fail_on or policy.fail_on or "error"
+    return Outcome(findings, outcome.checked), fail_level
 
 
 def _paths_outcome(args: argparse.Namespace) -> Outcome:
-    paths = list(args.paths) or [Path(p) for p in DEFAULT_TARGETS if Path(p).exists()]
-    from mockserver.validate.runner import validate_paths  # not for the other verbs to load
+    from mockserver.validate.runner import validate_paths  # heavy: not for --help
 
-    return validate_paths(paths, args.specs_dir, args.ref_root)
+    paths = list(args.paths) or [Path(p) for p in DEFAULT_TARGETS if Path(p).exists()]
+    if not paths:
+        raise UsageError(
+            None,
+            f"nothing to check: no {' or '.join(f'{t}/' for t in DEFAULT_TARGETS)} "
+            f"folder in {Path.cwd()}",
+            hint="run from the project's folder, or give the documents to check",
+        )
+    outcome = validate_paths(paths, args.specs_dir, args.ref_root)
+    if not outcome.checked:
+        raise UsageError(
+            None,
+            f"nothing to check: no OpenAPI document or fixture folder in "
+            f"{', '.join(str(p) for p in paths)}",
+            hint="documents end in .yaml, .yml or .json",
+        )
+    return outcome
 
 
 def _payload_outcome(args: argparse.Namespace) -> Outcome:
+    from mockserver.report.run import Outcome
     from mockserver.spec.loader import load_document
     from mockserver.validate.payload import check_payload
 

@@ -12,6 +12,7 @@ from mockserver.contract.runner import OperationResult, summary
 from mockserver.contract.stateful import STATEFUL_CHECKS
 from mockserver.data.declaration import SEMANTIC_CHECKS
 from mockserver.report.findings import LOADING_RULES, Finding, Registry, Rule
+from mockserver.report.plural import counted
 
 ALL_CHECKS = (*RESPONSE_CHECKS, *SEMANTIC_CHECKS, *STATEFUL_CHECKS)
 PASS, FAIL, NOT_RUN, SKIPPED = "✓", "✗", ".", "s"
@@ -71,9 +72,10 @@ def failures_text(results: Sequence[OperationResult], seed: int, command: str) -
 def totals_line(results: Sequence[OperationResult]) -> str:
     """The last line: counts and speed."""
     s = summary(list(results))
-    status = "all checks passed" if not s["failures"] else f"{s['failures']} failed checks"
+    status = "all checks passed" if not s["failures"] else counted(s["failures"], "failed check")
     return (
-        f"{s['operations']} operations, {s['cases']} cases in {s['seconds']:.1f} s "
+        f"{counted(s['operations'], 'operation')}, {counted(s['cases'], 'case')} "
+        f"in {s['seconds']:.1f} s "
         f"({s['cases_per_second']:.0f} cases/s): {status}"
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mockserver.diff.normal import Node, Site, fingerprint, plain
@@ -67,7 +67,7 @@ def compare(old: Node, new: Node, pointer: str = "") -> Iterator[Delta]:
     if "items" in old or "items" in new:
         yield from compare(old.get("items", {}), new.get("items", {}), join_pointer(pointer, 0))
     for key in sorted((set(old) | set(new)) - _WALKED):
-        if not key.startswith("@"):
+        if not key.startswith("@") and not _inert(old, new, key):
             yield from _keyword(old, new, pointer, key)
 
 
@@ -200,11 +200,13 @@ def _properties(old: Node, new: Node, pointer: str) -> Iterator[Delta]:
             refused = new.get("additionalProperties") == {"enum": []} or _closed(new)
             direction = Direction.NARROWED if refused else Direction.WIDENED
             detail = f"property {name!r} removed"
-            yield _delta(old, new, pointer, "property", direction, detail, name)
+            removed = _delta(old, new, pointer, "property", direction, detail, name)
+            yield replace(removed, old_site=before[name].get("@at", removed.old_site))
     for name in after:
         if name not in before and _closed(old):
             detail = f"property {name!r} added where none was allowed"
-            yield _delta(old, new, pointer, "property", Direction.WIDENED, detail, name)
+            added = _delta(old, new, pointer, "property", Direction.WIDENED, detail, name)
+            yield replace(added, new_site=after[name].get("@at", added.new_site))
 
 
 def _closed(node: Node) -> bool:
@@ -212,12 +214,39 @@ def _closed(node: Node) -> bool:
     return isinstance(extra, dict) and extra.get("enum") == []
 
 
+#: Keywords that only constrain arrays, or only objects.
+_ARRAY_ONLY = frozenset(
+    {"unevaluatedItems", "contains", "minContains", "maxContains", "prefixItems", "uniqueItems"}
+)
+_OBJECT_ONLY = frozenset(
+    {
+        "unevaluatedProperties",
+        "additionalProperties",
+        "patternProperties",
+        "propertyNames",
+        "dependentSchemas",
+        "dependentRequired",
+    }
+)
+
+
+def _inert(old: Node, new: Node, key: str) -> bool:
+    """Whether ``key`` constrains nothing on either side: an array keyword where both
+    schemas admit no array (or an object keyword where both admit no object)."""
+    kind = "array" if key in _ARRAY_ONLY else "object" if key in _OBJECT_ONLY else None
+    if kind is None:
+        return False
+    return all(kind not in node.get("type", _ALL_TYPES) for node in (old, new))
+
+
 def _keyword(old: Node, new: Node, pointer: str, key: str) -> Iterator[Delta]:
     before = fingerprint(old[key]) if key in old else None
     after = fingerprint(new[key]) if key in new else None
     if before == after:
         return
-    if before is None:
+    if key == "prefixItems" and ("items" in old or "items" in new):
+        direction = Direction.CHANGED  # ``items`` now starts at another position
+    elif before is None:
         direction = Direction.NARROWED  # a new constraint
     elif after is None:
         direction = Direction.WIDENED

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.diff.locate import json_positions
-from mockserver.spec.build import build_document, detect_dialect
+from mockserver.spec.build import build_document, build_outgoing, detect_dialect
 from mockserver.spec.dialects import schema_registry
-from mockserver.spec.model import ApiDocument
+from mockserver.spec.model import ApiDocument, Operation
 from mockserver.spec.refs import RefResolver
 from mockserver.spec.source import Position, SourceFile, load_source
 
@@ -24,6 +24,7 @@ class Side:
     document: ApiDocument
     sources: dict[Path, SourceFile]
     label: Path  # what reports call the root file, e.g. ``HEAD~1:specs/api.yaml``
+    outgoing: tuple[Operation, ...] = ()  # webhooks and callbacks: the API calls them
     _json_positions: dict[Path, dict[str, Position | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -62,4 +63,4 @@ def load_side(path: Path, label: Path | None = None) -> Side:
     registry = schema_registry(resolver.files, dialect)
     document = build_document(path.stem, resolver, registry)
     sources = {f.path.resolve(): f for f in resolver.files}
-    return Side(document, sources, label or path)
+    return Side(document, sources, label or path, build_outgoing(resolver))

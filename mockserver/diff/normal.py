@@ -60,6 +60,8 @@ _NEUTRAL = {
     "nullable": False,
     "x-nullable": False,
 }
+#: Patterns every string matches (an empty match at the start, under search semantics).
+_ANY_STRING = frozenset({"", ".*", "^.*", "^.*?", ".*?"})
 _LOWER = ("minimum", "minLength", "minItems", "minProperties")
 _UPPER = ("maximum", "maxLength", "maxItems", "maxProperties")
 _BRANCHES = ("anyOf", "oneOf")
@@ -199,12 +201,17 @@ def _tidy(node: Node, dialect: Dialect) -> Node:
         node["prefixItems"] = node.pop("items")
         if "additionalItems" in node:
             node["items"] = node.pop("additionalItems")
-    if dialect is Dialect.OPENAPI_3_1:
-        node.pop("readOnly", None)  # annotations in 3.1
-        node.pop("writeOnly", None)
+    if node.get("pattern") in _ANY_STRING:
+        node.pop("pattern")  # matches every string: no constraint
+    for flag in ("readOnly", "writeOnly"):
+        # which direction a property travels, not what it may hold: bookkeeping, so a
+        # readOnly field listed in required binds responses only (and writeOnly requests)
+        if node.pop(flag, False) is True:
+            node["@" + flag] = True
     for key in _BRANCHES:
         if isinstance(node.get(key), list):
             node[key] = sorted(node[key], key=fingerprint)
+            _null_branch(node, key)
             if len(node[key]) == 1:
                 node.setdefault("allOf", []).append(node.pop(key)[0])
     return _flatten(node) if node.get("allOf") else node
@@ -254,6 +261,27 @@ def _integer_bounds(node: Node) -> None:
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _null_branch(node: Node, key: str) -> None:
+    """``oneOf``/``anyOf`` of a typed schema and ``{type: null}``: the schema with null
+    added to its type (and enum), as OpenAPI 3.0's ``nullable`` would write it."""
+    branches = node[key]
+    if len(branches) != 2:
+        return
+    nulls = [b for b in branches if plain(b) == {"type": ["null"]}]
+    others = [b for b in branches if plain(b) != {"type": ["null"]}]
+    if len(nulls) != 1 or len(others) != 1:
+        return
+    other = dict(others[0])
+    types = other.get("type")
+    if not isinstance(types, list) or "null" in types:
+        return
+    other["type"] = sorted([*types, "null"])
+    if isinstance(other.get("enum"), list):
+        other["enum"] = _sorted_unique([*other["enum"], None])
+    other.pop("@fp", None)  # a changed node: its fingerprint is recomputed
+    node[key] = [other]
 
 
 def _sorted_unique(values: list[Any]) -> list[Any]:

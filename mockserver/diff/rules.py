@@ -8,13 +8,17 @@ is a warning, never an error.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mockserver.diff.documents import Side
 from mockserver.diff.normal import Site
-from mockserver.diff.suspects import Suspect
+from mockserver.diff.suspects import NOT_COMPARED, Suspect
 from mockserver.diff.witness import Witness
 from mockserver.report.findings import LOADING_RULES, Finding, Registry, Rule
 
 UNPROVEN = "MS499"
+#: The comparison itself failed: an ``MS0xx`` code, so the run exits 2.
+CRASHED = "MS098"
 #: Who a rule's breaks hurt.
 CLIENTS, PROVIDERS = "clients", "providers"
 
@@ -62,8 +66,8 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
             Rule(
                 "MS405",
                 "response-field-removed",
-                "A response field clients read was removed or made optional.",
-                "keep the field, and keep it required",
+                "A response field clients read was removed.",
+                "keep the field in the response",
             ),
             CLIENTS,
         ),
@@ -124,6 +128,69 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
         ),
         (
             Rule(
+                "MS412",
+                "response-field-no-longer-required",
+                "A response field clients rely on is still there but no longer required.",
+                "keep the field required",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                "MS413",
+                "response-media-type-removed",
+                "A response media type clients ask for (Accept) is no longer served.",
+                "keep serving the media type beside the new ones",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                "MS414",
+                "webhook-removed",
+                "A webhook or callback subscribers receive is no longer sent.",
+                "keep sending it (deprecate it first)",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                "MS415",
+                "webhook-request-widened",
+                "The API may now send a webhook or callback request old subscribers refuse.",
+                "send what the old document sent; widen in a new webhook version",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                "MS416",
+                "webhook-response-narrowed",
+                "The API now refuses a webhook or callback response old subscribers send.",
+                "keep accepting what the old document accepted from subscribers",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                NOT_COMPARED,
+                "response-not-compared",
+                "A response body the old document described was not compared (a note).",
+                "describe the body in the new document too, or check the change by hand",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
+                CRASHED,
+                "diff-crashed",
+                "mockserver diff failed on this pair of documents: they were not compared.",
+                "report the pair and the message to mockserver's maintainers",
+            ),
+            CLIENTS,
+        ),
+        (
+            Rule(
                 UNPROVEN,
                 "unproven-break",
                 "A change looks breaking, but no witness was found within the budget.",
@@ -137,27 +204,95 @@ DIFF_RULES: dict[str, tuple[Rule, str]] = {
 RULES = Registry((*LOADING_RULES, *(rule for rule, _ in DIFF_RULES.values())))
 
 
-def to_finding(suspect: Suspect, witness: Witness | None, old: Side, new: Side) -> Finding:
-    """The finding for a proven break (``witness``) or an unproven suspect (None)."""
-    side, site = (new, suspect.new_site) if suspect.new_site else (old, suspect.old_site)
-    file, pointer = site if site is not None else (side.document.path, "")
+def breaks(code: str) -> str:
+    """The side a break of rule ``code`` hurts: :data:`CLIENTS` or :data:`PROVIDERS`."""
+    return DIFF_RULES[code][1] if code in DIFF_RULES else CLIENTS
+
+
+def to_finding(
+    suspect: Suspect,
+    witness: Witness | None,
+    old: Side,
+    new: Side,
+    operations: tuple[str, ...] = (),
+) -> Finding:
+    """The finding for a proven break (``witness``) or an unproven suspect (None);
+    ``operations`` lists every operation the same change reaches (default: the suspect's)."""
+    old_site, new_site = _known(suspect.old_site), _known(suspect.new_site)
+    side, site = (new, new_site) if new_site and not suspect.at_old else (old, old_site)
+    if site is None:
+        side, site = (new, new_site) if new_site else (old, None)
+    file, pointer = site if site is not None else (old.document.path, suspect.old_op.pointer)
     position = side.position(file, pointer)
+    operations = operations or (suspect.old_op.key,)
+    note = suspect.code == NOT_COMPARED
     return Finding(
-        code=suspect.code if witness is not None else UNPROVEN,
+        code=suspect.code if witness is not None or note else UNPROVEN,
         file=side.display(file),
         pointer=pointer,
-        message=_message(suspect, witness, old, new),
+        message=_message(suspect, witness, old, new, operations),
         line=position.line,
         column=position.column,
-        hint="" if witness is not None else f"suspected {DIFF_RULES[suspect.code][0].name}",
-        severity="error" if witness is not None else "warning",
+        hint="" if witness is not None or note else f"suspected {DIFF_RULES[suspect.code][0].name}",
+        severity="info" if note else "error" if witness is not None else "warning",
+        details=_details(suspect, witness, old, new, operations),
     )
 
 
-def _message(suspect: Suspect, witness: Witness | None, old: Side, new: Side) -> str:
-    who = DIFF_RULES[suspect.code][1]
-    lines = [f"{suspect.old_op.key}: {suspect.summary} (breaks {who})"]
+def _details(
+    suspect: Suspect, witness: Witness | None, old: Side, new: Side, operations: tuple[str, ...]
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "rule": DIFF_RULES[suspect.code][0].name,
+        "breaks": None if suspect.code == NOT_COMPARED else breaks(suspect.code),
+        "change": suspect.summary,
+        "operations": list(operations),
+        "old": _location(old, suspect.old_site),
+        "new": _location(new, suspect.new_site),
+        "proven": witness is not None,
+    }
+    if witness is not None:
+        facts["witness"] = {
+            "kind": witness.kind,
+            **witness.fields(),
+            "accepted_by": witness.accepted_by,
+            "rejected_by": witness.rejected_by,
+            "violation": {
+                "keyword": witness.violation.keyword,
+                "at": witness.violation.pointer or "/",
+                "message": witness.violation.message,
+            },
+        }
+    return facts
+
+
+def _known(site: Site | None) -> Site | None:
+    """``site``, or None where the change is written nowhere (a schema left out)."""
+    return site if site is not None and site[0] is not None else None
+
+
+def _location(side: Side, site: Site | None) -> dict[str, Any] | None:
+    site = _known(site)
+    if site is None:
+        return None
+    file, pointer = site
+    position = side.position(file, pointer)
+    return {
+        "file": str(side.display(file)),
+        "line": position.line,
+        "column": position.column,
+        "pointer": pointer,
+    }
+
+
+def _message(
+    suspect: Suspect, witness: Witness | None, old: Side, new: Side, operations: tuple[str, ...]
+) -> str:
+    who = "" if suspect.code == NOT_COMPARED else f" (breaks {breaks(suspect.code)})"
+    lines = [f"{', '.join(operations)}: {suspect.summary}{who}"]
     lines.append(f"OLD {_where(old, suspect.old_site)}; NEW {_where(new, suspect.new_site)}")
+    if witness is None and suspect.code == NOT_COMPARED:
+        return "\n    ".join(lines)
     if witness is None:
         lines.append(f"unproven: no witness found ({DIFF_RULES[suspect.code][0].code} suspected)")
         return "\n    ".join(lines)
@@ -171,6 +306,7 @@ def _message(suspect: Suspect, witness: Witness | None, old: Side, new: Side) ->
 
 
 def _where(side: Side, site: Site | None) -> str:
+    site = _known(site)
     if site is None:
         return "(absent)"
     file, pointer = site

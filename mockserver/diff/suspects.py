@@ -24,6 +24,8 @@ from mockserver.spec.pointer import join_pointer
 #: Header parameters OpenAPI says to ignore: content negotiation and security own them.
 RESERVED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TEMPLATE_PARAM = re.compile(r"\{[^}/]*\}")
+#: A response the diff could not compare: reported as a note, never a break.
+NOT_COMPARED = "MS417"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Probe:
     credentials: tuple[dict[Any, frozenset[str]], ...] = ()
     status: str = ""
     expect: str = ""  # the keyword NEW (or OLD) must reject with, when only one will do
+    aspect: str = ""  # the schema keyword that changed: a rejection must be about it
 
     @property
     def location(self) -> str:
@@ -64,6 +67,11 @@ class Suspect:
     new_site: Site | None
     probe: Probe
     notes: tuple[str, ...] = field(default=())
+    #: whether the change is best shown where OLD wrote it (something removed)
+    at_old: bool = False
+    #: a webhook or callback compared NEW -> OLD (its old_op is NEW's): see
+    #: :func:`iter_outgoing_suspects`
+    reversed: bool = False
 
 
 def operation_key(base_path: str, op: Operation) -> tuple[str, str]:
@@ -81,6 +89,31 @@ def iter_suspects(old: Side, new: Side) -> Iterator[Suspect]:
             yield pairs.removed(op)
         else:
             yield from pairs.operation(op, counterpart)
+
+
+#: Codes of a comparison run NEW -> OLD on an operation the API calls, as what they mean
+#: for the subscriber: a request NEW's API may send that OLD's subscriber refuses, or a
+#: response OLD's subscriber sends that NEW's API refuses. Other codes do not apply.
+_OUTGOING = {
+    **dict.fromkeys(("MS402", "MS403", "MS404"), "MS415"),
+    **dict.fromkeys(("MS405", "MS406", "MS407", "MS411", "MS412", "MS413"), "MS416"),
+}
+
+
+def iter_outgoing_suspects(old: Side, new: Side) -> Iterator[Suspect]:
+    """Webhooks and callbacks, with the roles reversed: the API is their client, so they
+    are compared NEW -> OLD (a removed one breaks its subscribers, OLD -> NEW)."""
+    new_ops = {operation_key("", op): op for op in new.outgoing}
+    forward, back = _Pairs(old, new), _Pairs(new, old)
+    for op in old.outgoing:
+        counterpart = new_ops.get(operation_key("", op))
+        if counterpart is None:
+            removed = forward.removed(op)
+            yield replace(removed, code="MS414", summary="webhook or callback removed")
+            continue
+        for suspect in back.operation(counterpart, op):
+            if suspect.code in _OUTGOING:
+                yield replace(suspect, code=_OUTGOING[suspect.code], reversed=True)
 
 
 class _Pairs:
@@ -124,7 +157,7 @@ class _Pairs:
                     old,
                     new,
                     f"required {param.location} parameter {param.name!r} {what}",
-                    self._param_site(self.old, previous),
+                    self._param_site(self.old, previous) or (self.old.document.path, old.pointer),
                     self._param_site(self.new, param),
                     Probe("request", key, "", (ABSENT,)),
                 )
@@ -179,7 +212,7 @@ class _Pairs:
         media: str | None,
     ) -> Iterator[Suspect]:
         for delta in deltas:
-            if delta.direction is Direction.WIDENED:
+            if delta.direction is Direction.WIDENED or _travels_not(delta, "@readOnly"):
                 continue
             required = delta.aspect == "required" and target[0] == "body"
             yield Suspect(
@@ -189,7 +222,15 @@ class _Pairs:
                 f"{label}{_at(delta)}: {delta.detail}",
                 delta.old_site,
                 delta.new_site,
-                Probe("request", target, _splice_at(delta), probe_values(delta), media),
+                Probe(
+                    "request",
+                    target,
+                    _splice_at(delta),
+                    probe_values(delta),
+                    media,
+                    aspect=delta.aspect,
+                ),
+                at_old=_removed(delta),
             )
 
     def _security(self, old: Operation, new: Operation) -> Iterator[Suspect]:
@@ -219,15 +260,71 @@ class _Pairs:
                 if response.status.startswith("2"):
                     yield self._status_removed(old, new, response)
                 continue
-            media_old = _json_media(response.content)
-            media_new = _json_media(counterpart.content, media_old.name if media_old else None)
-            if media_old is None or media_new is None:
+            yield from self._response_media(old, new, response, counterpart)
+
+    def _response_media(
+        self, old: Operation, new: Operation, response: Response, counterpart: Response
+    ) -> Iterator[Suspect]:
+        """Every media type of OLD's response against NEW's: a schema is JSON Schema
+        whatever the media type, and a media type NEW no longer serves is a break."""
+        for media_old in response.content:
+            media_new = _served(counterpart.content, media_old.name)
+            if media_new is None:
+                if counterpart.content:
+                    yield self._media_removed(old, new, response, counterpart, media_old)
+                elif media_old.schema is not None:
+                    yield self._not_compared(old, new, response, counterpart, media_old)
                 continue
             deltas = compare(
                 self.old_norm.schema(media_old.schema), self.new_norm.schema(media_new.schema)
             )
             for delta in deltas:
                 yield from self._response_delta(old, new, response.status, media_new, delta)
+
+    def _not_compared(
+        self,
+        old: Operation,
+        new: Operation,
+        response: Response,
+        counterpart: Response,
+        media: MediaType,
+    ) -> Suspect:
+        """A note, not a break: NEW describes no body where OLD had a schema."""
+        return Suspect(
+            NOT_COMPARED,
+            old,
+            new,
+            f"response {response.status} ({media.name}) not compared: "
+            "NEW describes no body for this status",
+            (self.old.document.path, join_pointer(response.pointer, "content", media.name)),
+            (self.new.document.path, counterpart.pointer),
+            Probe("note"),
+        )
+
+    def _media_removed(
+        self,
+        old: Operation,
+        new: Operation,
+        response: Response,
+        counterpart: Response,
+        media: MediaType,
+    ) -> Suspect:
+        return Suspect(
+            "MS413",
+            old,
+            new,
+            f"response {response.status}: media type {media.name} no longer served",
+            (self.old.document.path, join_pointer(response.pointer, "content", media.name)),
+            (self.new.document.path, join_pointer(counterpart.pointer, "content")),
+            Probe(
+                "providers",
+                ("response", ""),
+                media=media.name,
+                status=response.status,
+                expect="mediaType",
+            ),
+            at_old=True,
+        )
 
     def _status_removed(self, old: Operation, new: Operation, response: Response) -> Suspect:
         return Suspect(
@@ -238,6 +335,7 @@ class _Pairs:
             (self.old.document.path, response.pointer),
             (self.new.document.path, join_pointer(new.pointer, "responses")),
             Probe("status", status=response.status, expect="status"),
+            at_old=True,
         )
 
     def _response_delta(
@@ -245,10 +343,18 @@ class _Pairs:
     ) -> Iterator[Suspect]:
         label = f"response {status}{_at(delta)}: {delta.detail}"
         probe = Probe(
-            "", ("response", ""), _splice_at(delta), probe_values(delta), media.name, status=status
+            "",
+            ("response", ""),
+            _splice_at(delta),
+            probe_values(delta),
+            media.name,
+            status=status,
+            aspect=delta.aspect,
         )
+        if _travels_not(delta, "@writeOnly"):
+            return
         if delta.direction is not Direction.NARROWED:
-            code = {"required": "MS405", "property": "MS405", "type": "MS406", "enum": "MS407"}
+            code = {"required": "MS412", "property": "MS405", "type": "MS406", "enum": "MS407"}
             yield Suspect(
                 code.get(delta.aspect, "MS411"),
                 old,
@@ -257,6 +363,7 @@ class _Pairs:
                 delta.old_site,
                 delta.new_site,
                 _with_side(probe, "clients"),
+                at_old=_removed(delta),
             )
         if delta.direction is not Direction.WIDENED:
             yield Suspect(
@@ -267,6 +374,7 @@ class _Pairs:
                 delta.old_site,
                 delta.new_site,
                 _with_side(probe, "providers"),
+                at_old=_removed(delta),
             )
 
     def _param_site(self, side: Side, param: Parameter | None) -> Site | None:
@@ -274,6 +382,11 @@ class _Pairs:
             return None
         file = param.schema.file if param.schema is not None else side.document.path
         return (file, param.pointer)
+
+
+def _removed(delta: Delta) -> bool:
+    """Whether ``delta`` removes a property: it is shown where OLD wrote it."""
+    return delta.aspect == "property" and delta.name not in delta.new.get("properties", {})
 
 
 def _with_side(probe: Probe, side: str) -> Probe:
@@ -293,11 +406,22 @@ def _splice_at(delta: Delta) -> str:
     return join_pointer(delta.pointer, delta.name) if delta.name else delta.pointer
 
 
-def _json_media(content: tuple[MediaType, ...], prefer: str | None = None) -> MediaType | None:
-    return next(
-        (m for m in content if m.name == prefer),
-        next(
-            (m for m in content if m.name == "application/json"),
-            next((m for m in content if "json" in m.name), None),
-        ),
-    )
+def _served(content: tuple[MediaType, ...], name: str) -> MediaType | None:
+    """NEW's media type that answers a client asking for ``name``: the same, else a
+    range that covers it (``application/*``, ``*/*``)."""
+    kind = name.split(";")[0].strip().lower()
+    ranges = (kind, kind.split("/")[0] + "/*", "*/*")
+    for wanted in ranges:
+        found = next((m for m in content if m.name.split(";")[0].strip().lower() == wanted), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _travels_not(delta: Delta, flag: str) -> bool:
+    """Whether ``delta`` is a newly required property flagged ``@readOnly`` (in a
+    request) or ``@writeOnly`` (in a response): it binds the other direction only."""
+    if delta.aspect != "required":
+        return False
+    member = delta.new.get("properties", {}).get(delta.name, {})
+    return bool(member.get(flag))

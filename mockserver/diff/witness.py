@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,17 +32,22 @@ from mockserver.diff.calls import (
     template_names,
 )
 from mockserver.diff.documents import Side
+from mockserver.diff.probes import Extra
 from mockserver.diff.suspects import RESERVED_HEADERS, Probe, Suspect
-from mockserver.generation.serialize import build_request
+from mockserver.diff.wire import as_read_by
+from mockserver.generation.serialize import WireRequest, build_request, path_value
 from mockserver.generation.strategies import HEADER_SAFE, StrategyFactory
 from mockserver.spec.dialects import SchemaViolation
 from mockserver.spec.model import ApiDocument, MediaType, Operation, Parameter, Response
 from mockserver.spec.pointer import split_pointer
+from mockserver.spec.schema_walk import SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED
 
 BASE_URL = "http://localhost:8000"
+_TEMPLATE = re.compile(r"\{([^}/]*)\}")
 _PATH_SAFE = st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="/%?#.\\")
 _KEEP: Any = object()
 _SKIP: Any = object()  # drawn once a search is out of time
+_NONE_FOUND: Any = object()  # what a search returns without a witness (None is a body)
 #: Keywords an object fails at its own pointer because of one of its members.
 _ABOUT_MEMBERS = frozenset(
     {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
@@ -60,6 +66,28 @@ class Witness:
     value: Any = None  # the Call, or the response body
     status: int = 0  # for responses
     media: str = ""  # for responses
+    request: WireRequest | None = None  # for requests: the call as it goes on the wire
+
+    def fields(self) -> dict[str, Any]:
+        """The witness as separate fields, for machine-readable reports."""
+        if self.request is None:
+            return {"status": self.status, "content_type": self.media or None, "body": self.value}
+        request = self.request
+        body = None
+        if request.body is not None:
+            text = request.body.decode("utf-8", "replace")
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = text
+        return {
+            "method": request.method.upper(),
+            "path": request.path,
+            "query": [list(pair) for pair in request.query],
+            "headers": dict(request.headers),
+            "body": body,
+            "curl": self.text,
+        }
 
 
 class _Generators:
@@ -125,6 +153,8 @@ class WitnessFinder:
     def find(self, suspect: Suspect) -> Witness | None:
         """The witness for ``suspect``, or None when the budget finds none."""
         probe = suspect.probe
+        if probe.side == "note":
+            return None  # nothing to prove: the suspect only says what was not compared
         if probe.side == "request":
             return self._request(suspect)
         if probe.side == "status":
@@ -141,15 +171,16 @@ class WitnessFinder:
         def rejection(call: Call) -> SchemaViolation | None:
             if old.call_violations(old_op, call):
                 return None
-            return _related(new.call_violations(new_op, call), probe)
+            arrived = as_read_by(call, old_op, new_op, self.new.document)
+            return _related(new.call_violations(new_op, arrived), probe)
 
         call = self._search(calls, lambda c: rejection(c) is not None)
-        if call is None:
+        if call is _NONE_FOUND:
             return None
         violation = rejection(call)
         assert violation is not None  # found by the same predicate
-        text = _curl(self.old.document, old_op, call)
-        return Witness("request", text, "OLD", "NEW", violation, call)
+        request = _wire(self.old.document, old_op, call)
+        return Witness("request", curl(request), "OLD", "NEW", violation, call, request=request)
 
     # -- responses --------------------------------------------------------------------
 
@@ -209,7 +240,7 @@ class WitnessFinder:
             return pick(self.judges[forbids].response_violations(ops[forbids], status, media, body))
 
         body = self._search(bodies, lambda b: rejection(b) is not None)
-        if body is None:
+        if body is _NONE_FOUND:
             return None
         violation = rejection(body)
         assert violation is not None  # found by the same predicate
@@ -253,7 +284,7 @@ class WitnessFinder:
         except HypothesisException:
             # no example (NoSuchExample, Unsatisfiable), or a draw cut short by the time
             # limit that Hypothesis then sees as flaky: the first witness found still proves
-            return witnesses[0] if witnesses else None
+            return witnesses[0] if witnesses else _NONE_FOUND
 
 
 def _spliced(
@@ -286,10 +317,11 @@ def _splice_value(body: Any, probe: Probe, value: Any) -> Any:
 
 
 def _splice(container: Any, pointer: str, value: Any) -> Any:
-    """A copy of ``container`` with ``value`` at ``pointer`` (ABSENT removes it)."""
+    """A copy of ``container`` with ``value`` at ``pointer`` (ABSENT removes it; an
+    :class:`Extra` adds a member or an item to what is there)."""
     tokens = split_pointer(pointer)
     if not tokens:
-        return value
+        return _extended(container, value) if isinstance(value, Extra) else value
     head, rest = (
         tokens[0],
         "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens[1:]),
@@ -311,12 +343,22 @@ def _splice(container: Any, pointer: str, value: Any) -> Any:
     return container
 
 
+def _extended(container: Any, extra: Extra) -> Any:
+    if extra.key is None:
+        return [*container, extra.value] if isinstance(container, list) else container
+    if isinstance(container, dict):
+        return {**dict(extra.also), **container, extra.key: extra.value}
+    return container
+
+
 def _related(violations: list[SchemaViolation], probe: Probe) -> SchemaViolation | None:
     """The first violation that concerns the probe's place (or its expected keyword)."""
     for violation in violations:
         if probe.expect:
             if violation.keyword == probe.expect:
                 return violation
+        elif not _about(violation.keyword, probe.aspect):
+            continue
         elif _nested(violation.pointer, probe.location) or (
             ABSENT in probe.values  # the probe is about a member: its object may object
             and violation.keyword in _ABOUT_MEMBERS
@@ -325,6 +367,33 @@ def _related(violations: list[SchemaViolation], probe: Probe) -> SchemaViolation
         ):
             return violation
     return None
+
+
+#: Keywords a change of one keyword (the key) may be refused by.
+_REFUSED_BY = {
+    "type": frozenset({"type"}),
+    "enum": frozenset({"enum", "const"}),
+    "required": frozenset({"required"}),
+    "minimum": frozenset({"minimum", "exclusiveMinimum"}),
+    "exclusiveMinimum": frozenset({"minimum", "exclusiveMinimum"}),
+    "maximum": frozenset({"maximum", "exclusiveMaximum"}),
+    "exclusiveMaximum": frozenset({"maximum", "exclusiveMaximum"}),
+    "contains": frozenset({"contains", "minContains", "maxContains"}),
+    "minContains": frozenset({"contains", "minContains"}),
+    "maxContains": frozenset({"contains", "maxContains"}),
+}
+#: Keywords that hold other schemas: a refusal surfaces as any keyword inside them.
+_COMPOSITE = frozenset(
+    {"", "property", "$ref", "$dynamicRef", *SCHEMA_VALUED, *SCHEMA_LISTS, *SCHEMA_MAPS}
+) - {"contains"}
+
+
+def _about(keyword: str, aspect: str) -> bool:
+    """Whether a refusal by ``keyword`` is a refusal for the change of ``aspect``:
+    a witness must fail for the reason its rule names."""
+    if aspect in _COMPOSITE or keyword in _COMPOSITE:
+        return True
+    return keyword in _REFUSED_BY.get(aspect, frozenset({aspect}))
 
 
 def _nested(inner: str, outer: str) -> bool:
@@ -375,8 +444,8 @@ def _status_number(status: str) -> int:
 # -- rendering ----------------------------------------------------------------------------
 
 
-def _curl(document: ApiDocument, op: Operation, call: Call) -> str:
-    """The call as a ready-to-run curl command against the documented paths."""
+def _wire(document: ApiDocument, op: Operation, call: Call) -> WireRequest:
+    """The call as it goes on the wire, every path template filled."""
     names = template_names(op)
     by_key = {param_key(op, p): p for p in op.parameters}
     values: dict[tuple[str, str], Any] = {}
@@ -395,11 +464,25 @@ def _curl(document: ApiDocument, op: Operation, call: Call) -> str:
             else json.dumps(call.body).encode()
         )
     request = build_request(op, document.base_path.rstrip("/"), values, headers, body, call.media)
-    if query:
-        request = type(request)(
-            request.method, request.path, (*request.query, *query), request.headers, request.body
-        )
-    return request.curl(BASE_URL)
+    path = _TEMPLATE.sub(lambda m: _filler(op, m.group(1)), request.path)
+    return WireRequest(
+        request.method, path, (*request.query, *query), request.headers, request.body
+    )
+
+
+def _filler(op: Operation, name: str) -> str:
+    """A value for a path parameter the call leaves out (it only fills the URL)."""
+    param = op.parameter("path", name)
+    return path_value(param, 1) if param is not None else "1"
+
+
+def curl(request: WireRequest) -> str:
+    """A curl command that runs as printed: ``-g`` where brackets would glob."""
+    command = request.curl(BASE_URL)
+    url = BASE_URL + request.path + (f"?{urlencode(request.query)}" if request.query else "")
+    if any(c in url for c in "[]{}"):
+        command = command.replace("curl -i ", "curl -g -i ", 1)
+    return command
 
 
 def _credential_wire(

@@ -8,13 +8,15 @@ a problem found in a file that was read. Each verb owns its rules and registers 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mockserver.errors import MockserverError
-from mockserver.spec.source import SourceFile
+
+if TYPE_CHECKING:  # importing the spec package at run time costs `--help` a second
+    from mockserver.spec.source import SourceFile
 
 Severity = Literal["error", "warning", "info"]
 #: Severities from the least to the most severe.
@@ -28,12 +30,14 @@ def at_least(severity: Severity, level: Severity) -> bool:
 
 @dataclass(frozen=True)
 class Rule:
-    """A kind of problem: stable code, short name, and the usual way to fix it."""
+    """A kind of problem: stable code, short name, the usual way to fix it, and how
+    severe its findings are unless a configuration says otherwise."""
 
     code: str
     name: str
     summary: str
     hint: str
+    severity: Severity = "error"
 
 
 class Registry:
@@ -58,6 +62,11 @@ class Registry:
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self._rules.values())
+
+    def graded(self, finding: Finding) -> Finding:
+        """``finding`` at its rule's default severity."""
+        severity = self[finding.code].severity
+        return finding if finding.severity == severity else replace(finding, severity=severity)
 
     def fix(self, finding: Finding) -> str:
         """The finding's own hint if it has one, else its rule's general advice."""
@@ -130,6 +139,9 @@ class Finding:
     column: int = 1
     hint: str = ""
     severity: Severity = "error"
+    #: Structured facts a verb adds for machines (JSON values only): diff's witness,
+    #: both locations and the side a break hurts. Machine formats carry them as fields.
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def fatal(self) -> bool:

@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from mockserver import __version__
 from mockserver.report.findings import Finding, Registry, Severity
+from mockserver.report.plural import counted
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,11 @@ def text_report(report: Report) -> str:
     files = len({f.file for f in findings})
     if findings:
         lines.append(
-            f"{len(findings)} problem{'s' * (len(findings) != 1)} in {files} "
-            f"file{'s' * (files != 1)} ({len(checked)} checked)"
+            f"{counted(len(findings), 'problem')} in {counted(files, 'file')} "
+            f"({len(checked)} checked)"
         )
     else:
-        lines.append(f"all clean: {len(checked)} file{'s' * (len(checked) != 1)} checked")
+        lines.append(f"all clean: {counted(len(checked), 'file')} checked")
     return "\n".join(lines) + "\n"
 
 
@@ -85,6 +86,7 @@ def json_report(report: Report) -> str:
                         "message": f.message,
                         "fix": rules.fix(f),
                         "fatal": f.fatal,
+                        **({"details": dict(f.details)} if f.details else {}),
                     }
                     for f in findings
                 ],
@@ -116,7 +118,7 @@ def github_report(report: Report) -> str:
         )
         body = f"{f.message} (at {f.pointer or '/'}). Fix: {rules.fix(f)}"
         lines.append(f"::{GITHUB_KIND[f.severity]} {props}::{_escape_data(body)}")
-    lines.append(f"{len(findings)} problems, {len(checked)} files checked")
+    lines.append(f"{counted(len(findings), 'problem')}, {counted(len(checked), 'file')} checked")
     return "\n".join(lines) + "\n"
 
 
@@ -165,6 +167,7 @@ def sarif_report(report: Report) -> str:
             "name": rules[code].name,
             "shortDescription": {"text": rules[code].summary},
             "help": {"text": rules[code].hint},
+            "defaultConfiguration": {"level": SARIF_LEVEL[rules[code].severity]},
         }
         for code in used
     ]
@@ -185,6 +188,7 @@ def sarif_report(report: Report) -> str:
                     ],
                 }
             ],
+            **({"properties": dict(f.details)} if f.details else {}),
         }
         for f in findings
     ]

@@ -15,10 +15,9 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem, reason_phrase
+from mockserver.serve.problems import Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard
-from mockserver.serve.statuses import Choice
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import ENCODED_SLASH, key_conditions, sent_path, template_variables
 
@@ -136,12 +135,10 @@ class MountedApi:
             plan = next((p for p in self.plans if p.declares(natural)), None)
         if plan is None:
             return self.shaper.render(None, problem, natural)
-        choice = plan.choose(natural)
+        choice = plan.choose(natural)  # a refusal stays a 4xx, declared or not
         answer = self.headers.add(plan, self.shaper.render(plan.op, problem, choice.status))
         if choice.warning is None:
             return answer
-        if choice.status // 100 != natural // 100:  # the status no longer says what happened
-            return answer.with_headers(("Warning", _refusal_warning(natural, problem, choice)))
         return answer.with_headers(("Warning", choice.warning))
 
     def mount_of(self, path: str) -> str | None:
@@ -153,22 +150,6 @@ class MountedApi:
         """The mount prefixes ``path`` falls under, longest first."""
         hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
         return sorted(hits, key=len, reverse=True)
-
-
-def _refusal_warning(natural: int, problem: Problem, choice: Choice) -> str:
-    """The ``Warning`` for a problem answered with another class's status: what the
-    natural status was and why, since neither the status nor the body can say it."""
-    detail = " ".join(problem.message.split()).replace('"', "'")
-    if len(detail) > WARNING_DETAIL:
-        detail = detail[: WARNING_DETAIL - 3] + "..."
-    return (
-        f'199 mockserver "{natural} {reason_phrase(natural)}: {detail}; the operation declares '
-        f'no {natural // 100}xx response, so its declared {choice.status} answers"'
-    )
-
-
-#: Characters of a problem's message a ``Warning`` header carries.
-WARNING_DETAIL = 300
 
 
 def _by_fragment(

@@ -22,7 +22,7 @@ from mockserver.serve.problems import Problem, Violation, reason_phrase
 from mockserver.serve.xml import is_xml, to_xml
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.media import concrete
-from mockserver.spec.model import ApiDocument, MediaType, Operation, Schema
+from mockserver.spec.model import ApiDocument, Dialect, MediaType, Operation, Schema
 from mockserver.spec.navigate import child, declared_properties, deref, schema_types
 
 PROBLEM_JSON = "application/problem+json"
@@ -105,6 +105,8 @@ class ErrorShaper:
         """The problem, answered with ``status``, as the document declares errors for
         ``op`` and that status."""
         media = _declared_error_media(op, status)
+        if media is None and self.document.dialect is Dialect.SWAGGER_2:
+            media = _produced(op)  # 2.0's produces applies to every status, declared or not
         if status in NO_BODY or (media is None and status < 400):
             # an operation that declares no error answers with what it declares: a body
             # only where it declares one (the Warning header says what was refused)
@@ -286,6 +288,14 @@ def _declared_error_media(op: Operation | None, status: int) -> MediaType | None
         response.content, key=lambda m: 0 if "json" in m.name else 1 if is_xml(m.name) else 2
     )
     return ranked[0] if ranked else None
+
+
+def _produced(op: Operation | None) -> MediaType | None:
+    """A Swagger 2.0 operation's produced media type for a status it does not declare (its
+    responses all carry ``produces``), JSON first, without another response's schema."""
+    names = {m.name: None for r in (op.responses if op else ()) for m in r.content}
+    ranked = sorted(names, key=lambda n: 0 if "json" in n else 1 if is_xml(n) else 2)
+    return MediaType(ranked[0], None) if ranked else None
 
 
 def _priority(name: str) -> tuple[int, str]:

@@ -3,9 +3,13 @@
 A mock that lets any token in teaches clients nothing, so by default only known tokens
 pass: the development token ``mock-token`` (every scope) and the tokens a fixture
 declaration lists with their scopes. ``--any-token`` accepts any well-formed credential.
+An ``http`` scheme other than Basic and Bearer (Digest, Negotiate, AWS4-HMAC-SHA256...)
+has no secret a mock could know: its credentials are accepted by their shape alone
+(:mod:`mockserver.serve.security_http`), with every scope.
 
-A refusal is raised, as every problem on the request path is: :class:`Unauthorized` (401)
-or :class:`Forbidden` (403), both :class:`~mockserver.serve.problems.Problem` subclasses.
+A refusal is raised, as every problem on the request path is: :class:`Unauthorized` (401,
+with a ``WWW-Authenticate`` challenge per scheme the operation accepts) or
+:class:`Forbidden` (403), both :class:`~mockserver.serve.problems.Problem` subclasses.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.serve.problems import Problem
+from mockserver.serve.security_http import challenges, spelling, well_formed
 from mockserver.spec.model import SecurityRequirement, SecurityScheme
 
 DEVELOPMENT_TOKEN = "mock-token"
@@ -25,8 +30,11 @@ DEVELOPMENT_TOKEN = "mock-token"
 class Unauthorized(Problem):
     """401: no credentials, malformed ones, or a token the mock does not know."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(401, detail)
+    def __init__(self, detail: str, challenge: str = "") -> None:
+        super().__init__(
+            401, detail, headers=(("WWW-Authenticate", challenge),) if challenge else ()
+        )
+        self.challenge = challenge
 
 
 class Forbidden(Problem):
@@ -112,7 +120,7 @@ def check_security(
         raise Forbidden(
             "the token lacks the scope this operation needs; any one of: " + ", ".join(needed)
         )
-    raise Unauthorized(refusals[0].detail)
+    raise Unauthorized(refusals[0].detail, challenges(requirements, schemes))
 
 
 def _check_requirement(
@@ -126,6 +134,8 @@ def _check_requirement(
         if scheme is None:
             raise Unauthorized(f"security scheme {name!r} is not declared")
         token = _credential(scheme, request)
+        if token is None:  # accepted by its shape: there is no secret to compare
+            continue
         try:
             grant = book.scopes(token)
         except UnknownToken:
@@ -138,9 +148,10 @@ def _check_requirement(
             raise Forbidden("missing scopes " + ", ".join(missing))
 
 
-def _credential(scheme: SecurityScheme, request: RequestCredentials) -> str:
-    """The token a request carries for ``scheme``; raises :class:`Unauthorized` saying
-    why there is none."""
+def _credential(scheme: SecurityScheme, request: RequestCredentials) -> str | None:
+    """The token a request carries for ``scheme``, or ``None`` for a well-formed credential
+    of a scheme that is accepted by its shape; raises :class:`Unauthorized` saying why
+    there is none."""
     if scheme.type == "apiKey":
         source = {"header": request.headers, "query": request.query, "cookie": request.cookies}.get(
             scheme.location, {}
@@ -155,8 +166,12 @@ def _credential(scheme: SecurityScheme, request: RequestCredentials) -> str:
     header = request.headers.get("authorization", "").strip()
     if not header:
         raise Unauthorized(f"missing credentials: {_describe(scheme)}")
+    if _by_shape(scheme):
+        if not well_formed(scheme.scheme, header):
+            raise Unauthorized(f"malformed credentials: expected {_describe(scheme)}")
+        return None
     kind, _, value = header.partition(" ")
-    expected = "basic" if scheme.type == "http" and scheme.scheme == "basic" else "bearer"
+    expected = "basic" if _http(scheme) == "basic" else "bearer"
     if kind.lower() != expected or not value.strip():
         raise Unauthorized(f"malformed credentials: expected {_describe(scheme)}")
     if expected == "basic":
@@ -175,11 +190,23 @@ def _basic_password(value: str, scheme: SecurityScheme) -> str:
     return password
 
 
+def _http(scheme: SecurityScheme) -> str:
+    """An ``http`` scheme's name in lower case (OpenAPI: case-insensitive); else empty."""
+    return scheme.scheme.strip().lower() if scheme.type == "http" else ""
+
+
+def _by_shape(scheme: SecurityScheme) -> bool:
+    """Whether ``scheme`` is an ``http`` scheme judged by shape: neither Basic nor Bearer."""
+    return _http(scheme) not in ("", "basic", "bearer")
+
+
 def _describe(scheme: SecurityScheme) -> str:
     if scheme.type == "apiKey":
         return f"{scheme.location} {scheme.parameter_name!r} with an API key"
-    if scheme.type == "http" and scheme.scheme == "basic":
+    if _http(scheme) == "basic":
         return "'Authorization: Basic <base64 user:password>'"
+    if _by_shape(scheme):
+        return f"'Authorization: {spelling(scheme.scheme.strip())} <token68 or auth-params>'"
     return "'Authorization: Bearer <token>'"
 
 
@@ -232,12 +259,22 @@ class Guard:
             self._verdicts[memo_key] = _verdict(requirements, self.schemes, headers, self.book)
         refused = self._verdicts[memo_key]
         if refused is not None:
-            kind, detail = refused
-            raise kind(detail)
+            raise refused.again()
 
 
-#: A refusal as the guard remembers it.
-Refused = tuple[type[Unauthorized] | type[Forbidden], str]
+@dataclass(frozen=True)
+class Refused:
+    """A refusal as the guard remembers it: 403 or 401, its detail and challenge."""
+
+    forbidden: bool
+    detail: str
+    challenge: str = ""
+
+    def again(self) -> Unauthorized | Forbidden:
+        """A fresh exception for this refusal."""
+        return (
+            Forbidden(self.detail) if self.forbidden else Unauthorized(self.detail, self.challenge)
+        )
 
 
 def _verdict(
@@ -249,6 +286,8 @@ def _verdict(
     """What :func:`check_security` says of header-borne credentials, as a value to keep."""
     try:
         check_security(requirements, schemes, RequestCredentials(headers, {}, {}), book)
-    except (Unauthorized, Forbidden) as refusal:
-        return type(refusal), refusal.detail
+    except Forbidden as refusal:
+        return Refused(True, refusal.detail)
+    except Unauthorized as refusal:
+        return Refused(False, refusal.detail, refusal.challenge)
     return None

@@ -11,8 +11,8 @@ lives in a store they all reach.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from pathlib import Path
+import os
+import signal
 
 from granian.constants import Interfaces
 from granian.log import LogLevels
@@ -32,10 +32,9 @@ def serve_app(
     workers: int = 1,
     log_level: str = "warning",
     access_log: bool = False,
-    reload_paths: Sequence[Path] = (),
 ) -> None:
     """Serve the ASGI app the factory ``target`` (``module:function``) builds, until
-    interrupted; with ``reload_paths``, restart the workers when a file there changes."""
+    interrupted (the address is checked beforehand: granian shares ports it binds)."""
     server = Server(
         target,
         factory=True,
@@ -49,10 +48,23 @@ def serve_app(
         backlog=2048,
         log_level=LogLevels(log_level if log_level in LogLevels.__members__ else "warning"),
         log_access=access_log,
-        reload=bool(reload_paths),
-        reload_paths=list(reload_paths) or None,
     )
+    os.register_at_fork(after_in_child=_stoppable_while_starting)
     server.serve()
+
+
+def _stoppable_while_starting() -> None:
+    """In a freshly forked worker, let SIGINT and SIGTERM end the process (their default).
+
+    Workers are forked with the parent's handlers, which only set a flag in the parent's
+    server object: a worker told to stop while it was still loading documents (or even
+    before it began: granian stops the workers it has just spawned when the interrupt
+    came during start-up) ignored it until granian killed it ("refused to gracefully
+    stop"). granian installs the worker's own graceful handlers once the app is built;
+    until then ending the process is the right answer, and a quiet one.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def quiet_injected_faults() -> None:

@@ -1,28 +1,36 @@
-"""Which declared status answers a situation: the mock answers only what a document declares.
+"""Which status answers a situation: the status class always tells the truth.
 
-The situation gives the status a server would naturally use (200 for a success, 401 for
-missing credentials, 400 for a bad request...). The answer is the first of, in order:
+A contract-testing mock makes one promise: what the real API refuses, the mock refuses. So
+a refusal (a request that fails validation or credentials, is not acceptable, has an
+unsupported media type, names nothing...) is always a 4xx. The situation gives the status
+a server would naturally use (200 for a success, 401 for missing credentials, 400 for a
+bad request...).
+
+A **refusal** (a natural 4xx) is answered with the first of:
 
 1. that status, if the operation declares it;
 2. its range (``4XX``), answered with the natural status;
-3. for an error, ``default``, answered with the natural status;
-4. a declared status of the same class: the close relative first (401 and 403 for each
-   other; 400 and 422 for each other and for 406, 413, 415; 404 and 410 for each other),
-   else the nearest in number (for a success, the other 2xx an operation declares, such as
-   201 or 204, is simply its success);
-5. for a success, ``default``; then the lowest status the operation declares below 500
-   (a 5xx says the API failed: it never answers a success);
-6. for a 4xx the operation declares no 4xx for, the lowest status it declares below 500,
-   else its lowest 5xx: a document that lists only ``202`` gets ``202`` for a request it
-   would refuse, and the ``Warning`` says what was refused and why. A 5xx comes last:
-   it would tell the client the API failed.
+3. ``default``, answered with the natural status;
+4. a declared close relative (400 and 422 for each other and for 406, 413, 415; 404 and
+   410 for each other), with a ``Warning``. Credentials are not relatives: a credential
+   failure is 401 (403 for missing scopes) whatever else is declared;
+5. the natural status itself, undeclared, with a ``Warning`` that names the gap.
 
-A declared 1xx is never the answer: it is an interim status, not a final one. A 5xx (the
-mock's own failure, never the client's) is never answered with another class. Only then,
-or for an operation that declares nothing, is the natural status answered undeclared. A
-``Warning`` header says so whenever the answer is not what the situation calls for: an
-error answered with another error's status or with a success, a success answered with a
-non-success status, or an undeclared status.
+Never a 2xx, never a 5xx: either would tell the client something false (that the call
+worked, or that the API failed). The document's author learns of the gap from the
+``Warning`` and from ``mockserver validate`` (MS134), not from a lie on the wire.
+
+A **success** (a natural 2xx) is answered with the first of: that status; its range;
+another declared 2xx (201 or 204 is simply the operation's success); ``default``; then the
+lowest status (or ``3XX``/``4XX`` range) the operation declares below 500, with a
+``Warning`` (a 5xx would say the API failed); else the natural status, undeclared.
+
+The mock's **own failure** (a natural 5xx) is never hidden by another class: the declared
+status, its range, ``default``, a declared 5xx, else undeclared.
+
+A declared 1xx is never the answer: it is an interim status, not a final one. A
+``Warning`` header says so whenever the answer is not the status the situation calls for,
+or the status is undeclared.
 """
 
 from __future__ import annotations
@@ -30,11 +38,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: Close relatives within a class, tried before the nearest number.
+#: Close relatives among refusals, tried after ``default``. 401 and 403 have none: a
+#: credential failure keeps its own status.
 RELATIVES: dict[int, tuple[int, ...]] = {
     400: (422,),
-    401: (403,),
-    403: (401,),
     404: (410,),
     406: (400, 422),
     410: (404,),
@@ -61,28 +68,56 @@ def choose_status(declared: Iterable[str], natural: int) -> Choice:
         return Choice(natural, str(natural))
     if f"{natural // 100}XX" in keys:
         return Choice(natural, f"{natural // 100}XX")
-    success = natural < 300
-    if "DEFAULT" in keys and not success:
-        return Choice(natural, "default")
-    same_class = [s for s in exact if s // 100 == natural // 100]
-    relative = next((r for r in RELATIVES.get(natural, ()) if r in same_class), None)
-    if relative is None and same_class:
-        relative = min(same_class, key=lambda s: (abs(s - natural), s))
-    if relative is not None:  # another success is what the operation does: no warning
-        return Choice(relative, str(relative), None if success else _warning(natural, relative))
+    if natural < 300:
+        return _success(keys, exact, natural)
     if "DEFAULT" in keys:
         return Choice(natural, "default")
-    if natural >= 500:  # the mock's own failure: no other status may hide it
-        return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
-    fitting = exact if not success else [x for x in exact if x < 500]  # a 5xx is no success
-    if fitting:  # below 500 first: a 5xx would say the API failed, not that it refused
-        lowest = min(fitting, key=lambda x: (x >= 500, x))
-        return Choice(lowest, str(lowest), _warning(natural, lowest))
-    ranges = sorted(k for k in keys if len(k) == 3 and k.endswith("XX") and k[0].isdigit())
+    if natural >= 500:
+        return _failure(exact, natural)
+    return _refusal(exact, natural)
+
+
+def _refusal(exact: list[int], natural: int) -> Choice:
+    """A 4xx with neither itself, its range nor ``default`` declared."""
+    relative = next((r for r in RELATIVES.get(natural, ()) if r in exact), None)
+    if relative is not None:
+        return Choice(relative, str(relative), _warning(natural, relative))
+    return Choice(natural, None, undeclared_warning(natural))
+
+
+def _success(keys: list[str], exact: list[int], natural: int) -> Choice:
+    """A 2xx with neither itself nor its range declared."""
+    successes = [s for s in exact if s // 100 == 2]
+    if successes:  # another success is what the operation does: no warning
+        other = min(successes, key=lambda s: (abs(s - natural), s))
+        return Choice(other, str(other))
+    if "DEFAULT" in keys:
+        return Choice(natural, "default")
+    fitting = [s for s in exact if s < 500]  # a 5xx is no success
+    if fitting:
+        return Choice(min(fitting), str(min(fitting)), _warning(natural, min(fitting)))
+    ranges = sorted(k for k in keys if k in ("3XX", "4XX"))
     if ranges:
         status = int(ranges[0][0]) * 100
         return Choice(status, ranges[0], _warning(natural, status))
-    return Choice(natural, None, f'199 mockserver "no declared response fits {natural}"')
+    return Choice(natural, None, undeclared_warning(natural))
+
+
+def _failure(exact: list[int], natural: int) -> Choice:
+    """The mock's own 5xx: another 5xx the operation declares, else itself, undeclared."""
+    same = [s for s in exact if s // 100 == 5]
+    if same:
+        nearest = min(same, key=lambda s: (abs(s - natural), s))
+        return Choice(nearest, str(nearest), _warning(natural, nearest))
+    return Choice(natural, None, undeclared_warning(natural))
+
+
+def undeclared_warning(natural: int) -> str:
+    """The ``Warning`` of a status the operation does not declare."""
+    return (
+        f'199 mockserver "{natural} is not declared by the operation (nor a {natural // 100}XX '
+        f'range or default); answered undeclared"'
+    )
 
 
 def _warning(natural: int, chosen: int) -> str:

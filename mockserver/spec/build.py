@@ -106,6 +106,32 @@ def build_document(name: str, resolver: RefResolver, registry: SchemaRegistry) -
     )
 
 
+def build_outgoing(resolver: RefResolver) -> tuple[Operation, ...]:
+    """The operations the API calls rather than serves: 3.1 ``webhooks`` (path
+    ``/webhooks/NAME``) and every operation's ``callbacks`` (path ``OPPATH/callbacks/NAME``),
+    for tools that compare them with the roles of client and server reversed."""
+    data = resolver.root.data
+    _, dialect = detect_dialect(data, resolver)
+    builder = _Builder(resolver, dialect)
+    webhooks = data.get("webhooks") if isinstance(data.get("webhooks"), dict) else {}
+    items = [
+        (f"/webhooks/{name}", item, join_pointer("/webhooks", name), resolver.root)
+        for name, item in webhooks.items()
+    ]
+    for path, item in (data.get("paths") or {}).items():
+        item_at = builder._deref(item, join_pointer("/paths", path))
+        for method in HTTP_METHODS if isinstance(item_at.value, dict) else ():
+            op = item_at.value.get(method)
+            callbacks = op.get("callbacks") if isinstance(op, dict) else None
+            for name, callback in (callbacks if isinstance(callbacks, dict) else {}).items():
+                pointer = join_pointer(item_at.pointer, method, "callbacks", name)
+                at = builder._deref(callback, pointer, item_at.file)
+                for expression, target in (at.value if isinstance(at.value, dict) else {}).items():
+                    where = join_pointer(at.pointer, expression)
+                    items.append((f"{path}/callbacks/{name}", target, where, at.file))
+    return tuple(builder.path_items(items))
+
+
 _PARAMETER_LOCATIONS = frozenset({"path", "query", "header", "cookie"})
 
 
@@ -143,8 +169,13 @@ class _Builder:
 
     def operations(self) -> Iterator[Operation]:
         paths = self.data.get("paths") or {}
-        for path, item in paths.items():
-            item_at = self._deref(item, join_pointer("/paths", path))
+        found = ((p, i, join_pointer("/paths", p), self.root) for p, i in paths.items())
+        yield from self.path_items(found)
+
+    def path_items(self, items: Iterable[tuple[str, Any, str, Any]]) -> Iterator[Operation]:
+        """The operations of path items given as (path, item, pointer, file)."""
+        for path, item, pointer, file in items:
+            item_at = self._deref(item, pointer, file)
             if not isinstance(item_at.value, dict):
                 continue
             shared = self._parameters(item_at.value.get("parameters"), item_at)

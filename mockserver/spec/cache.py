@@ -56,9 +56,9 @@ class _Entry:
 
 
 def cache_folder() -> Path:
-    """``$XDG_CACHE_HOME/mockserver``, else ``~/.cache/mockserver``."""
+    """``$XDG_CACHE_HOME/mockserver/compiled``, else ``~/.cache/mockserver/compiled``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "mockserver"
+    return Path(base) / "mockserver" / "compiled"
 
 
 def folder_digest(folder: Path) -> str:

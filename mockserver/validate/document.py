@@ -7,7 +7,6 @@ meta-schema, the schema dialect, examples, paths, servers and names are all stil
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 from mockserver.errors import MockserverError, RefError
@@ -18,7 +17,7 @@ from mockserver.spec.model import Dialect
 from mockserver.spec.pointer import split_pointer
 from mockserver.spec.refs import Located, RefResolver, iter_refs
 from mockserver.spec.source import SourceFile
-from mockserver.validate import names, paths, schemas
+from mockserver.validate import ignores, names, paths, schemas
 from mockserver.validate.metaschema import (
     OAS_DIALECT,
     iter_dialect_issues,
@@ -39,6 +38,7 @@ _STRUCTURE_CHECKS: tuple[StructureCheck, ...] = (
     paths.iter_duplicate_parameter_issues,
     paths.iter_form_data_issues,
     paths.iter_no_content_issues,
+    paths.iter_refusal_status_issues,
     names.iter_operation_id_issues,
     names.iter_security_issues,
     names.iter_tag_issues,
@@ -105,7 +105,8 @@ class DocumentChecker:
             _, dialect = detect_dialect(self.source.data, self.resolver)
         except MockserverError as error:
             return [self._from_error(error)]
-        return list(dict.fromkeys(self._issues(dialect)))
+        found = ignores.apply(dict.fromkeys(self._issues(dialect)), self.resolver.files)
+        return [RULES.graded(f) for f in found]
 
     def _issues(self, dialect: Dialect) -> Iterator[Finding]:
         root = Located(self.source.data, self.source, "")
@@ -122,14 +123,13 @@ class DocumentChecker:
         yield from self._key_issues()
 
     def _key_issues(self) -> Iterator[Finding]:
-        """Every key YAML read as a number or boolean, in every file reached: a warning,
-        since most tools accept ``200:`` though OpenAPI asks for quoted status codes."""
+        """Every key YAML read as a number or boolean, in every file reached (MS132, a
+        warning by default: most tools accept ``200:`` though OpenAPI asks for quotes)."""
         for source in self.resolver.files:
             for pointer in source.non_string_keys:
                 key = split_pointer(pointer)[-1]
                 message = f"key {key} is not a string in YAML; JSON has only string keys"
-                finding = Finding.at("MS132", source, pointer, message, f"quote it: '{key}':")
-                yield replace(finding, severity="warning")
+                yield Finding.at("MS132", source, pointer, message, f"quote it: '{key}':")
 
     def _ref_issues(self) -> Iterator[Finding]:
         """Every broken ref in every reachable file."""

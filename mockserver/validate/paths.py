@@ -149,3 +149,45 @@ def iter_no_content_issues(structure: Structure) -> Iterator[Finding]:
                     "the mock (and any server) sends none",
                     f"answer with 200 to send a body, or drop the {field} of the {status}",
                 )
+
+
+def iter_refusal_status_issues(structure: Structure) -> Iterator[Finding]:
+    """An operation that can refuse a request but declares no status to refuse it with (a
+    warning: the mock still refuses, with an undeclared 4xx; see serve/statuses.py)."""
+    for op in structure.operations:
+        responses = op.value.get("responses")
+        if not op.template or not isinstance(responses, dict) or _declares_refusal(responses):
+            continue  # webhooks and callbacks are the client's to answer, not the mock's
+        reasons = _refusal_reasons(op, structure)
+        if reasons:
+            yield Finding.at(
+                "MS134",
+                op.source,
+                op.at("responses"),
+                f"{op.key} can refuse requests ({', '.join(reasons)}) but declares no 4xx "
+                "response and no default; the mock refuses with an undeclared 4xx",
+                "declare the refusals it answers, e.g. '400': {description: Bad request}"
+                + (" and '401'" if "security" in reasons else "")
+                + ", or a 4XX range or a default response",
+            )  # a warning: the rule's own severity
+
+
+def _declares_refusal(responses: dict[object, object]) -> bool:
+    keys = [str(key).upper() for key in responses]
+    return any(key.startswith("4") or key == "DEFAULT" for key in keys)
+
+
+def _refusal_reasons(op: OperationNode, structure: Structure) -> list[str]:
+    """What lets ``op`` refuse a request: parameters, a body, security."""
+    params = _merged(op)
+    reasons = []
+    if any(p.value.get("in") not in ("body", "formData") for p in params):
+        reasons.append("parameters")
+    if op.value.get("requestBody") or any(
+        p.value.get("in") in ("body", "formData") for p in params
+    ):
+        reasons.append("a body")
+    security = op.value.get("security", structure.root.data.get("security"))
+    if isinstance(security, list) and security and all(security):  # [] or {} means open
+        reasons.append("security")
+    return reasons

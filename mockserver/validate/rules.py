@@ -190,6 +190,22 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "non-string-key",
         "A key is not a string in YAML (an unquoted status code such as 200:).",
         "quote the key, as OpenAPI asks for JSON compatibility: '200':",
+        severity="warning",  # most tools accept it; the specification asks for quotes
+    ),
+    Rule(
+        "MS133",
+        "invalid-local-ignore",
+        "x-mockserver-ignore names something that is not a rule code.",
+        "list rule codes such as [MS106]; docs/validate.md lists every rule",
+    ),
+    Rule(
+        "MS134",
+        "refusal-undeclared",
+        "An operation can refuse requests (it has parameters, a body or security) but "
+        "declares no 4xx response and no default: the mock answers its refusals with an "
+        "undeclared 4xx (a warning).",
+        "declare the 4xx it answers (400, 401, 422...), a 4XX range, or a default response",
+        severity="warning",  # the mock still refuses, truthfully, with an undeclared 4xx
     ),
     Rule(
         "MS201",

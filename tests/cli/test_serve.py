@@ -13,9 +13,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mockserver.cli.serve import ENVIRONMENT_KEY, app_from_environment, banner, spec_files
+from mockserver.cli.serve import (
+    ENVIRONMENT_KEY,
+    app_from_environment,
+    banner,
+    spec_files,
+    token_hint,
+)
 from mockserver.errors import UsageError
 from mockserver.serve.mount import ServeOptions, load_apis
+from mockserver.spec.model import SecurityScheme
 from tests.conftest import (
     DATA,
     FIXTURES,
@@ -208,3 +215,30 @@ def test_bad_latency_and_journal_options_stop_start_up(option: list[str], messag
     )
     assert result.returncode == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("scheme", "hint"),
+    [
+        (
+            SecurityScheme("k", "apiKey", location="header", parameter_name="api_key"),
+            "'api_key: mock-token'",
+        ),
+        (
+            SecurityScheme("k", "apiKey", location="query", parameter_name="key"),
+            "'?key=mock-token'",
+        ),
+        (
+            SecurityScheme("k", "apiKey", location="cookie", parameter_name="sid"),
+            "'Cookie: sid=mock-token'",
+        ),
+        (SecurityScheme("b", "http", scheme="bearer"), "'Authorization: Bearer mock-token'"),
+        (SecurityScheme("o", "oauth2"), "'Authorization: Bearer mock-token'"),
+        (
+            SecurityScheme("b", "http", scheme="basic"),
+            "'Authorization: Basic dXNlcjptb2NrLXRva2Vu' (any user, password mock-token)",
+        ),
+    ],
+)
+def test_the_token_hint_follows_the_scheme(scheme: SecurityScheme, hint: str) -> None:
+    assert token_hint(scheme) == hint

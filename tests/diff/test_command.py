@@ -72,7 +72,8 @@ def test_an_unproven_suspect_is_a_warning_unless_fail_on_unproven(
 
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert main([*args, "--fail-on", "unproven"]) == 1
+    assert main([*args, "--fail-on-unproven"]) == 1
+    assert main([*args, "--fail-on", "unproven"]) == 1  # the former spelling
     assert "::warning " in out and "MS499" in out
     assert "::error " not in out
 

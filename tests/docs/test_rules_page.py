@@ -33,3 +33,9 @@ def test_the_table_has_one_row_per_code_of_validate_and_diff() -> None:
 def test_the_page_keeps_its_marker() -> None:
     hook = _hook()
     assert hook.MARKER in (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+
+
+def test_each_row_names_the_rule_s_default_level() -> None:
+    table = _hook().rules_table()
+    levels = dict(re.findall(r"^\| (MS\d{3}) \| `[^`]+` \| (\w+) \|", table, re.MULTILINE))
+    assert levels["MS104"] == "error" and levels["MS132"] == "warning"

@@ -126,3 +126,16 @@ def test_sarif_levels_follow_severity() -> None:
 @pytest.mark.parametrize("name", sorted(REPORTERS))
 def test_every_format_handles_no_findings(name: str) -> None:
     assert render(name)
+
+
+def test_sarif_rules_carry_their_default_level() -> None:
+    rules = Registry((*LOADING_RULES, Rule("MS104", "n", "s", "h", severity="warning")))
+    sarif = json.loads(REPORTERS["sarif"](Report([FINDING], CHECKED, rules, "v")))
+    descriptor = sarif["runs"][0]["tool"]["driver"]["rules"][0]
+    assert descriptor["defaultConfiguration"] == {"level": "warning"}
+
+
+def test_a_rule_default_severity_grades_its_findings() -> None:
+    rules = Registry((*LOADING_RULES, Rule("MS104", "n", "s", "h", severity="info")))
+    assert rules.graded(FINDING).severity == "info"
+    assert RULES.graded(FINDING) is FINDING

@@ -75,11 +75,11 @@ def test_parameter_styles_are_read_before_validation(zoo: Client, query: str, ok
 
 def test_path_parameters_are_validated(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things/Not_Valid!", headers=TOKEN)
-    # GET /things/{thingId} declares 200 and 404 only: the refusal comes as its declared 404,
-    # naming the violation, with a Warning saying no 400 is declared
-    assert response.status_code == 404
+    # GET /things/{thingId} declares 200 and 404 only: a 400 all the same (a 404 would say
+    # the thing does not exist), naming the violation, with a Warning naming the gap
+    assert response.status_code == 400
     assert response.json()["errors"][0]["name"] == "thingId"
-    assert "no 400" in response.headers["warning"]
+    assert "400 is not declared" in response.headers["warning"]
 
 
 def test_missing_required_body_is_reported(zoo: Client) -> None:

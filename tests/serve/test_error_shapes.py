@@ -100,6 +100,30 @@ def test_undeclared_statuses_are_rfc_7807(write_doc: WriteDoc) -> None:
 
 
 @pytest.mark.parametrize(
+    ("produces", "expected"),
+    [(["application/json"], "application/json"), (["application/xml"], "application/xml")],
+)
+def test_a_swagger_2_undeclared_status_comes_in_the_produced_media_type(
+    write_doc: WriteDoc, produces: list[str], expected: str
+) -> None:
+    # 2.0's produces applies to every response, declared or not (Schemathesis checks so)
+    document = load_document(
+        write_doc(
+            {
+                "swagger": "2.0",
+                "info": {"title": "t", "version": "1"},
+                "produces": produces,
+                "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}},
+            }
+        )
+    )
+    shaper = ErrorShaper(document, ValueGenerator(document.registry))
+    rendered = shaper.render(document.operations[0], Problem(401, "no credentials"), 401)
+    assert (rendered.status, rendered.media_type) == (401, expected)
+    assert b"no credentials" in rendered.body
+
+
+@pytest.mark.parametrize(
     ("url", "headers", "status", "keys"),
     [
         (

@@ -42,7 +42,9 @@ def test_prefer_example_picks_a_named_example(zoo: Client) -> None:
 
 def test_prefer_an_unknown_example_is_a_clear_4xx(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things/x", headers=prefer("example=huge"))
-    assert response.status_code == 404  # the operation declares no 400: its declared 4xx
+    # the operation declares no 400: the truth, undeclared, with a Warning naming the gap
+    assert response.status_code == 400
+    assert "400 is not declared" in response.headers["warning"]
     assert "examples are: small" in response.json()["detail"]
 
 

@@ -182,9 +182,9 @@ def test_the_cache_lives_in_the_users_cache_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache_folder() == tmp_path / "mockserver"
+    assert cache_folder() == tmp_path / "mockserver" / "compiled"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert cache_folder() == Path.home() / ".cache" / "mockserver"
+    assert cache_folder() == Path.home() / ".cache" / "mockserver" / "compiled"
 
 
 @pytest.mark.parametrize(("cached", "expected"), [(True, True), (False, False)])

@@ -14,10 +14,21 @@ from typing import Any
 import pytest
 import yaml
 
+from mockserver.report.findings import Finding
+from mockserver.report.run import exit_code
 from mockserver.validate.runner import validate_paths
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 CLEAN = BROKEN / "clean"
+#: A warning most of these small documents earn beside their one defect (an operation that
+#: can refuse but declares no 4xx nor default): tests/validate/test_refusal_statuses.py
+#: judges it; here it would hide the defect each document is about.
+BESIDE_THE_POINT = "MS134"
+
+
+def findings_of(path: Path) -> list[Finding]:
+    """The findings for ``path`` but MS134."""
+    return [f for f in validate_paths([path]).findings if f.code != BESIDE_THE_POINT]
 
 
 def _expected() -> list[dict[str, Any]]:
@@ -41,12 +52,12 @@ def test_every_broken_document_has_an_expectation() -> None:
 
 @pytest.mark.parametrize("expected", [_case(e) for e in _expected()])
 def test_broken_document_yields_its_one_finding(expected: dict[str, Any]) -> None:
-    outcome = validate_paths([BROKEN / expected["file"]])
-    found = [(f.code, f.line, f.pointer) for f in outcome.findings]
+    findings = findings_of(BROKEN / expected["file"])
+    found = [(f.code, f.line, f.pointer) for f in findings]
     assert found == [(expected["code"], expected["line"], expected["pointer"])]
-    assert outcome.findings[0].file.name == expected["file"]
-    warning = outcome.findings[0].severity == "warning"  # MS132: reported, not failing
-    assert outcome.exit_code() == (2 if expected["code"] < "MS100" else 0 if warning else 1)
+    assert findings[0].file.name == expected["file"]
+    warning = findings[0].severity == "warning"  # MS132: reported, not failing
+    assert exit_code(findings) == (2 if expected["code"] < "MS100" else 0 if warning else 1)
 
 
 @pytest.mark.parametrize("path", sorted(CLEAN.glob("*.yaml")), ids=lambda p: p.name)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.validate.runner import validate_paths
+from tests.validate.test_broken_documents import findings_of
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 
@@ -26,7 +27,7 @@ BROKEN = Path(__file__).resolve().parent / "broken"
 def test_the_message_names_the_keyword_its_value_and_what_is_allowed(
     name: str, words: list[str]
 ) -> None:
-    (finding,) = validate_paths([BROKEN / name]).findings
+    (finding,) = findings_of(BROKEN / name)
     for word in words:
         assert word in finding.message
 

@@ -91,12 +91,15 @@ def test_invalid_document_is_flagged_without_a_crash(path: Path) -> None:
 
 #: Rules reported as warnings: they never fail the run on their own.
 WARNINGS = frozenset({"MS132"})
+#: Advice about serving the document, not about its validity (MS134: an operation that can
+#: refuse but declares no 4xx): beside the point of a validity suite.
+ADVICE = frozenset({"MS134"})
 
 
 @pytest.mark.parametrize("path", VALID, ids=_name)
 def test_valid_document_is_clean_or_breaks_a_listed_requirement(path: Path) -> None:
     outcome = validate_paths([path], ref_root=OFFICIAL)
-    codes = frozenset(f.code for f in outcome.findings)
+    codes = frozenset(f.code for f in outcome.findings) - ADVICE
     expected, _reason = {**SPEC_BREAKS, **REFUSED_BY_DESIGN}.get(_name(path), (frozenset(), ""))
     assert codes == expected, [f"{f.code} {f.pointer}: {f.message}" for f in outcome.findings]
     failing = expected - WARNINGS  # a warning is reported without failing the run

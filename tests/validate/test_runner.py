@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mockserver.cli import main
-from mockserver.validate import runner
 from mockserver.report.findings import Finding
+from mockserver.validate import runner
 from mockserver.validate.runner import default_ref_root, validate_paths
 
 DOCUMENT = """\
