@@ -41,6 +41,8 @@ BOUND = 120.0
 #: Graph beta's bound: it starts within this, or fails with one line within it.
 BETA_BOUND = 180.0
 BEARER = {"Authorization": "Bearer mock-token"}
+#: An empty fixture folder: every document served from examples and generated data.
+NO_FIXTURES = tempfile.mkdtemp(prefix="mockserver-bench-no-fixtures-")
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def mock_command(document: Document, port: int, *extra: str) -> list[str]:
         "--port",
         str(port),
         "--fixtures",
-        str(Path(tempfile.gettempdir()) / "mockserver-no-fixtures"),
+        NO_FIXTURES,
         *extra,
     ]
 
