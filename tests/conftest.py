@@ -84,11 +84,11 @@ def minimal_doc(version: str = "3.1.0", **paths: Any) -> dict[str, Any]:
 class Client:
     """A synchronous HTTP client for an ASGI app, in process (no sockets)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, base_url: str = "http://mock") -> None:
         self._portal_cm = start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
         transport = httpx.ASGITransport(app=app)
-        self._client = httpx.AsyncClient(transport=transport, base_url="http://mock")
+        self._client = httpx.AsyncClient(transport=transport, base_url=base_url)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request and wait for the whole response."""
@@ -143,6 +143,8 @@ def vendored(vendored_apis: list[MountedApi]) -> Iterator[Client]:
 
 
 TOKEN = {"Authorization": "Bearer mock-token"}
+#: What a program sends with a control request that changes state (SECURITY.md).
+CONTROL = {"Content-Type": "application/json"}
 RAW_TOKEN = {"Authorization": "mock-token"}
 
 

@@ -101,7 +101,27 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "($XDG_CACHE_HOME/mockserver/compiled, else ~/.cache/mockserver/compiled)",
     )
     add_pacing_options(cmd)
+    add_exposure_options(cmd)
     cmd.set_defaults(run=run_serve)
+
+
+def add_exposure_options(cmd: argparse.ArgumentParser) -> None:
+    """Who may reach the mock's own surface (SECURITY.md)."""
+    group = cmd.add_argument_group("who may reach the mock (see SECURITY.md)")
+    group.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (localhost, loopback addresses and "
+        "--host are always answered; '*' answers any); others get 421",
+    )
+    group.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="require 'X-Mock-Token: TOKEN' on /__mock/ (reset, state, journal); the "
+        "dashboard takes it from #token=TOKEN in its address",
+    )
 
 
 def add_pacing_options(cmd: argparse.ArgumentParser) -> None:
@@ -166,10 +186,13 @@ def run_serve(args: argparse.Namespace) -> int:
         "cache": not args.no_cache,
         "address": [address.host, address.port],
         "first_load": str(first_load.folder),
+        "allowed_hosts": [address.host, *args.allowed_host],
+        "control_token": args.control_token,
         **_pacing_settings(args),
     }
     try:
         _reach(state, args.state_timeout)  # fail fast, before any worker starts
+        warn_if_exposed(address.host, args.control_token)
         os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
         try:
             serve_app(
@@ -335,6 +358,28 @@ def _options(settings: dict[str, Any]) -> Any:
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
         cache=DocumentCache() if settings.get("cache") else None,
+        allowed_hosts=tuple(settings.get("allowed_hosts", ["127.0.0.1"])),
+        control_token=settings.get("control_token"),
+    )
+
+
+def warn_if_exposed(host: str, token: str | None) -> None:
+    """One line on stderr when ``--host`` reaches beyond this machine."""
+    from mockserver.serve.surface import is_loopback
+
+    if is_loopback(host):
+        return
+    guarded = (
+        "the control routes want --control-token's X-Mock-Token"
+        if token
+        else "give --control-token TOKEN to guard the control routes"
+    )
+    print(
+        f"mockserver serve: warning: --host {host} exposes to the network every mocked API "
+        f"with its writes, POST /__mock/reset, /__mock/state, the request journal (with "
+        f"request bodies) and the dashboard; {guarded} (see SECURITY.md)",
+        file=sys.stderr,
+        flush=True,
     )
 
 

@@ -271,6 +271,19 @@ DECLARATION_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
         },
         "operations": {"type": "object", "additionalProperties": _OPERATION},
+        "journal": {
+            "type": "object",
+            "properties": {
+                "mask": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "description": "body fields, headers and query parameters the request "
+                    "journal shows as ****, besides credentials and the fields the document "
+                    "marks writeOnly or format: password",
+                }
+            },
+            "additionalProperties": False,
+        },
         **_PACING,
     },
     "additionalProperties": False,
@@ -411,6 +424,8 @@ class Declaration:
     error_codes: Mapping[int, str] = field(default_factory=dict)
     #: latency and fault settings, parsed: operation id -> its own; "" -> the top level's
     pacing: Mapping[str, Pacing] = field(default_factory=dict)
+    #: names the request journal masks (``journal: mask:``), besides credentials
+    masked: frozenset[str] = frozenset()
 
 
 def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:
@@ -469,6 +484,7 @@ def from_source(source: SourceFile) -> Declaration:
         source,
         codes,
         _pacing(source),
+        frozenset((data.get("journal") or {}).get("mask", [])),
     )
 
 

@@ -4,6 +4,12 @@ The same schema and seed always give the same value. Every value is checked agai
 schema in its own dialect before it is returned; a candidate that fails is discarded and
 another seed is tried, so callers never see an invalid value (they get a
 :class:`GenerationError` instead, which the mock reports rather than serving bad data).
+
+With ``examples=True`` the author's own values come first: at every level a schema's
+``example``, then the first of its ``examples``, then its ``default`` is used when it is
+valid against that schema, and only the rest is generated. Half of the attempts use them,
+so a combination of examples the whole schema refuses (``uniqueItems``, ``oneOf``) still
+ends in a generated value rather than none.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from mockserver.spec.patterns import PatternTimeout, ecma
 
 MAX_DEPTH = 7
 ATTEMPTS = 12
+#: the first attempts that use the author's examples (the rest generate everything)
+EXAMPLE_ATTEMPTS = ATTEMPTS // 2
 
 
 class GenerationError(Exception):
@@ -62,15 +70,21 @@ class ValueGenerator:
         self.direction = direction
         self._validators: dict[str | None, SchemaValidator] = {}
 
-    def generate(self, schema: Schema, seed: int, hints: Hints | None = None) -> Any:
-        """A valid value for ``schema``; raises :class:`GenerationError` if none is found."""
+    def generate(
+        self, schema: Schema, seed: int, hints: Hints | None = None, *, examples: bool = False
+    ) -> Any:
+        """A valid value for ``schema``; raises :class:`GenerationError` if none is found.
+        With ``examples``, the schemas' own ``example``/``examples``/``default`` come first."""
         validator = self._validator(schema)
         hints = hints or Hints()
         closest = NOTHING_DRAWN
         for attempt in range(ATTEMPTS):
             rng = random.Random(stable_seed(seed, attempt))
+            draw = _Draw(
+                self, rng, hints, attempt, examples=examples and attempt < EXAMPLE_ATTEMPTS
+            )
             try:
-                value = _Draw(self, rng, hints, attempt).value(schema, "", 0, ())
+                value = draw.value(schema, "", 0, ())
             except (PatternError, Impossible, RecursionError):
                 continue
             if _is_valid(validator, value):
@@ -118,6 +132,7 @@ class _Draw:
         attempt: int,
         *,
         lenient: bool = False,
+        examples: bool = False,
     ) -> None:
         self.owner = owner
         self.rng = rng
@@ -126,6 +141,8 @@ class _Draw:
         #: draw a string that breaks its pattern or length rather than none at all (the
         #: closest value, for a schema whose pattern no string of its lengths matches)
         self.lenient = lenient
+        #: use the schemas' own example, examples or default before generating
+        self.examples = examples
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -144,6 +161,10 @@ class _Draw:
             return self.hints.fields[name]
         if "const" in node:
             return node["const"]
+        if self.examples:
+            for candidate in _authored(node):
+                if self._valid(schema, candidate):
+                    return candidate
         if node.get("enum"):
             return self._pick_enum(node["enum"])
         for combinator in ("oneOf", "anyOf"):
@@ -207,7 +228,11 @@ class _Draw:
         node = schema.value
         props: dict[str, Any] = node.get("properties") or {}
         required = set(node.get("required") or [])
-        chosen = [p for p in props if p in required or self._include(p, depth)]
+        chosen = [
+            p
+            for p in props
+            if p in required or self._authored(schema, p) or self._include(p, depth)
+        ]
         for key, needs in (node.get("dependentRequired") or {}).items():
             if key in chosen:
                 chosen.extend(n for n in needs if n not in chosen)
@@ -229,6 +254,15 @@ class _Draw:
                     raise
         self._fill_extra(schema, result, depth, refs)
         return result
+
+    def _authored(self, schema: Schema, prop: str) -> bool:
+        """Whether examples are on and the property's schema has an author's value (such a
+        property is always shown, as the author wrote it)."""
+        if not self.examples:
+            return False
+        sub = self._property_schema(schema, prop)
+        node = deref(sub, self.owner.registry).value if sub is not None else None
+        return isinstance(node, dict) and bool(_authored(node))
 
     def _include(self, prop: str, depth: int) -> bool:
         if prop in self.hints.fields:
@@ -302,7 +336,13 @@ class _Draw:
         tries = 0
         while len(result) < target and tries < target * 4:
             tries += 1
-            item = self.value(sub, _singular(name), depth + 1, refs) if sub else self._any(name)
+            item = self._next_item(sub, name, depth, refs)
+            if node.get("uniqueItems") and item in seen and self.examples:
+                self.examples = False  # the example is taken: the other items are generated
+                try:
+                    item = self._next_item(sub, name, depth, refs)
+                finally:
+                    self.examples = True
             if node.get("uniqueItems") and item in seen:
                 continue
             seen.append(item)
@@ -311,6 +351,9 @@ class _Draw:
             contains = descend(schema, ("contains",))
             result.append(self.value(contains, name, depth + 1, refs) if contains else 0)
         return result
+
+    def _next_item(self, sub: Schema | None, name: str, depth: int, refs: tuple[str, ...]) -> Any:
+        return self.value(sub, _singular(name), depth + 1, refs) if sub else self._any(name)
 
     def _item(
         self, schema: Schema, path: tuple[str, ...], name: str, depth: int, refs: tuple[str, ...]
@@ -332,6 +375,18 @@ class _Draw:
 
     def _pick_enum(self, values: list[Any]) -> Any:
         return values[self.rng.randrange(len(values))]
+
+
+def _authored(node: dict[str, Any]) -> list[Any]:
+    """The values the schema's author wrote: ``example`` (OpenAPI), the first of
+    ``examples`` (JSON Schema), ``default``, in that order."""
+    found = [node["example"]] if "example" in node else []
+    listed = node.get("examples")
+    if isinstance(listed, list) and listed:
+        found.append(listed[0])
+    if "default" in node:
+        found.append(node["default"])
+    return found
 
 
 def _infer_type(node: dict[str, Any]) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mockserver.data.binding import json_media, success_response
 from mockserver.data.dataset import Record, project
@@ -387,7 +388,16 @@ def _records(
             break
         hints = Hints({id_field: index + 1}) if integer_ids else None
         try:
-            candidates.append(generator.generate(source, stable_seed("record", seed, index), hints))
+            candidates.append(
+                _record(
+                    generator,
+                    source,
+                    stable_seed("record", seed, index),
+                    hints,
+                    id_field,
+                    candidates,
+                )
+            )
         except GenerationError:
             continue
     rows: list[Record] = []
@@ -400,6 +410,23 @@ def _records(
             rows.append(record)
             seen.add(key)
     return rows[: GENERATED_RECORDS + 5]
+
+
+def _record(
+    generator: ValueGenerator,
+    source: Schema,
+    seed: int,
+    hints: Hints | None,
+    id_field: str,
+    made: list[Any],
+) -> Any:
+    """A generated record with the author's examples in it (as a single answer has them);
+    generated throughout when the examples would repeat an id already made."""
+    record = generator.generate(source, seed, hints, examples=True)
+    taken = {str(r.get(id_field)) for r in made if isinstance(r, dict)}
+    if isinstance(record, dict) and str(record.get(id_field)) in taken:
+        return generator.generate(source, seed, hints)
+    return record
 
 
 def _scoped_records(

@@ -1,9 +1,10 @@
-"""An answer ready to send: status, media type, body bytes and headers."""
+"""An answer ready to send: status, media type, body bytes and headers (and whether the
+body is left out, for HEAD)."""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from starlette.types import Send
 
@@ -18,6 +19,8 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
     #: where the answer came from (dataset, example, generated), for the request journal
     source: str = field(default="", compare=False)
+    #: an answer to HEAD: the headers of the answer (its Content-Length too), no body
+    bodiless: bool = False
 
     @functools.cached_property
     def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
@@ -31,14 +34,24 @@ class Answer:
     def with_headers(self, *headers: tuple[str, str]) -> Answer:
         """A copy with ``headers`` added."""
         return Answer(
-            self.status, self.media_type, self.body, (*self.headers, *headers), self.source
+            self.status,
+            self.media_type,
+            self.body,
+            (*self.headers, *headers),
+            self.source,
+            self.bodiless,
         )
+
+    def to_head(self) -> Answer:
+        """The answer to a HEAD request: the same status and headers, and no body
+        (RFC 9110 section 9.3.2); Content-Length still says how long the GET's body is."""
+        return replace(self, bodiless=True)
 
     async def send_to(self, send: Send) -> None:
         """Send the whole answer over ASGI."""
         headers = list(self.raw_headers)  # a copy: outer layers (CORS) may add to it
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
-        await send({"type": "http.response.body", "body": self.body})
+        await send({"type": "http.response.body", "body": b"" if self.bodiless else self.body})
 
 
 def header_bytes(text: str) -> bytes:

@@ -92,12 +92,15 @@ class MountedApi:
         """The operation for ``method`` (lower case) at ``path`` below a mount; raises the
         404 or 405 problem when there is none. Of several matching paths the most specific
         is the resource (``/things/export`` over ``/things/{id}``, ``/things/{name}.json``
-        over ``/things/{name}``, whatever the order of the document)."""
+        over ``/things/{name}``, whatever the order of the document). HEAD on a path
+        that declares no HEAD but a GET is the GET (the gate leaves the body out)."""
         found = self.matches(path)
         if not found:
             raise Problem(404, f"no operation at {path}")
         entry, values = found[0]  # the most specific path is the resource
         candidates = entry.methods.get(method)
+        if not candidates and method == "head":  # RFC 9110: HEAD answers as GET would
+            candidates = entry.methods.get("get")
         if candidates:
             plan = _by_fragment(candidates, headers, query)
             names = template_variables(sent_path(plan.op.path))

@@ -33,9 +33,7 @@ from mockserver.serve.api import MountedApi
 from mockserver.serve.gate import Gate
 from mockserver.serve.mount import load_apis
 from mockserver.serve.options import ServeOptions
-
-#: Origins a frontend dev server runs on: any port of localhost, 127.0.0.1 or [::1].
-LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+from mockserver.serve.surface import LOCAL_ORIGINS
 
 
 class LocalCORSMiddleware(CORSMiddleware):

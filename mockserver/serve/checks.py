@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -72,6 +73,7 @@ def check_request(
         if value is not NOT_SENT:
             values[(pp.param.location, pp.param.name)] = value
     media, body = None, None
+    checked_by = time.monotonic() + VALIDATION_SECONDS  # parameters have their own bounds
     try:  # a 415 goes straight out; a missing or unreadable body joins the violations
         media = _body_media(plan, raw, headers)
         if media is not None:
@@ -79,12 +81,35 @@ def check_request(
             if body is UNREAD:
                 body = None  # a body mockserver does not read (binary, XML) is not judged
             else:
-                violations.extend(_check_body(plan, media, body))
+                checked_by = time.monotonic() + VALIDATION_SECONDS
+                violations.extend(_check_body(plan, media, body, checked_by))
     except InvalidRequest as unreadable:
         violations.extend(unreadable.violations)
     if violations:
-        raise InvalidRequest(violations)
+        raise InvalidRequest(bounded(violations, checked_by))
     return MockRequest(raw, headers, query, cookies, values, body, media)
+
+
+#: Violations an answer lists; the rest are counted in one more line.
+MAX_VIOLATIONS = 100
+#: Seconds a request's body may be validated for (the event loop waits meanwhile).
+VALIDATION_SECONDS = 0.04
+
+
+def bounded(violations: list[Violation], deadline: float) -> list[Violation]:
+    """The first :data:`MAX_VIOLATIONS`, and a line counting the rest (at least, when
+    validation stopped at its deadline)."""
+    cut = time.monotonic() > deadline
+    if len(violations) <= MAX_VIOLATIONS and not cut:
+        return violations
+    rest = max(len(violations) - MAX_VIOLATIONS, 0)
+    counted = (
+        f"at least {rest} more (validation stopped after {VALIDATION_SECONDS * 1000:.0f} ms)"
+        if cut
+        else f"{rest} more"
+    )
+    more = f"the first {MAX_VIOLATIONS} violations are listed; {counted} not listed"
+    return [*violations[:MAX_VIOLATIONS], Violation("request", "", "", more, "more")]
 
 
 def _check_parameter(pp: ParameterPlan, value: Any) -> list[Violation]:
@@ -208,7 +233,7 @@ def _pairs_to_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return fields
 
 
-def _check_body(plan: OperationPlan, media: str, body: Any) -> list[Violation]:
+def _check_body(plan: OperationPlan, media: str, body: Any, deadline: float) -> list[Violation]:
     validator = plan.bodies.get(media)
     if validator is None:
         return []
@@ -217,7 +242,7 @@ def _check_body(plan: OperationPlan, media: str, body: Any) -> list[Violation]:
         body = _coerce_fields(shape, body)
     return [
         Violation("body", "", v.pointer, v.message, v.keyword)
-        for v in validator.iter_violations(body)
+        for v in validator.iter_violations(body, deadline)
     ]
 
 

@@ -9,7 +9,7 @@ is refused at start-up (:func:`check_prefix`), so the routes never hide an API's
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -22,6 +22,7 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.problems import Problem
 from mockserver.serve.state import StateStore
 from mockserver.serve.state.store import SESSION_NAME, StoreError
+from mockserver.serve.surface import refuse_cross_site, refuse_without_token
 from mockserver.spec.pointer import join_pointer
 
 PREFIX = "/__mock"
@@ -39,8 +40,12 @@ class Control:
     """Answers the control routes from the store every worker shares; other parts of the
     mock add their own routes (:meth:`route`) and forget with the reset (:meth:`on_reset`)."""
 
-    def __init__(self, store: StateStore) -> None:
+    def __init__(
+        self, store: StateStore, cors_origins: Sequence[str] = (), token: str | None = None
+    ) -> None:
         self.store = store
+        self.cors_origins = tuple(cors_origins)
+        self.token = token
         self.routes: dict[str, tuple[str, Page]] = {
             RESET: ("POST", partial(_send, self._reset)),
             STATE: ("GET", partial(_send, self._state)),
@@ -55,17 +60,25 @@ class Control:
         """Call ``hook`` with the session (None: all) on every ``POST /__mock/reset``."""
         self.resets.append(hook)
 
-    def find(self, path: str, method: str) -> Page | None:
+    def find(
+        self, path: str, method: str, headers: Iterable[tuple[bytes, bytes]] = ()
+    ) -> Page | None:
         """The control route at ``path``, or None when the path is not under the prefix;
-        raises 404 or 405 for a path under it that is not a route."""
+        raises 404 or 405 for a path under it that is not a route, 401 without the control
+        token, and 403 for a state change another site's page could have sent."""
         if not (path == PREFIX or path.startswith(PREFIX + "/")):
             return None
+        headers = tuple(headers)
+        if self.token is not None:
+            refuse_without_token(headers, self.token)
         if path not in self.routes:
             known = ", ".join(sorted(self.routes))
             raise Problem(404, f"no control route at {path}; there are {known}")
         allowed, page = self.routes[path]
         if method != allowed and not (allowed == "GET" and method == "HEAD"):
             raise Problem(405, f"{method} is not allowed on {path}", headers=(("Allow", allowed),))
+        if allowed not in ("GET", "HEAD"):
+            refuse_cross_site(headers, self.cors_origins)
         return page
 
     def _reset(self, scope: Scope) -> Answer:

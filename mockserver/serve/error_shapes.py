@@ -3,9 +3,11 @@
 A problem (status, title, detail, violations) is rendered into the error schema the
 document declares for that status and operation, by recognising the fields such schemas
 use (``message``, ``code``, ``type``, ``statusCode``, ``detail: [{loc, msg, type}]``…).
-Fields it cannot recognise but the schema requires are generated; the result is checked
-against the schema. A document that declares nothing for a status gets RFC 7807
-``application/problem+json``.
+Fields it cannot recognise but the schema requires are generated (the author's examples
+first); the result is checked against the schema. When the error response declares an
+example (on its media type, or its schema's own ``example``/``examples``), that example is
+the body, with the violation written into the fields that carry one (issue 17). A document
+that declares nothing for a status gets RFC 7807 ``application/problem+json``.
 """
 
 from __future__ import annotations
@@ -113,7 +115,9 @@ class ErrorShaper:
             return Answer(status, None, b"", problem.headers)
         if media is None:
             return problem_json(problem, status)
-        body = self._shaped(media.schema, problem, status) if media.schema else None
+        body = self._declared(media, problem, status)
+        if body is None and media.schema is not None:
+            body = self._shaped(media.schema, problem, status)
         if body is None:  # no schema, or one nothing valid fits: the problem's own fields
             body = problem_fields(problem, status)
         name = concrete(media.name)  # a declared range (*/*) is answered as JSON
@@ -123,6 +127,24 @@ class ErrorShaper:
             xml = to_xml(body, media.schema, self.document.registry, default_root="error")
             return Answer(status, name, xml, problem.headers)
         return Answer(status, name, problem.message.encode(), problem.headers)
+
+    def _declared(self, media: MediaType, problem: Problem, status: int) -> Any:
+        """The author's own error: the media type's first example, else the schema's own
+        ``example``/``examples``, with the violation written where the schema has a place
+        for it (message, violations, status); ``None`` when there is none, or none valid."""
+        authored = [e.value for e in media.examples]
+        if media.schema is not None:
+            authored.extend(_authored(deref(media.schema, self.document.registry).value))
+        if not authored:
+            return None
+        form = self._form(media.schema) if media.schema is not None else _Form((), ())
+        fill = {f.name: self._value(f, problem, status) for f in form.fields if f.role in _FILLED}
+        validator = self._validator(media.schema) if media.schema is not None else None
+        for value in authored:
+            body = {**value, **fill} if isinstance(value, dict) else value
+            if validator is None or validator.is_valid(body):
+                return body
+        return None
 
     def _shaped(self, schema: Schema, problem: Problem, status: int) -> Any:
         validator = self._validator(schema)
@@ -234,7 +256,7 @@ class ErrorShaper:
                 raise GenerationError(f"no schema for required field {name}")
             key = (sub.uri or repr(sub.value), seed)
             if key not in self._generated:
-                self._generated[key] = self.generator.generate(sub, seed)
+                self._generated[key] = self.generator.generate(sub, seed, examples=True)
             values[name] = self._generated[key]
         return values
 
@@ -243,6 +265,19 @@ class ErrorShaper:
         if key not in self._validators:
             self._validators[key] = SchemaValidator(schema, self.document.registry)
         return self._validators[key]
+
+
+#: The roles a declared error example gets from the problem; its own code and title stay.
+_FILLED = frozenset({"violations", "messages", "message", "status"})
+
+
+def _authored(node: Any) -> list[Any]:
+    """A schema's own example values: ``example``, then ``examples`` (a list)."""
+    if not isinstance(node, dict):
+        return []
+    found = [node["example"]] if "example" in node else []
+    listed = node.get("examples")
+    return found + (list(listed) if isinstance(listed, list) else [])
 
 
 #: Statuses HTTP sends without a body.

@@ -1,7 +1,10 @@
 """The gate: the server's one router and the one place where problems become answers.
 
-A request is matched once: to a page the server serves itself (the index, a document,
-Swagger UI), or to an API and one of its operations. The operation's request is then read
+A request whose ``Host`` is not a name the server answers as is refused first, with 421
+(DNS rebinding, :mod:`mockserver.serve.surface`). A request is then matched once: to a page
+the server serves itself (the index, a document, Swagger UI), to a control route (which
+checks the control token and refuses cross-site changes), or to an API and one of its
+operations. The operation's request is then read
 and checked (limits, credentials, negotiation, parameters and body), answered by the API's
 responder, and sent. Anything on that path that finds a problem raises a
 :class:`~mockserver.serve.problems.Problem`; :meth:`Gate.__call__` renders it in the API's
@@ -33,6 +36,7 @@ from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, StoreUnavailable
 from mockserver.serve.request import RawRequest, read_body
 from mockserver.serve.state import StoreError
+from mockserver.serve.surface import HostPolicy, header
 from mockserver.spec.paths import matchable_path
 
 log = logging.getLogger("mockserver")
@@ -48,7 +52,9 @@ class Gate:
         self.apis = apis
         options = options or ServeOptions()
         self.pages = Pages(apis)
-        self.control = Control(options.state)  # /__mock/...
+        self.control = Control(options.state, options.cors_origins, options.control_token)
+        hosts = options.allowed_hosts
+        self.hosts = HostPolicy.of(hosts) if hosts is not None else None
         self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
         self.pacers = pacers_for(apis, options.pacing, options.seed)
         self.journal = Recorder(options.journal, apis) if options.journal.size else None
@@ -57,6 +63,8 @@ class Gate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if await self._misdirected(scope, send):
             return
         started = time.perf_counter()
         api: MountedApi | None = None
@@ -68,7 +76,7 @@ class Gate:
             path, method = str(scope["path"]), str(scope["method"])
             page = self.pages.find(path, method)
             if page is None:
-                page = self.control.find(path, method)
+                page = self.control.find(path, method, scope["headers"])
             if page is not None:
                 await page(scope, receive, send)
                 return
@@ -99,11 +107,23 @@ class Gate:
             answer = render(api, plan, problem)
         if plan is not None and plan.pattern_warning is not None:
             answer = answer.with_headers(("Warning", plan.pattern_warning))
+        if scope["method"] == "HEAD":
+            answer = answer.to_head()
         try:
             await turn.deliver(answer, scope, receive, send)
         finally:
             if self.journal is not None:
                 self.journal.record(scope, started, api, plan, raw, answer, problem, turn)
+
+    async def _misdirected(self, scope: Scope, send: Send) -> bool:
+        """Answer 421, and say so, when the ``Host`` is not a name the server answers as."""
+        if self.hosts is None:
+            return False
+        host = header(scope["headers"], b"host")
+        if host is None or self.hosts.allows(host):
+            return False
+        await self.hosts.refusal(host).send_to(send)
+        return True
 
     def _api_for(self, path: str) -> tuple[MountedApi, str]:
         """The API and mount ``path`` falls under: of the mounts it falls under, the longest

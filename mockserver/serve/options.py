@@ -37,3 +37,9 @@ class ServeOptions:
     journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
     #: where loaded documents are kept between runs (None: load every time, keep nothing)
     cache: DocumentCache | None = field(default=None, compare=False)
+    #: the Host names answered besides localhost and loopback addresses (``--host`` and
+    #: ``--allowed-host``); None: no Host check, for an app called in process, which no
+    #: browser reaches (the serve command always gives a tuple)
+    allowed_hosts: tuple[str, ...] | None = None
+    #: the token the control routes then want in ``X-Mock-Token`` (``--control-token``)
+    control_token: str | None = field(default=None, repr=False)

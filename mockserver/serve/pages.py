@@ -76,7 +76,20 @@ def document_json(api: MountedApi, mount: str) -> bytes:
         document["basePath"] = mount or "/"
     else:
         document["servers"] = [{"url": mount or "/", "description": "mockserver"}]
+        _drop_nested_servers(document)
     return json.dumps(document, ensure_ascii=False, default=str).encode()
+
+
+def _drop_nested_servers(document: dict[str, Any]) -> None:
+    """Path-level and operation-level ``servers`` go too: the mock serves every operation
+    under the mount, whatever server the document names for it."""
+    for item in (document.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        item.pop("servers", None)
+        for operation in item.values():
+            if isinstance(operation, dict):
+                operation.pop("servers", None)
 
 
 def index_html(apis: list[MountedApi]) -> str:

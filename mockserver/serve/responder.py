@@ -2,8 +2,13 @@
 
 Order, as Prism users expect: ``Prefer: code=`` picks the status, ``Prefer: example=``
 the example, ``Prefer: dynamic=true`` asks for generated data, ``Prefer: seed=`` changes
-it. Without a preference, a declared behaviour answers from its dataset, then the first
-example, then data generated from the schema (echoing path ids, always valid).
+it; a code or example the document does not declare is a 404 naming what it does declare
+(Prism's answer; a ``default`` response answers any code). Without a preference, a
+declared behaviour answers from its dataset, then the first example valid against its
+schema, then a value built from the schema: the schemas' own
+``example``/``examples``/``default`` where they are valid, generated data for the rest
+(echoing path ids, always valid). An example that breaks its schema is never served: the
+answer built instead carries a ``Warning`` naming it.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from mockserver.serve.request import MockRequest
 from mockserver.serve.statuses import Choice
 from mockserver.serve.xml import is_xml, to_xml
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.media import acceptable, media_matches
+from mockserver.spec.media import acceptable, concrete, media_matches
 from mockserver.spec.model import Example, MediaType, Response
 
 _PREFER = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*\"?([^\",;]*)\"?\s*")
@@ -91,7 +96,7 @@ class Responder:
 
     def answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         """The answer to a request that passed every check; raises the problems it meets."""
-        return self.headers.add(plan, _sendable(self._answer(plan, request)))
+        return self.headers.add(plan, _typed(plan, _sendable(self._answer(plan, request))))
 
     def _answer(self, plan: OperationPlan, request: MockRequest) -> Answer:
         prefer = Prefer.parse(request.headers.get("prefer", ""))
@@ -118,15 +123,15 @@ class Responder:
         self, plan: OperationPlan, request: MockRequest, prefer: Prefer
     ) -> Answer:
         code = prefer.code or 0
-        response = next((r for r in plan.op.responses if r.status == str(code)), None) or next(
-            (r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None
+        response = (
+            next((r for r in plan.op.responses if r.status == str(code)), None)
+            or next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
+            or next((r for r in plan.op.responses if r.status == "default"), None)
         )
-        if response is None:
+        if response is None:  # as Prism: the content asked for is not there, 404
             declared = ", ".join(r.status for r in plan.op.responses)
-            raise invalid(
-                "header",
-                "Prefer",
-                f"code={code} cannot be satisfied: {plan.op.key} declares {declared}",
+            raise Problem(
+                404, f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}"
             )
         if code >= 400 and not prefer.example and not _has_examples(response):
             raise Problem(code, f"Prefer: code={code} was requested")
@@ -183,10 +188,9 @@ class Responder:
         status = status or _numeric(response.status)
         if not response.content:
             if prefer.example:
-                raise invalid(
-                    "header",
-                    "Prefer",
-                    f"example={prefer.example} cannot be satisfied: the "
+                raise Problem(
+                    404,
+                    f"Prefer: example={prefer.example} cannot be satisfied: the "
                     f"{response.status} response has no body",
                 )
             return Answer(status, None, b"")
@@ -195,19 +199,21 @@ class Responder:
             example = next(
                 (e for e in self._valid_examples(media) if e.name == prefer.example), None
             )
-            if example is None:
+            if example is None:  # as Prism: the content asked for is not there, 404
                 names = ", ".join(e.name for e in self._valid_examples(media)) or "none"
-                raise invalid(
-                    "header",
-                    "Prefer",
-                    f"example={prefer.example} cannot be satisfied: "
+                raise Problem(
+                    404,
+                    f"Prefer: example={prefer.example} cannot be satisfied: "
                     f"{media.name} examples are: {names}",
                 )
             return self._body(status, media, example.value, plan, response, request)
         examples = self._valid_examples(media)
         if examples and not prefer.dynamic:
             return self._body(status, media, examples[0].value, plan, response, request)
-        return self._generated(plan, request, response, media, status, prefer)
+        answer = self._generated(plan, request, response, media, status, prefer)
+        if media.examples and not examples and not prefer.dynamic:
+            return answer.with_headers(("Warning", _broken_examples(media)))
+        return answer
 
     def _valid_examples(self, media: MediaType) -> tuple[Example, ...]:
         """The examples valid against their schema: an invalid one is never served
@@ -237,7 +243,9 @@ class Responder:
         path_ids = sorted(request.raw.path_params.items())
         seed = stable_seed(self.seed, prefer.seed, plan.op.key, status, media.name, path_ids)
         try:
-            value = self.generator.generate(media.schema, seed, _echo_hints(plan, request))
+            value = self.generator.generate(
+                media.schema, seed, _echo_hints(plan, request), examples=not prefer.dynamic
+            )
         except GenerationError as exc:
             return self._closest(exc, plan, request, response, media, status)
         return self._body(status, media, value, plan, response, request, "generated")
@@ -321,10 +329,31 @@ def _sendable(answer: Answer) -> Answer:
     return answer
 
 
+def _typed(plan: OperationPlan, answer: Answer) -> Answer:
+    """A bodiless answer for a response that declares media types without a schema (Swagger
+    2.0's ``produces`` names them for every response of the operation) carries the first of
+    them, as every such answer does; a response declaring no content has none."""
+    if answer.media_type is not None or answer.body:
+        return answer
+    response = plan.op.response_for(answer.status)
+    if response is None or not response.content or response.content[0].schema is not None:
+        return answer
+    return replace(answer, media_type=concrete(response.content[0].name))
+
+
 def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:
     """The response that answers a request that succeeds, and how it was chosen."""
     choice = plan.choose(200)
     return (plan.op.response_for(choice.status) if choice.declared else None), choice
+
+
+def _broken_examples(media: MediaType) -> str:
+    """The ``Warning`` of an answer served instead of examples that break their schema."""
+    names = ", ".join(repr(e.name) for e in media.examples)
+    return (
+        f'199 mockserver "the {media.name} example(s) {names} do not match their schema '
+        '(mockserver validate reports them); this body was built from the schema instead"'
+    )
 
 
 def _has_examples(response: Response) -> bool:

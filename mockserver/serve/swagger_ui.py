@@ -14,6 +14,8 @@ from pathlib import Path
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from mockserver.serve.problems import Problem
+
 ASSETS = Path(str(importlib.resources.files("swagger_ui") / "static"))
 
 
@@ -41,11 +43,18 @@ def _js_string(text: str) -> str:
 
 
 class UiAssets:
-    """Serves the Swagger UI files under ``<mount>/ui/``."""
+    """Serves the Swagger UI files under ``<mount>/ui/``: only the files of the UI folder,
+    known when the server starts; any other name is a 404 (never a traceback)."""
 
     def __init__(self) -> None:
         self._files = StaticFiles(directory=ASSETS)
+        self.names = frozenset(
+            p.relative_to(ASSETS).as_posix() for p in ASSETS.rglob("*") if p.is_file()
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send, *, name: str) -> None:
-        """Serve the asset ``name`` (a file name under the UI folder)."""
+        """Serve the asset ``name`` (a file name under the UI folder); raises 404 for any
+        other name."""
+        if name not in self.names:
+            raise Problem(404, f"Swagger UI has no file {name[:100]!r}")
         await self._files({**scope, "path": "/" + name, "root_path": ""}, receive, send)

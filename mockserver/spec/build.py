@@ -431,6 +431,9 @@ def _swagger_schema(value: dict[str, Any]) -> dict[str, Any]:
     if value.get("type") == "file":
         schema["type"] = "string"
         schema["format"] = "binary"
+    if value.get("allowEmptyValue") is False and schema.get("type") == "string":
+        # a query or form value the document says may not be empty: written as a schema
+        schema["minLength"] = max(int(schema.get("minLength", 0)), 1)
     return schema
 
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -281,8 +282,11 @@ class SchemaValidator:
         except MALFORMED:
             return True
 
-    def iter_violations(self, instance: Any) -> Iterator[SchemaViolation]:
-        """Every violation, in document order.
+    def iter_violations(
+        self, instance: Any, deadline: float | None = None
+    ) -> Iterator[SchemaViolation]:
+        """Every violation, in document order; with a ``deadline`` (``time.monotonic()``),
+        those found before it (the caller sees the clock to know the list was cut short).
 
         When a subschema fails, 2020-12 drops its annotations, so ``unevaluatedProperties``
         then also reports every property that subschema did evaluate. That echo is left
@@ -292,7 +296,9 @@ class SchemaValidator:
         if self._fast is not None and self._fast.accepts(instance):
             return
         try:
-            errors = sorted(self._validator.iter_errors(instance), key=_error_order)
+            errors = sorted(
+                _until(self._validator.iter_errors(instance), deadline), key=_error_order
+            )
         except MALFORMED:
             return
         violations = list(dict.fromkeys(_violation(error) for error in errors))
@@ -315,6 +321,14 @@ class SchemaValidator:
 
 
 _ECHOES = ("unevaluatedProperties", "unevaluatedItems")
+
+
+def _until(errors: Iterator[ValidationError], deadline: float | None) -> Iterator[ValidationError]:
+    """``errors`` until ``deadline`` passes (a request's validation is bounded in time)."""
+    for error in errors:
+        yield error
+        if deadline is not None and time.monotonic() > deadline:
+            return
 
 
 def _error_order(error: ValidationError) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from playwright.sync_api import ConsoleMessage, Page
 from tests.conftest import ROOT, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE_HOST = "evil.test"
 ARTIFACTS = ROOT / "build" / "artifacts"
 FLAGS = [
     "--no-sandbox",
@@ -28,6 +29,12 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # a hostile page's host name (test_hostile_pages.py): resolving it to this machine is
+    # what DNS rebinding achieves, without a DNS server
+    f"--host-resolver-rules=MAP {HOSTILE_HOST} 127.0.0.1",
+    # and without Chromium's own local-network guard, which other browsers lack: the mock's
+    # checks, not this browser's, must be what stops the page
+    "--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessRespectPreflightResults",
 ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import TOKEN, serving
+from tests.conftest import CONTROL, TOKEN, serving
 
 LIST = "/anaconda/api/audit-logs"
 
@@ -70,7 +70,7 @@ def test_slow_body_dribbles_the_real_answer_in_chunks(base: str) -> None:
 
 
 def test_timeout_holds_until_the_client_gives_up_and_is_journalled(base: str) -> None:
-    httpx.post(base + "/__mock/reset")
+    httpx.post(base + "/__mock/reset", headers=CONTROL)
     with pytest.raises(httpx.ReadTimeout):
         _get(base, "timeout", timeout=0.5)
     entries = _journal(base, lambda es: any(e["fault"] == "timeout" for e in es))
@@ -98,7 +98,7 @@ def _journal(base: str, ready: object, query: str = "") -> list[dict[str, object
 
 
 def test_the_journal_shows_every_workers_requests(base: str) -> None:
-    httpx.post(base + "/__mock/reset")
+    httpx.post(base + "/__mock/reset", headers=CONTROL)
     for n in range(40):  # a new connection each: either worker may accept it
         httpx.get(f"{base}{LIST}?mark={n}", headers=TOKEN)
     marks = {f"mark={n}" for n in range(40)}
@@ -141,7 +141,9 @@ def test_the_stream_sends_new_entries_and_the_reset(base: str) -> None:
         event = _next_event(lines)
         assert event["event"] == "entry"
         assert json.loads(event["data"])["query"] == "mark=streamed"
-        assert httpx.post(base + "/__mock/reset").json() == {"reset": "all sessions"}
+        assert httpx.post(base + "/__mock/reset", headers=CONTROL).json() == {
+            "reset": "all sessions"
+        }
         assert _next_event(lines)["event"] == "reset"
     assert httpx.get(base + "/__mock/journal").json()["entries"] == []
 

@@ -28,7 +28,7 @@ import pytest
 
 from mockserver.cli.serve import state_url
 from mockserver.errors import UsageError
-from tests.conftest import DATA, ROOT, await_server, free_port, stop
+from tests.conftest import CONTROL, DATA, ROOT, await_server, free_port, stop
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")
 AUTH = {"Authorization": "Bearer mock-token", "Content-Type": "application/json"}
@@ -381,7 +381,7 @@ def test_two_instances_sharing_one_redis_see_each_others_writes_and_reset_togeth
         patched = httpx.patch(two + path, content='{"title": "B"}', headers={**alice, **MERGE})
         assert patched.status_code == 200
         assert httpx.get(one + path, headers=alice).json()["title"] == "B"
-        assert httpx.post(two + "/__mock/reset").status_code == 200
+        assert httpx.post(two + "/__mock/reset", headers=CONTROL).status_code == 200
         assert httpx.get(one + path, headers=alice).status_code == 404
 
 

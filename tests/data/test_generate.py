@@ -287,3 +287,63 @@ def test_a_ref_whose_fragment_is_percent_encoded_is_followed(write_doc: WriteDoc
     assert media is not None and media.schema is not None
     value = ValueGenerator(document.registry).generate(media.schema, 1)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+
+
+_AUTHORED = {
+    "type": "object",
+    "required": ["name", "kind", "legs", "tag", "tags"],
+    "properties": {
+        "name": {"type": "string", "example": "Rex"},
+        "kind": {"type": "string", "examples": ["dog", "cat"]},
+        "legs": {"type": "integer", "default": 4},
+        "tag": {"type": "string", "maxLength": 3, "example": "far too long", "default": "ok"},
+        "tags": {
+            "type": "array",
+            "minItems": 2,
+            "uniqueItems": True,
+            "items": {"type": "string", "example": "same"},
+        },
+    },
+}
+
+
+def test_with_examples_the_author_s_values_come_first(write_doc: WriteDoc) -> None:
+    generator, schema = _generator_for(write_doc, _AUTHORED)
+    value = generator.generate(schema, 0, examples=True)
+    assert {k: value[k] for k in ("name", "kind", "legs")} == {
+        "name": "Rex",
+        "kind": "dog",
+        "legs": 4,
+    }
+    assert value["tag"] == "ok"  # the example breaks maxLength: the default is next
+    assert value == generator.generate(schema, 0, examples=True)
+
+
+def test_examples_that_together_break_the_schema_give_way_to_generation(
+    write_doc: WriteDoc,
+) -> None:
+    generator, schema = _generator_for(write_doc, _AUTHORED)
+    value = generator.generate(schema, 0, examples=True)
+    assert list(Draft202012Validator(_AUTHORED).iter_errors(value)) == []
+    assert len(set(value["tags"])) >= 2  # two "same" items would break uniqueItems
+
+
+def test_without_examples_values_are_generated(write_doc: WriteDoc) -> None:
+    generator, schema = _generator_for(write_doc, _AUTHORED)
+    names = {generator.generate(schema, seed)["name"] for seed in range(5)}
+    assert "Rex" not in names and len(names) > 1
+
+
+def test_with_examples_an_optional_property_with_an_authored_value_is_always_shown(
+    write_doc: WriteDoc,
+) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "after": {"type": ["string", "null"], "default": None},
+            "name": {"type": "string", "example": "Rex"},
+        },
+    }
+    generator, wrapped = _generator_for(write_doc, schema)
+    for seed in range(10):
+        assert generator.generate(wrapped, seed, examples=True) == {"after": None, "name": "Rex"}

@@ -168,3 +168,31 @@ def test_swagger_ui_5_assets_and_redirect(make_client: MakeClient) -> None:
     assert bundle.status_code == 200 and len(bundle.content) > 100_000
     redirect = client.get("/keywords-3.1/zoo/v1/ui")
     assert (redirect.status_code, redirect.headers["location"]) == (307, "/keywords-3.1/zoo/v1/ui/")
+
+
+def _pet(**methods: object) -> dict[str, object]:
+    json_pet = {"application/json": {"example": {"name": "Rex"}}}
+    default = {"get": {"responses": {"200": {"description": "ok", "content": json_pet}}}}
+    return minimal_doc("3.0.3", **{"/pet": {**default, **methods}})
+
+
+def test_head_answers_as_get_without_a_body(make_client: MakeClient, write_doc: WriteDoc) -> None:
+    client = make_client(write_doc(_pet()), fixtures_dir=None)
+    got, head = client.get("/api/pet"), client.request("HEAD", "/api/pet")
+    assert (head.status_code, head.headers["content-type"]) == (200, "application/json")
+    assert head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"] != "0"
+
+
+def test_a_declared_head_is_answered_as_declared(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    head = {"responses": {"204": {"description": "exists"}}}
+    client = make_client(write_doc(_pet(head=head)), fixtures_dir=None)
+    assert client.request("HEAD", "/api/pet").status_code == 204
+
+
+def test_head_without_a_get_is_405(make_client: MakeClient, write_doc: WriteDoc) -> None:
+    post = {"post": {"responses": {"201": {"description": "made"}}}}
+    client = make_client(write_doc(minimal_doc("3.0.3", **{"/pet": post})), fixtures_dir=None)
+    assert client.request("HEAD", "/api/pet").status_code == 405

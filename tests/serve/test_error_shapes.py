@@ -19,11 +19,13 @@ VIOLATIONS = (
 )
 
 
-def shaper_for(write_doc: WriteDoc, schema: dict[str, Any]) -> tuple[ErrorShaper, Any]:
-    responses = {
-        "200": {"description": "ok"},
-        "400": {"description": "bad", "content": {"application/json": {"schema": schema}}},
-    }
+def shaper_for(
+    write_doc: WriteDoc, schema: dict[str, Any], **media: Any
+) -> tuple[ErrorShaper, Any]:
+    """A shaper for a document whose one operation declares ``schema`` (and ``media``'s
+    other keywords, such as ``example``) for its 400."""
+    content = {"application/json": {"schema": schema, **media}}
+    responses = {"200": {"description": "ok"}, "400": {"description": "bad", "content": content}}
     document = load_document(
         write_doc(
             minimal_doc("3.1.0", **{"/a": {"get": {"operationId": "a", "responses": responses}}})
@@ -135,7 +137,8 @@ def test_a_swagger_2_undeclared_status_comes_in_the_produced_media_type(
         ("/launchdarkly/api/v2/auditlog/zzz", RAW_TOKEN, 404, {"code", "message"}),
         ("/anaconda/api/audit-logs/not-a-uuid", TOKEN, 422, {"detail"}),
         ("/anaconda/api/audit-logs/00000000-0000-4000-8000-000000000000", TOKEN, 404, {"detail"}),
-        ("/gorules/api/audit-logs", {}, 401, {"statusCode", "message", "error"}),
+        # the document's own 401 example ({statusCode, message}), its message filled in
+        ("/gorules/api/audit-logs", {}, 401, {"statusCode", "message"}),
     ],
 )
 def test_each_vendor_errs_in_its_own_shape(
@@ -144,3 +147,38 @@ def test_each_vendor_errs_in_its_own_shape(
     response = vendored.get(url, headers=headers)
     assert response.status_code == status
     assert set(response.json()) == keys
+
+
+_CODED = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("schema", "media"),
+    [
+        (_CODED, {"example": {"code": "BAD_AGE", "message": "written by the author"}}),
+        (
+            _CODED,
+            {"examples": {"one": {"value": {"code": "BAD_AGE", "message": "by the author"}}}},
+        ),
+        ({**_CODED, "example": {"code": "BAD_AGE", "message": "in the schema"}}, {}),
+    ],
+)
+def test_a_declared_error_example_is_the_refusal_with_its_message_filled(
+    write_doc: WriteDoc, schema: dict[str, Any], media: dict[str, Any]
+) -> None:
+    shaper, op = shaper_for(write_doc, schema, **media)
+    body = json.loads(shaper.render(op, Problem(400, "Invalid request", VIOLATIONS), 400).body)
+    assert body["code"] == "BAD_AGE"  # the author's own code stays
+    assert "query parameter 'limit'" in body["message"]  # the violation is written in
+
+
+def test_a_declared_error_example_that_breaks_its_schema_is_not_used(
+    write_doc: WriteDoc,
+) -> None:
+    shaper, op = shaper_for(write_doc, _CODED, example={"code": 7})
+    body = json.loads(shaper.render(op, Problem(400, "Invalid request", VIOLATIONS), 400).body)
+    assert body["code"] != 7 and isinstance(body["code"], str)

@@ -9,7 +9,7 @@ import pytest
 
 from mockserver.serve.journal import FileJournal, MemoryJournal, select
 from mockserver.serve.latency import Pacing
-from tests.conftest import TOKEN, Client, MakeClient, WriteDoc, minimal_doc
+from tests.conftest import CONTROL, TOKEN, Client, MakeClient, WriteDoc, minimal_doc
 
 SCHEMES = {
     "query_key": {"type": "apiKey", "in": "query", "name": "api_key"},
@@ -106,7 +106,7 @@ def test_the_journal_filters_by_api_operation_status_and_session(client: Client)
 
 def test_the_reset_clears_the_journal(client: Client) -> None:
     client.get("/api/things")
-    assert client.post("/__mock/reset").json() == {"reset": "all sessions"}
+    assert client.post("/__mock/reset", headers=CONTROL).json() == {"reset": "all sessions"}
     assert _entries(client) == []
 
 

@@ -42,9 +42,8 @@ def test_prefer_example_picks_a_named_example(zoo: Client) -> None:
 
 def test_prefer_an_unknown_example_is_a_clear_4xx(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things/x", headers=prefer("example=huge"))
-    # the operation declares no 400: the truth, undeclared, with a Warning naming the gap
-    assert response.status_code == 400
-    assert "400 is not declared" in response.headers["warning"]
+    # an example the document does not have is not found, as Prism answers it
+    assert response.status_code == 404
     assert "examples are: small" in response.json()["detail"]
 
 
@@ -85,10 +84,11 @@ def test_prefer_code_returns_that_declared_response(zoo: Client) -> None:
     assert response.status_code == 404
 
 
-def test_prefer_an_undeclared_code_is_a_clear_4xx(zoo: Client) -> None:
+def test_prefer_a_code_only_default_covers_is_answered_by_default(zoo: Client) -> None:
+    # as Prism: the operation's default response answers any code (issue 17); a code no
+    # response covers is a 404 (tests/serve/test_request.py)
     response = zoo.get(f"{BASE}/things", headers=prefer("code=418"))
-    assert response.status_code == 400
-    assert "declares 200" in response.json()["detail"]
+    assert response.status_code == 418
 
 
 def test_bodiless_responses_are_empty(zoo: Client) -> None:

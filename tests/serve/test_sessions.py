@@ -12,7 +12,7 @@ from typing import Any
 
 from mockserver.serve.mount import ServeOptions
 from mockserver.serve.state import StateStore, open_store
-from tests.conftest import DATA, TOKEN, Client, MakeClient
+from tests.conftest import CONTROL, DATA, TOKEN, Client, MakeClient
 
 API = "/crud-3.1/api"
 S = {**TOKEN, "X-Mock-Session": "s"}
@@ -63,7 +63,7 @@ def test_a_reset_between_reads_leaves_no_stale_record(make_client: MakeClient) -
     served = app_on(make_client, store)
     old = served.post(f"{API}/owners", json={"name": "Old", "city": "Oslo"}, headers=S).json()
     assert old in listing(served)
-    assert served.post("/__mock/reset?session=s").status_code == 200
+    assert served.post("/__mock/reset?session=s", headers=CONTROL).status_code == 200
     new = served.post(f"{API}/owners", json={"name": "New", "city": "Oslo"}, headers=S).json()
     names = [owner["name"] for owner in listing(served)]
     assert "New" in names and "Old" not in names

@@ -13,7 +13,7 @@ import pytest
 from mockserver.errors import SpecError
 from mockserver.serve.mount import MountedApi, ServeOptions, load_apis
 from mockserver.serve.state import open_store
-from tests.conftest import DATA, TOKEN, Client, MakeClient, minimal_doc
+from tests.conftest import CONTROL, DATA, TOKEN, Client, MakeClient, minimal_doc
 
 API = "/crud-3.1/api"
 MERGE = {**TOKEN, "Content-Type": "application/merge-patch+json"}
@@ -199,10 +199,12 @@ class TestSessions:
         base = owner_ids(clinic)
         for name in ("alice", "bob"):
             create_owner(clinic, session(name))
-        assert clinic.post("/__mock/reset?session=alice").json() == {"reset": "alice"}
+        assert clinic.post("/__mock/reset?session=alice", headers=CONTROL).json() == {
+            "reset": "alice"
+        }
         assert owner_ids(clinic, session("alice")) == base
         assert owner_ids(clinic, session("bob")) != base
-        assert clinic.post("/__mock/reset").status_code == 200
+        assert clinic.post("/__mock/reset", headers=CONTROL).status_code == 200
         assert owner_ids(clinic, session("bob")) == base
 
     def test_state_shows_what_each_session_changed(self, clinic: Client) -> None:
@@ -216,7 +218,7 @@ class TestSessions:
     def test_control_routes_refuse_other_methods_and_paths(self, clinic: Client) -> None:
         assert clinic.get("/__mock/reset").status_code == 405
         assert clinic.get("/__mock/nope").status_code == 404
-        assert clinic.post("/__mock/reset?session=a%20b").status_code == 400
+        assert clinic.post("/__mock/reset?session=a%20b", headers=CONTROL).status_code == 400
 
     def test_a_remembered_read_never_hides_a_write(self, clinic: Client) -> None:
         url = f"{API}/owners?limit=100"
@@ -224,7 +226,7 @@ class TestSessions:
         assert clinic.get(url, headers=TOKEN).content == first
         create_owner(clinic)
         assert clinic.get(url, headers=TOKEN).content != first
-        clinic.post("/__mock/reset")
+        clinic.post("/__mock/reset", headers=CONTROL)
         assert clinic.get(url, headers=TOKEN).content == first
 
     def test_the_index_page_documents_sessions_and_control_routes(self, clinic: Client) -> None:

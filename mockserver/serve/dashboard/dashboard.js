@@ -10,6 +10,32 @@
   const SKIPPED = new Set(["host", "content-length", "connection", "accept-encoding", "user-agent"]);
   const shown = new Map(); // id -> element
 
+  // --control-token: taken once from #token=... (then dropped from the address) or asked
+  // for on a 401, kept for this tab, and sent as a header: never in a URL the server logs.
+  const TOKEN_KEY = "mockserver-control-token";
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.has("token")) {
+    sessionStorage.setItem(TOKEN_KEY, fragment.get("token"));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  const token = () => sessionStorage.getItem(TOKEN_KEY);
+  const control = (init = {}) => {
+    const headers = { "Content-Type": "application/json", ...(init.headers || {}) };
+    if (token()) headers["X-Mock-Token"] = token();
+    return { cache: "no-store", ...init, headers };
+  };
+  async function call(url, init = {}) {
+    let response = await fetch(url, control(init));
+    if (response.status === 401) {
+      const given = prompt("This mock wants its control token (--control-token):");
+      if (given) {
+        sessionStorage.setItem(TOKEN_KEY, given);
+        response = await fetch(url, control(init));
+      }
+    }
+    return response;
+  }
+
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs)) {
@@ -131,7 +157,7 @@
     sessions.add(name);
     const button = el("button", { type: "button", text: "Reset " + name });
     button.addEventListener("click", async () => {
-      await fetch("/__mock/reset?session=" + encodeURIComponent(name), { method: "POST" });
+      await call("/__mock/reset?session=" + encodeURIComponent(name), { method: "POST" });
       for (const item of [...list.children]) {
         if (item.entry.session === name) { shown.delete(item.dataset.id); item.remove(); }
       }
@@ -141,7 +167,7 @@
   }
 
   async function loadSessions() {
-    const response = await fetch("/__mock/state", { cache: "no-store" });
+    const response = await call("/__mock/state");
     if (response.ok) for (const name of Object.keys((await response.json()).sessions || {})) showSession(name);
   }
 
@@ -159,18 +185,54 @@
   }
 
   async function load() {
-    const response = await fetch("/__mock/journal?limit=" + MAX, { cache: "no-store" });
+    const response = await call("/__mock/journal?limit=" + MAX);
     const body = await response.json();
     for (const entry of body.entries.reverse()) add(entry);
     count();
   }
 
+  const opened = () => { load().catch(() => {}); loadSessions().catch(() => {}); };
+  const events = { entry: (data) => add(JSON.parse(data)), reset: clear };
+
   function follow() {
+    if (token()) { followWithToken(); return; }
     const stream = new EventSource("/__mock/journal/stream");
-    stream.addEventListener("open", () => { load().catch(() => {}); loadSessions().catch(() => {}); });
-    stream.addEventListener("entry", (event) => add(JSON.parse(event.data)));
+    stream.addEventListener("open", opened);
+    stream.addEventListener("entry", (event) => events.entry(event.data));
     stream.addEventListener("reset", clear);
     stream.addEventListener("error", () => { status.textContent = "Reconnecting…"; });
+  }
+
+  // EventSource cannot send a header: with a token, the stream is read through fetch.
+  async function followWithToken() {
+    for (;;) {
+      try {
+        const response = await fetch("/__mock/journal/stream", control());
+        if (!response.ok) throw new Error(String(response.status));
+        opened();
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+          buffer += chunk.value;
+          const blocks = buffer.split("\n\n");
+          buffer = blocks.pop();
+          for (const block of blocks) dispatch(block);
+        }
+      } catch (error) {
+        status.textContent = "Reconnecting…";
+      }
+      await new Promise((done) => setTimeout(done, 500));
+    }
+  }
+
+  function dispatch(block) {
+    let name = "message";
+    let data = "";
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event: ")) name = line.slice(7);
+      else if (line.startsWith("data: ")) data += line.slice(6);
+    }
+    if (events[name]) events[name](data);
   }
 
   filters.addEventListener("input", () => {
@@ -179,8 +241,9 @@
   });
   filters.addEventListener("submit", (event) => event.preventDefault());
   document.getElementById("reset").addEventListener("click", async () => {
-    await fetch("/__mock/reset", { method: "POST" });
+    await call("/__mock/reset", { method: "POST" });
     clear();
   });
-  follow();
+  // A mock started with --control-token answers 401 until the token is known: ask first.
+  (token() ? Promise.resolve() : call("/__mock/state")).catch(() => {}).finally(follow);
 })();

@@ -14,7 +14,7 @@ from starlette.types import Scope
 
 from mockserver.serve.answer import Answer
 from mockserver.serve.journal.entry import Entry, Head, ProblemFacts, RequestFacts
-from mockserver.serve.journal.masks import Masks, mask_headers, mask_query
+from mockserver.serve.journal.masks import Masks, mask_body, mask_headers, mask_query
 from mockserver.serve.journal.near import near_misses
 from mockserver.serve.journal.stores import JournalStore
 from mockserver.serve.latency import Turn
@@ -105,7 +105,7 @@ class Recorder:
         if plan is None and problem is not None and problem.status in (404, 405):
             entry["near"] = near_misses(self.apis, method, path)
         if facts.body:
-            entry["body"] = _body(facts.body)
+            entry["body"] = mask_body(_body(facts.body), masks)
         return entry
 
 
