@@ -67,6 +67,7 @@ bench: $(STAMP) redis-server
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.journal
 	$(BIN)/python -m bench.proxy
+	$(BIN)/python -m bench.startup
 
 # Not part of `make test`: APIs.guru's real-world documents served by mockserver and by
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.

@@ -22,6 +22,7 @@ from typing import Any
 
 from mockserver.cli.address import Address, check_address
 from mockserver.cli.common import fixtures_folder, local_documents, spec_files
+from mockserver.cli.first_load import FirstLoad
 from mockserver.cli.proxy_options import (
     add_proxy_options,
     check_proxied_names,
@@ -29,7 +30,7 @@ from mockserver.cli.proxy_options import (
     proxy_options,
     proxy_settings,
 )
-from mockserver.errors import DeclarationError, MockserverError, UsageError
+from mockserver.errors import EXIT_COULD_NOT_RUN, DeclarationError, MockserverError, UsageError
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
 #: The prefix of the folders serve makes (and removes on exit) for --workers N.
@@ -100,6 +101,12 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         choices=["critical", "error", "warning", "info", "debug"],
         help="server log level; info and debug also log each request (default: warning)",
     )
+    cmd.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor keep loaded documents in the cache "
+        "($XDG_CACHE_HOME/mockserver/compiled, else ~/.cache/mockserver/compiled)",
+    )
     add_pacing_options(cmd)
     add_exposure_options(cmd)
     add_proxy_options(cmd)
@@ -160,10 +167,10 @@ def add_pacing_options(cmd: argparse.ArgumentParser) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """Check everything loads and the address is free, print the banner, and serve until
-    interrupted."""
+    """Check the options, the address and the store, then serve until interrupted: the
+    workers load the documents (this process never holds one) and the first prints the
+    banner, or the reason they cannot be served (see :mod:`mockserver.cli.first_load`)."""
     quiet_third_party_warnings()
-    from mockserver.serve.mount import load_apis
     from mockserver.serve.server import serve_app
 
     if args.workers < 1:
@@ -174,6 +181,7 @@ def run_serve(args: argparse.Namespace) -> int:
     documents = spec_files(local_documents(args.paths) or [Path("specs")])
     address = check_address(args.host, args.port)  # before any banner: one line, exit 2
     state = state_url(args.state, args.workers)
+    first_load = FirstLoad.create()
     settings = {
         "paths": [str(p.resolve()) for p in documents],
         "seed": args.seed,
@@ -183,32 +191,41 @@ def run_serve(args: argparse.Namespace) -> int:
         "state": state,
         "reload": bool(args.reload),
         "state_timeout": args.state_timeout,
+        "cache": not args.no_cache,
+        "address": [address.host, address.port],
+        "first_load": str(first_load.folder),
         "allowed_hosts": [address.host, *args.allowed_host],
         "control_token": args.control_token,
         **_pacing_settings(args),
         "proxy": proxy_settings(args),
     }
     try:
-        options = _options(settings)  # fail fast, before any worker starts
-        _reach(options.state)
-        apis = load_apis(documents, options)
-        options.state.close()
-        check_proxied_names(settings["proxy"], [api.name for api in apis])
-        print(banner(apis, address.host, address.port, state), flush=True)
+        _reach(state, args.state_timeout)  # fail fast, before any worker starts
+        # each API is named after its document's stem, so this needs no document loaded
+        check_proxied_names(settings["proxy"], [path.stem for path in documents])
         warn_if_exposed(address.host, args.control_token)
         for line in proxy_banner(settings["proxy"]):
             print(line, flush=True)
         os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
-        serve_app(
-            "mockserver.cli.serve:app_from_environment",
-            host=address.host,
-            port=address.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            access_log=args.log_level in ("info", "debug"),
-        )
+        try:
+            serve_app(
+                "mockserver.cli.serve:app_from_environment",
+                host=address.host,
+                port=address.port,
+                workers=args.workers,
+                log_level=args.log_level,
+                access_log=args.log_level in ("info", "debug"),
+            )
+        except SystemExit:  # granian's, when a worker died: a failed first load says why
+            if first_load.failure() is None:
+                raise
+        failure = first_load.failure()
     finally:
+        first_load.remove()
         _remove_temporary(args.state, state, settings.get("journal"))
+    if failure is not None:
+        print(f"mockserver serve: {failure}", file=sys.stderr, flush=True)
+        return EXIT_COULD_NOT_RUN
     return 0
 
 
@@ -224,7 +241,9 @@ def _remove_temporary(given: str | None, state: str, journal: str | None) -> Non
 
 def app_from_environment() -> Any:
     """The ASGI app, built in each worker from the options ``serve`` left in the environment;
-    with ``--reload``, an app that rebuilds itself when a watched file changes."""
+    with ``--reload``, an app that rebuilds itself when a watched file changes. The first
+    worker to build it prints the banner, and a first build that fails stops ``serve`` with
+    its reason (see :mod:`mockserver.cli.first_load`)."""
     from mockserver.cli.reload import ReloadingApp
     from mockserver.serve.server import quiet_injected_faults
 
@@ -232,15 +251,23 @@ def app_from_environment() -> Any:
     settings = json.loads(os.environ[ENVIRONMENT_KEY])
     options = _options(settings)
 
+    first_load = FirstLoad(Path(settings["first_load"])) if "first_load" in settings else None
+
     def build() -> Any:
         from mockserver.serve.app import create_app
         from mockserver.serve.mount import load_apis
 
-        return create_app(load_apis([Path(p) for p in settings["paths"]], options), options)
+        apis = load_apis([Path(p) for p in settings["paths"]], options)
+        if first_load is not None and first_load.claim_ready():
+            host, port = settings["address"]
+            print(banner(apis, host, port, settings["state"]), flush=True)
+        return create_app(apis, options)
 
     try:
         app = ReloadingApp(build, _watched(settings)) if settings.get("reload") else build()
-    except MockserverError as error:  # a file changed between the check and this worker
+    except MockserverError as error:
+        if first_load is not None and not first_load.is_ready():
+            first_load.fail(str(error))  # the parent says it and exits 2
         print(f"mockserver serve: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     quiet_injected_faults()
@@ -259,7 +286,7 @@ def _watched(settings: dict[str, Any]) -> list[Path]:
 
 def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The latency and journal options, checked here so a typo stops start-up."""
-    from mockserver.serve.latency import Pacing
+    from mockserver.data.pacing import Pacing
 
     pacing = {
         "latency": args.latency,
@@ -306,8 +333,13 @@ def state_url(given: str | None, workers: int) -> str:
     return given
 
 
-def _reach(store: Any) -> None:
-    """Stop now, with one clear line, when the store cannot be reached."""
+def _reach(url: str, timeout: float) -> None:
+    """Stop now, with one clear line, when the store cannot be reached. (Only the store is
+    opened here: the documents are loaded by the workers, and so are the modules that read
+    them, which this process has no use for.)"""
+    from mockserver.serve.state import open_store
+
+    store = open_store(url, timeout)
     try:
         store.version("default")
     except Exception as error:
@@ -316,13 +348,16 @@ def _reach(store: Any) -> None:
             f"--state {store.url}: the store cannot be reached: {error}",
             hint="start the server it names, or choose another --state",
         ) from None
+    finally:
+        store.close()
 
 
 def _options(settings: dict[str, Any]) -> Any:
     from mockserver.serve.journal import FileJournal, MemoryJournal
     from mockserver.serve.latency import Pacing
-    from mockserver.serve.mount import ServeOptions
+    from mockserver.serve.options import ServeOptions
     from mockserver.serve.state import open_store
+    from mockserver.spec.cache import DocumentCache
 
     size = settings.get("journal_size", 1000)
     folder = settings.get("journal")
@@ -336,6 +371,7 @@ def _options(settings: dict[str, Any]) -> Any:
         pacing=Pacing.from_mapping(settings.get("pacing", {})),
         journal=FileJournal(Path(folder), size) if folder else MemoryJournal(size),
         proxy=proxy_options(settings.get("proxy")),
+        cache=DocumentCache() if settings.get("cache") else None,
         allowed_hosts=tuple(settings.get("allowed_hosts", ["127.0.0.1"])),
         control_token=settings.get("control_token"),
     )

@@ -1,7 +1,9 @@
 """Load the documents to serve, with their fixtures, into mounted APIs.
 
-Everything a request needs is built here once, at start-up: operation plans with compiled
-validators, the path index, the token book, the datasets and the responder.
+What every request needs is built here once, at start-up: the path index, the token book,
+the datasets and the responder; each operation's compiled validators wait for its first
+request (:mod:`mockserver.serve.plan`). With a cache in the options, an unchanged document
+(and fixture folder) is taken from it instead of being parsed again.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mockserver.serve.options import ServeOptions
 from mockserver.serve.plan import OperationPlan, plan_operation
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard, TokenBook
+from mockserver.spec.cache import folder_digest
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import sent_path, template_pattern, template_rank, template_shape
@@ -45,7 +48,9 @@ def load_apis(paths: Iterable[Path], options: ServeOptions) -> list[MountedApi]:
 
 def load_api(path: Path, options: ServeOptions) -> MountedApi:
     """One document with its fixtures (``fixtures/<name>/``) if there are any."""
-    document = load_document(path)
+    folder = options.fixtures_dir / path.stem if options.fixtures_dir is not None else None
+    salt = folder_digest(folder) if options.cache is not None and folder is not None else ""
+    document = load_document(path, cache=options.cache, salt=salt)
     declaration, records = _fixtures(document, options)
     if declaration is None:
         declaration, records = infer_declaration(document, options.seed)

@@ -8,10 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mockserver.data.pacing import NO_PACING, Pacing
 from mockserver.serve.journal.stores import JournalStore, MemoryJournal
 from mockserver.serve.state import StateStore, open_store
+
+if TYPE_CHECKING:  # serve's parent process reads the options but never the cache
+    from mockserver.spec.cache import DocumentCache
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class ServeOptions:
     pacing: Pacing = NO_PACING
     #: the request journal's store (size 0: no journal)
     journal: JournalStore = field(default_factory=MemoryJournal, compare=False)
+    #: where loaded documents are kept between runs (None: load every time, keep nothing)
+    cache: DocumentCache | None = field(default=None, compare=False)
     #: the Host names answered besides localhost and loopback addresses (``--host`` and
     #: ``--allowed-host``); None: no Host check, for an app called in process, which no
     #: browser reaches (the serve command always gives a tuple)

@@ -1,7 +1,8 @@
-"""Everything a request to one operation needs, worked out once at start-up."""
+"""Everything a request to one operation needs, worked out once: on its first request."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,24 +37,72 @@ class ParameterPlan:
 
 @dataclass(frozen=True)
 class OperationPlan:
-    """One operation, ready to check and answer requests."""
+    """One operation, ready to check and answer requests.
+
+    What is cheap (statuses, media types) is worked out when the plan is made; the compiled
+    validators and shapes are built on the operation's first request and kept, so start-up
+    does not grow with the number of operations (a large document has thousands, and a mock
+    is usually asked about a few).
+    """
 
     key: str  # unique across every mounted API: "<api>:<index>"
     api: str
     op: Operation
-    parameters: tuple[ParameterPlan, ...]
-    bodies: Mapping[str, SchemaValidator | None]  # request media type -> validator
+    registry: SchemaRegistry = field(repr=False, compare=False)
     produces: tuple[str, ...]  # media types of the success responses
     bad_request: int  # the status this API uses for invalid requests
     behaviour: OperationBehaviour | None = None
-    #: form (non-JSON) media type -> the field types, to read string fields as typed values
-    form_shapes: Mapping[str, ParameterShape] = field(default_factory=dict)
-    #: the ``Warning`` every answer carries when a request schema has a pattern no engine
-    #: reads (it accepts any value: see :mod:`mockserver.spec.patterns`)
-    pattern_warning: str | None = None
 
     #: natural status -> the declared one that answers it, worked out once per status
     choices: dict[int, Choice] = field(default_factory=dict, compare=False, repr=False)
+
+    @functools.cached_property
+    def parameters(self) -> tuple[ParameterPlan, ...]:
+        """Each parameter the request is checked for, with its compiled validator."""
+        registry = self.registry
+        return tuple(
+            ParameterPlan(
+                p, shape_of(p.schema, registry), _validator(p, registry), _default(p, registry)
+            )
+            for p in self.op.parameters
+            if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
+        )
+
+    @functools.cached_property
+    def bodies(self) -> Mapping[str, SchemaValidator | None]:
+        """Request media type -> its compiled validator (None: no schema)."""
+        found: dict[str, SchemaValidator | None] = {}
+        if self.op.request_body is not None:
+            for media in self.op.request_body.content:
+                found[media.name.lower()] = (
+                    SchemaValidator(media.schema, self.registry, direction="request")
+                    if media.schema is not None
+                    else None
+                )
+        return found
+
+    @functools.cached_property
+    def form_shapes(self) -> Mapping[str, ParameterShape]:
+        """Form (non-JSON) media type -> the field types, to read string fields as typed."""
+        return {
+            name: shape_of(v.schema, self.registry)
+            for name, v in self.bodies.items()
+            if v is not None and "json" not in name
+        }
+
+    @functools.cached_property
+    def pattern_warning(self) -> str | None:
+        """The ``Warning`` every answer carries when a request schema has a pattern no
+        engine reads (it accepts any value: see :mod:`mockserver.spec.patterns`)."""
+        validators = [p.validator for p in self.parameters] + list(self.bodies.values())
+        unjudged = dict.fromkeys(
+            pattern for v in validators if v is not None for pattern in v.unjudged
+        )
+        return unjudged_warning(tuple(unjudged))
+
+    def warm(self) -> None:
+        """Build what the first request would otherwise build."""
+        _ = self.form_shapes, self.pattern_warning
 
     def declares(self, status: int) -> bool:
         """Whether the operation declares a response for exactly ``status``."""
@@ -76,43 +125,9 @@ def plan_operation(
     document: ApiDocument,
     behaviour: OperationBehaviour | None = None,
 ) -> OperationPlan:
-    """Compile validators and shapes for ``op``."""
-    registry = document.registry
-    params = tuple(
-        ParameterPlan(
-            p, shape_of(p.schema, registry), _validator(p, registry), _default(p, registry)
-        )
-        for p in op.parameters
-        if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
-    )
-    bodies: dict[str, SchemaValidator | None] = {}
-    if op.request_body is not None:
-        for media in op.request_body.content:
-            bodies[media.name.lower()] = (
-                SchemaValidator(media.schema, registry, direction="request")
-                if media.schema is not None
-                else None
-            )
-    forms = {
-        name: shape_of(v.schema, registry)
-        for name, v in bodies.items()
-        if v is not None and "json" not in name
-    }
-    validators = [p.validator for p in params] + list(bodies.values())
-    unjudged = tuple(
-        dict.fromkeys(pattern for v in validators if v is not None for pattern in v.unjudged)
-    )
+    """The plan for ``op``; its validators are compiled on first use."""
     return OperationPlan(
-        key,
-        api,
-        op,
-        params,
-        bodies,
-        _produces(op),
-        _bad_request(op),
-        behaviour,
-        forms,
-        pattern_warning=unjudged_warning(unjudged),
+        key, api, op, document.registry, _produces(op), _bad_request(op), behaviour
     )
 
 

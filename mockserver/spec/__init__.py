@@ -1,6 +1,7 @@
-"""Loading OpenAPI documents into a plain, frozen model."""
+"""Loading OpenAPI documents into a plain, frozen model.
 
-from mockserver.spec.loader import load_document
-from mockserver.spec.model import ApiDocument, Dialect, Operation, Schema
-
-__all__ = ["ApiDocument", "Dialect", "Operation", "Schema", "load_document"]
+Nothing is imported here: the loader brings in the JSON Schema validators, and a process
+that only needs a corner of ``spec`` (the ``serve`` parent, which never loads a document)
+should not pay for them. Import :mod:`mockserver.spec.loader` and
+:mod:`mockserver.spec.model` directly.
+"""

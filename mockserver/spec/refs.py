@@ -9,6 +9,7 @@ are followed; anything else is refused with a :class:`~mockserver.errors.RefErro
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +53,16 @@ class RefResolver:
         #: Referenced files must lie under this folder (the document's own by default).
         self.folder = ref_root.resolve() if ref_root else root.path.resolve().parent
         self._files: dict[Path, SourceFile] = {root.path.resolve(): root}
-        # 3.1 schemas may name each other by ``$id``; such refs look remote but are not.
-        self.schema_ids = frozenset(
+
+    @functools.cached_property
+    def schema_ids(self) -> frozenset[str]:
+        """The ``$id``\\ s of the root's schemas: 3.1 schemas may name each other by
+        ``$id``, and such refs look remote but are not."""
+        if not _may_hold(self.root, "$id"):
+            return frozenset()
+        return frozenset(
             value["$id"].rstrip("#")
-            for _, value in iter_pointers(root.data)
+            for _, value in iter_pointers(self.root.data)
             if isinstance(value, dict) and isinstance(value.get("$id"), str)
         )
 
@@ -101,6 +108,8 @@ class RefResolver:
 
     def load_all(self) -> None:
         """Load every file reachable through ``$ref``; raises on the first refused ref."""
+        if not _may_leave(self.root):
+            return  # every ref is local: no file to load and none to refuse
         pending = [self.root]
         done: set[Path] = set()
         while pending:
@@ -140,6 +149,31 @@ class RefResolver:
                     base.path, f"$ref {target!r}: {exc.message}", pointer=at, hint=exc.hint
                 ) from None
         return self._files[path]
+
+
+#: A ``$ref`` whose value does not start with ``#`` (JSON, or YAML in any quoting): what
+#: might name another file. It finds more than the walk would (refs inside examples, say),
+#: never fewer (an unquoted ``#`` in YAML starts a comment), so a document it finds none
+#: in needs no walk at all.
+_NONLOCAL_REF = re.compile(r"""\$ref["']?\s*+:\s*+(?!["']#)""")
+#: An escape that could spell a letter of ``$ref`` or ``$id`` without writing it (JSON
+#: ``\\u0024``, YAML ``\\x24``): then the text search cannot be trusted.
+_ESCAPED_LETTER = re.compile(r"\\(?:u00|x|U000000)(?:24|72|65|66|69|64)", re.IGNORECASE)
+
+
+def _may_hold(source: SourceFile, word: str) -> bool:
+    """Whether ``word`` may appear as a key of ``source`` (False only when it certainly
+    does not: a text search instead of a walk of the data). No text: assume it may."""
+    text = source.text
+    return not text or word in text or _ESCAPED_LETTER.search(text) is not None
+
+
+def _may_leave(source: SourceFile) -> bool:
+    """Whether ``source`` may hold a ``$ref`` to another file (see ``_NONLOCAL_REF``)."""
+    text = source.text
+    if not text or _ESCAPED_LETTER.search(text) is not None:
+        return True
+    return _NONLOCAL_REF.search(text) is not None
 
 
 #: Keywords whose value is data, not OpenAPI or JSON Schema: a ``$ref`` key inside is a

