@@ -12,13 +12,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from mockserver.cli.common import REPORT_FORMATS
 from mockserver.errors import UsageError
 
 
 def add_compare_options(cmd: argparse.ArgumentParser) -> None:
     """Register ``--compare-mock`` and its report options on ``contract``."""
-    from mockserver.report.reporters import FORMATS
-
     group = cmd.add_argument_group("drift report (--compare-mock)")
     group.add_argument(
         "--compare-mock",
@@ -27,7 +26,10 @@ def add_compare_options(cmd: argparse.ArgumentParser) -> None:
         "where their answers differ (status class, content type, schema branch)",
     )
     group.add_argument(
-        "--format", choices=FORMATS, default="text", help="drift report format (default: text)"
+        "--format",
+        choices=REPORT_FORMATS,
+        default="text",
+        help="drift report format (default: text)",
     )
     group.add_argument("--output", type=Path, help="write the drift report here")
 
