@@ -68,7 +68,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("authored")
     spec = folder / "authored.yaml"
     spec.write_text(yaml.safe_dump(DOCUMENT), encoding="utf-8")
-    with serving(str(spec), "--fixtures", str(folder / "none")) as url:
+    (folder / "no-fixtures").mkdir()  # an empty fixtures folder: nothing declared
+    with serving(str(spec), "--fixtures", str(folder / "no-fixtures")) as url:
         yield url
 
 

@@ -39,6 +39,11 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+#: A refusal of credentials is answered 401/403 even where the operation declares neither
+#: (docs/serve.md: a refusal never looks like a success), and Schemathesis draws
+#: credentials it cannot know (an empty api_key): such an answer is judged by every check
+#: but the declared-status one, which the user's truth overrides here.
+REFUSAL_CHECKS = [c for c in CHECKS if c is not status_code_conformance]
 MAX_EXAMPLES = 8  # per operation: every document in a few minutes on one core
 
 
@@ -69,7 +74,19 @@ def test_the_vendored_set_has_every_version() -> None:
 
 
 #: Documents the mock does not serve as Schemathesis expects yet, and why (strict xfail).
+_REFUSED = (
+    "the mock refuses (400) a request Schemathesis draws as valid; before refusals were "
+    "always 4xx this hid behind a 200 with a Warning. Open in issue 17: "
+)
 KNOWN = {
+    "3.0/circular-paths": _REFUSED + "a header parameter serialised from an object",
+    "3.0/discriminators": _REFUSED + "a discriminator mapping value ('Option One')",
+    "3.0/parameters-style": _REFUSED + "multipart parts with control characters in names",
+    "3.0/polymorphism": _REFUSED + "a discriminated body of only the discriminator",
+    "3.0/schema-encoding-style": _REFUSED + "multipart parts with control characters in names",
+    "3.0/schema-validation": _REFUSED + "an empty value for a required patterned query",
+    "3.1/schema-validation-top-level": _REFUSED + "subschemas with their own $schema",
+    "3.1/schema-validation-local": _REFUSED + "subschemas with their own $schema (bounds)",
     "3.0/http-status-codes": "an operation declaring only a 5xx is answered 204, not its "
     "declared 5xx: the status choice is issue 17 part 1's (statuses)",
 }
@@ -119,7 +136,9 @@ def _failures(operation: Any) -> list[str]:
     @given(operation.as_strategy())
     def check(case: Any) -> None:
         try:
-            case.call_and_validate(checks=CHECKS)
+            response = case.call()
+            refused = response.status_code in (401, 403)
+            case.validate_response(response, checks=REFUSAL_CHECKS if refused else CHECKS)
         except AssertionError as failure:  # Schemathesis' failure group is one
             found.append(f"{operation.label}: {failure}"[:1500])
             raise
