@@ -174,7 +174,8 @@ async def _reads(client: httpx.AsyncClient, headers: dict[str, str], ids: list[i
 
 def _measure(wrk: list[str], script: Path, state: str) -> tuple[float, int]:
     port = servers.free_port()
-    command = [*servers.mockserver(port, [CRUD]), "--state", state, "--fixtures", "/nonexistent"]
+    empty = Path(tempfile.mkdtemp(prefix="mockserver-bench-"))  # no fixtures: generated owners
+    command = [*servers.mockserver(port, [CRUD]), "--state", state, "--fixtures", str(empty)]
     with servers.running(
         "mockserver", command, port, OWNERS, {"Authorization": "Bearer mock-token"}
     ) as server:
