@@ -38,15 +38,21 @@ class Server:
 
     def peak_rss_mib(self) -> float:
         """The peak resident set of the process and its children, in MiB."""
-        total = 0
-        for pid in [self.process.pid, *children(self.process.pid)]:
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except OSError:
-                continue
-            found = re.search(r"VmHWM:\s+(\d+) kB", status)
-            total += int(found.group(1)) if found else 0
-        return total / 1024
+        return tree_rss(self.process.pid, "VmHWM")
+
+
+def tree_rss(pid: int, field_name: str, source: str = "status") -> float:
+    """``field_name`` (VmHWM or VmRSS of /proc/PID/status, or Pss of smaps_rollup) summed
+    over ``pid`` and its descendants, in MiB."""
+    total = 0
+    for each in [pid, *children(pid)]:
+        try:
+            status = Path(f"/proc/{each}/{source}").read_text()
+        except OSError:
+            continue
+        found = re.search(rf"{field_name}:\s+(\d+) kB", status)
+        total += int(found.group(1)) if found else 0
+    return total / 1024
 
 
 def children(pid: int) -> list[int]:

@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import os
 import platform
-import re
 import shutil
 import signal
 import subprocess
@@ -120,20 +119,6 @@ def documents(directory: Path | None) -> list[Document]:
     ]
 
 
-def tree_rss(pid: int, field_name: str, source: str = "status") -> float:
-    """``field_name`` (VmHWM or VmRSS of /proc/PID/status, or Pss of smaps_rollup) summed
-    over ``pid`` and its descendants, in MiB."""
-    total = 0
-    for each in [pid, *servers.children(pid)]:
-        try:
-            status = Path(f"/proc/{each}/{source}").read_text()
-        except OSError:
-            continue
-        found = re.search(rf"{field_name}:\s+(\d+) kB", status)
-        total += int(found.group(1)) if found else 0
-    return total / 1024
-
-
 def start(
     command: list[str], url: str, headers: dict[str, str], bound: float, env: dict[str, str]
 ) -> Start:
@@ -156,8 +141,9 @@ def start(
         with httpx.Client(timeout=10) as client:
             for _ in range(10):
                 client.get(url, headers=headers)
-        pss = tree_rss(process.pid, "Pss", "smaps_rollup")
-        peak, steady = tree_rss(process.pid, "VmHWM"), tree_rss(process.pid, "VmRSS")
+        pss = servers.tree_rss(process.pid, "Pss", "smaps_rollup")
+        peak = servers.tree_rss(process.pid, "VmHWM")
+        steady = servers.tree_rss(process.pid, "VmRSS")
         return Start(seconds, status, peak, steady, pss)
     finally:
         _stop(process)
