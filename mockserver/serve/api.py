@@ -4,7 +4,6 @@ the journal and the pacing, which read it, sit below the loader."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +13,13 @@ from mockserver.data.declaration import Declaration
 from mockserver.serve.answer import Answer
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
+from mockserver.serve.path_index import PathIndex
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.paths import ENCODED_SLASH, key_conditions, sent_path, template_variables
+from mockserver.spec.paths import key_conditions, sent_path, template_variables
 
 #: Rendered problems remembered per API before the memo starts afresh.
 RENDERED_MEMO_SIZE = 4096
@@ -32,7 +32,6 @@ class PathEntry:
     method only when the document tells them apart by a ``#fragment`` on the path key."""
 
     shape: str  # the template with each variable written {}
-    pattern: re.Pattern[str]
     methods: dict[str, tuple[OperationPlan, ...]]
 
 
@@ -62,7 +61,7 @@ class MountedApi:
     def __post_init__(self) -> None:
         self._rendered: dict[tuple[Any, ...], Answer] = {}
         self._literal = {e.shape: e for e in self.paths if "{}" not in e.shape}
-        self._templated = [e for e in self.paths if "{}" in e.shape]
+        self._templated = PathIndex([(e.shape, e) for e in self.paths if "{}" in e.shape])
 
     def matches(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
         """Every path entry ``path`` (below a mount) matches, the most specific first, with
@@ -71,11 +70,7 @@ class MountedApi:
         literal = self._literal.get(path)
         if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
             found.append((literal, ()))
-        for entry in self._templated:
-            hit = entry.pattern.fullmatch(path)
-            if hit:
-                values = tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())
-                found.append((entry, values))
+        found.extend(self._templated.matches(path))  # in the order of self.paths
         return found
 
     def claims(self, path: str) -> bool:
