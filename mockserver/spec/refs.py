@@ -161,19 +161,32 @@ _NONLOCAL_REF = re.compile(r"""\$ref["']?\s*+:\s*+(?!["']#)""")
 _ESCAPED_LETTER = re.compile(r"\\(?:u00|x|U000000)(?:24|72|65|66|69|64)", re.IGNORECASE)
 
 
+_ESCAPED_LETTER_BYTES = re.compile(_ESCAPED_LETTER.pattern.encode(), re.IGNORECASE)
+_NONLOCAL_REF_BYTES = re.compile(_NONLOCAL_REF.pattern.encode())
+
+
 def _may_hold(source: SourceFile, word: str) -> bool:
     """Whether ``word`` may appear as a key of ``source`` (False only when it certainly
     does not: a text search instead of a walk of the data). No text: assume it may."""
-    text = source.text
-    return not text or word in text or _ESCAPED_LETTER.search(text) is not None
+    body = source.body  # searched as it is kept: a JSON file's bytes are never decoded
+    if not body:
+        return True
+    if isinstance(body, bytes):
+        return word.encode() in body or _ESCAPED_LETTER_BYTES.search(body) is not None
+    return word in body or _ESCAPED_LETTER.search(body) is not None
 
 
 def _may_leave(source: SourceFile) -> bool:
     """Whether ``source`` may hold a ``$ref`` to another file (see ``_NONLOCAL_REF``)."""
-    text = source.text
-    if not text or _ESCAPED_LETTER.search(text) is not None:
+    body = source.body
+    if isinstance(body, bytes):
+        escaped, nonlocal_ref = _ESCAPED_LETTER_BYTES, _NONLOCAL_REF_BYTES
+        if not body or escaped.search(body) is not None:
+            return True
+        return nonlocal_ref.search(body) is not None
+    if not body or _ESCAPED_LETTER.search(body) is not None:
         return True
-    return _NONLOCAL_REF.search(text) is not None
+    return _NONLOCAL_REF.search(body) is not None
 
 
 #: Keywords whose value is data, not OpenAPI or JSON Schema: a ``$ref`` key inside is a

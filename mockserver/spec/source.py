@@ -47,13 +47,21 @@ class SourceFile:
     """A parsed file: its data and, computed on first use, the position of each value."""
 
     path: Path
-    text: str
+    #: The file's text; for a JSON file, its UTF-8 bytes instead, a quarter of the memory
+    #: of a str as soon as one character lies beyond U+FFFF (an emoji): 23 MB, not 6, for
+    #: GitHub's description. Read it through :attr:`text`.
+    body: str | bytes
     data: Any
     is_json: bool
     #: Pointers of mapping keys YAML read as something other than a string (an unquoted
     #: ``200:`` is an integer); they are kept as strings, as JSON would have them.
     non_string_keys: tuple[str, ...] = ()
     _positions: dict[str, Position] = field(default_factory=dict, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The file's text (decoded from :attr:`body` on each use: keep it only briefly)."""
+        return self.body if isinstance(self.body, str) else self.body.decode("utf-8-sig")
 
     def position(self, pointer: str) -> Position:
         """Where the value at ``pointer`` is written (its key, for a mapping entry).
@@ -75,12 +83,14 @@ class SourceFile:
 
 def load_source(path: Path) -> SourceFile:
     """Read and parse ``path`` (YAML or JSON), refusing unsafe or absurd input."""
-    text = _read_text(path)
+    raw = _read_bytes(path)
+    text = _decoded(path, raw)
     is_json = path.suffix.lower() == ".json" or text.lstrip().startswith(("{", "["))
     data = _parse_json(path, text) if is_json else _parse_yaml(path, text)
     _check_depth(path, data)
     keys = () if is_json else _stringify_keys(data)
-    return SourceFile(path=path, text=text, data=data, is_json=is_json, non_string_keys=keys)
+    body = raw if is_json and not text.isascii() else text  # bytes: the smaller then
+    return SourceFile(path=path, body=body, data=data, is_json=is_json, non_string_keys=keys)
 
 
 def from_text(text: str, *, path: Path = Path("<memory>"), is_json: bool = False) -> SourceFile:
@@ -88,7 +98,7 @@ def from_text(text: str, *, path: Path = Path("<memory>"), is_json: bool = False
     data = _parse_json(path, text) if is_json else _parse_yaml(path, text)
     _check_depth(path, data)
     keys = () if is_json else _stringify_keys(data)
-    return SourceFile(path=path, text=text, data=data, is_json=is_json, non_string_keys=keys)
+    return SourceFile(path=path, body=text, data=data, is_json=is_json, non_string_keys=keys)
 
 
 def _stringify_keys(data: Any) -> tuple[str, ...]:
@@ -126,7 +136,7 @@ def _key_text(key: Any) -> str:
     return str(key)
 
 
-def _read_text(path: Path) -> str:
+def _read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -145,6 +155,10 @@ def _read_text(path: Path) -> str:
         raise LoadError(path, "is a folder, not a file", code="MS001") from None
     except OSError as exc:
         raise LoadError(path, f"cannot read: {exc.strerror}", code="MS001") from None
+    return raw
+
+
+def _decoded(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

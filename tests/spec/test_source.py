@@ -93,3 +93,22 @@ def test_non_string_keys_become_strings_and_are_listed() -> None:
 
 def test_json_keys_are_strings_already() -> None:
     assert from_text('{"200": {}}', is_json=True).non_string_keys == ()
+
+
+def test_a_json_file_beyond_ascii_is_kept_as_its_bytes(tmp_path: Path) -> None:
+    """One emoji makes a str four bytes a character: the bytes are kept instead, and the
+    text, the positions and the data are as they were."""
+    text = '{\n  "info": {"title": "\U0001f6a2 ships"},\n  "paths": {}\n}\n'
+    path = tmp_path / "api.json"
+    path.write_text(text, encoding="utf-8")
+    source = load_source(path)
+    assert isinstance(source.body, bytes) and source.body == text.encode()
+    assert source.text == text
+    assert source.data["info"]["title"] == "\U0001f6a2 ships"
+    assert source.position("/paths") == Position(3, 3)
+
+
+def test_an_ascii_json_file_is_kept_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    path.write_text('{"paths": {}}', encoding="utf-8")
+    assert load_source(path).body == '{"paths": {}}'
