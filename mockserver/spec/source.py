@@ -281,15 +281,19 @@ def _check_expansion(path: Path, root: yaml.Node | None) -> None:
 
 
 def _check_depth(path: Path, data: Any) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003")
-        if isinstance(value, dict):
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            stack.extend((child, depth + 1) for child in value)
+    """Refuse a value deeper than :data:`MAX_DEPTH` (the root is at depth 1). Walked one
+    level of containers at a time, so the leaves, most of a document, are never stacked."""
+    level = [data] if isinstance(data, dict | list) else []
+    depth = 1
+    while level:
+        below: list[Any] = []
+        for value in level:
+            children = value.values() if isinstance(value, dict) else value
+            below.extend(child for child in children if isinstance(child, dict | list))
+            if depth >= MAX_DEPTH and children:  # a child, scalar or not, is too deep
+                raise LoadError(path, f"nested deeper than {MAX_DEPTH} levels", code="MS003")
+        level = below
+        depth += 1
 
 
 def _mark_position(mark: Any) -> Position | None:
