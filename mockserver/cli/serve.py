@@ -330,7 +330,8 @@ def app_from_environment() -> Any:
     quiet_injected_faults()
     # Everything loaded so far lives as long as the process: keep the collector from
     # walking it on every full collection (a measurable share of each request otherwise).
-    gc.collect()
+    # No collection first: loading leaves a few thousand cyclic objects (no resident
+    # memory to speak of on GitHub's description) and finding them walked the whole heap.
     gc.freeze()
     return app
 
@@ -339,7 +340,7 @@ def app_from_environment() -> Any:
 def _collector_paused() -> Iterator[None]:
     """No garbage collection while the documents load: loading makes millions of objects
     that all live on, and each full collection on the way walked every one of them (a
-    fifth of GitHub's load). The collector runs once afterwards, before ``gc.freeze``."""
+    fifth of GitHub's load)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
