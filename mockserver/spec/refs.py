@@ -154,15 +154,18 @@ class RefResolver:
 #: A ``$ref`` whose value does not start with ``#`` (JSON, or YAML in any quoting): what
 #: might name another file. It finds more than the walk would (refs inside examples, say),
 #: never fewer (an unquoted ``#`` in YAML starts a comment), so a document it finds none
-#: in needs no walk at all.
-_NONLOCAL_REF = re.compile(r"""\$ref["']?\s*+:\s*+(?!["']#)""")
+#: in needs no walk at all. The key is ``$ref`` itself, quoted or after what may precede
+#: a YAML key, not the end of a longer one (Graph's path ``/owners/$ref`` is no reference).
+_NONLOCAL_REF = re.compile(
+    r"""(?:["']\$ref["']|(?:^|(?<=[\s{,\[?\-]))\$ref)\s*+:\s*+(?!["']#)""", re.MULTILINE
+)
 #: An escape that could spell a letter of ``$ref`` or ``$id`` without writing it (JSON
 #: ``\\u0024``, YAML ``\\x24``): then the text search cannot be trusted.
 _ESCAPED_LETTER = re.compile(r"\\(?:u00|x|U000000)(?:24|72|65|66|69|64)", re.IGNORECASE)
 
 
 _ESCAPED_LETTER_BYTES = re.compile(_ESCAPED_LETTER.pattern.encode(), re.IGNORECASE)
-_NONLOCAL_REF_BYTES = re.compile(_NONLOCAL_REF.pattern.encode())
+_NONLOCAL_REF_BYTES = re.compile(_NONLOCAL_REF.pattern.encode(), re.MULTILINE)
 
 
 def _may_hold(source: SourceFile, word: str) -> bool:
