@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -37,7 +36,7 @@ from mockserver.data.recording import Answered, Recording
 from mockserver.serve.answer import Answer, header_bytes
 from mockserver.serve.api import MountedApi
 from mockserver.serve.checks import read_request
-from mockserver.serve.drift import DriftChecker, declared_response
+from mockserver.serve.drift import DriftChecker, declared_response, parse_json
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal.entry import UpstreamFacts
 from mockserver.serve.journal.masks import Masks
@@ -229,7 +228,7 @@ class Proxy:
         if dataset is None or response is None:
             return None
         try:
-            value = json.loads(body)
+            value = parse_json(body)
         except ValueError:
             return None
         schema = next((m.schema for m in response.content if "json" in m.name), None)
