@@ -11,6 +11,7 @@ bench/proxy.md.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from datetime import UTC, datetime
@@ -50,6 +51,18 @@ def timed(client: httpx.Client, url: str, count: int) -> list[float]:
     return found
 
 
+def cpu_ms(pid: int) -> float:
+    """The CPU time (user and system) ``pid`` and its children have used, in ms."""
+    total = 0
+    for each in [pid, *servers.children(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def own_ms(client: httpx.Client, base: str) -> float:
     """The proxy's own time per request, by its journal: the request's time in the app
     less the provider's (the median over what the journal keeps)."""
@@ -59,8 +72,9 @@ def own_ms(client: httpx.Client, base: str) -> float:
 
 
 #: Per request: median ms direct, through a bare forwarder, through the proxy; the
-#: proxy's p99; the proxy's own ms (by its journal).
-Figures = tuple[float, float, float, float, float]
+#: proxy's p99; the proxy's own ms (by its journal); CPU ms per request of the provider,
+#: the bare forwarder and the proxy (their processes' user and system time).
+Figures = tuple[float, float, float, float, float, float, float, float]
 
 
 def measure() -> dict[str, Figures]:
@@ -78,15 +92,20 @@ def measure() -> dict[str, Figures]:
             servers.running("bare", bare, bare_port, "/", RAW, bare_env) as forwarder, \
             httpx.Client(timeout=10) as client:  # fmt: skip
         for name, path in paths().items():
-            bases = (direct.base, forwarder.base, proxied.base)
+            ways = (direct, forwarder, proxied)
             times: list[list[float]] = [[], [], []]
-            for base in bases:
-                timed(client, base + path, PER_BATCH)  # warm-up
+            cpu = [0.0, 0.0, 0.0]
+            for way in ways:
+                timed(client, way.base + path, PER_BATCH)  # warm-up
             for _ in range(BATCHES):
-                for index, base in enumerate(bases):
-                    times[index] += timed(client, base + path, PER_BATCH)
+                for index, way in enumerate(ways):
+                    before = cpu_ms(way.process.pid)
+                    times[index] += timed(client, way.base + path, PER_BATCH)
+                    cpu[index] += cpu_ms(way.process.pid) - before
             medians = [statistics.median(t) for t in times]
-            results[name] = (*medians, _p99(times[2]), own_ms(client, proxied.base))
+            own = own_ms(client, proxied.base)
+            per_request = [c / (BATCHES * PER_BATCH) for c in cpu]
+            results[name] = (*medians, _p99(times[2]), own, *per_request)
             print(f"  {name}: direct {medians[0]:.2f} ms, bare forwarder {medians[1]:.2f} ms, "
                   f"the proxy {medians[2]:.2f} ms (its own {results[name][4]:.2f} ms)",
                   flush=True)  # fmt: skip
@@ -111,14 +130,14 @@ def report(results: dict[str, Figures]) -> str:
         f"{PER_BATCH}; the provider is `mockserver serve` (LaunchDarkly document, fixtures), "
         "the proxy `mockserver serve --proxy` in front of it (one worker, request and "
         "response checked against the document, journal on). Load average when measured: "
-        f"{_load()} (the machine is shared; the figures move with it).",
+        f"{_load()} ({_loaded()}).",
         "",
-        "| request | direct p50 | bare httpx forwarder p50 | `serve --proxy` p50 / p99 | "
+        "| request | direct p50 | bare forwarder p50 | `serve --proxy` p50 / p99 | "
         "added over direct | added over the bare forwarder | the proxy's own time |",
         "|---|---|---|---|---|---|---|",
     ]
     targets = []
-    for name, (direct, floor, proxied, proxied99, own) in results.items():
+    for name, (direct, floor, proxied, proxied99, own, *_) in results.items():
         added, over_floor = proxied - direct, proxied - floor
         lines.append(f"| {name} | {direct:.2f} ms | {floor:.2f} ms | {proxied:.2f} / "
                      f"{proxied99:.2f} ms | **{added:.2f} ms** | {over_floor:.2f} ms | "
@@ -127,15 +146,33 @@ def report(results: dict[str, Figures]) -> str:
         targets.append(f"- {name}: at most {TARGET_MS:g} ms added at the median over a "
                        f"direct call: {met} ({added:.2f} ms); the proxy's own time "
                        f"{own:.2f} ms")  # fmt: skip
+    cpu = [
+        "",
+        "CPU per request, each server's processes (user and system time over its batches), "
+        "which the machine's load does not inflate as it does the latencies:",
+        "",
+        "| request | the provider answering | the bare forwarder | `serve --proxy` |",
+        "|---|---|---|---|",
+        *(f"| {name} | {f[5]:.2f} ms | {f[6]:.2f} ms | {f[7]:.2f} ms |"
+          for name, f in results.items()),
+    ]  # fmt: skip
     notes = [
         "",
         "The bare forwarder (`bench/bare_forwarder.py`, under the same granian) is a "
-        "ten-line Starlette app forwarding with httpx and checking nothing: the hop's own "
-        "cost on this machine. The proxy's own time is its journal's: the request's time "
-        "in the app less the provider's, so what checking, forwarding and journalling "
-        "cost, whatever else the machine is doing.",
+        "ten-line Starlette app forwarding with the proxy's client (aiohttp) and checking "
+        "nothing: the hop's own cost on this machine. The proxy's own time is its "
+        "journal's: the request's time in the app less the provider's, so what checking, "
+        "forwarding and journalling cost, whatever else the machine is doing.",
     ]
-    return "\n".join([*lines, *notes, "", "## Target", "", *targets, ""])
+    return "\n".join([*lines, *cpu, *notes, "", "## Target", "", *targets, ""])
+
+
+def _loaded() -> str:
+    """Whether other work shared the machine: the 1-minute load against its cores."""
+    load, cores = float(_load().split()[0]), os.cpu_count() or 1
+    if load > cores:
+        return f"the machine was loaded, {load:g} on {cores} cores; the latencies move with it"
+    return "the machine was not loaded"
 
 
 def main() -> None:
