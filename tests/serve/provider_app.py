@@ -26,6 +26,8 @@ PETS = [
     {"id": 2, "name": "Tom", "tag": "cat"},
     {"id": 3, "name": "Nemo", "tag": "fish"},
 ]
+#: What ``/pets/cookie`` sets: a proxy must pass it back, and never send it on by itself.
+COOKIE = {"Set-Cookie": "session=provider-set; Path=/"}
 #: Ids from MANY[0] up to MANY[1] (excluded) are further pets, each answered by its get.
 MANY = (100, 1000)
 #: Bytes of the long body: more than the proxy's check limit, sent in 64 KiB chunks.
@@ -44,6 +46,7 @@ async def get_pet(request: Request) -> Response:
         "418": lambda: PlainTextResponse("I'm a teapot", status_code=418),
         "text": lambda: PlainTextResponse("Rex"),
         "drift": lambda: JSONResponse({"id": "one", "name": 7}),
+        "cookie": lambda: JSONResponse({"id": 5, "name": "Biscuit"}, headers=COOKIE),
         "gzip": lambda: Response(
             gzip.compress(json.dumps({"id": 9, "name": "Zip"}).encode()),
             media_type="application/json",

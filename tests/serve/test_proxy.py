@@ -212,6 +212,20 @@ def test_forwarding_keeps_method_query_body_and_rewrites_the_hop(
     assert "secret-token" not in str(entry) and masked["authorization"] != "Bearer secret-token"
 
 
+def test_the_proxy_adds_no_header_and_keeps_no_cookie_of_its_own(
+    make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str
+) -> None:
+    client = make_proxy(write_doc(pets_doc()), starlette_provider)
+    set_cookie = client.get("/api/v1/pets/cookie").headers["set-cookie"]
+    assert set_cookie == "session=provider-set; Path=/"  # passed back as it came
+    client._client.cookies.clear()  # the test's own client keeps it; the proxy must not
+    seen = client.post("/api/v1/echo", json={"name": "Rex"}).json()["headers"]
+    sent = {name for name, _ in journal(client)[0]["headers"]}  # what the client sent
+    added = {"host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
+    assert set(seen) - added <= sent - {"connection"}
+    assert "cookie" not in seen
+
+
 def test_response_drift_is_journalled_with_pointers_and_passed_on(
     make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str
 ) -> None:
