@@ -78,9 +78,11 @@ class PassedOn(Answer):
     """The provider's answer, its headers sent back byte for byte as they came (the first
     ``exact`` of ``headers``; any added after them, such as a ``Warning``, are the mock's).
     With ``rest``, the body is longer than the proxy holds: the part read so far is sent,
-    then the rest as it arrives, without a length."""
+    then the rest as it arrives, without a length. ``length`` is the provider's own
+    Content-Length: for a HEAD it is the GET's length, not the empty body's (RFC 9110 9.3.2)."""
 
     exact: int = 0
+    length: bytes | None = None
     rest: AsyncIterator[bytes] | None = field(default=None, compare=False)
     closing: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
 
@@ -93,7 +95,8 @@ class PassedOn(Answer):
         if self.media_type:
             encoded.append((b"content-type", self.media_type.encode("latin-1")))
         if self.rest is None:
-            encoded.append((b"content-length", str(len(self.body)).encode()))
+            length = self.length if self.length is not None else str(len(self.body)).encode()
+            encoded.append((b"content-length", length))
         return tuple(encoded)
 
     def with_headers(self, *headers: tuple[str, str]) -> Answer:
@@ -311,6 +314,7 @@ def _passed_on(reply: Reply) -> Answer:
         if k.lower() not in NOT_PASSED
     )
     media = next((v for k, v in reply.raw_headers if k.lower() == b"content-type"), None)
+    length = next((v for k, v in reply.raw_headers if k.lower() == b"content-length"), None)
     return PassedOn(
         reply.status,
         media.decode("latin-1") if media is not None else None,
@@ -318,6 +322,7 @@ def _passed_on(reply: Reply) -> Answer:
         headers,
         "upstream",
         exact=len(headers),
+        length=length if length is not None and not reply.body else None,
         rest=reply.rest,
         closing=reply.close if reply.rest is not None else None,
     )

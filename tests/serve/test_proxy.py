@@ -453,3 +453,15 @@ def test_two_workers_record_concurrent_answers_without_losing_any(
         assert served.get(f"/api/v1/pets/{i}").json() == pet
     listed = served.get("/api/v1/pets?limit=50").json()["items"]
     assert len(listed) == 50
+
+
+def test_a_head_through_the_proxy_keeps_the_providers_content_length(
+    make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str
+) -> None:
+    client = make_proxy(write_doc(pets_doc()), starlette_provider)
+    direct = httpx.head(starlette_provider + "/pets")
+    through = client.request("HEAD", "/api/v1/pets")
+    assert through.status_code == direct.status_code == 200
+    assert through.content == b""
+    assert int(through.headers["content-length"]) > 0
+    assert through.headers["content-length"] == direct.headers["content-length"]
