@@ -8,7 +8,9 @@ turns the backend's own errors into :class:`StoreError` (which the gate answers 
 thread of its own, raising the same error once ``--state-timeout`` has passed. One
 thread per process keeps the mock's caches as single-threaded as they were on the loop;
 a stuck call only holds that thread until the backend's own timeout (the same deadline)
-lets go.
+lets go. Every call's outcome is the store's health (:meth:`GuardedStore.health`), so
+``GET /__mock/state`` and the dashboard can say which store failed, how and since when,
+without a log to read.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ def public_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def store_kind(url: str) -> str:
+    """``memory``, ``sqlite`` or ``redis``: which of the three stores ``url`` names."""
+    scheme = url.split(":", 1)[0]
+    return "redis" if scheme in ("rediss", "unix") else scheme
+
+
 class GuardedStore:
     """A backend whose failures raise :class:`StoreError`, and whose health is kept
     for ``GET /__mock/state``."""
@@ -53,22 +61,42 @@ class GuardedStore:
         self._pool_lock = threading.Lock()
         self._error: str | None = None
         self._since = time.time()
+        self._last: dict[str, Any] | None = None  # the last failure, kept after recovery
+        self._ping: dict[str, Any] = {"ping_ms": None, "checked": None}
 
     # -- health --------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        """Whether the store answered its last call, and the error when it did not."""
+        """Which store, whether it answered its last call (``ok``) or not (``unavailable``)
+        and since when, its error now, the last error it had, and the last ping."""
         return {
+            "kind": store_kind(self.url),
             "store": self.url,
             "status": "unavailable" if self._error else "ok",
             "error": self._error,
             "since": round(self._since, 3),
+            "last_error": self._last,
+            **self._ping,
         }
 
+    def check(self) -> dict[str, Any]:
+        """Ping the store now, timing it, then its health (a failed ping is a failure)."""
+        started = time.perf_counter()
+        try:
+            self._call(self.backend.ping)
+        except StoreError:
+            self._ping = {"ping_ms": None, "checked": round(time.time(), 3)}
+        else:
+            took = (time.perf_counter() - started) * 1000
+            self._ping = {"ping_ms": round(took, 3), "checked": round(time.time(), 3)}
+        return self.health()
+
     def _failed(self, error: str) -> StoreError:
+        now = time.time()
         if self._error is None:
-            self._since = time.time()
+            self._since = now
         self._error = error
+        self._last = {"error": error, "at": round(now, 3)}
         return StoreError(self.url, error)
 
     def _call(self, work: Callable[..., T], *args: Any) -> T:
@@ -151,6 +179,10 @@ class GuardedStore:
     def state(self) -> dict[str, SessionState]:
         """Every session that has changed something, and what."""
         return self._call(self.backend.state)
+
+    def ping(self) -> None:
+        """The backend's ping (a failure raises StoreError)."""
+        self._call(self.backend.ping)
 
     def close(self) -> None:
         """Release the backend and the thread."""

@@ -206,6 +206,11 @@ class SqliteStore:
             found.setdefault(name, empty_state(0))["jobs"] = int(count)
         return found
 
+    def ping(self) -> None:
+        """Read the clock: the file opens and its schema is there."""
+        with self._lock:
+            self._db.execute("SELECT value FROM clock").fetchone()
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
