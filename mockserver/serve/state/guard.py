@@ -104,6 +104,9 @@ class GuardedStore:
             result = work(*args)
         except self.errors as error:
             said = f"{type(error).__name__}: {error}"
+            code = getattr(error, "sqlite_errorname", None)  # SQLite's own name says more
+            if code:
+                said += f" ({code})"
             if "Timeout" in type(error).__name__:  # sent, unanswered: it may yet apply
                 said += " (a write may have been applied)"
             raise self._failed(said) from None

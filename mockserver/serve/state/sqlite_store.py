@@ -61,10 +61,29 @@ class SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.url = f"sqlite:///{path}"
         self._lock = threading.Lock()  # one connection, used by one thread at a time
+        #: why the file is served read-only (every write a 503 naming it), or None
+        self.read_only: str | None = None
+        try:
+            self._db = self._open(path, timeout)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                raise
+            self._db, self.read_only = _open_read_only(path, timeout), str(error)
+
+    def _open(self, path: Path, timeout: float) -> sqlite3.Connection:
+        """The file, made or brought up to this version's schema, in WAL mode."""
         # timeout: how long a worker waits for another's write before giving up (a 503)
         self._db = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=timeout
         )
+        try:
+            self._prepare(timeout)
+        except BaseException:
+            self._db.close()
+            raise
+        return self._db
+
+    def _prepare(self, timeout: float) -> None:
         self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes of a process
@@ -215,6 +234,20 @@ class SqliteStore:
         """Close the connection."""
         with self._lock:
             self._db.close()
+
+
+def _open_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """A file this process may read but not write (or in a folder it may not write, where
+    WAL mode cannot make its ``-shm``): opened immutable, so its sessions are served and
+    every write fails as SQLite's own "readonly" error, which the server answers with a
+    503 naming the file. A file without mockserver's tables cannot be served at all."""
+    uri = f"{path.absolute().as_uri()}?mode=ro&immutable=1"
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables.issuperset(("clock", *_TABLES)):
+        db.close()
+        raise sqlite3.OperationalError(f"{path} is read-only and has no mockserver state in it")
+    return db
 
 
 def _kept(db: sqlite3.Connection, session: str, dataset: str, key: str) -> Kept:
