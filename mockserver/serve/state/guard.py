@@ -28,6 +28,8 @@ from mockserver.serve.state.store import Backend, Changes, Kept, SessionState, S
 
 #: Seconds a request waits for the store before it is answered 503 (``--state-timeout``).
 DEFAULT_TIMEOUT = 2.0
+#: Sessions whose version the loop's fast path remembers (forgotten all at once beyond).
+KNOWN_SESSIONS = 4096
 T = TypeVar("T")
 
 
@@ -47,6 +49,11 @@ def store_kind(url: str) -> str:
     return "redis" if scheme in ("rediss", "unix") else scheme
 
 
+class NeedsStore(BaseException):
+    """Work running on the loop reached the store: run it again on the store's thread.
+    A BaseException, so no ``except Exception`` on the way swallows it."""
+
+
 class GuardedStore:
     """A backend whose failures raise :class:`StoreError`, and whose health is kept
     for ``GET /__mock/state``."""
@@ -63,6 +70,12 @@ class GuardedStore:
         self._since = time.time()
         self._last: dict[str, Any] | None = None  # the last failure, kept after recovery
         self._ping: dict[str, Any] = {"ping_ms": None, "checked": None}
+        # the loop's fast path (see off_loop): a stamp that moves with every commit
+        self._stamp: Callable[[], object | None] | None = getattr(backend, "stamp", None)
+        self._known: dict[str, tuple[int, object]] = {}  # session -> (version, stamp then)
+        self._loop_stamp: object | None = None  # set while work runs on the loop
+        self._pending = 0  # work handed to the thread and not finished there
+        self._pending_lock = threading.Lock()
 
     # -- health --------------------------------------------------------------------------
 
@@ -100,6 +113,8 @@ class GuardedStore:
         return StoreError(self.url, error)
 
     def _call(self, work: Callable[..., T], *args: Any) -> T:
+        if self._loop_stamp is not None:  # on the loop: the store is not to be touched
+            raise NeedsStore
         try:
             result = work(*args)
         except self.errors as error:
@@ -120,14 +135,49 @@ class GuardedStore:
         """``work(*args)`` on the store's thread, or a 503 after :attr:`timeout` seconds."""
         if not self._blocking:
             return work(*args)
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor(), functools.partial(work, *args))
+        return await self._on_thread(functools.partial(work, *args))
+
+    async def answer(self, work: Callable[..., T], *args: Any) -> T:
+        """A request's ``work(*args)``, which waits on nothing but this store: as
+        :meth:`off_loop`, except that where the store has a stamp (SQLite's
+        ``data_version``: a local read that never waits) and the thread is idle, the work
+        first runs on the loop, answering :meth:`version` from the versions this process
+        read at the same stamp. A read of a session nobody wrote to since then costs no
+        hop. Any other store call (or a stamp that moved) stops it with
+        :class:`NeedsStore` before it has changed anything, and it runs again on the
+        thread."""
+        if not self._blocking:
+            return work(*args)
+        stamp = self._stamp() if self._stamp is not None and self._pending == 0 else None
+        if stamp is not None:
+            self._loop_stamp = stamp
+            try:
+                return work(*args)
+            except NeedsStore:
+                pass
+            finally:
+                self._loop_stamp = None
+        return await self._on_thread(functools.partial(work, *args))
+
+    async def _on_thread(self, work: Callable[[], T]) -> T:
+        with self._pending_lock:
+            self._pending += 1
         try:
-            return await asyncio.wait_for(future, self.timeout)
+            future = self._executor().submit(work)
+        except BaseException:
+            self._finished()
+            raise
+        future.add_done_callback(lambda _: self._finished())  # when the thread lets go
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except TimeoutError:
             # the store may still apply it: say so, the client reads before it retries
             error = f"no answer within {self.timeout:g} s (a write may have been applied)"
             raise self._failed(error) from None
+
+    def _finished(self) -> None:
+        with self._pending_lock:
+            self._pending -= 1
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
@@ -138,8 +188,19 @@ class GuardedStore:
     # -- the backend's calls -------------------------------------------------------------
 
     def version(self, session: str) -> int:
-        """The session's version."""
-        return self._call(self.backend.version, session)
+        """The session's version: on the loop, the one read at the current stamp."""
+        if self._loop_stamp is not None:
+            known = self._known.get(session)
+            if known is None or known[1] != self._loop_stamp:
+                raise NeedsStore
+            return known[0]
+        stamp = self._stamp() if self._stamp is not None else None  # before the read
+        version = self._call(self.backend.version, session)
+        if stamp is not None:
+            if len(self._known) >= KNOWN_SESSIONS:
+                self._known.clear()
+            self._known[session] = (version, stamp)
+        return version
 
     def changes(self, session: str, dataset: str) -> tuple[int, Changes]:
         """The session's version and its changes to ``dataset``."""

@@ -65,10 +65,15 @@ class SqliteStore:
         self.read_only: str | None = None
         try:
             self._db = self._open(path, timeout)
+            self._watch = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.OperationalError as error:
             if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
                 raise
             self._db, self.read_only = _open_read_only(path, timeout), str(error)
+            self._watch = _open_read_only(path, timeout)
+        # the stamp's own connection: it never waits for a lock (busy: no stamp)
+        self._watch.execute("PRAGMA busy_timeout = 0")
+        self._watch_lock = threading.Lock()
 
     def _open(self, path: Path, timeout: float) -> sqlite3.Connection:
         """The file, made or brought up to this version's schema, in WAL mode."""
@@ -225,6 +230,20 @@ class SqliteStore:
             found.setdefault(name, empty_state(0))["jobs"] = int(count)
         return found
 
+    def stamp(self) -> int | None:
+        """``PRAGMA data_version`` on a connection of its own: it moves with every commit
+        to the file, by any process, and reading it never waits (None when it would:
+        the caller then asks the store itself). A read of shared memory, fit for the
+        event loop."""
+        if not self._watch_lock.acquire(blocking=False):
+            return None
+        try:
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return None
+        finally:
+            self._watch_lock.release()
+
     def ping(self) -> None:
         """Read the clock: the file opens and its schema is there."""
         with self._lock:
@@ -234,6 +253,8 @@ class SqliteStore:
         """Close the connection."""
         with self._lock:
             self._db.close()
+        with self._watch_lock:
+            self._watch.close()
 
 
 def _open_read_only(path: Path, timeout: float) -> sqlite3.Connection:

@@ -131,6 +131,11 @@ class StateStore(Backend, Protocol):
         """Run ``work`` on the store's thread, raising StoreError after
         :attr:`timeout` seconds (at once where the store never blocks)."""
 
+    def answer(self, work: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """Run a request's ``work`` (it waits on nothing but the store) on the loop when
+        the store can say, without waiting, that it need not be asked; else as
+        :meth:`off_loop`."""
+
 
 def new_job(job_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     """An export job, completed at once: a mock has no reason to make clients wait."""
