@@ -1,9 +1,11 @@
 """The mock's own control routes, under ``/__mock/``: reset sessions, show what changed.
 
 ``POST /__mock/reset`` forgets every session's writes, ``POST /__mock/reset?session=NAME``
-one session's; ``GET /__mock/state`` shows, per session, its version and the ids written
-and deleted in each dataset. The prefix is the mock's: a document with a path under it
-is refused at start-up (:func:`check_prefix`), so the routes never hide an API's path.
+one session's; ``GET /__mock/state`` shows the store's health (pinged off the loop, so a
+hung store stalls no other page) and, per session, its version and the ids written and
+deleted in each dataset (``?sessions=0``: the health alone, a probe for load balancers).
+The prefix is the mock's: a document with a path under it is refused at start-up
+(:func:`check_prefix`), so the routes never hide an API's path.
 """
 
 from __future__ import annotations
