@@ -97,7 +97,7 @@ def write_heavy(target: Path, wrk: list[str]) -> None:
         for name, url in stores.items():
             for size, mix, changed, unchanged, errors in _over_sockets(wrk, Path(folder), url):
                 figures = f"{mix:,.0f} | {changed:,.0f} | {unchanged:,.0f} | {errors}"
-                rows.append(f"| {name} | {size:,} | {figures} |")
+                rows.append(f"| {name} | {size} | {figures} |")  # no comma: a count, not a figure
                 print(
                     f"  {name} at {size:,}: mix {mix:,.0f} req/s, reads {changed:,.0f} req/s "
                     f"(unchanged session {unchanged:,.0f}), {errors} non-2xx",
@@ -200,7 +200,7 @@ def session_scaling(results: Path) -> list[str]:
         for name, url in stores.items():
             for size, creates, changed, unchanged in _scaling(url):
                 figures = f"{creates:,.0f} | {changed:,.0f} | {unchanged:,.0f}"
-                rows.append(f"| {name} | {size:,} | {figures} |")
+                rows.append(f"| {name} | {size} | {figures} |")  # no comma: a count, not a figure
                 print(
                     f"  {name} at {size:,}: creates {creates:,.0f}/s, reads {changed:,.0f}/s "
                     f"(unchanged session {unchanged:,.0f}/s)",
