@@ -132,8 +132,9 @@ class Gate:
         turn.raise_error()
         if plan.behaviour is None:
             return api.responder.answer(plan, request)
-        # the store's I/O never blocks the loop (a 503 after --state-timeout)
-        return await self.control.store.off_loop(api.responder.answer, plan, request)
+        # the store's I/O never blocks the loop (a 503 after --state-timeout); a read of a
+        # session unchanged since this worker last looked stays on the loop
+        return await self.control.store.answer(api.responder.answer, plan, request)
 
     async def _misdirected(self, scope: Scope, send: Send) -> bool:
         """Answer 421, and say so, when the ``Host`` is not a name the server answers as."""
