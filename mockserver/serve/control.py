@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -49,7 +48,7 @@ class Control:
         self.cors_origins = tuple(cors_origins)
         self.token = token
         self.routes: dict[str, tuple[str, Page]] = {
-            RESET: ("POST", partial(_send, self._reset)),
+            RESET: ("POST", self._reset),
             STATE: ("GET", self._state),
         }
         self.resets: list[ResetHook] = []
@@ -83,17 +82,19 @@ class Control:
             refuse_cross_site(headers, self.cors_origins)
         return page
 
-    def _reset(self, scope: Scope) -> Answer:
+    async def _reset(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Forget one session's writes or every session's, on the store's thread (a hung
+        store is a 503 after the timeout, like any other store call, and stalls no page)."""
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
         named = query.get("session")
         session = named[0] if named else None
         if session is not None and not SESSION_NAME.fullmatch(session):
             raise Problem(400, f"{session[:80]!r} is not a session name")
-        self.store.reset(session)
+        await self.store.off_loop(self.store.reset, session)
         for hook in self.resets:
             hook(session)
         body = {"reset": session if session is not None else "all sessions"}
-        return Answer(200, "application/json", orjson.dumps(body))
+        await Answer(200, "application/json", orjson.dumps(body)).send_to(send)
 
     async def _state(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The store's health (pinged now) and every session's changes; 503 with the
@@ -116,12 +117,6 @@ class Control:
         if self.store.check()["status"] != "ok":
             raise StoreError(self.store.url, str(self.store.health()["error"]))
         return self.store.state() if with_sessions else None
-
-
-async def _send(
-    handler: Callable[[Scope], Answer], scope: Scope, receive: Receive, send: Send
-) -> None:
-    await handler(scope).send_to(send)
 
 
 def control_html() -> str:

@@ -443,6 +443,16 @@ def test_a_stopped_redis_is_a_503_within_the_timeout_while_the_journal_answers(
         # the store's own socket timeout or the server's deadline, whichever comes first
         assert answer.status_code == 503 and url in answer.json()["detail"]
         assert "may have been applied" in answer.json()["detail"]  # so the client reads first
+        with ThreadPoolExecutor(1) as pool:  # a reset waits on the store's thread too
+            resetting = pool.submit(httpx.post, base + "/__mock/reset", headers=CONTROL, timeout=30)
+            slowest = 0.0
+            while not resetting.done():  # the journal answers all the while the reset waits
+                started = time.monotonic()
+                assert httpx.get(base + "/__mock/journal", timeout=30).status_code == 200
+                slowest = max(slowest, time.monotonic() - started)
+            reset = resetting.result()
+        assert reset.status_code == 503 and url in reset.json()["detail"]
+        assert slowest < 2.0
         processes[0].send_signal(signal.SIGCONT)
         # recovered, without a restart; the timed-out PATCH may or may not have been applied
         assert httpx.get(base + path, timeout=30).json()["title"] in ("kept", "x")
