@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import sys
@@ -55,6 +56,15 @@ Found = set[tuple[str, int]]  # (rule, line) of each error-level problem
 Verdicts = dict[Path, Found | str]  # per file: its problems, or why the tool gave no report
 Parse = Callable[[str], dict[Path, Found] | None]  # None: the output holds no report
 Command = list[str] | None  # None: the tool is not installed
+REDOCLY_PARSE_FAILURE = re.compile(
+    r"Failed to parse API description at (?P<file>.+?):\n.*?\((?P<line>\d+):\d+\)", re.DOTALL
+)
+#: openapi-spec-validator's place for an error: the instance's path in the document.
+OSV_INSTANCE = re.compile(r"^On instance((?:\[[^\]]*\])*):", re.MULTILINE)
+OSV_YAML_LINE = re.compile(r"line (\d+), column \d+")
+OSV_ERROR = re.compile(r"Validation Error: (?:\[\d+\] )?|^\[\d+\] ", re.MULTILINE)
+OSV_STEP = re.compile(r'\[("(?:[^"\\]|\\.)*"|\d+)\]')
+NO_LINE = 0  # an error reported without a place in the document
 
 
 def install() -> dict[str, Command]:
@@ -105,7 +115,7 @@ def once(command: list[str], parse: Parse, files: list[Path]) -> Verdicts | str:
     )
     if outcome.problem is not None:
         return outcome.problem
-    parsed = parse(outcome.stdout)
+    parsed = parse(outcome.stdout + "\n" + outcome.stderr)
     if parsed is None:
         return "no report"
     return {path: parsed.get(path, set()) for path in files}
@@ -130,7 +140,7 @@ def redocly_parse(out: str) -> dict[Path, Found] | None:
     """Error-level problems of Redocly's JSON reports, placed by their pointer."""
     reports = _json_documents(out)  # one JSON report per file, one after the other
     if not reports:
-        return None
+        return _redocly_parse_failure(out)
     found: dict[Path, Found] = {}
     for report in reports:
         for problem in report.get("problems", []):
@@ -141,6 +151,14 @@ def redocly_parse(out: str) -> dict[Path, Found] | None:
                 line = where.get("start", {}).get("line") or _line(path, where.get("pointer", "#"))
                 found.setdefault(path, set()).add((str(problem.get("ruleId", "")), line))
     return found
+
+
+def _redocly_parse_failure(out: str) -> dict[Path, Found] | None:
+    """Redocly's answer on a file it cannot parse: no report, one line naming the place."""
+    failed = REDOCLY_PARSE_FAILURE.search(out)
+    if failed is None:
+        return None
+    return {(TOOLS / failed["file"]).resolve(): {("parse", int(failed["line"]))}}
 
 
 def _json_documents(text: str) -> list[Any]:
@@ -187,14 +205,44 @@ def mockserver_verdicts(files: list[Path]) -> Verdicts:
     return {path: parsed.get(path, set()) for path in files}
 
 
+def osv_verdicts(files: list[Path]) -> Verdicts:
+    """openapi-spec-validator's command line on each file alone (it stops at the first failing
+    file of a batch), as it runs by default: its first error (`--validation-errors all` fails
+    with "Error: 'in'" on some documents), placed at the line of the instance it names."""
+    command = [sys.executable, "-m", "openapi_spec_validator"]
+    verdicts: Verdicts = {}
+    for path in files:
+        outcome = external.run([*command, str(path)], timeout=DOC_TIMEOUT, cwd=ROOT)
+        text = outcome.stdout + outcome.stderr
+        verdicts[path] = outcome.problem or (set() if outcome.code == 0 else _osv_found(path, text))
+    return verdicts
+
+
+def _osv_found(path: Path, text: str) -> Found | str:
+    errors = OSV_ERROR.split(text)[1:]
+    if not errors:  # not a validation error: YAML's own message names the line, or nothing
+        if lines := OSV_YAML_LINE.findall(text):
+            return {("yaml", int(lines[-1]))}
+        return {(text.strip(), NO_LINE)} if "Error:" in text else "no report"
+    found: Found = set()
+    for error in errors:
+        place = OSV_INSTANCE.search(error)
+        if place is None:
+            found.add((error.split("\n", 1)[0], NO_LINE))
+            continue
+        steps = [str(json.loads(step)) for step in OSV_STEP.findall(place[1])]
+        found.add((error.split("\n", 1)[0], _line(path, "".join("/" + s for s in steps))))
+    return found
+
+
 def timings(commands: dict[str, Command]) -> dict[str, str]:
     """Wall time on the 2.6 MB document: mockserver and Redocly alternate, ROUNDS rounds,
-    median of each; Spectral once."""
+    median of each; the others once."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
     problems: dict[str, str] = {n: external.NOT_INSTALLED for n, c in commands.items() if not c}
     for round_ in range(ROUNDS):
         for name, command in commands.items():
-            if command is None or name in problems or (name == "Spectral" and round_):
+            if command is None or name in problems or (name not in ALTERNATE and round_):
                 continue
             cwd = ROOT if name == "mockserver" else TOOLS
             outcome = external.run([*command, str(FULL)], timeout=FULL_TIMEOUT, cwd=cwd)
@@ -227,10 +275,13 @@ def main() -> None:
             if command
             else external.NOT_INSTALLED
         )
+    osv = official.openapi_spec_validator_judge() is not None
+    verdicts[OSV] = osv_verdicts(files) if osv else external.NOT_INSTALLED
     rows = [_row(entry, path, verdicts) for entry, path in zip(expected, broken, strict=True)]
     validate = [sys.executable, "-m", "mockserver", "validate"]
     times = timings({"mockserver": validate, "Redocly": commands["Redocly"],
-                     "Spectral": commands["Spectral"]})
+                     "Spectral": commands["Spectral"],
+                     OSV: [sys.executable, "-m", "openapi_spec_validator"] if osv else None})
     report = render(rows, verdicts, clean, times)
     REPORT.write_text(report + official_section(commands))
     print(REPORT.read_text())
@@ -245,29 +296,39 @@ def _row(entry: dict[str, Any], path: Path, verdicts: dict[str, Verdicts | str])
             row[tool] = found
         elif tool == "mockserver":
             row[tool] = (entry["code"], entry["line"]) in found
+        elif any(line == entry["line"] for _, line in found):
+            row[tool] = True
         else:
-            row[tool] = any(line == entry["line"] for _, line in found)
+            row[tool] = "no line" if any(line == NO_LINE for _, line in found) else False
     return row
 
 
 def official_section(commands: dict[str, Command]) -> str:
     """The four tools on the official suites, each document alone."""
     valid, invalid = official.documents()
+    redocly = commands["Redocly"]
     judges: list[tuple[str, official.Judge | None]] = [
         ("`mockserver validate`", official.mockserver_judge),
         (official.openapi_spec_validator_name(), official.openapi_spec_validator_judge()),
-        (f"Spectral {SPECTRAL.rsplit('@', 1)[1]}", official.spectral_judge(commands["Spectral"])),
-        (f"Redocly CLI {REDOCLY.rsplit('@', 1)[1]}", official.redocly_judge(commands["Redocly"])),
+        (NAMES["Spectral"], official.spectral_judge(commands["Spectral"])),
+        (NAMES["Redocly"], official.redocly_judge(redocly)),
+        # Redocly's `recommended` makes style rules errors (servers, security); `spec` is its
+        # ruleset of the specification's requirements alone, the fair one for validity
+        (NAMES["Redocly"].replace("`recommended`", "`spec`"),
+         official.redocly_judge([*redocly, "--extends", "spec"] if redocly else None)),
     ]
     scores = [official.score(name, judge, valid, invalid) for name, judge in judges]
     return official.render(scores, len(valid), len(invalid))
 
 
-TOOLS_SHOWN = ("mockserver", "Spectral", "Redocly")
+OSV = "openapi-spec-validator"
+ALTERNATE = ("mockserver", "Redocly")  # timed in alternation, median of ROUNDS
+TOOLS_SHOWN = ("mockserver", "Spectral", "Redocly", OSV)
 NAMES = {
     "mockserver": "`mockserver validate`",
     "Spectral": f"Spectral {SPECTRAL.rsplit('@', 1)[1]} (`spectral:oas`)",
     "Redocly": f"Redocly CLI {REDOCLY.rsplit('@', 1)[1]} (`recommended`)",
+    OSV: official.openapi_spec_validator_name() + " (its first error)",
 }
 
 
@@ -280,17 +341,24 @@ def render(
     """The corpus's part of the report, as Markdown."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        "# `mockserver validate` against Spectral and Redocly",
+        "# `mockserver validate` against Spectral, Redocly and openapi-spec-validator",
         "",
         f"Written by `make compare` on {datetime.now(UTC):%Y-%m-%d} "
         f"({platform.machine()}, {os.cpu_count()} cores shared with other work, load average "
-        f"{load} at the end, Python {platform.python_version()}). "
+        f"{load} after the timings, Python {platform.python_version()}). "
         f"{len(rows)} documents with one planted defect each, {len(clean)} clean documents "
         "(tests/validate/broken/). A defect counts as found when the tool reports an "
-        "error-level problem on its line (mockserver: the expected rule code on that line). "
+        "error-level problem on its line (mockserver: the expected rule code on that line); "
+        "openapi-spec-validator reports its first error and names the object it is about, "
+        "placed here at that object's first line (an unknown key counts at its parent's "
+        'line), and "no line" when it rejects the document without naming a place. Errors '
+        "on the clean documents are distinct (rule, line) pairs of error level (mockserver: "
+        "findings of any level). "
         f"Every run has a deadline of {DOC_TIMEOUT:g} s per document "
         f"({FULL_TIMEOUT:g} s on the 2.6 MB document); a tool that misses it gets "
-        '"timeout after N s" for that document, and one that cannot be installed "not installed".',
+        '"timeout after N s" for that document, and one that cannot be installed "not '
+        'installed"; "no report": the tool printed neither a report nor a place. Times: '
+        f"mockserver and Redocly alternate, median of {ROUNDS} runs each; the others, one run.",
         "",
         "| tool | planted defects found at their line | errors on the clean documents "
         "| documents without a report | time on ld-openapi.full.json (2.6 MB) |",
@@ -301,8 +369,8 @@ def render(
     lines += _versus(rows)
     lines += [
         "",
-        "| document | rule | line | mockserver | Spectral | Redocly |",
-        "|---|---|---|---|---|---|",
+        "| document | rule | line | mockserver | Spectral | Redocly | openapi-spec-validator |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         cells = " | ".join(_mark(row[t]) for t in TOOLS_SHOWN)
@@ -323,12 +391,12 @@ def _summary(
 
 
 def _versus(rows: list[dict[str, Any]]) -> list[str]:
-    others = ("Spectral", "Redocly")
+    others = TOOLS_SHOWN[1:]
     missed = [r for r in rows if r["mockserver"] is not True and any(r[t] is True for t in others)]
     only = [r for r in rows if r["mockserver"] is True and not any(r[t] is True for t in others)]
     return [
         "",
-        f"Found by Spectral or Redocly but not by mockserver: {len(missed)}"
+        f"Found by another tool but not by mockserver: {len(missed)}"
         + (": " + ", ".join(r["file"] for r in missed) if missed else "."),
         f"Found by mockserver and by neither of the others: {len(only)}.",
     ]
