@@ -28,6 +28,7 @@ import shutil
 import statistics
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ Parse = Callable[[str], dict[Path, Found] | None]  # None: the output holds no r
 Command = list[str] | None  # None: the tool is not installed
 REDOCLY_PARSE_FAILURE = re.compile(
     r"Failed to parse API description at (?P<file>.+?):\n.*?\((?P<line>\d+):\d+\)", re.DOTALL
+)
+REDOCLY_REFUSAL = re.compile(
+    r"Something went wrong when processing (?P<file>.+?):\n\s*- (?P<why>.+)"
 )
 #: openapi-spec-validator's place for an error: the instance's path in the document.
 OSV_INSTANCE = re.compile(r"^On instance((?:\[[^\]]*\])*):", re.MULTILINE)
@@ -154,11 +158,13 @@ def redocly_parse(out: str) -> dict[Path, Found] | None:
 
 
 def _redocly_parse_failure(out: str) -> dict[Path, Found] | None:
-    """Redocly's answer on a file it cannot parse: no report, one line naming the place."""
-    failed = REDOCLY_PARSE_FAILURE.search(out)
-    if failed is None:
-        return None
-    return {(TOOLS / failed["file"]).resolve(): {("parse", int(failed["line"]))}}
+    """Redocly's answer on a file it cannot parse or read as OpenAPI: no report, one line
+    naming the place (or only the reason)."""
+    if failed := REDOCLY_PARSE_FAILURE.search(out):
+        return {(TOOLS / failed["file"]).resolve(): {("parse", int(failed["line"]))}}
+    if refused := REDOCLY_REFUSAL.search(out):  # "Unsupported specification": no place
+        return {(TOOLS / refused["file"]).resolve(): {(refused["why"], NO_LINE)}}
+    return None
 
 
 def _json_documents(text: str) -> list[Any]:
@@ -210,12 +216,14 @@ def osv_verdicts(files: list[Path]) -> Verdicts:
     file of a batch), as it runs by default: its first error (`--validation-errors all` fails
     with "Error: 'in'" on some documents), placed at the line of the instance it names."""
     command = [sys.executable, "-m", "openapi_spec_validator"]
-    verdicts: Verdicts = {}
-    for path in files:
+
+    def judge(path: Path) -> Found | str:
         outcome = external.run([*command, str(path)], timeout=DOC_TIMEOUT, cwd=ROOT)
         text = outcome.stdout + outcome.stderr
-        verdicts[path] = outcome.problem or (set() if outcome.code == 0 else _osv_found(path, text))
-    return verdicts
+        return outcome.problem or (set() if outcome.code == 0 else _osv_found(path, text))
+
+    with ThreadPoolExecutor(official.WORKERS) as pool:
+        return dict(zip(files, pool.map(judge, files), strict=True))
 
 
 def _osv_found(path: Path, text: str) -> Found | str:
@@ -351,7 +359,7 @@ def render(
         "error-level problem on its line (mockserver: the expected rule code on that line); "
         "openapi-spec-validator reports its first error and names the object it is about, "
         "placed here at that object's first line (an unknown key counts at its parent's "
-        'line), and "no line" when it rejects the document without naming a place. Errors '
+        'line). "no line": the tool rejects the document without naming a place. Errors '
         "on the clean documents are distinct (rule, line) pairs of error level (mockserver: "
         "findings of any level). "
         f"Every run has a deadline of {DOC_TIMEOUT:g} s per document "

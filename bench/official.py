@@ -16,6 +16,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,6 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OFFICIAL = ROOT / "tests" / "data" / "official"
 #: Every tool reads one of these small documents in under 2 s.
 TIMEOUT = 30.0
+#: Documents judged at once (each run is one process on one core): the time, not the
+#: verdicts, depends on it. `make compare`'s timings run alone, after these.
+WORKERS = 2
 
 ACCEPTED, REJECTED, CRASHED = "accepted", "rejected", "crashed"
 Judge = Callable[[Path], str]  # a verdict, or "timeout after N s"
@@ -150,9 +154,11 @@ def score(tool: str, judge: Judge | None, valid: list[Path], invalid: list[Path]
     result = Score(tool, installed=judge is not None)
     if judge is None:
         return result
-    for path, is_valid in [*((p, True) for p in valid), *((p, False) for p in invalid)]:
+    documents = [*((p, True) for p in valid), *((p, False) for p in invalid)]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        verdicts = list(pool.map(judge, [path for path, _ in documents]))
+    for (path, is_valid), verdict in zip(documents, verdicts, strict=True):
         name = path.relative_to(OFFICIAL).as_posix()
-        verdict = judge(path)
         print(f"{tool}: {name}: {verdict}", file=sys.stderr)
         if verdict not in (ACCEPTED, REJECTED, CRASHED):
             result.timed_out.append(f"{name} ({verdict})")
