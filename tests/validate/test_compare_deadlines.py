@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bench import compare, external, official
 
 #: A stand-in for a tool that hangs, and leaves a child holding its output open.
@@ -65,3 +67,19 @@ def test_the_corpus_rows_keep_a_timeout_and_a_missing_tool_as_their_results() ->
     assert [row[t] for t in compare.TOOLS_SHOWN] == [
         True, "timeout after 30 s", "not installed", "no line",
     ]  # fmt: skip
+
+
+def test_a_batch_that_hangs_is_run_again_one_document_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compare, "DOC_TIMEOUT", 1.0)
+    monkeypatch.setattr(compare, "BATCH_PER_DOC", 0.5)
+    monkeypatch.setattr(compare, "TOOLS", tmp_path)
+    # hangs on more than one file and on the bomb; a JSON report of no problem otherwise
+    tool = (
+        "import sys, time\nfiles = sys.argv[1:]\n"
+        "if len(files) > 1 or 'bomb' in files[0]:\n    time.sleep(60)\nprint('[]')\n"
+    )
+    a, b, bomb = (tmp_path / f"{n}.yaml" for n in ("a", "b", "bomb"))
+    verdicts = compare.lint([sys.executable, "-c", tool], compare.spectral_parse, [bomb], [a, b])
+    assert verdicts == {a: set(), b: set(), bomb: "timeout after 1 s"}
