@@ -80,9 +80,7 @@ _REFUSED = (
 )
 KNOWN = {
     "3.0/circular-paths": _REFUSED + "a header parameter serialised from an object",
-    "3.0/discriminators": _REFUSED + "a discriminator mapping value ('Option One')",
     "3.0/parameters-style": _REFUSED + "multipart parts with control characters in names",
-    "3.0/polymorphism": _REFUSED + "a discriminated body of only the discriminator",
     "3.0/schema-encoding-style": _REFUSED + "multipart parts with control characters in names",
     "3.0/schema-validation": _REFUSED + "an empty value for a required patterned query",
     "3.1/schema-validation-top-level": _REFUSED + "subschemas with their own $schema",
