@@ -5,6 +5,8 @@
 * OpenAPI 3.0: the Draft 4 subset with ``nullable``; ``readOnly`` properties are not
   required in requests and ``writeOnly`` ones not in responses.
 * Swagger 2.0: the Draft 4 subset with ``x-nullable``.
+* An OpenAPI 3.1 schema that names an older draft (``$schema``, ``jsonSchemaDialect``):
+  that draft (see :mod:`mockserver.spec.drafts`), with ECMA-262 patterns.
 
 ``format`` is asserted, not just annotated: a mock that accepts ``"not-a-uuid"`` for a
 ``uuid`` teaches clients nothing.
@@ -34,6 +36,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
+from mockserver.spec.drafts import named_draft
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.patterns import PatternTimeout, ecma, unjudged_patterns
 from mockserver.spec.pointer import join_pointer
@@ -172,9 +175,38 @@ _DISCRIMINATOR_KEYWORDS = {
 }
 
 
+#: Keywords whose value is a number in every draft (the exclusive bounds: from Draft 6).
+_NUMBERS = ("maximum", "minimum", "multipleOf", "maxLength", "minLength", "maxItems")
+_NUMBERS_TOO = ("minItems", "maxProperties", "minProperties")
+_BOUNDS = ("exclusiveMaximum", "exclusiveMinimum")
+
+
+def _a_number(plain: Any) -> Any:
+    """``plain``, judging nothing when its value is a boolean: Python reads ``True`` as 1,
+    so a Draft 4 ``exclusiveMaximum: true`` in a draft that wants a bound would refuse
+    every value above 1. A keyword of the wrong shape judges nothing (``validate``
+    reports it against the meta-schema)."""
+
+    def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        if not isinstance(value, bool):
+            yield from plain(validator, value, instance, schema)
+
+    return keyword
+
+
+def _numeric_keywords(cls: Any) -> dict[str, Any]:
+    """``cls``'s number-valued keywords, each judging nothing when given a boolean."""
+    meta = cls.META_SCHEMA.get("properties") or {}
+    flags = (meta.get("exclusiveMaximum") or {}).get("type") == "boolean"  # Draft 3 and 4
+    names = _NUMBERS + _NUMBERS_TOO + (() if flags else _BOUNDS)
+    return {k: _a_number(cls.VALIDATORS[k]) for k in names if k in cls.VALIDATORS}
+
+
 def _ecma(cls: Any, **extra: Any) -> Any:
-    """``cls`` with the ECMA-262 pattern keywords (and any ``extra`` ones)."""
-    return extend(cls, {**_ECMA, **extra})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
+    """``cls`` with the ECMA-262 pattern keywords, numbers that are numbers (and any
+    ``extra`` keywords)."""
+    keywords = {**_numeric_keywords(cls), **_ECMA, **extra}
+    return extend(cls, keywords)  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
 
 
 _Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type, **_DISCRIMINATOR_KEYWORDS)
@@ -214,6 +246,12 @@ _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
     (Dialect.SWAGGER_2, "request"): _Swagger2Validator,
     (Dialect.SWAGGER_2, "response"): _Swagger2Validator,
 }
+
+
+@functools.cache
+def _older(draft: Any) -> Any:
+    """An older draft's validator class, reading patterns as ECMA-262."""
+    return _ecma(draft)
 
 
 @dataclass(frozen=True)
@@ -267,9 +305,12 @@ class SchemaValidator:
             root = inlined
         else:
             root = {"$ref": schema.uri} if schema.uri else schema.value
-        cls = _VALIDATORS[(schema.dialect, direction)]
+        draft = named_draft(schema, registry)
+        cls = _VALIDATORS[(schema.dialect, direction)] if draft is None else _older(draft)
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
-        self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
+        # the compiled check speaks the document's own draft only
+        fast = inlined is not None and draft is None
+        self._fast = compiled(inlined, schema.dialect) if fast else None
         #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
         self.unjudged = unjudged_patterns(root if inlined is not None else schema.value)
 

@@ -201,3 +201,53 @@ def test_an_openapi_3_1_discriminator_changes_no_verdict(
 ) -> None:
     client = make_client(write_doc(_discriminated_doc("3.1.0")), fixtures_dir=None)
     assert 400 <= client.post("/api/pets", json={"kind": "Option One"}).status_code < 500
+
+
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+#: Draft 4's exclusive bounds are flags beside minimum/maximum: 10 < n < 20.
+FLAGGED = {"type": "number", "minimum": 10, "maximum": 20}
+FLAGGED |= {"exclusiveMinimum": True, "exclusiveMaximum": True}
+
+
+def _numbers_doc(schema: dict[str, Any], dialect: str | None = None) -> dict[str, Any]:
+    parameter = {"name": "n", "in": "query", "required": True, "schema": schema}
+    responses = {"200": {"description": "ok"}, "400": {"description": "bad"}}
+    operation = {"get": {"parameters": [parameter], "responses": responses}}
+    document = minimal_doc("3.1.0", **{"/numbers": operation})
+    if dialect is not None:
+        document["jsonSchemaDialect"] = dialect
+    return document
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        _numbers_doc({**FLAGGED, "$schema": DRAFT4}),  # the schema's own $schema
+        _numbers_doc({**FLAGGED, "$schema": "https://json-schema.org/draft-05/schema#"}),
+        _numbers_doc(FLAGGED, dialect=DRAFT4),  # the document's jsonSchemaDialect
+    ],
+    ids=["$schema", "draft-05-as-draft-4", "jsonSchemaDialect"],
+)
+@pytest.mark.parametrize(("n", "accepted"), [(12, True), (20, False), (10, False), (21, False)])
+def test_a_3_1_schema_naming_draft_4_is_judged_as_draft_4(
+    make_client: MakeClient,
+    write_doc: WriteDoc,
+    document: dict[str, Any],
+    n: int,
+    accepted: bool,
+) -> None:
+    client = make_client(write_doc(document), fixtures_dir=None)
+    status = client.get(f"/api/numbers?n={n}").status_code
+    assert (status == 200) if accepted else (400 <= status < 500)
+
+
+@pytest.mark.parametrize("named", [None, "https://json-schema.org/draft-07/schema#"])
+def test_a_boolean_where_a_draft_wants_a_number_judges_nothing(
+    make_client: MakeClient, write_doc: WriteDoc, named: str | None
+) -> None:
+    """``exclusiveMaximum: true`` in 2020-12 or Draft 7 is malformed, not a bound of 1."""
+    schema = FLAGGED if named is None else {**FLAGGED, "$schema": named}
+    client = make_client(write_doc(_numbers_doc(schema)), fixtures_dir=None)
+    assert client.get("/api/numbers?n=12").status_code == 200
+    assert client.get("/api/numbers?n=20").status_code == 200  # only maximum judges
+    assert 400 <= client.get("/api/numbers?n=21").status_code < 500

@@ -83,8 +83,6 @@ KNOWN = {
     "3.0/parameters-style": _REFUSED + "multipart parts with control characters in names",
     "3.0/schema-encoding-style": _REFUSED + "multipart parts with control characters in names",
     "3.0/schema-validation": _REFUSED + "an empty value for a required patterned query",
-    "3.1/schema-validation-top-level": _REFUSED + "subschemas with their own $schema",
-    "3.1/schema-validation-local": _REFUSED + "subschemas with their own $schema (bounds)",
     "3.0/http-status-codes": "an operation declaring only a 5xx is answered 204, not its "
     "declared 5xx: the status choice is issue 17 part 1's (statuses)",
 }
