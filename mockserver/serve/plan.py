@@ -91,6 +91,12 @@ class OperationPlan:
         }
 
     @functools.cached_property
+    def encodings(self) -> Mapping[str, Mapping[str, Any]]:
+        """Request media type -> its Encoding Objects by property (multipart parts)."""
+        body = self.op.request_body
+        return {m.name.lower(): m.encoding for m in body.content} if body is not None else {}
+
+    @functools.cached_property
     def pattern_warning(self) -> str | None:
         """The ``Warning`` every answer carries when a request schema has a pattern no
         engine reads (it accepts any value: see :mod:`mockserver.spec.patterns`)."""

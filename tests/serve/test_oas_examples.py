@@ -80,8 +80,6 @@ _REFUSED = (
 )
 KNOWN = {
     "3.0/circular-paths": _REFUSED + "a header parameter serialised from an object",
-    "3.0/parameters-style": _REFUSED + "multipart parts with control characters in names",
-    "3.0/schema-encoding-style": _REFUSED + "multipart parts with control characters in names",
     "3.0/schema-validation": _REFUSED + "an empty value for a required patterned query",
     "3.0/http-status-codes": "an operation declaring only a 5xx is answered 204, not its "
     "declared 5xx: the status choice is issue 17 part 1's (statuses)",
