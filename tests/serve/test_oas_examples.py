@@ -79,7 +79,6 @@ _REFUSED = (
     "always 4xx this hid behind a 200 with a Warning. Open in issue 17: "
 )
 KNOWN = {
-    "3.0/circular-paths": _REFUSED + "a header parameter serialised from an object",
     "3.0/schema-validation": _REFUSED + "an empty value for a required patterned query",
     "3.0/http-status-codes": "an operation declaring only a 5xx is answered 204, not its "
     "declared 5xx: the status choice is issue 17 part 1's (statuses)",
