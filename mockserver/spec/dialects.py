@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -61,11 +62,37 @@ def _never_raising(check: Callable[[object], bool]) -> Callable[[object], bool]:
     return guarded
 
 
+#: RFC 3339's ``full-time`` (``partial-time time-offset``), JSON Schema's ``time`` since
+#: Draft 7: ``14:38:39.5+19:44`` and ``23:59:60Z`` (a leap second) are times.
+_FULL_TIME = re.compile(
+    r"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[zZ]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+
+
+#: A Relative JSON Pointer (draft-handrews-relative-json-pointer-01, JSON Schema's
+#: ``relative-json-pointer``): a non-negative integer without leading zeros, then ``#`` or
+#: a JSON Pointer. (jsonschema refuses any number with a 0 after its first digit: ``30``.)
+_RELATIVE_POINTER = re.compile(r"(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^/~]|~[01])*)*)", re.DOTALL)
+
+
+def _is_time(instance: object) -> bool:
+    return not isinstance(instance, str) or _FULL_TIME.fullmatch(instance) is not None
+
+
+def _is_relative_pointer(instance: object) -> bool:
+    return not isinstance(instance, str) or _RELATIVE_POINTER.fullmatch(instance) is not None
+
+
 def _format_checker() -> FormatChecker:
     """Every format the standard library of jsonschema knows, plus OpenAPI's own (int32,
-    int64, float, double, byte, password), each never raising."""
+    int64, float, double, byte, password), each never raising. ``time`` is RFC 3339's
+    (jsonschema reads it as Draft 3's ``hh:mm:ss`` unless an optional package is there),
+    and ``relative-json-pointer`` its draft's."""
     checkers = dict(OAS30Validator.FORMAT_CHECKER.checkers)
     checkers.update(FormatChecker().checkers)
+    checkers["time"] = (_is_time, ())
+    checkers["relative-json-pointer"] = (_is_relative_pointer, ())
     checker = FormatChecker(formats=())
     for name, (check, _raises) in checkers.items():
         checker.checks(name)(_never_raising(check))

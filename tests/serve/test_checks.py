@@ -268,3 +268,18 @@ def test_a_header_array_of_objects_is_not_judged_and_the_answer_says_so(
     answer = client.get("/api/lines", headers={"lines": "{'h': {}},{'stock': None}"})
     assert answer.status_code == 200
     assert "header parameter 'lines' is an array of objects" in answer.headers["warning"]
+
+
+@pytest.mark.parametrize(
+    ("format_", "value"),
+    [("time", "14:38:39.344931+19:44"), ("relative-json-pointer", "30/a")],
+)
+def test_a_query_value_its_format_s_rfc_allows_is_accepted(
+    make_client: MakeClient, write_doc: WriteDoc, format_: str, value: str
+) -> None:
+    schema = {"type": "string", "format": format_}
+    parameter = {"name": "v", "in": "query", "required": True, "schema": schema}
+    responses = {"200": {"description": "ok"}, "400": {"description": "bad"}}
+    operation = {"get": {"parameters": [parameter], "responses": responses}}
+    client = make_client(write_doc(minimal_doc("3.1.0", **{"/v": operation})), fixtures_dir=None)
+    assert client.get("/api/v", params={"v": value}).status_code == 200
