@@ -78,7 +78,9 @@ def test_the_vendored_set_has_every_version() -> None:
 #: Documents the mock does not serve as Schemathesis expects yet, and why (strict xfail).
 KNOWN = {
     "3.0/http-status-codes": "an operation declaring only a 5xx is answered 204, not its "
-    "declared 5xx: the status choice is issue 17 part 1's (statuses)",
+    "declared 5xx. OpenAPI (Responses Object): 'if only one response code is provided it "
+    "SHOULD be the response for a successful operation call'; the success rule lives in "
+    "serve/statuses.py (issue 17 part 1, statuses), not changed here",
 }
 
 
