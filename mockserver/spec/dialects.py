@@ -275,10 +275,18 @@ _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
 }
 
 
+_SKIPPED: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+
+
 @functools.cache
-def _older(draft: Any) -> Any:
-    """An older draft's validator class, reading patterns as ECMA-262."""
-    return _ecma(draft)
+def _older(draft: Any, direction: Direction) -> Any:
+    """An older draft's validator class, reading patterns as ECMA-262; in a request
+    (response) a ``readOnly`` (``writeOnly``) property is not required, as OpenAPI says.
+    Draft 3 writes ``required`` inside each property, and keeps its own reading."""
+    skipped = _SKIPPED.get(direction)
+    if skipped is None or "required" not in draft.VALIDATORS:
+        return _ecma(draft)
+    return _ecma(draft, required=_required_but(skipped))
 
 
 @dataclass(frozen=True)
@@ -333,7 +341,9 @@ class SchemaValidator:
         else:
             root = {"$ref": schema.uri} if schema.uri else schema.value
         draft = named_draft(schema, registry)
-        cls = _VALIDATORS[(schema.dialect, direction)] if draft is None else _older(draft)
+        cls = (
+            _VALIDATORS[(schema.dialect, direction)] if draft is None else _older(draft, direction)
+        )
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
         # the compiled check speaks the document's own draft only
         fast = inlined is not None and draft is None

@@ -283,3 +283,22 @@ def test_a_query_value_its_format_s_rfc_allows_is_accepted(
     operation = {"get": {"parameters": [parameter], "responses": responses}}
     client = make_client(write_doc(minimal_doc("3.1.0", **{"/v": operation})), fixtures_dir=None)
     assert client.get("/api/v", params={"v": value}).status_code == 200
+
+
+def test_a_3_1_schema_naming_draft_7_still_asks_no_read_only_field_of_a_request(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    record = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {"id": {"type": "string", "readOnly": True}, "name": {"type": "string"}},
+    }
+    body = {"content": {"application/json": {"schema": record}}}
+    responses = {"201": {"description": "made"}, "400": {"description": "bad"}}
+    operation = {"post": {"requestBody": body, "responses": responses}}
+    client = make_client(
+        write_doc(minimal_doc("3.1.0", **{"/things": operation})), fixtures_dir=None
+    )
+    assert client.post("/api/things", json={"name": "a"}).status_code == 201
+    assert 400 <= client.post("/api/things", json={"id": "x"}).status_code < 500
