@@ -134,25 +134,34 @@ class NullWithoutType:
     ``oneOf`` of objects), and Schemathesis sends ``null`` for it. OpenAPI 3.0.3 and
     3.0.4: nullable "only takes effect if ``type`` is explicitly defined within the same
     Schema Object" (openapi-schema-validator reads it so too): ``null`` breaks the schema.
+    The property is ``name`` in each additional property of a ``holder`` object, wherever
+    the body holds one (an operation may nest it in an array or another object).
     """
 
-    path: tuple[str, ...]  # keys from the body down to the property; "*" is any key
+    holder: str
+    name: str
 
     def breaks(self, document: dict[str, Any], operation: Any, case: Any) -> bool:
         """Whether ``case``'s body holds ``null`` at the property."""
-        nodes = [case.body]
-        for key in self.path:
-            nodes = [
-                child
-                for node in nodes
-                if isinstance(node, dict)
-                for child in (node.values() if key == "*" else [node.get(key, NOT_THERE)])
-            ]
-        return any(node is None for node in nodes)
+        return any(
+            isinstance(value, dict) and self.name in value and value[self.name] is None
+            for held in _values_of(case.body, self.holder)
+            if isinstance(held, dict)
+            for value in held.values()
+        )
 
 
-#: What a body does not hold (``None`` is JSON's ``null``).
-NOT_THERE = object()
+def _values_of(node: Any, key: str) -> Iterator[Any]:
+    """Every value held under ``key`` anywhere in ``node``."""
+    if isinstance(node, dict):
+        if key in node:
+            yield node[key]
+        for child in node.values():
+            yield from _values_of(child, key)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _values_of(child, key)
+
 
 InvalidDraw = DroppedPattern | BrokenExample | NullWithoutType
 
@@ -160,9 +169,16 @@ InvalidDraw = DroppedPattern | BrokenExample | NullWithoutType
 #: refusal, so the mock must answer each with a 4xx, and is judged by nothing else on
 #: them. Each names one parameter of one operation, never a whole document.
 INVALID_DRAWS: dict[tuple[str, str], tuple[InvalidDraw, ...]] = {
-    ("3.0/complex-nesting", "POST /top-level-object/of-everything"): (
-        NullWithoutType(("objectOfAdditionalProperties", "*", "metadata")),
-    ),
+    **{
+        ("3.0/complex-nesting", label): (
+            NullWithoutType("objectOfAdditionalProperties", "metadata"),
+        )
+        for label in (
+            "PUT /anything/top-level-array",
+            "POST /top-level-object/of-everything",
+            "POST /multischema/of-everything",
+        )
+    },
     ("3.0/schema-validation", "GET /anything/strings"): (
         DroppedPattern("query", "complex-pattern-required"),
     ),
