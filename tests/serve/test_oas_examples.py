@@ -165,6 +165,32 @@ def _values_of(node: Any, key: str) -> Iterator[Any]:
 
 InvalidDraw = DroppedPattern | BrokenExample | NullWithoutType
 
+#: The author's examples and defaults in ReadMe's schema-validation documents (3.0 and 3.1
+#: alike) that break their own format.
+_BROKEN_FORMAT_EXAMPLES = (
+    BrokenExample(
+        "query",
+        "json-pointer",
+        ("#/a~1b", "#/foo"),
+        "'#/a~1b' and '#/foo' are URI fragments (RFC 6901 section 6); format json-pointer "
+        "is the JSON string form of section 5, which starts with '/' or is empty",
+    ),
+    BrokenExample(
+        "query",
+        "idn-hostname",
+        ("B\u00fccher.example",),
+        "'B' (U+0042) is DISALLOWED in an IDNA2008 U-label (RFC 5892: upper case is "
+        "mapped away before, never sent); 'bücher.example' is the hostname",
+    ),
+    BrokenExample(
+        "query",
+        "time",
+        ("23:20:50.52",),
+        "the default '23:20:50.52' has no time-offset, which RFC 3339's full-time (JSON "
+        "Schema's format time) requires",
+    ),
+)
+
 #: Requests Schemathesis draws that break their document: the oracle's intent is then a
 #: refusal, so the mock must answer each with a 4xx, and is judged by nothing else on
 #: them. Each names one parameter of one operation, never a whole document.
@@ -182,29 +208,10 @@ INVALID_DRAWS: dict[tuple[str, str], tuple[InvalidDraw, ...]] = {
     ("3.0/schema-validation", "GET /anything/strings"): (
         DroppedPattern("query", "complex-pattern-required"),
     ),
-    ("3.0/schema-validation", "GET /anything/jsonschema-formats"): (
-        BrokenExample(
-            "query",
-            "json-pointer",
-            ("#/a~1b", "#/foo"),
-            "'#/a~1b' and '#/foo' are URI fragments (RFC 6901 section 6); format json-pointer "
-            "is the JSON string form of section 5, which starts with '/' or is empty",
-        ),
-        BrokenExample(
-            "query",
-            "idn-hostname",
-            ("B\u00fccher.example",),
-            "'B' (U+0042) is DISALLOWED in an IDNA2008 U-label (RFC 5892: upper case is "
-            "mapped away before, never sent); 'bücher.example' is the hostname",
-        ),
-        BrokenExample(
-            "query",
-            "time",
-            ("23:20:50.52",),
-            "the default '23:20:50.52' has no time-offset, which RFC 3339's full-time (JSON "
-            "Schema's format time) requires",
-        ),
-    ),
+    **{
+        (document, "GET /anything/jsonschema-formats"): _BROKEN_FORMAT_EXAMPLES
+        for document in ("3.0/schema-validation", "3.1/schema-validation-local")
+    },
 }
 #: Operations whose success schema no finite JSON value satisfies: the mock answers the
 #: documented 500 naming the schema (ARCHITECTURE: only such a schema is a 500).
