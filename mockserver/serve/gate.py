@@ -165,9 +165,12 @@ class Gate:
 
 
 def _finished(answer: Answer, plan: OperationPlan | None, method: str) -> Answer:
-    """The answer as sent: the Warning of an unjudged pattern, no body for a HEAD."""
-    if plan is not None and plan.pattern_warning is not None:
-        answer = answer.with_headers(("Warning", plan.pattern_warning))
+    """The answer as sent: the Warnings of what is not judged (a pattern no engine reads,
+    a parameter OpenAPI gives no serialisation), no body for a HEAD."""
+    if plan is not None:
+        for warning in (plan.pattern_warning, plan.serialisation_warning):
+            if warning is not None:
+                answer = answer.with_headers(("Warning", warning))
     return answer.to_head() if method == "HEAD" else answer
 
 

@@ -12,7 +12,7 @@ from mockserver.serve.statuses import Choice, choose_status
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Parameter, SchemaRegistry
 from mockserver.spec.navigate import deref
-from mockserver.spec.params import ParameterShape, shape_of
+from mockserver.spec.params import ParameterShape, shape_of, undefined_serialisation
 from mockserver.spec.patterns import unjudged_warning
 from mockserver.spec.sentinel import NOT_SENT
 
@@ -60,13 +60,16 @@ class OperationPlan:
     def parameters(self) -> tuple[ParameterPlan, ...]:
         """Each parameter the request is checked for, with its compiled validator."""
         registry = self.registry
-        return tuple(
-            ParameterPlan(
-                p, shape_of(p.schema, registry), _validator(p, registry), _default(p, registry)
-            )
-            for p in self.op.parameters
-            if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
-        )
+        plans = []
+        for p in self.op.parameters:
+            if p.location == "header" and p.name.lower() in IGNORED_HEADERS:
+                continue
+            shape = shape_of(p.schema, registry)
+            # a value OpenAPI gives no way to write is not judged (see undefined_serialisation)
+            judged = undefined_serialisation(p, shape) is None
+            validator = _validator(p, registry) if judged else None
+            plans.append(ParameterPlan(p, shape, validator, _default(p, registry)))
+        return tuple(plans)
 
     @functools.cached_property
     def bodies(self) -> Mapping[str, SchemaValidator | None]:
@@ -91,6 +94,12 @@ class OperationPlan:
         }
 
     @functools.cached_property
+    def encodings(self) -> Mapping[str, Mapping[str, Any]]:
+        """Request media type -> its Encoding Objects by property (multipart parts)."""
+        body = self.op.request_body
+        return {m.name.lower(): m.encoding for m in body.content} if body is not None else {}
+
+    @functools.cached_property
     def pattern_warning(self) -> str | None:
         """The ``Warning`` every answer carries when a request schema has a pattern no
         engine reads (it accepts any value: see :mod:`mockserver.spec.patterns`)."""
@@ -100,9 +109,25 @@ class OperationPlan:
         )
         return unjudged_warning(tuple(unjudged))
 
+    @functools.cached_property
+    def serialisation_warning(self) -> str | None:
+        """The ``Warning`` every answer carries when a parameter's values have no
+        serialisation OpenAPI defines (they are accepted unjudged)."""
+        gaps = [
+            f"{p.param.location} parameter {p.param.name!r} is {gap}"
+            for p in self.parameters
+            if (gap := undefined_serialisation(p.param, p.shape)) is not None
+        ]
+        if not gaps:
+            return None
+        text = "; ".join(gaps).encode("ascii", "backslashreplace").decode("ascii")
+        text = text.replace('"', "'")[:300]
+        unjudged = "which OpenAPI defines no serialisation for: any value is accepted for it"
+        return f'199 mockserver "{text}, {unjudged}"'
+
     def warm(self) -> None:
         """Build what the first request would otherwise build."""
-        _ = self.form_shapes, self.pattern_warning
+        _ = self.form_shapes, self.pattern_warning, self.serialisation_warning
 
     def declares(self, status: int) -> bool:
         """Whether the operation declares a response for exactly ``status``."""

@@ -5,6 +5,8 @@
 * OpenAPI 3.0: the Draft 4 subset with ``nullable``; ``readOnly`` properties are not
   required in requests and ``writeOnly`` ones not in responses.
 * Swagger 2.0: the Draft 4 subset with ``x-nullable``.
+* An OpenAPI 3.1 schema that names an older draft (``$schema``, ``jsonSchemaDialect``):
+  that draft (see :mod:`mockserver.spec.drafts`), with ECMA-262 patterns.
 
 ``format`` is asserted, not just annotated: a mock that accepts ``"not-a-uuid"`` for a
 ``uuid`` teaches clients nothing.
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -34,6 +37,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
+from mockserver.spec.drafts import named_draft
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.patterns import PatternTimeout, ecma, unjudged_patterns
 from mockserver.spec.pointer import join_pointer
@@ -58,11 +62,37 @@ def _never_raising(check: Callable[[object], bool]) -> Callable[[object], bool]:
     return guarded
 
 
+#: RFC 3339's ``full-time`` (``partial-time time-offset``), JSON Schema's ``time`` since
+#: Draft 7: ``14:38:39.5+19:44`` and ``23:59:60Z`` (a leap second) are times.
+_FULL_TIME = re.compile(
+    r"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[zZ]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+
+
+#: A Relative JSON Pointer (draft-handrews-relative-json-pointer-01, JSON Schema's
+#: ``relative-json-pointer``): a non-negative integer without leading zeros, then ``#`` or
+#: a JSON Pointer. (jsonschema refuses any number with a 0 after its first digit: ``30``.)
+_RELATIVE_POINTER = re.compile(r"(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^/~]|~[01])*)*)", re.DOTALL)
+
+
+def _is_time(instance: object) -> bool:
+    return not isinstance(instance, str) or _FULL_TIME.fullmatch(instance) is not None
+
+
+def _is_relative_pointer(instance: object) -> bool:
+    return not isinstance(instance, str) or _RELATIVE_POINTER.fullmatch(instance) is not None
+
+
 def _format_checker() -> FormatChecker:
     """Every format the standard library of jsonschema knows, plus OpenAPI's own (int32,
-    int64, float, double, byte, password), each never raising."""
+    int64, float, double, byte, password), each never raising. ``time`` is RFC 3339's
+    (jsonschema reads it as Draft 3's ``hh:mm:ss`` unless an optional package is there),
+    and ``relative-json-pointer`` its draft's."""
     checkers = dict(OAS30Validator.FORMAT_CHECKER.checkers)
     checkers.update(FormatChecker().checkers)
+    checkers["time"] = (_is_time, ())
+    checkers["relative-json-pointer"] = (_is_relative_pointer, ())
     checker = FormatChecker(formats=())
     for name, (check, _raises) in checkers.items():
         checker.checks(name)(_never_raising(check))
@@ -172,9 +202,38 @@ _DISCRIMINATOR_KEYWORDS = {
 }
 
 
+#: Keywords whose value is a number in every draft (the exclusive bounds: from Draft 6).
+_NUMBERS = ("maximum", "minimum", "multipleOf", "maxLength", "minLength", "maxItems")
+_NUMBERS_TOO = ("minItems", "maxProperties", "minProperties")
+_BOUNDS = ("exclusiveMaximum", "exclusiveMinimum")
+
+
+def _a_number(plain: Any) -> Any:
+    """``plain``, judging nothing when its value is a boolean: Python reads ``True`` as 1,
+    so a Draft 4 ``exclusiveMaximum: true`` in a draft that wants a bound would refuse
+    every value above 1. A keyword of the wrong shape judges nothing (``validate``
+    reports it against the meta-schema)."""
+
+    def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        if not isinstance(value, bool):
+            yield from plain(validator, value, instance, schema)
+
+    return keyword
+
+
+def _numeric_keywords(cls: Any) -> dict[str, Any]:
+    """``cls``'s number-valued keywords, each judging nothing when given a boolean."""
+    meta = cls.META_SCHEMA.get("properties") or {}
+    flags = (meta.get("exclusiveMaximum") or {}).get("type") == "boolean"  # Draft 3 and 4
+    names = _NUMBERS + _NUMBERS_TOO + (() if flags else _BOUNDS)
+    return {k: _a_number(cls.VALIDATORS[k]) for k in names if k in cls.VALIDATORS}
+
+
 def _ecma(cls: Any, **extra: Any) -> Any:
-    """``cls`` with the ECMA-262 pattern keywords (and any ``extra`` ones)."""
-    return extend(cls, {**_ECMA, **extra})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
+    """``cls`` with the ECMA-262 pattern keywords, numbers that are numbers (and any
+    ``extra`` keywords)."""
+    keywords = {**_numeric_keywords(cls), **_ECMA, **extra}
+    return extend(cls, keywords)  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
 
 
 _Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type, **_DISCRIMINATOR_KEYWORDS)
@@ -214,6 +273,20 @@ _VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
     (Dialect.SWAGGER_2, "request"): _Swagger2Validator,
     (Dialect.SWAGGER_2, "response"): _Swagger2Validator,
 }
+
+
+_SKIPPED: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+
+
+@functools.cache
+def _older(draft: Any, direction: Direction) -> Any:
+    """An older draft's validator class, reading patterns as ECMA-262; in a request
+    (response) a ``readOnly`` (``writeOnly``) property is not required, as OpenAPI says.
+    Draft 3 writes ``required`` inside each property, and keeps its own reading."""
+    skipped = _SKIPPED.get(direction)
+    if skipped is None or "required" not in draft.VALIDATORS:
+        return _ecma(draft)
+    return _ecma(draft, required=_required_but(skipped))
 
 
 @dataclass(frozen=True)
@@ -267,9 +340,14 @@ class SchemaValidator:
             root = inlined
         else:
             root = {"$ref": schema.uri} if schema.uri else schema.value
-        cls = _VALIDATORS[(schema.dialect, direction)]
+        draft = named_draft(schema, registry)
+        cls = (
+            _VALIDATORS[(schema.dialect, direction)] if draft is None else _older(draft, direction)
+        )
         self._validator = cls(root, registry=registry, format_checker=FORMAT_CHECKER)
-        self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
+        # the compiled check speaks the document's own draft only
+        fast = inlined is not None and draft is None
+        self._fast = compiled(inlined, schema.dialect) if fast else None
         #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
         self.unjudged = unjudged_patterns(root if inlined is not None else schema.value)
 
