@@ -15,9 +15,10 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import InvalidRequest, Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard
+from mockserver.serve.statuses import validation_status
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import ENCODED_SLASH, key_conditions, sent_path, template_variables
 
@@ -133,7 +134,11 @@ class MountedApi:
         return answer
 
     def _render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
-        natural = problem.status_for(plan.bad_request if plan else 400)
+        natural = (
+            validation_status(plan.statuses if plan else (), problem.fault)
+            if isinstance(problem, InvalidRequest)
+            else problem.status
+        )
         if plan is None:
             plan = next((p for p in self.plans if p.declares(natural)), None)
         if plan is None:

@@ -200,7 +200,7 @@ def _form(data: bytes) -> Any:
     try:
         pairs = parse_qsl(data.decode("ascii"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError) as exc:
-        raise invalid("body", "", f"the form cannot be read: {exc}") from None
+        raise invalid("body", "", f"the form cannot be read: {exc}", "malformed") from None
     return _pairs_to_fields(pairs)
 
 
@@ -210,7 +210,7 @@ def _multipart(data: bytes, content_type: str) -> Any:
     if not message.is_multipart():
         if data.strip().startswith(b"--") and data.strip().endswith(b"--"):
             return {}  # a multipart body with no parts: no fields
-        raise invalid("body", "", "the multipart body cannot be read")
+        raise invalid("body", "", "the multipart body cannot be read", "malformed")
     pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")

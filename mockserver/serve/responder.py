@@ -68,7 +68,10 @@ class Prefer:
             seed = int(found["seed"]) if "seed" in found else None
         except ValueError:
             raise invalid(
-                "header", "Prefer", "code and seed take integers, such as 'Prefer: code=404'"
+                "header",
+                "Prefer",
+                "code and seed take integers, such as 'Prefer: code=404'",
+                "malformed",
             ) from None
         dynamic = found.get("dynamic", "false").lower() == "true"
         return cls(code, found.get("example"), dynamic, seed)
