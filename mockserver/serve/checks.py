@@ -148,10 +148,17 @@ def _violations(pp: ParameterPlan, value: Any) -> list[Violation]:
 def _body_media(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]) -> str | None:
     """The declared media type the body is read as; None when there is no body to read.
 
-    Raises 415 for an undeclared Content-Type, and a violation for a missing required body.
+    Raises 415 for an undeclared Content-Type or a body where the operation declares none,
+    and a violation for a missing required body.
     """
     body = plan.op.request_body
     if body is None:
+        if raw.body:  # content the operation has no place for (as Prism refuses it)
+            raise Problem(
+                415,
+                f"{plan.op.key} takes no request body; "
+                f"{len(raw.body)} bytes were sent",
+            )
         return None
     content_type = headers.get("content-type", "")
     if not raw.body and not content_type:
