@@ -160,3 +160,24 @@ def test_a_required_read_only_field_is_not_asked_of_a_request(
     client = make_client(write_doc(doc), fixtures_dir=None)
     assert client.post("/api/things", json={"name": "a"}).status_code == 201
     assert client.post("/api/things", json={"id": "x"}).status_code == 400  # name is not
+
+
+def test_an_empty_path_segment_is_a_missing_path_parameter(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    get = {"parameters": [param], "responses": {"200": {"description": "ok"}}}
+    listing = {"get": {"responses": {"200": {"description": "ok"}}}}
+    doc = minimal_doc("3.0.3", **{"/things/{id}/parts": {"get": get}, "/things": listing})
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    missing = client.get("/api/things//parts")  # the operation, with an empty variable
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0] == {
+        "location": "path",
+        "name": "id",
+        "pointer": "",
+        "message": "is required but missing",
+        "kind": "missing",
+    }
+    assert client.get("/api/things/a/parts").status_code == 200
+    assert client.get("/api/things//").status_code == 404  # no template has this shape
