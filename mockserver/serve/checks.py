@@ -148,13 +148,15 @@ def _violations(pp: ParameterPlan, value: Any) -> list[Violation]:
 def _body_media(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]) -> str | None:
     """The declared media type the body is read as; None when there is no body to read.
 
-    Raises 415 for an undeclared Content-Type or a body where the operation declares none,
-    and a violation for a missing required body.
+    Raises 415 for an undeclared Content-Type, or for a body where the operation declares
+    none but does declare a 415 (else a body it takes none of is ignored: a real server
+    ignores it, and refusing it would be stricter than the document); and a violation for
+    a missing required body.
     """
     body = plan.op.request_body
     if body is None:
-        if raw.body:  # content the operation has no place for (as Prism refuses it)
-            raise Problem(
+        if raw.body and plan.declares(415):  # the author says content it has no place for
+            raise Problem(  # is refused (as Prism refuses it); else ignored, as servers do
                 415,
                 f"{plan.op.key} takes no request body; "
                 f"{len(raw.body)} bytes were sent",
