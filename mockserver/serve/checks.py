@@ -158,8 +158,7 @@ def _body_media(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]
         if raw.body and plan.declares(415):  # the author says content it has no place for
             raise Problem(  # is refused (as Prism refuses it); else ignored, as servers do
                 415,
-                f"{plan.op.key} takes no request body; "
-                f"{len(raw.body)} bytes were sent",
+                f"{plan.op.key} takes no request body; {len(raw.body)} bytes were sent",
             )
         return None
     content_type = headers.get("content-type", "")
