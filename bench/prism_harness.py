@@ -8,9 +8,11 @@ subprocess once per case (the honest path: sockets, granian, the CLI), sends the
 request and compares status, content type and body as Prism's runner does (exact for
 ====expect====, loose for ====expect-loose====). It writes bench/prism-harness.md.
 
-Prism's flags are translated: `-d`/`--dynamic` is `Prefer: dynamic=true`; `--errors` and
-the faker options have no counterpart and are ignored; proxy cases and Postman-collection
-cases are skipped with their reason.
+Prism's flags are translated: `-d`/`--dynamic` is `Prefer: dynamic=true`; `--errors` (an
+answer that breaks the document is a 500) and the faker options have no counterpart and
+are ignored, so those cases run as plain mocks (mockserver never serves an example that
+breaks its schema); proxy cases (they need httpbin.org) and Postman-collection cases are
+skipped with their reason.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def skip_reason(case: Case) -> str:
     """Why a case cannot be run against a mock server, or an empty string."""
     server = case.get("server").split()
     if server and server[0] == "proxy":
-        return "proxy mode (mockserver has no proxy; the case needs httpbin.org)"
+        return "proxy mode (the case forwards to httpbin.org: no network beyond loopback here)"
     if case.name.endswith(".pc.txt") or "schema.getpostman.com" in case.get("spec"):
         return "Postman collection (mockserver reads OpenAPI only)"
     return ""
@@ -233,6 +235,8 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
     spec = case.get("spec")
     checks = [
         (request.method == "HEAD", "HEAD"),
+        ("--errors" in case.get("server").split(), "Prism's --errors (no counterpart)"),
+        (request.header("origin") is not None and got.status == 400, "CORS origin not allowed"),
         (
             any(f"{k}=" in request.target for k in ("__code", "__example", "__dynamic")),
             "query override __code",
@@ -240,6 +244,7 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
         (got.status >= 500 and "pattern" in spec, "pattern dialect"),
         (expected.status in (401, 403) or got.status in (401, 403), "security scheme"),
         (406 in (expected.status, got.status), "content negotiation (406)"),
+        (expected.status >= 500 > got.status, "Prism fails (5xx) where mockserver answers"),
         (expected.status >= 400 > got.status >= 200, "refused request answered 2xx"),
         (expected.status < 400 <= got.status, "valid request refused"),
         (expected.status != got.status, "other status"),
