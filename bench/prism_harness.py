@@ -8,11 +8,10 @@ subprocess once per case (the honest path: sockets, granian, the CLI), sends the
 request and compares status, content type and body as Prism's runner does (exact for
 ====expect====, loose for ====expect-loose====). It writes bench/prism-harness.md.
 
-Prism's flags are translated: `-d`/`--dynamic` is `Prefer: dynamic=true`; `--errors` (an
-answer that breaks the document is a 500) and the faker options have no counterpart and
-are ignored, so those cases run as plain mocks (mockserver never serves an example that
-breaks its schema); proxy cases (they need httpbin.org) and Postman-collection cases are
-skipped with their reason.
+Prism's flags are translated: `-d`/`--dynamic` is `Prefer: dynamic=true`; `--errors` is
+serve's own `--errors` (an example that breaks its schema is a 500); the faker options have
+no counterpart and are ignored; proxy cases (they need httpbin.org) and Postman-collection
+cases are skipped with their reason.
 """
 
 from __future__ import annotations
@@ -103,13 +102,20 @@ def prism_flags(case: Case, request: Request) -> None:
         )
 
 
+def serve_flags(case: Case) -> tuple[str, ...]:
+    """Prism's server flags that `mockserver serve` shares: ``--errors``."""
+    return ("--errors",) if "--errors" in case.get("server").split() else ()
+
+
 def _suffix(spec: str) -> str:
     return ".json" if spec.lstrip().startswith("{") else ".yaml"
 
 
 @contextmanager
-def serving(spec_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`mockserver serve --any-token` on a free port, until the block ends."""
+def serving(
+    spec_path: Path, flags: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`mockserver serve --any-token` (and ``flags``) on a free port, until the block ends."""
     port = free_port()
     command = [
         sys.executable,
@@ -121,6 +127,7 @@ def serving(spec_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         str(port),
         "--journal-size",
         "0",
+        *flags,
         str(spec_path),
     ]
     with tempfile.TemporaryFile() as log:
@@ -205,7 +212,7 @@ def run_case(case: Case) -> Outcome:
         spec_path = Path(folder) / f"harness{_suffix(case.get('spec'))}"
         spec_path.write_text(case.get("spec"), encoding="utf-8")
         try:
-            with serving(spec_path) as (base, _):
+            with serving(spec_path, serve_flags(case)) as (base, _):
                 outcome.got = send(base, request)
         except (RuntimeError, httpx.HTTPError) as error:
             outcome.error = f"{type(error).__name__}: {error}"
@@ -235,7 +242,6 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
     spec = case.get("spec")
     checks = [
         (request.method == "HEAD", "HEAD"),
-        ("--errors" in case.get("server").split(), "Prism's --errors (no counterpart)"),
         (request.header("origin") is not None and got.status == 400, "CORS origin not allowed"),
         (
             any(f"{k}=" in request.target for k in ("__code", "__example", "__dynamic")),

@@ -89,11 +89,13 @@ class Responder:
         engine: BehaviourEngine | None,
         headers: DeclaredHeaders,
         seed: int = 0,
+        errors: bool = False,
     ) -> None:
         self.generator = generator
         self.engine = engine
         self.headers = headers
         self.seed = seed
+        self.errors = errors  # --errors: an example that breaks its schema is a 500
         self._examples: dict[int, tuple[Example, ...]] = {}
         self._answers: dict[tuple[Any, ...], Answer] = {}
 
@@ -213,6 +215,8 @@ class Responder:
         examples = self._valid_examples(media)
         if examples and not prefer.dynamic:
             return self._body(status, media, examples[0].value, plan, response, request)
+        if self.errors and media.examples and not prefer.dynamic:
+            raise Problem(500, self._broken_detail(media, status))
         answer = self._generated(plan, request, response, media, status, prefer)
         if media.examples and not examples and not prefer.dynamic:
             return answer.with_headers(("Warning", _broken_examples(media)))
@@ -231,6 +235,19 @@ class Responder:
                     e for e in media.examples if validator.is_valid(e.value)
                 )
         return self._examples[key]
+
+    def _broken_detail(self, media: MediaType, status: int) -> str:
+        """Why ``--errors`` answers 500: the first example and where it breaks its schema."""
+        example = media.examples[0]
+        assert media.schema is not None  # examples without a schema are all valid
+        validator = SchemaValidator(media.schema, self.generator.registry)
+        where = "; ".join(
+            f"{v.pointer or '/'}: {v.message}" for v in validator.iter_violations(example.value)
+        )
+        return (
+            f"the {status} response's {media.name} example {example.name!r} breaks its schema "
+            f"({where}); --errors answers this with a 500 rather than a valid value"
+        )
 
     def _generated(
         self,
