@@ -50,6 +50,7 @@ def read_request(api: MountedApi, plan: OperationPlan, raw: RawRequest) -> MockR
             f"cannot produce any of {headers['accept']!r}; this operation "
             f"produces {', '.join(plan.produces)}",
         )
+    api.responder.check_preferences(plan, headers)
     return check_request(plan, raw, query, headers, cookies)
 
 

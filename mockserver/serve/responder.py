@@ -124,20 +124,37 @@ class Responder:
         answer = self._from_response(plan, request, response, prefer, status=choice.status)
         return answer.with_headers(*warning)
 
+    def check_preferences(self, plan: OperationPlan, headers: Mapping[str, str]) -> None:
+        """Raise the 404 of a ``Prefer`` code or example that the operation does not
+        declare, before the request is validated (as Prism): the preference cannot be met
+        whatever the request, so the client learns that first. An example is looked for in
+        every media type of the response here; the answer then looks in the one
+        negotiated."""
+        prefer = Prefer.parse(headers.get("prefer", ""))
+        if prefer.code is None and not prefer.example:
+            return
+        response = (
+            _preferred_response(plan, prefer.code) if prefer.code is not None else _success(plan)[0]
+        )
+        if (
+            response is not None
+            and prefer.example
+            and not any(
+                e.name == prefer.example for m in response.content for e in self._valid_examples(m)
+            )
+        ):
+            names = ", ".join(e.name for m in response.content for e in m.examples) or "none"
+            raise Problem(
+                404,
+                f"Prefer: example={prefer.example} cannot be satisfied: the "
+                f"{response.status} response's examples are: {names}",
+            )
+
     def _preferred_status(
         self, plan: OperationPlan, request: MockRequest, prefer: Prefer
     ) -> Answer:
         code = prefer.code or 0
-        response = (
-            next((r for r in plan.op.responses if r.status == str(code)), None)
-            or next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
-            or next((r for r in plan.op.responses if r.status == "default"), None)
-        )
-        if response is None:  # as Prism: the content asked for is not there, 404
-            declared = ", ".join(r.status for r in plan.op.responses)
-            raise Problem(
-                404, f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}"
-            )
+        response = _preferred_response(plan, code)
         if code >= 400 and not prefer.example and not _has_examples(response):
             raise Problem(code, f"Prefer: code={code} was requested")
         if (
@@ -359,6 +376,22 @@ def _typed(plan: OperationPlan, answer: Answer) -> Answer:
     if response is None or not response.content or response.content[0].schema is not None:
         return answer
     return replace(answer, media_type=concrete(response.content[0].name))
+
+
+def _preferred_response(plan: OperationPlan, code: int) -> Response:
+    """The response answering ``Prefer: code=``: exact, its range, else ``default``; raises
+    the 404 naming what the operation declares (as Prism) when there is none."""
+    response = (
+        next((r for r in plan.op.responses if r.status == str(code)), None)
+        or next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
+        or next((r for r in plan.op.responses if r.status == "default"), None)
+    )
+    if response is None:  # as Prism: the content asked for is not there, 404
+        declared = ", ".join(r.status for r in plan.op.responses)
+        raise Problem(
+            404, f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}"
+        )
+    return response
 
 
 def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:
