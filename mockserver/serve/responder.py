@@ -323,9 +323,35 @@ class Responder:
             body = dumps(value)
         elif is_xml(media.name) and not isinstance(value, str):
             body = to_xml(value, media.schema, self.generator.registry)
+        elif isinstance(value, dict | list) and media.name.startswith("text/"):
+            return self._structured_as_text(status, media, value, response, source)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
         return Answer(status, media.name, body, (), source)
+
+    def _structured_as_text(
+        self, status: int, media: MediaType, value: Any, response: Response, source: str
+    ) -> Answer:
+        """An object or array under a text media type: it has no text form (as JSON text,
+        the body would be a string, which breaks its schema). The same schema under a
+        JSON media type of the response answers instead (a 2.0 ``produces`` list), else
+        it is the mock's own failure, 500 naming the document's contradiction (as Prism)."""
+        written = media.schema.value if media.schema is not None else None
+        json_media = next(
+            (
+                m
+                for m in response.content
+                if "json" in m.name and m.schema is not None and m.schema.value == written
+            ),
+            None,
+        )
+        if json_media is None:
+            raise Problem(
+                500,
+                f"the {status} response declares {media.name} with an object or array "
+                "schema, which has no text form; declare a JSON media type or a string schema",
+            )
+        return Answer(status, json_media.name, dumps(value), (), source)
 
 
 #: Behaviours that only read a session's datasets; exports create jobs and writes write.

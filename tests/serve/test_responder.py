@@ -122,3 +122,21 @@ def test_errors_answers_a_broken_example_with_a_500_naming_it(
     served = make_client(write_doc(doc), fixtures_dir=None).get("/api/path")
     assert served.status_code == 200 and served.json() in ("placed", "approved")
     assert "do not match their schema" in served.headers["warning"]
+
+
+def test_an_object_under_a_text_type_is_json_when_declared_else_a_500(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string", "example": "Clark"}}}
+
+    def served(*media: str) -> Client:
+        content = {m: {"schema": schema} for m in media}
+        ok = {"200": {"description": "ok", "content": content}}
+        doc = minimal_doc("3.0.3", **{"/p": {"get": {"responses": ok}}})
+        return make_client(write_doc(doc), fixtures_dir=None)
+
+    failed = served("text/plain").get("/api/p")  # the body would be a string, not an object
+    assert failed.status_code == 500 and "has no text form" in failed.json()["detail"]
+    both = served("text/plain", "application/json").get("/api/p")  # 2.0's produces, say
+    assert both.status_code == 200 and both.json() == {"name": "Clark"}
+    assert both.headers["content-type"].startswith("application/json")
