@@ -4,6 +4,7 @@ the journal and the pacing, which read it, sit below the loader."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from mockserver.serve.answer import Answer
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import InvalidRequest, Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard
+from mockserver.serve.statuses import validation_status
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import ENCODED_SLASH, key_conditions, sent_path, template_variables
 
@@ -76,6 +78,20 @@ class MountedApi:
             if hit:
                 values = tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())
                 found.append((entry, values))
+        if not found and "//" in path:
+            found = self._with_empty_variables(path)
+        return found
+
+    def _with_empty_variables(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
+        """The templated paths ``path`` matches when an empty segment stands for a variable
+        (``/path//foo`` for ``/path/{param}/foo``): the operation is found, and the empty
+        variable is refused as a missing path parameter (as Prism does), where a 404 would
+        say that no such operation exists."""
+        found: list[tuple[PathEntry, tuple[str, ...]]] = []
+        for entry in self._templated:
+            hit = _allowing_empty(entry.pattern.pattern).fullmatch(path)
+            if hit:
+                found.append((entry, tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())))
         return found
 
     def claims(self, path: str) -> bool:
@@ -104,7 +120,8 @@ class MountedApi:
         if candidates:
             plan = _by_fragment(candidates, headers, query)
             names = template_variables(sent_path(plan.op.path))
-            return Route(plan, dict(zip(names, values, strict=True)))
+            sent = zip(names, values, strict=True)
+            return Route(plan, {name: value for name, value in sent if value})
         allowed = ", ".join(m.upper() for m in entry.methods)
         raise Problem(
             405,
@@ -133,7 +150,11 @@ class MountedApi:
         return answer
 
     def _render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
-        natural = problem.status_for(plan.bad_request if plan else 400)
+        natural = (
+            validation_status(plan.statuses if plan else (), problem.fault)
+            if isinstance(problem, InvalidRequest)
+            else problem.status
+        )
         if plan is None:
             plan = next((p for p in self.plans if p.declares(natural)), None)
         if plan is None:
@@ -153,6 +174,12 @@ class MountedApi:
         """The mount prefixes ``path`` falls under, longest first."""
         hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
         return sorted(hits, key=len, reverse=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _allowing_empty(pattern: str) -> re.Pattern[str]:
+    """A path pattern whose variables may also be empty."""
+    return re.compile(pattern.replace("([^/]+)", "([^/]*)"), re.DOTALL)
 
 
 def _by_fragment(

@@ -49,6 +49,7 @@ def read_request(api: MountedApi, plan: OperationPlan, raw: RawRequest) -> MockR
             f"cannot produce any of {headers['accept']!r}; this operation "
             f"produces {', '.join(plan.produces)}",
         )
+    api.responder.check_preferences(plan, headers)
     return check_request(plan, raw, query, headers, cookies)
 
 
@@ -147,10 +148,18 @@ def _violations(pp: ParameterPlan, value: Any) -> list[Violation]:
 def _body_media(plan: OperationPlan, raw: RawRequest, headers: Mapping[str, str]) -> str | None:
     """The declared media type the body is read as; None when there is no body to read.
 
-    Raises 415 for an undeclared Content-Type, and a violation for a missing required body.
+    Raises 415 for an undeclared Content-Type, or for a body where the operation declares
+    none but does declare a 415 (else a body it takes none of is ignored: a real server
+    ignores it, and refusing it would be stricter than the document); and a violation for
+    a missing required body.
     """
     body = plan.op.request_body
     if body is None:
+        if raw.body and plan.declares(415):  # the author says content it has no place for
+            raise Problem(  # is refused (as Prism refuses it); else ignored, as servers do
+                415,
+                f"{plan.op.key} takes no request body; {len(raw.body)} bytes were sent",
+            )
         return None
     content_type = headers.get("content-type", "")
     if not raw.body and not content_type:
@@ -201,7 +210,7 @@ def _form(data: bytes) -> Any:
     try:
         pairs = parse_qsl(data.decode("ascii"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError) as exc:
-        raise invalid("body", "", f"the form cannot be read: {exc}") from None
+        raise invalid("body", "", f"the form cannot be read: {exc}", "malformed") from None
     return fields_of(pairs)
 
 

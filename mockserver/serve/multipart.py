@@ -34,7 +34,7 @@ def read_multipart(
     if not message.is_multipart():
         if data.strip().startswith(b"--") and data.strip().endswith(b"--"):
             return {}  # a multipart body with no parts: no fields
-        raise invalid("body", "", "the multipart body cannot be read")
+        raise invalid("body", "", "the multipart body cannot be read", "malformed")
     pairs = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")

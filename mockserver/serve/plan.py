@@ -50,7 +50,7 @@ class OperationPlan:
     op: Operation
     registry: SchemaRegistry = field(repr=False, compare=False)
     produces: tuple[str, ...]  # media types of the success responses
-    bad_request: int  # the status this API uses for invalid requests
+    statuses: frozenset[str]  # the declared response keys ("400", "4XX", "default")
     behaviour: OperationBehaviour | None = None
 
     #: natural status -> the declared one that answers it, worked out once per status
@@ -151,9 +151,7 @@ def plan_operation(
     behaviour: OperationBehaviour | None = None,
 ) -> OperationPlan:
     """The plan for ``op``; its validators are compiled on first use."""
-    return OperationPlan(
-        key, api, op, document.registry, _produces(op), _bad_request(op), behaviour
-    )
+    return OperationPlan(key, api, op, document.registry, _produces(op), _statuses(op), behaviour)
 
 
 def _validator(param: Parameter, registry: SchemaRegistry) -> SchemaValidator | None:
@@ -177,8 +175,5 @@ def _produces(op: Operation) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _bad_request(op: Operation) -> int:
-    declared = {r.status for r in op.responses}
-    if "400" in declared:
-        return 400
-    return 422 if "422" in declared else 400
+def _statuses(op: Operation) -> frozenset[str]:
+    return frozenset(r.status for r in op.responses)

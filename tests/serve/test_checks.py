@@ -29,7 +29,7 @@ def zoo(make_client: MakeClient) -> Client:
 )
 def test_3_1_only_keywords_are_enforced(zoo: Client, body: Any, pointer: str) -> None:
     response = zoo.post(f"{BASE}/things", json=body, headers=TOKEN)
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = response.json()["errors"]
     assert [e["pointer"] for e in errors] == [pointer]
     assert errors[0]["location"] == "body"
@@ -49,7 +49,7 @@ def test_valid_3_1_bodies_are_accepted(zoo: Client, body: Any) -> None:
 def test_every_violation_is_named_not_just_the_first(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things?limit=0&ids=1|x", headers={**TOKEN, "X-Trace": "y" * 20})
     errors = response.json()["errors"]
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert {(e["location"], e["name"]) for e in errors} == {
         ("query", "limit"),
         ("query", "ids"),
@@ -70,21 +70,21 @@ def test_every_violation_is_named_not_just_the_first(zoo: Client) -> None:
 )
 def test_parameter_styles_are_read_before_validation(zoo: Client, query: str, ok: bool) -> None:
     response = zoo.get(f"{BASE}/things?{query}", headers=TOKEN)
-    assert response.status_code == (200 if ok else 400)
+    assert response.status_code == (200 if ok else 422)
 
 
 def test_path_parameters_are_validated(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things/Not_Valid!", headers=TOKEN)
-    # GET /things/{thingId} declares 200 and 404 only: a 400 all the same (a 404 would say
+    # GET /things/{thingId} declares 200 and 404 only: a 422 all the same (a 404 would say
     # the thing does not exist), naming the violation, with a Warning naming the gap
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["errors"][0]["name"] == "thingId"
-    assert "400 is not declared" in response.headers["warning"]
+    assert "422 is not declared" in response.headers["warning"]
 
 
 def test_missing_required_body_is_reported(zoo: Client) -> None:
     response = zoo.post(f"{BASE}/things", headers=TOKEN)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["errors"][0]["kind"] == "missing"
 
 
@@ -120,7 +120,7 @@ def test_form_bodies_are_validated(
     response = zoo.post(
         f"{BASE}/forms", content=content, headers={**TOKEN, "Content-Type": content_type}
     )
-    assert response.status_code == (204 if ok else 400)
+    assert response.status_code == (204 if ok else 422)
 
 
 def test_multipart_bodies_are_read(zoo: Client) -> None:
@@ -302,3 +302,24 @@ def test_a_3_1_schema_naming_draft_7_still_asks_no_read_only_field_of_a_request(
     )
     assert client.post("/api/things", json={"name": "a"}).status_code == 201
     assert 400 <= client.post("/api/things", json={"id": "x"}).status_code < 500
+
+
+def test_an_empty_path_segment_is_a_missing_path_parameter(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    get = {"parameters": [param], "responses": {"200": {"description": "ok"}}}
+    listing = {"get": {"responses": {"200": {"description": "ok"}}}}
+    doc = minimal_doc("3.0.3", **{"/things/{id}/parts": {"get": get}, "/things": listing})
+    client = make_client(write_doc(doc), fixtures_dir=None)
+    missing = client.get("/api/things//parts")  # the operation, with an empty variable
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0] == {
+        "location": "path",
+        "name": "id",
+        "pointer": "",
+        "message": "is required but missing",
+        "kind": "missing",
+    }
+    assert client.get("/api/things/a/parts").status_code == 200
+    assert client.get("/api/things//").status_code == 404  # no template has this shape
