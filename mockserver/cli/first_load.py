@@ -16,14 +16,14 @@ import contextlib
 import os
 import shutil
 import signal
-import tempfile
 import threading
 from pathlib import Path
+
+from mockserver.cli.scratch import make_folder
 
 #: Seconds a worker whose first load failed waits for the parent to stop it before it
 #: exits by itself (the parent normally stops it within milliseconds).
 STOP_GRACE_SECONDS = 15.0
-PREFIX = "mockserver-start-"
 
 
 class FirstLoad:
@@ -35,7 +35,7 @@ class FirstLoad:
     @classmethod
     def create(cls) -> FirstLoad:
         """A new, empty folder (only this user may enter it)."""
-        return cls(Path(tempfile.mkdtemp(prefix=PREFIX)))
+        return cls(make_folder("start"))
 
     def claim_ready(self) -> bool:
         """Mark the first load done; True only for the first worker to do so."""

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import gc
 import json
 import os
 import shutil
+import signal
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +33,12 @@ from mockserver.cli.proxy_options import (
     proxy_options,
     proxy_settings,
 )
+from mockserver.cli.scratch import make_folder, sweep_stale
 from mockserver.errors import EXIT_COULD_NOT_RUN, DeclarationError, MockserverError, UsageError
 
 ENVIRONMENT_KEY = "MOCKSERVER_SERVE_OPTIONS"
-#: The prefix of the folders serve makes (and removes on exit) for --workers N.
-TEMPORARY = "mockserver-"
+#: What :func:`state_url` answers for a temporary SQLite file, made once options are checked.
+TEMPORARY_SQLITE = "sqlite:"
 
 
 def quiet_third_party_warnings() -> None:
@@ -176,10 +180,59 @@ def add_pacing_options(cmd: argparse.ArgumentParser) -> None:
 def run_serve(args: argparse.Namespace) -> int:
     """Check the options, the address and the store, then serve until interrupted: the
     workers load the documents (this process never holds one) and the first prints the
-    banner, or the reason they cannot be served (see :mod:`mockserver.cli.first_load`)."""
-    quiet_third_party_warnings()
-    from mockserver.serve.server import serve_app
+    banner, or the reason they cannot be served (see :mod:`mockserver.cli.first_load`).
 
+    Every option is checked before any temporary folder is made, and the folders made are
+    removed on every exit this process sees (SIGTERM included); those of a ``serve`` killed
+    outright are swept by the next one (see :mod:`mockserver.cli.scratch`)."""
+    quiet_third_party_warnings()
+    settings, documents = _settings(args)
+    sweep_stale()
+    made: list[Path] = []
+    with _sigterm_exits():
+        failure = _serve_with_folders(args, settings, documents, made)
+    if failure is not None:
+        print(f"mockserver serve: {failure}", file=sys.stderr, flush=True)
+        return EXIT_COULD_NOT_RUN
+    return 0
+
+
+def _serve_with_folders(
+    args: argparse.Namespace, settings: dict[str, Any], documents: list[Path], made: list[Path]
+) -> str | None:
+    """Make the temporary folders, serve, and remove them however serving ends."""
+    try:
+        first_load = FirstLoad.create()
+        made.append(first_load.folder)
+        settings.update(_temporary_settings(args, made))
+        settings["first_load"] = str(first_load.folder)
+        return _serve(args, settings, documents, first_load)
+    finally:
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """While inside, SIGTERM leaves through ``finally`` blocks, as SIGINT does (until
+    granian installs its own handler, which stops the workers first); restored after."""
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, leave)
+    except ValueError:  # not the main thread (a test calling run_serve): nothing to catch
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], list[Path]]:
+    """Every option checked, as the workers read them (raises UsageError)."""
     if args.workers < 1:
         raise UsageError(None, "--workers must be at least 1")
     if args.reload and args.workers > 1:
@@ -188,7 +241,6 @@ def run_serve(args: argparse.Namespace) -> int:
     documents = spec_files(local_documents(args.paths) or [Path("specs")])
     address = check_address(args.host, args.port)  # before any banner: one line, exit 2
     state = state_url(args.state, args.workers)
-    first_load = FirstLoad.create()
     settings = {
         "paths": [str(p.resolve()) for p in documents],
         "seed": args.seed,
@@ -201,50 +253,54 @@ def run_serve(args: argparse.Namespace) -> int:
         "state_timeout": args.state_timeout,
         "cache": not args.no_cache,
         "address": [address.host, address.port],
-        "first_load": str(first_load.folder),
         "allowed_hosts": [address.host, *args.allowed_host],
         "control_token": args.control_token,
         **_pacing_settings(args),
         "proxy": proxy_settings(args),
     }
+    return settings, documents
+
+
+def _temporary_settings(args: argparse.Namespace, made: list[Path]) -> dict[str, Any]:
+    """The folders serve makes for ``--workers N`` (each added to ``made`` at once): the
+    journal the workers share, and the SQLite store when no ``--state`` is given."""
+    found: dict[str, Any] = {}
+    if args.workers > 1 and args.journal_size:
+        made.append(make_folder("journal"))
+        found["journal"] = str(made[-1])
+    if args.state is None and args.workers > 1:  # state_url said TEMPORARY_SQLITE
+        made.append(make_folder("state"))
+        found["state"] = f"sqlite:///{made[-1].resolve() / 'state.db'}"
+    return found
+
+
+def _serve(
+    args: argparse.Namespace, settings: dict[str, Any], documents: list[Path], first_load: FirstLoad
+) -> str | None:
+    """Run granian until it stops; why the first load failed, if it did."""
+    from mockserver.serve.server import serve_app
+
+    _reach(settings["state"], args.state_timeout)  # fail fast, before any worker starts
+    # each API is named after its document's stem, so this needs no document loaded
+    check_proxied_names(settings["proxy"], [path.stem for path in documents])
+    host, port = settings["address"]
+    warn_if_exposed(host, args.control_token)
+    for line in proxy_banner(settings["proxy"]):
+        print(line, flush=True)
+    os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
     try:
-        _reach(state, args.state_timeout)  # fail fast, before any worker starts
-        # each API is named after its document's stem, so this needs no document loaded
-        check_proxied_names(settings["proxy"], [path.stem for path in documents])
-        warn_if_exposed(address.host, args.control_token)
-        for line in proxy_banner(settings["proxy"]):
-            print(line, flush=True)
-        os.environ[ENVIRONMENT_KEY] = json.dumps(settings)
-        try:
-            serve_app(
-                "mockserver.cli.serve:app_from_environment",
-                host=address.host,
-                port=address.port,
-                workers=args.workers,
-                log_level=args.log_level,
-                access_log=args.log_level in ("info", "debug"),
-            )
-        except SystemExit:  # granian's, when a worker died: a failed first load says why
-            if first_load.failure() is None:
-                raise
-        failure = first_load.failure()
-    finally:
-        first_load.remove()
-        _remove_temporary(args.state, state, settings.get("journal"))
-    if failure is not None:
-        print(f"mockserver serve: {failure}", file=sys.stderr, flush=True)
-        return EXIT_COULD_NOT_RUN
-    return 0
-
-
-def _remove_temporary(given: str | None, state: str, journal: str | None) -> None:
-    """Remove the folders serve made for --workers N; a --state the user named stays."""
-    made = [journal]
-    if given is None and state.startswith("sqlite:"):
-        made.append(str(Path(state.removeprefix("sqlite://")).parent))
-    for folder in made:
-        if folder and Path(folder).name.startswith(TEMPORARY):
-            shutil.rmtree(folder, ignore_errors=True)
+        serve_app(
+            "mockserver.cli.serve:app_from_environment",
+            host=host,
+            port=port,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=args.log_level in ("info", "debug"),
+        )
+    except SystemExit:  # granian's, when a worker died: a failed first load says why
+        if first_load.failure() is None:
+            raise
+    return first_load.failure()
 
 
 def app_from_environment() -> Any:
@@ -272,7 +328,8 @@ def app_from_environment() -> Any:
         return create_app(apis, options)
 
     try:
-        app = ReloadingApp(build, _watched(settings)) if settings.get("reload") else build()
+        with _collector_paused():
+            app = ReloadingApp(build, _watched(settings)) if settings.get("reload") else build()
     except MockserverError as error:
         if first_load is not None and not first_load.is_ready():
             first_load.fail(str(error))  # the parent says it and exits 2
@@ -281,9 +338,24 @@ def app_from_environment() -> Any:
     quiet_injected_faults()
     # Everything loaded so far lives as long as the process: keep the collector from
     # walking it on every full collection (a measurable share of each request otherwise).
-    gc.collect()
+    # No collection first: loading leaves a few thousand cyclic objects (no resident
+    # memory to speak of on GitHub's description) and finding them walked the whole heap.
     gc.freeze()
     return app
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while the documents load: loading makes millions of objects
+    that all live on, and each full collection on the way walked every one of them (a
+    fifth of GitHub's load)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _watched(settings: dict[str, Any]) -> list[Path]:
@@ -308,27 +380,20 @@ def _pacing_settings(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(None, f"{error}") from None
     if args.journal_size < 0:
         raise UsageError(None, "--journal-size must be 0 (off) or more")
-    # workers are processes: more than one share the journal through files in a folder
-    import tempfile
-
-    shared = args.workers > 1 and args.journal_size
-    journal = tempfile.mkdtemp(prefix=f"{TEMPORARY}journal-") if shared else None
-    return {"pacing": pacing, "journal": journal, "journal_size": args.journal_size}
+    # workers are processes: more than one share the journal through files in a folder,
+    # made with the other temporary folders (see _temporary_settings)
+    return {"pacing": pacing, "journal": None, "journal_size": args.journal_size}
 
 
 def state_url(given: str | None, workers: int) -> str:
     """The store to use: as given (refusing ``memory:`` for several workers, which could
-    not share it), else memory for one worker and a temporary SQLite file for several.
-    A relative SQLite path is made absolute, so every worker opens the same file."""
+    not share it), else memory for one worker; for several, None (a temporary SQLite
+    file, made once every option is checked: see _temporary_settings). A relative SQLite
+    path is made absolute, so every worker opens the same file."""
     from mockserver.serve.state.store import sqlite_path
 
     if given is None:
-        if workers == 1:
-            return "memory:"
-        import tempfile
-
-        folder = tempfile.mkdtemp(prefix=f"{TEMPORARY}state-")
-        return f"sqlite:///{Path(folder).resolve() / 'state.db'}"
+        return "memory:" if workers == 1 else TEMPORARY_SQLITE
     if given.startswith("memory") and workers > 1:
         raise UsageError(
             None,

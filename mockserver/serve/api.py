@@ -4,8 +4,6 @@ the journal and the pacing, which read it, sit below the loader."""
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,13 +13,14 @@ from mockserver.data.declaration import Declaration
 from mockserver.serve.answer import Answer
 from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
+from mockserver.serve.path_index import PathIndex
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import InvalidRequest, Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard
 from mockserver.serve.statuses import validation_status
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.paths import ENCODED_SLASH, key_conditions, sent_path, template_variables
+from mockserver.spec.paths import key_conditions, sent_path, template_variables
 
 #: Rendered problems remembered per API before the memo starts afresh.
 RENDERED_MEMO_SIZE = 4096
@@ -34,7 +33,6 @@ class PathEntry:
     method only when the document tells them apart by a ``#fragment`` on the path key."""
 
     shape: str  # the template with each variable written {}
-    pattern: re.Pattern[str]
     methods: dict[str, tuple[OperationPlan, ...]]
 
 
@@ -64,7 +62,7 @@ class MountedApi:
     def __post_init__(self) -> None:
         self._rendered: dict[tuple[Any, ...], Answer] = {}
         self._literal = {e.shape: e for e in self.paths if "{}" not in e.shape}
-        self._templated = [e for e in self.paths if "{}" in e.shape]
+        self._templated = PathIndex([(e.shape, e) for e in self.paths if "{}" in e.shape])
 
     def matches(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
         """Every path entry ``path`` (below a mount) matches, the most specific first, with
@@ -73,25 +71,12 @@ class MountedApi:
         literal = self._literal.get(path)
         if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
             found.append((literal, ()))
-        for entry in self._templated:
-            hit = entry.pattern.fullmatch(path)
-            if hit:
-                values = tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())
-                found.append((entry, values))
+        found.extend(self._templated.matches(path))  # in the order of self.paths
         if not found and "//" in path:
-            found = self._with_empty_variables(path)
-        return found
-
-    def _with_empty_variables(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
-        """The templated paths ``path`` matches when an empty segment stands for a variable
-        (``/path//foo`` for ``/path/{param}/foo``): the operation is found, and the empty
-        variable is refused as a missing path parameter (as Prism does), where a 404 would
-        say that no such operation exists."""
-        found: list[tuple[PathEntry, tuple[str, ...]]] = []
-        for entry in self._templated:
-            hit = _allowing_empty(entry.pattern.pattern).fullmatch(path)
-            if hit:
-                found.append((entry, tuple(v.replace(ENCODED_SLASH, "/") for v in hit.groups())))
+            # ``/path//foo`` for ``/path/{param}/foo``: the operation is found, and the empty
+            # variable is refused as a missing path parameter (as Prism does), where a 404
+            # would say that no such operation exists
+            found = self._templated.matches(path, empty_variables=True)
         return found
 
     def claims(self, path: str) -> bool:
@@ -174,12 +159,6 @@ class MountedApi:
         """The mount prefixes ``path`` falls under, longest first."""
         hits = [m for m in self.mounts if path == m or path.startswith(m + "/") or m == ""]
         return sorted(hits, key=len, reverse=True)
-
-
-@functools.lru_cache(maxsize=256)
-def _allowing_empty(pattern: str) -> re.Pattern[str]:
-    """A path pattern whose variables may also be empty."""
-    return re.compile(pattern.replace("([^/]+)", "([^/]*)"), re.DOTALL)
 
 
 def _by_fragment(

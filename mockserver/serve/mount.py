@@ -28,7 +28,7 @@ from mockserver.serve.security import Guard, TokenBook
 from mockserver.spec.cache import folder_digest
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import ApiDocument
-from mockserver.spec.paths import sent_path, template_pattern, template_rank, template_shape
+from mockserver.spec.paths import sent_path, template_rank, template_shape
 from mockserver.spec.source import load_source
 
 __all__ = ["MountedApi", "ServeOptions", "load_api", "load_apis"]  # the CLI's and contract's
@@ -113,7 +113,7 @@ def _path_index(plans: list[OperationPlan]) -> list[PathEntry]:
             plan
         )
     entries = [
-        PathEntry(shape, template_pattern(shape), {m: tuple(p) for m, p in methods.items()})
+        PathEntry(shape, {m: tuple(p) for m, p in methods.items()})
         for shape, methods in by_shape.items()
     ]
     entries.sort(key=lambda e: template_rank(e.shape))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 from collections.abc import Awaitable, Callable
@@ -25,18 +24,23 @@ ASSETS = Path(__file__).resolve().parent / "dashboard"
 
 
 class Pages:
-    """Finds the page a request asks for; built once, so finding one is a few lookups."""
+    """Finds the page a request asks for; built once, so finding one is a few lookups.
+
+    The pages that grow with the documents (the dashboard's table of every operation, each
+    document as JSON) are made on their first request, not at start-up: for a 20 MB
+    document, a copy and two serialisations nobody may ask for."""
 
     def __init__(self, apis: list[MountedApi]) -> None:
         self.assets = UiAssets()
         self.fixed: dict[str, Answer] = {}
+        self.lazy: dict[str, Callable[[], Answer]] = {}
         if not any(api.claims("/") for api in apis if "" in api.mounts):
-            self.fixed["/"] = _html(index_html(apis))
+            self.lazy["/"] = lambda: _html(index_html(apis))
         for api in apis:
             for mount in api.mounts:
-                document = Answer(200, "application/json", document_json(api, mount))
-                self.fixed.setdefault(f"/{api.name}/openapi.json", document)
-                self.fixed[f"{mount}/openapi.json"] = document
+                document = _Once(partial(_document_answer, api, mount))
+                self.lazy.setdefault(f"/{api.name}/openapi.json", document)
+                self.lazy[f"{mount}/openapi.json"] = document
                 self.fixed[f"{mount}/ui"] = Answer(307, None, b"", (("Location", f"{mount}/ui/"),))
                 page = _html(ui_page(f"{mount}/openapi.json", api.document.title))
                 self.fixed[f"{mount}/ui/"] = self.fixed[f"{mount}/ui/index.html"] = page
@@ -50,6 +54,8 @@ class Pages:
         if method not in ("GET", "HEAD"):
             return None
         fixed = self.fixed.get(path)
+        if fixed is None and path in self.lazy:  # made now, once, and kept
+            fixed = self.fixed[path] = self.lazy.pop(path)()
         if fixed is not None:
             return partial(_send_fixed, fixed)
         if "/ui/" in path:
@@ -57,6 +63,23 @@ class Pages:
                 if path.startswith(prefix):
                     return partial(self.assets, name=path[len(prefix) :])
         return None
+
+
+class _Once:
+    """An answer made on first use and the same one after (a document under two paths)."""
+
+    def __init__(self, make: Callable[[], Answer]) -> None:
+        self.make = make
+        self.answer: Answer | None = None
+
+    def __call__(self) -> Answer:
+        if self.answer is None:
+            self.answer = self.make()
+        return self.answer
+
+
+def _document_answer(api: MountedApi, mount: str) -> Answer:
+    return Answer(200, "application/json", document_json(api, mount))
 
 
 async def _send_fixed(answer: Answer, scope: Scope, receive: Receive, send: Send) -> None:
@@ -68,28 +91,37 @@ def _html(text: str) -> Answer:
 
 
 def document_json(api: MountedApi, mount: str) -> bytes:
-    """The original document, pointed at the mock: ``servers`` (or basePath) is the mount."""
-    document: dict[str, Any] = copy.deepcopy(dict(api.document.raw))
+    """The original document, pointed at the mock: ``servers`` (or basePath) is the mount.
+    Only what changes is copied: the top level, and the path items that name servers."""
+    document: dict[str, Any] = dict(api.document.raw)
     if api.document.dialect is Dialect.SWAGGER_2:
         document.pop("host", None)
         document.pop("schemes", None)
         document["basePath"] = mount or "/"
     else:
         document["servers"] = [{"url": mount or "/", "description": "mockserver"}]
-        _drop_nested_servers(document)
+        if isinstance(document.get("paths"), dict):
+            document["paths"] = _without_nested_servers(document["paths"])
     return json.dumps(document, ensure_ascii=False, default=str).encode()
 
 
-def _drop_nested_servers(document: dict[str, Any]) -> None:
+def _without_nested_servers(paths: dict[str, Any]) -> dict[str, Any]:
     """Path-level and operation-level ``servers`` go too: the mock serves every operation
     under the mount, whatever server the document names for it."""
-    for item in (document.get("paths") or {}).values():
-        if not isinstance(item, dict):
-            continue
-        item.pop("servers", None)
-        for operation in item.values():
-            if isinstance(operation, dict):
-                operation.pop("servers", None)
+    return {key: _item_without_servers(item) for key, item in paths.items()}
+
+
+def _item_without_servers(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    operations = {
+        key: {k: v for k, v in value.items() if k != "servers"}
+        for key, value in item.items()
+        if isinstance(value, dict) and "servers" in value
+    }
+    if "servers" not in item and not operations:
+        return item  # nothing to drop: the original itself
+    return {k: operations.get(k, v) for k, v in item.items() if k != "servers"}
 
 
 def index_html(apis: list[MountedApi]) -> str:

@@ -154,26 +154,42 @@ class RefResolver:
 #: A ``$ref`` whose value does not start with ``#`` (JSON, or YAML in any quoting): what
 #: might name another file. It finds more than the walk would (refs inside examples, say),
 #: never fewer (an unquoted ``#`` in YAML starts a comment), so a document it finds none
-#: in needs no walk at all.
-_NONLOCAL_REF = re.compile(r"""\$ref["']?\s*+:\s*+(?!["']#)""")
+#: in needs no walk at all. The key is ``$ref`` itself, quoted or after what may precede
+#: a YAML key, not the end of a longer one (Graph's path ``/owners/$ref`` is no reference).
+_NONLOCAL_REF = re.compile(
+    r"""(?:["']\$ref["']|(?:^|(?<=[\s{,\[?\-]))\$ref)\s*+:\s*+(?!["']#)""", re.MULTILINE
+)
 #: An escape that could spell a letter of ``$ref`` or ``$id`` without writing it (JSON
 #: ``\\u0024``, YAML ``\\x24``): then the text search cannot be trusted.
 _ESCAPED_LETTER = re.compile(r"\\(?:u00|x|U000000)(?:24|72|65|66|69|64)", re.IGNORECASE)
 
 
+_ESCAPED_LETTER_BYTES = re.compile(_ESCAPED_LETTER.pattern.encode(), re.IGNORECASE)
+_NONLOCAL_REF_BYTES = re.compile(_NONLOCAL_REF.pattern.encode(), re.MULTILINE)
+
+
 def _may_hold(source: SourceFile, word: str) -> bool:
     """Whether ``word`` may appear as a key of ``source`` (False only when it certainly
     does not: a text search instead of a walk of the data). No text: assume it may."""
-    text = source.text
-    return not text or word in text or _ESCAPED_LETTER.search(text) is not None
+    body = source.body  # searched as it is kept: a JSON file's bytes are never decoded
+    if not body:
+        return True
+    if isinstance(body, bytes):
+        return word.encode() in body or _ESCAPED_LETTER_BYTES.search(body) is not None
+    return word in body or _ESCAPED_LETTER.search(body) is not None
 
 
 def _may_leave(source: SourceFile) -> bool:
     """Whether ``source`` may hold a ``$ref`` to another file (see ``_NONLOCAL_REF``)."""
-    text = source.text
-    if not text or _ESCAPED_LETTER.search(text) is not None:
+    body = source.body
+    if isinstance(body, bytes):
+        escaped, nonlocal_ref = _ESCAPED_LETTER_BYTES, _NONLOCAL_REF_BYTES
+        if not body or escaped.search(body) is not None:
+            return True
+        return nonlocal_ref.search(body) is not None
+    if not body or _ESCAPED_LETTER.search(body) is not None:
         return True
-    return _NONLOCAL_REF.search(text) is not None
+    return _NONLOCAL_REF.search(body) is not None
 
 
 #: Keywords whose value is data, not OpenAPI or JSON Schema: a ``$ref`` key inside is a

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver.cli.serve import state_url
+from mockserver.cli.serve import TEMPORARY_SQLITE, state_url
 from mockserver.errors import UsageError
 from tests.conftest import CONTROL, DATA, ROOT, await_server, free_port, stop
 
@@ -172,7 +172,8 @@ def test_sqlite_keeps_the_writes_across_a_restart(tmp_path: Path) -> None:
 
 def test_memory_cannot_be_shared_by_workers_so_sqlite_is_the_default() -> None:
     assert state_url(None, 1) == "memory:"
-    assert state_url(None, 2).startswith("sqlite:////") and state_url(None, 2).endswith("state.db")
+    # a temporary SQLite file, made by serve once every option has been checked
+    assert state_url(None, 2) == TEMPORARY_SQLITE
     with pytest.raises(UsageError, match="cannot be shared by 2 worker processes"):
         state_url("memory:", 2)
     assert state_url("sqlite:///state.db", 2) == f"sqlite:///{Path('state.db').resolve()}"

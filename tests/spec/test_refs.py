@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mockserver.errors import RefError
 from mockserver.spec.loader import load_document
+from mockserver.spec.refs import _may_leave
+from mockserver.spec.source import load_source
 from tests.conftest import WriteDoc, minimal_doc
 
 OK = {
@@ -101,3 +105,22 @@ def test_a_json_ref_spelled_with_an_escape_is_refused_when_remote(write_doc: Wri
     with pytest.raises(RefError) as caught:
         load_document(path)
     assert caught.value.code == "MS103"
+
+
+@pytest.mark.parametrize(
+    ("text", "may_leave"),
+    [
+        ('{"paths": {"/owners/$ref": {"get": {}}}}', False),  # a path, not a reference
+        ('{"a": {"$ref": "#/b"}, "b": {}}', False),
+        ('{"a": {"$ref": "other.json#/b"}}', True),
+        ("a:\n  $ref: other.yaml\n", True),
+        ("a: {$ref: other.yaml}\n", True),
+        ("- $ref: other.yaml\n", True),
+    ],
+)
+def test_the_text_search_for_refs_to_other_files_reads_whole_keys(
+    tmp_path: Path, text: str, may_leave: bool
+) -> None:
+    path = tmp_path / ("api.json" if text.startswith("{") else "api.yaml")
+    path.write_text(text, encoding="utf-8")
+    assert _may_leave(load_source(path)) is may_leave

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,46 @@ def test_non_string_keys_become_strings_and_are_listed() -> None:
 
 def test_json_keys_are_strings_already() -> None:
     assert from_text('{"200": {}}', is_json=True).non_string_keys == ()
+
+
+def test_a_json_file_beyond_ascii_is_kept_as_its_bytes(tmp_path: Path) -> None:
+    """One emoji makes a str four bytes a character: the bytes are kept instead, and the
+    text, the positions and the data are as they were."""
+    text = '{\n  "info": {"title": "\U0001f6a2 ships"},\n  "paths": {}\n}\n'
+    path = tmp_path / "api.json"
+    path.write_text(text, encoding="utf-8")
+    source = load_source(path)
+    assert isinstance(source.body, bytes) and source.body == text.encode()
+    assert source.text == text
+    assert source.data["info"]["title"] == "\U0001f6a2 ships"
+    assert source.position("/paths") == Position(3, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"big": 123456789012345678901234567890}',  # beyond 64 bits
+        '{"small": -9223372036854775809, "large": 18446744073709551616}',  # just beyond
+        '{"inf": 1e400}',
+        '{"x": NaN, "y": -Infinity}',  # not JSON, but the standard parser's
+        '{"lone": "\\ud800"}',  # a lone surrogate escape
+        '\ufeff{"bom": [1, 2.5, -0.0, true, null]}',
+    ],
+    ids=["big-int", "beyond-64-bits", "inf", "nan", "surrogate", "bom"],
+)
+def test_what_the_fast_parser_refuses_reads_as_the_standard_one_reads_it(
+    tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "api.json"
+    path.write_text(text, encoding="utf-8")
+    expected = json.loads(text.removeprefix("\ufeff"))
+    data = load_source(path).data
+    assert json.dumps(data, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+def test_invalid_json_still_names_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "api.json"
+    path.write_text('{\n  "a": 1,\n  "b": \n}\n', encoding="utf-8")
+    with pytest.raises(LoadError) as raised:
+        load_source(path)
+    assert raised.value.position == Position(4, 1)

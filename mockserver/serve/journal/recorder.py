@@ -47,7 +47,7 @@ class Recorder:
         self.by_name = {api.name: api for api in apis}
         self.plans = {plan.key: plan for api in apis for plan in api.plans}
         self.masks = {api.name: Masks.of([api]) for api in apis}
-        self.all_masks = Masks.of(apis)
+        self.all_masks = Masks.union(self.masks.values())
         self.pid = os.getpid()
         self.counter = itertools.count()
 
