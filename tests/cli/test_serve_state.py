@@ -28,7 +28,7 @@ import pytest
 
 from mockserver.cli.serve import TEMPORARY_SQLITE, state_url
 from mockserver.errors import UsageError
-from tests.conftest import CONTROL, DATA, ROOT, await_server, free_port, stop
+from tests.conftest import CONTROL, DATA, ROOT, await_server, free_port, launch, stop
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")
 AUTH = {"Authorization": "Bearer mock-token", "Content-Type": "application/json"}
@@ -55,26 +55,10 @@ def launched(
 ) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """(port, process) of a server in a process group of its own, once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            str(document),
-            "--port",
-            str(port),
-            "--fixtures",
-            str(tmp_path),
-            *options,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-        start_new_session=True,
-    )
+    process = launch(
+        "serve", str(document), "--port", str(port), "--fixtures", str(tmp_path), *options,
+        env=env, own_group=True,
+    )  # fmt: skip
     await_server(process, f"http://127.0.0.1:{port}/")
     try:
         yield port, process
