@@ -257,8 +257,8 @@ def main() -> int:
 
     write(RESULTS, table, starts, extra, machine(),
           tools.prism_version(prism) if prism else None, datetime.now(UTC))
-    from bench.writes import write_heavy
-    write_heavy(RESULTS, wrk)
+    from bench.writes import WRITES, write_heavy
+    write_heavy(WRITES, wrk)
     print(RESULTS.read_text())
     return 0
 

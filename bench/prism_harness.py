@@ -8,8 +8,9 @@ subprocess once per case (the honest path: sockets, granian, the CLI), sends the
 request and compares status, content type and body as Prism's runner does (exact for
 ====expect====, loose for ====expect-loose====). It writes bench/prism-harness.md.
 
-Prism's flags are translated: `-d`/`--dynamic` is `Prefer: dynamic=true`; `--errors` and
-the faker options have no counterpart and are ignored; proxy cases and Postman-collection
+Prism's flags are translated: `-d`/`--dynamic` is `Prefer: dynamic=true`; `--errors` is
+serve's own `--errors` (an example that breaks its schema is a 500); the faker options have
+no counterpart and are ignored; proxy cases (they need httpbin.org) and Postman-collection
 cases are skipped with their reason.
 """
 
@@ -84,7 +85,7 @@ def skip_reason(case: Case) -> str:
     """Why a case cannot be run against a mock server, or an empty string."""
     server = case.get("server").split()
     if server and server[0] == "proxy":
-        return "proxy mode (mockserver has no proxy; the case needs httpbin.org)"
+        return "proxy mode (the case forwards to httpbin.org: no network beyond loopback here)"
     if case.name.endswith(".pc.txt") or "schema.getpostman.com" in case.get("spec"):
         return "Postman collection (mockserver reads OpenAPI only)"
     return ""
@@ -101,13 +102,20 @@ def prism_flags(case: Case, request: Request) -> None:
         )
 
 
+def serve_flags(case: Case) -> tuple[str, ...]:
+    """Prism's server flags that `mockserver serve` shares: ``--errors``."""
+    return ("--errors",) if "--errors" in case.get("server").split() else ()
+
+
 def _suffix(spec: str) -> str:
     return ".json" if spec.lstrip().startswith("{") else ".yaml"
 
 
 @contextmanager
-def serving(spec_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`mockserver serve --any-token` on a free port, until the block ends."""
+def serving(
+    spec_path: Path, flags: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`mockserver serve --any-token` (and ``flags``) on a free port, until the block ends."""
     port = free_port()
     command = [
         sys.executable,
@@ -119,6 +127,7 @@ def serving(spec_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         str(port),
         "--journal-size",
         "0",
+        *flags,
         str(spec_path),
     ]
     with tempfile.TemporaryFile() as log:
@@ -203,7 +212,7 @@ def run_case(case: Case) -> Outcome:
         spec_path = Path(folder) / f"harness{_suffix(case.get('spec'))}"
         spec_path.write_text(case.get("spec"), encoding="utf-8")
         try:
-            with serving(spec_path) as (base, _):
+            with serving(spec_path, serve_flags(case)) as (base, _):
                 outcome.got = send(base, request)
         except (RuntimeError, httpx.HTTPError) as error:
             outcome.error = f"{type(error).__name__}: {error}"
@@ -233,6 +242,7 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
     spec = case.get("spec")
     checks = [
         (request.method == "HEAD", "HEAD"),
+        (request.header("origin") is not None and got.status == 400, "CORS origin not allowed"),
         (
             any(f"{k}=" in request.target for k in ("__code", "__example", "__dynamic")),
             "query override __code",
@@ -240,6 +250,7 @@ def categorise(case: Case, request: Request, expected: Answer, got: Answer) -> s
         (got.status >= 500 and "pattern" in spec, "pattern dialect"),
         (expected.status in (401, 403) or got.status in (401, 403), "security scheme"),
         (406 in (expected.status, got.status), "content negotiation (406)"),
+        (expected.status >= 500 > got.status, "Prism fails (5xx) where mockserver answers"),
         (expected.status >= 400 > got.status >= 200, "refused request answered 2xx"),
         (expected.status < 400 <= got.status, "valid request refused"),
         (expected.status != got.status, "other status"),

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -176,15 +176,20 @@ def answers(url: str) -> bool:
         return False
 
 
-def launch(*args: str) -> subprocess.Popen[str]:
-    """``python -m mockserver ARGS`` from the repository root, its output in one pipe."""
+def launch(
+    *args: str, env: Mapping[str, str] | None = None, own_group: bool = False
+) -> subprocess.Popen[str]:
+    """``python -m mockserver ARGS`` from the repository root, its output in one pipe;
+    ``env`` added to this process's environment; with ``own_group``, in a process group of
+    its own (so ``os.killpg`` reaches its workers too)."""
     return subprocess.Popen(
         [sys.executable, "-m", "mockserver", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        start_new_session=own_group,
     )
 
 

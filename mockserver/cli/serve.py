@@ -88,6 +88,13 @@ def add_serve(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="accept any well-formed credential, not only known tokens",
     )
     cmd.add_argument(
+        "--errors",
+        action="store_true",
+        help="answer 500, naming the violations, where the document's example for an "
+        "answer breaks its schema (as Prism's --errors); by default a valid value answers, "
+        "with a Warning",
+    )
+    cmd.add_argument(
         "--cors-origin",
         action="append",
         default=[],
@@ -238,6 +245,7 @@ def _settings(args: argparse.Namespace) -> tuple[dict[str, Any], list[Path]]:
         "paths": [str(p.resolve()) for p in documents],
         "seed": args.seed,
         "any_token": args.any_token,
+        "errors": bool(args.errors),
         "cors_origins": list(args.cors_origin),
         "fixtures": str(fixtures.resolve()),
         "state": state,
@@ -430,6 +438,7 @@ def _options(settings: dict[str, Any]) -> Any:
         check_fixtures=check_fixtures,
         seed=settings["seed"],
         any_token=settings["any_token"],
+        errors=settings.get("errors", False),
         cors_origins=tuple(settings["cors_origins"]),
         fixtures_dir=Path(settings["fixtures"]),
         state=open_store(settings.get("state", "memory:"), settings.get("state_timeout", 2.0)),

@@ -23,8 +23,12 @@ class DatasetIndex:
 
     def __init__(self, dataset: Dataset, records: Sequence[Record]) -> None:
         self.dataset = dataset
-        self.records = list(records)
-        self.by_id = {str(r.get(dataset.id_field)): r for r in self.records}
+        #: the records in order, with None where :meth:`apply` deleted one (compacted
+        #: when :attr:`records` is next read, so a delete costs O(1))
+        self._rows: list[Record | None] = list(records)
+        self._keys = [str(r.get(dataset.id_field)) for r in records]  # the rows' ids
+        self._holes = 0
+        self.by_id = dict(zip(self._keys, records, strict=True))
         self.fields = frozenset(k for r in self.records for k in r)
         self.times = {id(r): record_time(r, dataset.time) for r in self.records}
         self.scopes = (
@@ -42,28 +46,47 @@ class DatasetIndex:
         self._retired: list[Record] = []
         self._positions: dict[str, int] | None = None
 
+    @property
+    def records(self) -> list[Record]:
+        """The records in order. After deletes, the first read closes their holes: O(n)
+        once, charged to a read that walks the records anyway."""
+        if self._holes:
+            kept = [n for n, r in enumerate(self._rows) if r is not None]
+            self._rows = [self._rows[n] for n in kept]
+            self._keys = [self._keys[n] for n in kept]
+            self._positions = {key: n for n, key in enumerate(self._keys)}
+            self._holes = 0
+        return self._rows  # type: ignore[return-value]  # no None left
+
     def apply(self, changes: Mapping[str, Record | None]) -> None:
         """Apply a session's later changes (id -> record, None: deleted) in place: a
-        create or replace costs O(1) amortised, a delete O(n); sort orders are redone."""
+        create, replace or delete costs O(1) amortised; sort orders are redone."""
         for key, record in changes.items():
             old = self.by_id.pop(key, None)
             if old is not None:
                 self._retired.append(old)
             if record is None:
                 if old is not None:
-                    self.records.remove(old)
-                    self._positions = None
+                    self._delete(key)
                 continue
             self._put(key, record, old)
         self._orders.clear()
 
+    def _delete(self, key: str) -> None:
+        """Leave a hole where the record was (its position is known: no search)."""
+        position = self._positions_by_id().pop(key, None)
+        if position is not None:
+            self._rows[position] = None
+            self._holes += 1
+
     def _put(self, key: str, record: Record, old: Record | None) -> None:
         positions = self._positions_by_id()
         if old is not None and key in positions:
-            self.records[positions[key]] = record
+            self._rows[positions[key]] = record
         else:
-            positions[key] = len(self.records)
-            self.records.append(record)
+            positions[key] = len(self._rows)
+            self._rows.append(record)
+            self._keys.append(key)
         self.by_id[key] = record
         if not self.fields.issuperset(record):
             self.fields = self.fields | set(record)
@@ -74,9 +97,10 @@ class DatasetIndex:
                 self.scope_values = self.scope_values | {scope}
 
     def _positions_by_id(self) -> dict[str, int]:
-        if self._positions is None:
-            field = self.dataset.id_field
-            self._positions = {str(r.get(field)): n for n, r in enumerate(self.records)}
+        if self._positions is None:  # once per index, at its first write
+            self._positions = {
+                key: n for n, key in enumerate(self._keys) if self._rows[n] is not None
+            }
         return self._positions
 
     def time_of(self, record: Record) -> int | None:

@@ -15,9 +15,10 @@ from mockserver.serve.error_shapes import ErrorShaper
 from mockserver.serve.headers import DeclaredHeaders
 from mockserver.serve.path_index import PathIndex
 from mockserver.serve.plan import OperationPlan
-from mockserver.serve.problems import Problem
+from mockserver.serve.problems import InvalidRequest, Problem
 from mockserver.serve.responder import Responder
 from mockserver.serve.security import Guard
+from mockserver.serve.statuses import validation_status
 from mockserver.spec.model import ApiDocument
 from mockserver.spec.paths import key_conditions, sent_path, template_variables
 
@@ -71,6 +72,11 @@ class MountedApi:
         if literal is not None:  # literal paths win over templated ones, as OpenAPI requires
             found.append((literal, ()))
         found.extend(self._templated.matches(path))  # in the order of self.paths
+        if not found and "//" in path:
+            # ``/path//foo`` for ``/path/{param}/foo``: the operation is found, and the empty
+            # variable is refused as a missing path parameter (as Prism does), where a 404
+            # would say that no such operation exists
+            found = self._templated.matches(path, empty_variables=True)
         return found
 
     def claims(self, path: str) -> bool:
@@ -99,7 +105,8 @@ class MountedApi:
         if candidates:
             plan = _by_fragment(candidates, headers, query)
             names = template_variables(sent_path(plan.op.path))
-            return Route(plan, dict(zip(names, values, strict=True)))
+            sent = zip(names, values, strict=True)
+            return Route(plan, {name: value for name, value in sent if value})
         allowed = ", ".join(m.upper() for m in entry.methods)
         raise Problem(
             405,
@@ -128,7 +135,11 @@ class MountedApi:
         return answer
 
     def _render(self, plan: OperationPlan | None, problem: Problem) -> Answer:
-        natural = problem.status_for(plan.bad_request if plan else 400)
+        natural = (
+            validation_status(plan.statuses if plan else (), problem.fault)
+            if isinstance(problem, InvalidRequest)
+            else problem.status
+        )
         if plan is None:
             plan = next((p for p in self.plans if p.declares(natural)), None)
         if plan is None:

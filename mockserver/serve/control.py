@@ -1,16 +1,17 @@
 """The mock's own control routes, under ``/__mock/``: reset sessions, show what changed.
 
 ``POST /__mock/reset`` forgets every session's writes, ``POST /__mock/reset?session=NAME``
-one session's; ``GET /__mock/state`` shows, per session, its version and the ids written
-and deleted in each dataset. The prefix is the mock's: a document with a path under it
-is refused at start-up (:func:`check_prefix`), so the routes never hide an API's path.
+one session's; ``GET /__mock/state`` shows the store's health (pinged off the loop, so a
+hung store stalls no other page) and, per session, its version and the ids written and
+deleted in each dataset (``?sessions=0``: the health alone, a probe for load balancers).
+The prefix is the mock's: a document with a path under it is refused at start-up
+(:func:`check_prefix`), so the routes never hide an API's path.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -21,7 +22,7 @@ from mockserver.errors import SpecError
 from mockserver.serve.answer import Answer
 from mockserver.serve.problems import Problem
 from mockserver.serve.state import StateStore
-from mockserver.serve.state.store import SESSION_NAME, StoreError
+from mockserver.serve.state.store import SESSION_NAME, SessionState, StoreError
 from mockserver.serve.surface import refuse_cross_site, refuse_without_token
 from mockserver.spec.pointer import join_pointer
 
@@ -47,8 +48,8 @@ class Control:
         self.cors_origins = tuple(cors_origins)
         self.token = token
         self.routes: dict[str, tuple[str, Page]] = {
-            RESET: ("POST", partial(_send, self._reset)),
-            STATE: ("GET", partial(_send, self._state)),
+            RESET: ("POST", self._reset),
+            STATE: ("GET", self._state),
         }
         self.resets: list[ResetHook] = []
 
@@ -81,32 +82,41 @@ class Control:
             refuse_cross_site(headers, self.cors_origins)
         return page
 
-    def _reset(self, scope: Scope) -> Answer:
+    async def _reset(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Forget one session's writes or every session's, on the store's thread (a hung
+        store is a 503 after the timeout, like any other store call, and stalls no page)."""
         query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
         named = query.get("session")
         session = named[0] if named else None
         if session is not None and not SESSION_NAME.fullmatch(session):
             raise Problem(400, f"{session[:80]!r} is not a session name")
-        self.store.reset(session)
+        await self.store.off_loop(self.store.reset, session)
         for hook in self.resets:
             hook(session)
         body = {"reset": session if session is not None else "all sessions"}
-        return Answer(200, "application/json", orjson.dumps(body))
+        await Answer(200, "application/json", orjson.dumps(body)).send_to(send)
 
-    def _state(self, scope: Scope) -> Answer:
+    async def _state(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The store's health (pinged now) and every session's changes; 503 with the
+        health while the store fails. Off the loop: a hung store stalls no other page."""
+        query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+        with_sessions = query.get("sessions", ["1"])[0] not in ("0", "false", "no")
         try:
-            sessions = self.store.state()
+            sessions = await self.store.off_loop(self._look, with_sessions)
         except StoreError:  # the health says why
             body = {"store": self.store.url, "health": self.store.health(), "sessions": None}
-            return Answer(503, "application/json", orjson.dumps(body), (("Retry-After", "1"),))
-        body = {"store": self.store.url, "health": self.store.health(), "sessions": sessions}
-        return Answer(200, "application/json", orjson.dumps(body))
+            answer = Answer(503, "application/json", orjson.dumps(body), (("Retry-After", "1"),))
+        else:
+            body = {"store": self.store.url, "health": self.store.health(), "sessions": sessions}
+            answer = Answer(200, "application/json", orjson.dumps(body))
+        await answer.send_to(send)
 
-
-async def _send(
-    handler: Callable[[Scope], Answer], scope: Scope, receive: Receive, send: Send
-) -> None:
-    await handler(scope).send_to(send)
+    def _look(self, with_sessions: bool) -> dict[str, SessionState] | None:
+        """On the store's thread: a ping (its latency goes into the health), then the
+        sessions, unless ``?sessions=0`` asked for the health alone."""
+        if self.store.check()["status"] != "ok":
+            raise StoreError(self.store.url, str(self.store.health()["error"]))
+        return self.store.state() if with_sessions else None
 
 
 def control_html() -> str:

@@ -17,6 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Violation
 from mockserver.spec.dialects import SchemaValidator
@@ -72,8 +74,8 @@ class DriftChecker:
         if body is None or media.schema is None or "json" not in media_name:
             return []  # too long, no schema, or a type mockserver does not parse
         try:
-            value = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as error:
+            value = parse_json(body)
+        except ValueError as error:
             return [Violation("body", "", "", f"not valid JSON: {error}", "json")]
         validator = self._body_validator(plan, response, media)
         if validator is None:
@@ -127,6 +129,16 @@ class DriftChecker:
             shape = shape_of(header.schema, self.registry)
             self._headers[key] = (SchemaValidator(header.schema, self.registry), shape.types)
         return self._headers[key]
+
+
+def parse_json(body: bytes) -> Any:
+    """The body as JSON: orjson's parser (several times the standard library's speed), the
+    standard library's for what orjson refuses but JSON allows (integers beyond 64 bits);
+    raises ValueError."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
 
 
 def declared_response(plan: OperationPlan, status: int) -> Response | None:

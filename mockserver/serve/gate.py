@@ -132,8 +132,9 @@ class Gate:
         turn.raise_error()
         if plan.behaviour is None:
             return api.responder.answer(plan, request)
-        # the store's I/O never blocks the loop (a 503 after --state-timeout)
-        return await self.control.store.off_loop(api.responder.answer, plan, request)
+        # the store's I/O never blocks the loop (a 503 after --state-timeout); a read of a
+        # session unchanged since this worker last looked stays on the loop
+        return await self.control.store.answer(api.responder.answer, plan, request)
 
     async def _misdirected(self, scope: Scope, send: Send) -> bool:
         """Answer 421, and say so, when the ``Host`` is not a name the server answers as."""
@@ -164,9 +165,12 @@ class Gate:
 
 
 def _finished(answer: Answer, plan: OperationPlan | None, method: str) -> Answer:
-    """The answer as sent: the Warning of an unjudged pattern, no body for a HEAD."""
-    if plan is not None and plan.pattern_warning is not None:
-        answer = answer.with_headers(("Warning", plan.pattern_warning))
+    """The answer as sent: the Warnings of what is not judged (a pattern no engine reads,
+    a parameter OpenAPI gives no serialisation), no body for a HEAD."""
+    if plan is not None:
+        for warning in (plan.pattern_warning, plan.serialisation_warning):
+            if warning is not None:
+                answer = answer.with_headers(("Warning", warning))
     return answer.to_head() if method == "HEAD" else answer
 
 

@@ -198,14 +198,17 @@ def parse_prefer(header: str) -> Turn:
         if name == "fault":
             if value not in FAULTS:
                 raise invalid(
-                    "header", "Prefer", f"fault={value} is unknown; faults: {', '.join(FAULTS)}"
+                    "header",
+                    "Prefer",
+                    f"fault={value} is unknown; faults: {', '.join(FAULTS)}",
+                    "malformed",
                 )
             fault = value
         else:
             try:
                 delay = parse_delay(value).sample(random.Random(stable_seed(header)))
             except ValueError as error:
-                raise invalid("header", "Prefer", f"delay={value}: {error}") from None
+                raise invalid("header", "Prefer", f"delay={value}: {error}", "malformed") from None
     if fault is None and not delay:
         return NO_TURN
     return Turn(delay, fault, prefer=True)

@@ -81,7 +81,7 @@ def load_api(path: Path, options: ServeOptions) -> MountedApi:
         mounts=(f"/{document.name}" + document.base_path,),
         plans=plans,
         paths=_path_index(plans),
-        responder=Responder(generator, engine, headers, options.seed),
+        responder=Responder(generator, engine, headers, options.seed, options.errors),
         shaper=shaper,
         guard=Guard(document.security_schemes, tokens),
         headers=headers,

@@ -55,5 +55,8 @@ class ServeOptions:
     allowed_hosts: tuple[str, ...] | None = None
     #: the token the control routes then want in ``X-Mock-Token`` (``--control-token``)
     control_token: str | None = field(default=None, repr=False)
+    #: ``--errors``: an answer whose example breaks its schema is a 500 (as Prism's
+    #: ``--errors``), rather than a valid value with a ``Warning``
+    errors: bool = False
     #: ``--proxy``: forward to real providers instead of answering from the mock
     proxy: ProxyOptions = ProxyOptions()

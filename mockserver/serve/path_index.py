@@ -55,9 +55,10 @@ class PathIndex(Generic[T]):
                 node = node.child(segment)
             node.entry = (rank, value)
 
-    def matches(self, path: str) -> list[tuple[T, tuple[str, ...]]]:
+    def matches(self, path: str, empty_variables: bool = False) -> list[tuple[T, tuple[str, ...]]]:
         """Every value whose shape ``path`` matches, in the order given, with the variables'
-        values (a ``/`` sent as %2F arrives as :data:`ENCODED_SLASH` and is put back)."""
+        values (a ``/`` sent as %2F arrives as :data:`ENCODED_SLASH` and is put back).
+        With ``empty_variables``, a bare variable also takes an empty segment."""
         segments = path.split("/")
         found: list[tuple[int, T, tuple[str, ...]]] = []
         stack: list[tuple[_Node[T], int, tuple[str, ...]]] = [(self._root, 0, ())]
@@ -72,7 +73,7 @@ class PathIndex(Generic[T]):
             if literal is not None:
                 stack.append((literal, depth + 1, values))
             for shape, child in node.templated:
-                taken = _take(shape, segment)
+                taken = _take(shape, segment, empty_variables)
                 if taken is not None:
                     stack.append((child, depth + 1, values + taken))
         found.sort(key=lambda hit: hit[0])
@@ -82,14 +83,10 @@ class PathIndex(Generic[T]):
         ]
 
 
-def _unescaped(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(v.replace(ENCODED_SLASH, "/") for v in values)
-
-
-def _take(shape: str, segment: str) -> tuple[str, ...] | None:
+def _take(shape: str, segment: str, empty: bool = False) -> tuple[str, ...] | None:
     """The variables' values if ``segment`` matches the segment shape ``shape``."""
     if shape == BARE:
-        return (segment,) if segment else None
+        return (segment,) if segment or empty else None
     hit = _segment_pattern(shape).fullmatch(segment)
     return hit.groups() if hit else None
 

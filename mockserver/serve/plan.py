@@ -12,7 +12,7 @@ from mockserver.serve.statuses import Choice, choose_status
 from mockserver.spec.dialects import SchemaValidator
 from mockserver.spec.model import ApiDocument, Operation, Parameter, SchemaRegistry
 from mockserver.spec.navigate import deref
-from mockserver.spec.params import ParameterShape, shape_of
+from mockserver.spec.params import ParameterShape, shape_of, undefined_serialisation
 from mockserver.spec.patterns import unjudged_warning
 from mockserver.spec.sentinel import NOT_SENT
 
@@ -50,7 +50,7 @@ class OperationPlan:
     op: Operation
     registry: SchemaRegistry = field(repr=False, compare=False)
     produces: tuple[str, ...]  # media types of the success responses
-    bad_request: int  # the status this API uses for invalid requests
+    statuses: frozenset[str]  # the declared response keys ("400", "4XX", "default")
     behaviour: OperationBehaviour | None = None
 
     #: natural status -> the declared one that answers it, worked out once per status
@@ -60,13 +60,16 @@ class OperationPlan:
     def parameters(self) -> tuple[ParameterPlan, ...]:
         """Each parameter the request is checked for, with its compiled validator."""
         registry = self.registry
-        return tuple(
-            ParameterPlan(
-                p, shape_of(p.schema, registry), _validator(p, registry), _default(p, registry)
-            )
-            for p in self.op.parameters
-            if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
-        )
+        plans = []
+        for p in self.op.parameters:
+            if p.location == "header" and p.name.lower() in IGNORED_HEADERS:
+                continue
+            shape = shape_of(p.schema, registry)
+            # a value OpenAPI gives no way to write is not judged (see undefined_serialisation)
+            judged = undefined_serialisation(p, shape) is None
+            validator = _validator(p, registry) if judged else None
+            plans.append(ParameterPlan(p, shape, validator, _default(p, registry)))
+        return tuple(plans)
 
     @functools.cached_property
     def bodies(self) -> Mapping[str, SchemaValidator | None]:
@@ -91,6 +94,12 @@ class OperationPlan:
         }
 
     @functools.cached_property
+    def encodings(self) -> Mapping[str, Mapping[str, Any]]:
+        """Request media type -> its Encoding Objects by property (multipart parts)."""
+        body = self.op.request_body
+        return {m.name.lower(): m.encoding for m in body.content} if body is not None else {}
+
+    @functools.cached_property
     def pattern_warning(self) -> str | None:
         """The ``Warning`` every answer carries when a request schema has a pattern no
         engine reads (it accepts any value: see :mod:`mockserver.spec.patterns`)."""
@@ -100,9 +109,25 @@ class OperationPlan:
         )
         return unjudged_warning(tuple(unjudged))
 
+    @functools.cached_property
+    def serialisation_warning(self) -> str | None:
+        """The ``Warning`` every answer carries when a parameter's values have no
+        serialisation OpenAPI defines (they are accepted unjudged)."""
+        gaps = [
+            f"{p.param.location} parameter {p.param.name!r} is {gap}"
+            for p in self.parameters
+            if (gap := undefined_serialisation(p.param, p.shape)) is not None
+        ]
+        if not gaps:
+            return None
+        text = "; ".join(gaps).encode("ascii", "backslashreplace").decode("ascii")
+        text = text.replace('"', "'")[:300]
+        unjudged = "which OpenAPI defines no serialisation for: any value is accepted for it"
+        return f'199 mockserver "{text}, {unjudged}"'
+
     def warm(self) -> None:
         """Build what the first request would otherwise build."""
-        _ = self.form_shapes, self.pattern_warning
+        _ = self.form_shapes, self.pattern_warning, self.serialisation_warning
 
     def declares(self, status: int) -> bool:
         """Whether the operation declares a response for exactly ``status``."""
@@ -126,9 +151,7 @@ def plan_operation(
     behaviour: OperationBehaviour | None = None,
 ) -> OperationPlan:
     """The plan for ``op``; its validators are compiled on first use."""
-    return OperationPlan(
-        key, api, op, document.registry, _produces(op), _bad_request(op), behaviour
-    )
+    return OperationPlan(key, api, op, document.registry, _produces(op), _statuses(op), behaviour)
 
 
 def _validator(param: Parameter, registry: SchemaRegistry) -> SchemaValidator | None:
@@ -152,8 +175,5 @@ def _produces(op: Operation) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _bad_request(op: Operation) -> int:
-    declared = {r.status for r in op.responses}
-    if "400" in declared:
-        return 400
-    return 422 if "422" in declared else 400
+def _statuses(op: Operation) -> frozenset[str]:
+    return frozenset(r.status for r in op.responses)

@@ -5,8 +5,8 @@ and renders the problem in the API's own error shape (:mod:`mockserver.serve.err
 as Starlette does with ``HTTPException``. The hierarchy::
 
     Problem                 an HTTP problem with a definite status (401, 404, 406, 415...)
-     +-- InvalidRequest     the request breaks the API description: answered with the
-     |                      status the operation uses for bad requests (400, or 422)
+     +-- InvalidRequest     the request breaks the API description: 400 when it cannot
+     |                      be read, else 422 or the 400 the operation declares for it
      +-- DrawnError         a declared error the error rate drew for a valid request (the
      |                      journal tells it from a refusal by its type, not its status)
      +-- StoreUnavailable   the --state store failed or did not answer in time: 503 with
@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import Literal
 
 from mockserver.serve.state.store import StoreError
 from mockserver.spec.pointer import split_pointer
@@ -73,10 +74,6 @@ class Problem(Exception):
         self.headers = headers  # e.g. Allow on a 405
         super().__init__(detail)
 
-    def status_for(self, bad_request: int) -> int:
-        """The status to answer with, given the operation's bad-request status."""
-        return self.status
-
     @property
     def title(self) -> str:
         """The reason phrase, ``Not Found``."""
@@ -94,7 +91,7 @@ class Problem(Exception):
 
 
 class InvalidRequest(Problem):
-    """The request does not match the API description (400, or the API's own 422)."""
+    """The request does not match the API description (400 or 422, see :attr:`fault`)."""
 
     def __init__(
         self,
@@ -103,9 +100,22 @@ class InvalidRequest(Problem):
     ) -> None:
         super().__init__(400, detail, violations)
 
-    def status_for(self, bad_request: int) -> int:
-        """The operation's own bad-request status."""
-        return bad_request
+    @property
+    def fault(self) -> Literal["unreadable", "parameters", "body"]:
+        """The least readable part that is wrong: the request, a parameter, the body."""
+        kinds = {(v.location, v.kind) for v in self.violations}
+        if any(loc == "request" or kind in UNREADABLE for loc, kind in kinds):
+            return "unreadable"
+        if any(loc in PARAMETER_LOCATIONS for loc, _ in kinds):
+            return "parameters"
+        return "body"
+
+
+#: Violation kinds that say a body or one of the mock's own headers (Prefer, the session)
+#: could not be read at all, rather than that it broke one of the document's rules.
+UNREADABLE = frozenset({"json_invalid", "invalid_encoding", "too_deep", "malformed"})
+#: Where parameters live.
+PARAMETER_LOCATIONS = frozenset({"query", "path", "header", "cookie"})
 
 
 class DrawnError(Problem):

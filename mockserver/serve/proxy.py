@@ -16,28 +16,27 @@ replaced by a 502 problem listing the violations. A provider that does not answe
 mock's answer with a ``Warning``.
 
 Bodies up to :data:`MAX_CHECKED_BYTES` are read whole and checked; a longer body is passed
-on as it arrives (only that much is ever held) and not checked. One ``httpx.AsyncClient``
-per worker process keeps connections to the providers open.
+on as it arrives (only that much is ever held) and not checked. One client per worker
+process (:mod:`mockserver.serve.upstream`) keeps connections to the providers open.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl
 
-import httpx
 from starlette.types import Message, Scope, Send
 
 from mockserver.data.recording import Answered, Recording
-from mockserver.serve.answer import Answer
+from mockserver.serve.answer import Answer, header_bytes
 from mockserver.serve.api import MountedApi
 from mockserver.serve.checks import read_request
-from mockserver.serve.drift import DriftChecker, declared_response
+from mockserver.serve.drift import DriftChecker, declared_response, parse_json
 from mockserver.serve.error_shapes import problem_json
 from mockserver.serve.journal.entry import UpstreamFacts
 from mockserver.serve.journal.masks import Masks
@@ -45,6 +44,7 @@ from mockserver.serve.options import ProxyOptions
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import Problem, Violation
 from mockserver.serve.request import RawRequest, parse_cookies
+from mockserver.serve.upstream import ProviderDown, Reply, Upstream
 
 #: Provider bodies up to this size are checked against the document; longer ones stream.
 MAX_CHECKED_BYTES = 8 * 1024 * 1024
@@ -55,6 +55,10 @@ HOP_BY_HOP = frozenset(
 )  # fmt: skip
 #: Headers the proxy sets itself on the way out or on the way back.
 REWRITTEN = frozenset({"host", "content-length"})
+#: Headers never forwarded to the provider.
+DROPPED = HOP_BY_HOP | REWRITTEN
+#: Provider headers not passed back as they came (the answer sets type and length itself).
+NOT_PASSED = {h.encode() for h in HOP_BY_HOP | {"content-length", "content-type"}}
 
 #: What the gate hands the proxy to answer from the mock instead (``--proxy-fallback``).
 MockAnswer = Callable[[], Awaitable[Answer]]
@@ -70,39 +74,46 @@ class Proxied:
 
 
 @dataclass(frozen=True)
-class StreamedAnswer(Answer):
-    """A provider answer too long to hold: the part read so far, then the rest as it comes."""
+class PassedOn(Answer):
+    """The provider's answer, its headers sent back byte for byte as they came (the first
+    ``exact`` of ``headers``; any added after them, such as a ``Warning``, are the mock's).
+    With ``rest``, the body is longer than the proxy holds: the part read so far is sent,
+    then the rest as it arrives, without a length. ``length`` is the provider's own
+    Content-Length: for a HEAD it is the GET's length, not the empty body's (RFC 9110 9.3.2)."""
 
+    exact: int = 0
+    length: bytes | None = None
     rest: AsyncIterator[bytes] | None = field(default=None, compare=False)
     closing: Callable[[], Awaitable[None]] | None = field(default=None, compare=False)
 
-    @property
+    @functools.cached_property
     def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
-        """The headers without a length: the body is sent chunked as it arrives."""
-        return tuple(h for h in super().raw_headers if h[0] != b"content-length")
+        """The provider's headers as they came, then the mock's, type and length."""
+        exact, added = self.headers[: self.exact], self.headers[self.exact :]
+        encoded = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in exact]
+        encoded += [(header_bytes(k.lower()), header_bytes(v)) for k, v in added]
+        if self.media_type:
+            encoded.append((b"content-type", self.media_type.encode("latin-1")))
+        if self.rest is None:
+            length = self.length if self.length is not None else str(len(self.body)).encode()
+            encoded.append((b"content-length", length))
+        return tuple(encoded)
 
     def with_headers(self, *headers: tuple[str, str]) -> Answer:
-        """A copy with ``headers`` added, still streaming."""
-        added = (*self.headers, *headers)
-        return StreamedAnswer(
-            self.status,
-            self.media_type,
-            self.body,
-            added,
-            self.source,
-            rest=self.rest,
-            closing=self.closing,
-        )
+        """A copy with ``headers`` added (after the provider's)."""
+        return replace(self, headers=(*self.headers, *headers))
 
     async def send_to(self, send: Send) -> None:
-        """Send what was read, then each further chunk as the provider sends it."""
+        """Send the answer; a long body: what was read, then each chunk as it comes."""
+        if self.rest is None or self.bodiless:
+            await super().send_to(send)
+            return
         start = {"type": "http.response.start", "status": self.status}
         await send({**start, "headers": list(self.raw_headers)})
         try:
             await send({"type": "http.response.body", "body": self.body, "more_body": True})
-            if self.rest is not None:
-                async for chunk in self.rest:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            async for chunk in self.rest:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b""})
         finally:
             if self.closing is not None:
@@ -114,30 +125,16 @@ class Proxies:
 
     def __init__(self, apis: list[MountedApi], options: ProxyOptions) -> None:
         self.options = options
-        self._client: httpx.AsyncClient | None = None
+        self.upstream = Upstream(options.timeout, MAX_CHECKED_BYTES)
         self.by_api: dict[str, Proxy] = {}
         for api in apis:
             url = options.upstreams.get(api.name) or options.upstreams.get("")
             if url:
                 self.by_api[api.name] = Proxy(self, api, url.rstrip("/"))
 
-    @property
-    def client(self) -> httpx.AsyncClient:
-        """The worker's client, made on first use (inside the worker's event loop)."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.options.timeout),
-                follow_redirects=False,
-                trust_env=False,  # the provider is the one named, never an environment proxy
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
-            )
-        return self._client
-
     async def aclose(self) -> None:
         """Close the worker's connections to the providers."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self.upstream.aclose()
 
     def closing_on_shutdown(self, send: Send) -> Send:
         """``send`` for the lifespan scope, closing the client before shutdown completes."""
@@ -177,23 +174,13 @@ class Proxy:
         request_violations = self._check_request(plan, raw)
         started = time.perf_counter()
         target = self.url + _below_mount(scope, raw.mount)
+        headers = forwarded_headers(scope, raw)
         try:
-            response = await self.proxies.client.send(
-                self.proxies.client.build_request(
-                    raw.method.upper(), target, headers=forwarded_headers(scope, raw),
-                    content=raw.body,
-                ),
-                stream=True,
-            )  # fmt: skip
-            body, rest = await _read_head_of_body(response)
-        except httpx.TimeoutException:
-            return await self._down(504, f"timed out after {self.proxies.options.timeout:g} s",
-                                    started, request_violations, mock)  # fmt: skip
-        except httpx.TransportError as error:
-            why = _transport_failure(error)
-            return await self._down(502, why, started, request_violations, mock)
+            reply = await self.proxies.upstream.send(raw.method.upper(), target, headers, raw.body)
+        except ProviderDown as down:
+            return await self._down(down.status, down.why, started, request_violations, mock)
         ms = (time.perf_counter() - started) * 1000
-        return await self._checked(plan, raw, response, body, rest, ms, request_violations)
+        return await self._checked(plan, raw, reply, ms, request_violations)
 
     def _check_request(self, plan: OperationPlan, raw: RawRequest) -> tuple[Violation, ...]:
         """The request's violations (forwarded anyway), or the refusal when strict."""
@@ -209,28 +196,28 @@ class Proxy:
         self,
         plan: OperationPlan,
         raw: RawRequest,
-        response: httpx.Response,
-        body: bytes,
-        rest: AsyncIterator[bytes] | None,
+        reply: Reply,
         ms: float,
         request_violations: tuple[Violation, ...],
     ) -> Proxied:
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        checked = _decoded(body, headers.get("content-encoding", "")) if rest is None else None
-        violations = tuple(self.checker.check(plan, response.status_code, headers, checked))
-        facts = UpstreamFacts(self.url, response.status_code, ms, request_violations, violations)
+        status, headers = reply.status, reply.headers
+        whole = reply.rest is None
+        checked = _decoded(reply.body, headers.get("content-encoding", "")) if whole else None
+        violations = tuple(self.checker.check(plan, status, headers, checked))
+        facts = UpstreamFacts(self.url, status, ms, request_violations, violations)
         if violations and self.proxies.options.strict:
+            await reply.close()
             problem = Problem(
-                502, f"the provider at {self.url} answered {response.status_code}, "
+                502, f"the provider at {self.url} answered {status}, "
                 "which does not match the API description", violations,
             )  # fmt: skip
             return Proxied(problem_json(problem, 502), problem, facts)
         valid = not violations and not request_violations and checked is not None
-        if valid and self.recording is not None and 200 <= response.status_code < 300:
-            answered = self._answered(plan, raw, response.status_code, checked)
+        if valid and self.recording is not None and 200 <= status < 300:
+            answered = self._answered(plan, raw, status, checked)
             if answered is not None:  # files are written off the loop, before the answer
                 await asyncio.to_thread(self.recording.fold, answered)
-        return Proxied(_passed_on(response, body, rest), None, facts)
+        return Proxied(_passed_on(reply), None, facts)
 
     def _answered(
         self, plan: OperationPlan, raw: RawRequest, status: int, body: bytes | None
@@ -244,7 +231,7 @@ class Proxy:
         if dataset is None or response is None:
             return None
         try:
-            value = json.loads(body)
+            value = parse_json(body)
         except ValueError:
             return None
         schema = next((m.schema for m in response.content if "json" in m.name), None)
@@ -282,27 +269,32 @@ def credentials(raw: RawRequest, masks: Masks) -> frozenset[str]:
     return frozenset(s for s in found if len(s) >= 4)  # shorter: no credential, common text
 
 
-def forwarded_headers(scope: Scope, raw: RawRequest) -> list[tuple[bytes, bytes]]:
+def forwarded_headers(scope: Scope, raw: RawRequest) -> list[tuple[str, str]]:
     """The client's headers for the provider: hop-by-hop ones (and those ``Connection``
     names) dropped, ``Host`` left to the client library, ``X-Forwarded-*`` added."""
-    named = {
-        token.strip().lower().encode()
-        for name, value in raw.headers
-        if name.lower() == b"connection"
-        for token in value.decode("latin-1").split(",")
-    }
-    dropped = {h.encode() for h in HOP_BY_HOP | REWRITTEN} | named
-    kept = [(k, v) for k, v in raw.headers if k.lower() not in dropped]
-    host = next((v for k, v in raw.headers if k.lower() == b"host"), b"")
+    kept: list[tuple[str, str]] = []
+    chain: list[str] = []
+    named: set[str] = set()
+    host = ""
+    for key, value in raw.headers:
+        name, text = key.decode("latin-1").lower(), value.decode("latin-1")
+        if name == "connection":
+            named.update(token.strip().lower() for token in text.split(","))
+        elif name == "host":
+            host = text
+        if name == "x-forwarded-for":
+            chain.append(text)
+        elif name not in DROPPED:
+            kept.append((name, text))
+    if named:
+        kept = [(k, v) for k, v in kept if k not in named]
     client = scope.get("client")
-    chain = [v for k, v in kept if k.lower() == b"x-forwarded-for"]
-    kept = [(k, v) for k, v in kept if k.lower() != b"x-forwarded-for"]
     if client:
-        chain.append(str(client[0]).encode())
-    kept.append((b"x-forwarded-for", b", ".join(chain)))
-    kept.append((b"x-forwarded-proto", str(scope.get("scheme", "http")).encode()))
+        chain.append(str(client[0]))
+    kept.append(("x-forwarded-for", ", ".join(chain)))
+    kept.append(("x-forwarded-proto", str(scope.get("scheme", "http"))))
     if host:
-        kept.append((b"x-forwarded-host", host))
+        kept.append(("x-forwarded-host", host))
     return kept
 
 
@@ -314,32 +306,25 @@ def _below_mount(scope: Scope, mount: str) -> str:
     return below + (f"?{query}" if query else "")
 
 
-async def _read_head_of_body(response: httpx.Response) -> tuple[bytes, AsyncIterator[bytes] | None]:
-    """The whole body when it is at most MAX_CHECKED_BYTES, else that much and the rest."""
-    chunks: list[bytes] = []
-    size = 0
-    stream = response.aiter_raw()
-    try:
-        async for chunk in stream:
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_CHECKED_BYTES:
-                return b"".join(chunks), stream
-    finally:
-        if size <= MAX_CHECKED_BYTES:  # read whole, or failed: the connection goes back
-            await response.aclose()
-    return b"".join(chunks), None
-
-
-def _passed_on(response: httpx.Response, body: bytes, rest: AsyncIterator[bytes] | None) -> Answer:
+def _passed_on(reply: Reply) -> Answer:
     """The provider's answer as it came: status, headers (but hop-by-hop ones) and body."""
-    skip = HOP_BY_HOP | {"content-length", "content-type"}
-    headers = tuple((k, v) for k, v in response.headers.multi_items() if k.lower() not in skip)
-    media = response.headers.get("content-type")
-    if rest is None:
-        return Answer(response.status_code, media, body, headers, "upstream")
-    return StreamedAnswer(
-        response.status_code, media, body, headers, "upstream", rest=rest, closing=response.aclose
+    headers = tuple(
+        (k.lower().decode("latin-1"), v.decode("latin-1"))
+        for k, v in reply.raw_headers
+        if k.lower() not in NOT_PASSED
+    )
+    media = next((v for k, v in reply.raw_headers if k.lower() == b"content-type"), None)
+    length = next((v for k, v in reply.raw_headers if k.lower() == b"content-length"), None)
+    return PassedOn(
+        reply.status,
+        media.decode("latin-1") if media is not None else None,
+        reply.body,
+        headers,
+        "upstream",
+        exact=len(headers),
+        length=length if length is not None and not reply.body else None,
+        rest=reply.rest,
+        closing=reply.close if reply.rest is not None else None,
     )
 
 
@@ -354,12 +339,3 @@ def _decoded(body: bytes, encoding: str) -> bytes | None:
         except zlib.error:
             return None
     return None
-
-
-def _transport_failure(error: httpx.TransportError) -> str:
-    """What went wrong, in a few words for the problem's detail."""
-    if isinstance(error, httpx.ConnectError):
-        return f"refused the connection ({error})" if str(error) else "refused the connection"
-    if isinstance(error, httpx.RemoteProtocolError | httpx.ReadError):
-        return f"closed the connection without a complete answer ({error})"
-    return f"could not be reached ({type(error).__name__}: {error})"

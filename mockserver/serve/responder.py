@@ -68,7 +68,10 @@ class Prefer:
             seed = int(found["seed"]) if "seed" in found else None
         except ValueError:
             raise invalid(
-                "header", "Prefer", "code and seed take integers, such as 'Prefer: code=404'"
+                "header",
+                "Prefer",
+                "code and seed take integers, such as 'Prefer: code=404'",
+                "malformed",
             ) from None
         dynamic = found.get("dynamic", "false").lower() == "true"
         return cls(code, found.get("example"), dynamic, seed)
@@ -86,11 +89,13 @@ class Responder:
         engine: BehaviourEngine | None,
         headers: DeclaredHeaders,
         seed: int = 0,
+        errors: bool = False,
     ) -> None:
         self.generator = generator
         self.engine = engine
         self.headers = headers
         self.seed = seed
+        self.errors = errors  # --errors: an example that breaks its schema is a 500
         self._examples: dict[int, tuple[Example, ...]] = {}
         self._answers: dict[tuple[Any, ...], Answer] = {}
 
@@ -119,20 +124,37 @@ class Responder:
         answer = self._from_response(plan, request, response, prefer, status=choice.status)
         return answer.with_headers(*warning)
 
+    def check_preferences(self, plan: OperationPlan, headers: Mapping[str, str]) -> None:
+        """Raise the 404 of a ``Prefer`` code or example that the operation does not
+        declare, before the request is validated (as Prism): the preference cannot be met
+        whatever the request, so the client learns that first. An example is looked for in
+        every media type of the response here; the answer then looks in the one
+        negotiated."""
+        prefer = Prefer.parse(headers.get("prefer", ""))
+        if prefer.code is None and not prefer.example:
+            return
+        response = (
+            _preferred_response(plan, prefer.code) if prefer.code is not None else _success(plan)[0]
+        )
+        if (
+            response is not None
+            and prefer.example
+            and not any(
+                e.name == prefer.example for m in response.content for e in self._valid_examples(m)
+            )
+        ):
+            names = ", ".join(e.name for m in response.content for e in m.examples) or "none"
+            raise Problem(
+                404,
+                f"Prefer: example={prefer.example} cannot be satisfied: the "
+                f"{response.status} response's examples are: {names}",
+            )
+
     def _preferred_status(
         self, plan: OperationPlan, request: MockRequest, prefer: Prefer
     ) -> Answer:
         code = prefer.code or 0
-        response = (
-            next((r for r in plan.op.responses if r.status == str(code)), None)
-            or next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
-            or next((r for r in plan.op.responses if r.status == "default"), None)
-        )
-        if response is None:  # as Prism: the content asked for is not there, 404
-            declared = ", ".join(r.status for r in plan.op.responses)
-            raise Problem(
-                404, f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}"
-            )
+        response = _preferred_response(plan, code)
         if code >= 400 and not prefer.example and not _has_examples(response):
             raise Problem(code, f"Prefer: code={code} was requested")
         if (
@@ -210,6 +232,8 @@ class Responder:
         examples = self._valid_examples(media)
         if examples and not prefer.dynamic:
             return self._body(status, media, examples[0].value, plan, response, request)
+        if self.errors and media.examples and not prefer.dynamic:
+            raise Problem(500, self._broken_detail(media, status))
         answer = self._generated(plan, request, response, media, status, prefer)
         if media.examples and not examples and not prefer.dynamic:
             return answer.with_headers(("Warning", _broken_examples(media)))
@@ -228,6 +252,19 @@ class Responder:
                     e for e in media.examples if validator.is_valid(e.value)
                 )
         return self._examples[key]
+
+    def _broken_detail(self, media: MediaType, status: int) -> str:
+        """Why ``--errors`` answers 500: the first example and where it breaks its schema."""
+        example = media.examples[0]
+        assert media.schema is not None  # examples without a schema are all valid
+        validator = SchemaValidator(media.schema, self.generator.registry)
+        where = "; ".join(
+            f"{v.pointer or '/'}: {v.message}" for v in validator.iter_violations(example.value)
+        )
+        return (
+            f"the {status} response's {media.name} example {example.name!r} breaks its schema "
+            f"({where}); --errors answers this with a 500 rather than a valid value"
+        )
 
     def _generated(
         self,
@@ -286,9 +323,35 @@ class Responder:
             body = dumps(value)
         elif is_xml(media.name) and not isinstance(value, str):
             body = to_xml(value, media.schema, self.generator.registry)
+        elif isinstance(value, dict | list) and media.name.startswith("text/"):
+            return self._structured_as_text(status, media, value, response, source)
         else:
             body = (value if isinstance(value, str) else json.dumps(value)).encode()
         return Answer(status, media.name, body, (), source)
+
+    def _structured_as_text(
+        self, status: int, media: MediaType, value: Any, response: Response, source: str
+    ) -> Answer:
+        """An object or array under a text media type: it has no text form (as JSON text,
+        the body would be a string, which breaks its schema). The same schema under a
+        JSON media type of the response answers instead (a 2.0 ``produces`` list), else
+        it is the mock's own failure, 500 naming the document's contradiction (as Prism)."""
+        written = media.schema.value if media.schema is not None else None
+        json_media = next(
+            (
+                m
+                for m in response.content
+                if "json" in m.name and m.schema is not None and m.schema.value == written
+            ),
+            None,
+        )
+        if json_media is None:
+            raise Problem(
+                500,
+                f"the {status} response declares {media.name} with an object or array "
+                "schema, which has no text form; declare a JSON media type or a string schema",
+            )
+        return Answer(status, json_media.name, dumps(value), (), source)
 
 
 #: Behaviours that only read a session's datasets; exports create jobs and writes write.
@@ -339,6 +402,22 @@ def _typed(plan: OperationPlan, answer: Answer) -> Answer:
     if response is None or not response.content or response.content[0].schema is not None:
         return answer
     return replace(answer, media_type=concrete(response.content[0].name))
+
+
+def _preferred_response(plan: OperationPlan, code: int) -> Response:
+    """The response answering ``Prefer: code=``: exact, its range, else ``default``; raises
+    the 404 naming what the operation declares (as Prism) when there is none."""
+    response = (
+        next((r for r in plan.op.responses if r.status == str(code)), None)
+        or next((r for r in plan.op.responses if r.status.upper() == f"{str(code)[0]}XX"), None)
+        or next((r for r in plan.op.responses if r.status == "default"), None)
+    )
+    if response is None:  # as Prism: the content asked for is not there, 404
+        declared = ", ".join(r.status for r in plan.op.responses)
+        raise Problem(
+            404, f"Prefer: code={code} cannot be satisfied: {plan.op.key} declares {declared}"
+        )
+    return response
 
 
 def _success(plan: OperationPlan) -> tuple[Response | None, Choice]:

@@ -39,6 +39,7 @@ def session_of(request: MockRequest) -> str:
             "X-Mock-Session",
             f"{name[:80]!r} is not a session name: use 1 to 64 letters, digits, '.', '_' "
             "or '-', starting with a letter or digit",
+            "malformed",
         )
     return name
 

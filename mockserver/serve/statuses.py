@@ -20,13 +20,21 @@ Never a 2xx, never a 5xx: either would tell the client something false (that the
 worked, or that the API failed). The document's author learns of the gap from the
 ``Warning`` and from ``mockserver validate`` (MS134), not from a lie on the wire.
 
-A **success** (a natural 2xx) is answered with the first of: that status; its range;
-another declared 2xx (201 or 204 is simply the operation's success); ``default``; then the
+A **success** (a natural 2xx) is answered with the first of: that status; another
+declared 2xx (201 or 204 is simply the operation's success, and is more specific than a
+range, as Prism chooses it); the ``2XX`` range; ``default``; then the
 lowest status (or ``3XX``/``4XX`` range) the operation declares below 500, with a
 ``Warning`` (a 5xx would say the API failed); else the natural status, undeclared.
 
 The mock's **own failure** (a natural 5xx) is never hidden by another class: the declared
 status, its range, ``default``, a declared 5xx, else undeclared.
+
+A request that fails **validation** starts from a natural status of its own
+(:func:`validation_status`): a body that cannot even be read (malformed JSON, a wrong
+charset, an oversized or unreadable request) is a 400; content that is well-formed but
+breaks the document's rules is a 422 (RFC 9110 §15.5.21; Prism and FastAPI answer it so)
+unless the operation says otherwise. Declaring only 400 makes every violation a 400;
+declaring both makes body-schema violations 422 and parameter violations 400.
 
 A declared 1xx is never the answer: it is an interim status, not a final one. A
 ``Warning`` header says so whenever the answer is not the status the situation calls for,
@@ -37,6 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 #: Close relatives among refusals, tried after ``default``. 401 and 403 have none: a
 #: credential failure keeps its own status.
@@ -60,16 +69,34 @@ class Choice:
     warning: str | None = None
 
 
+#: What a request that fails validation got wrong, from the least readable (see
+#: :attr:`mockserver.serve.problems.InvalidRequest.fault`).
+Fault = Literal["unreadable", "parameters", "body"]
+
+
+def validation_status(declared: Iterable[str], fault: Fault) -> int:
+    """The natural status of a request that fails validation, given the statuses the
+    operation declares: an unreadable request is 400; a parameter violation is 400 when
+    400 is declared, else 422; a body that breaks its schema is 422 unless only 400 is
+    declared. :func:`choose_status` then finds the declared status that answers it."""
+    if fault == "unreadable":
+        return 400
+    keys = set(declared)
+    if fault == "parameters":
+        return 400 if "400" in keys else 422
+    return 400 if "400" in keys and "422" not in keys else 422
+
+
 def choose_status(declared: Iterable[str], natural: int) -> Choice:
     """The status that answers a situation whose natural status is ``natural``."""
     keys = [k.upper() for k in declared if not k.startswith("1")]  # interim, never final
     exact = [int(k) for k in keys if k.isdigit()]
     if natural in exact:
         return Choice(natural, str(natural))
-    if f"{natural // 100}XX" in keys:
-        return Choice(natural, f"{natural // 100}XX")
     if natural < 300:
         return _success(keys, exact, natural)
+    if f"{natural // 100}XX" in keys:
+        return Choice(natural, f"{natural // 100}XX")
     if "DEFAULT" in keys:
         return Choice(natural, "default")
     if natural >= 500:
@@ -86,11 +113,13 @@ def _refusal(exact: list[int], natural: int) -> Choice:
 
 
 def _success(keys: list[str], exact: list[int], natural: int) -> Choice:
-    """A 2xx with neither itself nor its range declared."""
+    """A 2xx not declared itself: a declared success, then the ``2XX`` range..."""
     successes = [s for s in exact if s // 100 == 2]
     if successes:  # another success is what the operation does: no warning
         other = min(successes, key=lambda s: (abs(s - natural), s))
         return Choice(other, str(other))
+    if "2XX" in keys:
+        return Choice(natural, "2XX")
     if "DEFAULT" in keys:
         return Choice(natural, "default")
     fitting = [s for s in exact if s < 500]  # a 5xx is no success

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.errors import SpecError
+from mockserver.spec.media import media_matches, media_type_of
 from mockserver.spec.model import (
     HTTP_METHODS,
     ApiDocument,
@@ -360,9 +361,10 @@ class _Builder:
         examples = at.value.get("examples") or {}
         schema = self._schema(at, "schema") if "schema" in at.value else None
         for name in produces:
+            key = _example_key(str(name), examples)
             named = (
-                [Example(str(name), examples[name], join_pointer(at.pointer, "examples", name))]
-                if name in examples
+                [Example(key, examples[key], join_pointer(at.pointer, "examples", key))]
+                if key is not None
                 else []
             )
             yield MediaType(str(name), schema, tuple(named))
@@ -481,3 +483,18 @@ def iter_schemas(document: ApiDocument) -> Iterable[tuple[str, Schema]]:
             for media in response.content:
                 if media.schema is not None:
                     yield f"{op.key} {response.status} {media.name}", media.schema
+
+
+def _example_key(produced: str, examples: dict[str, Any]) -> str | None:
+    """The 2.0 ``examples`` key for the produced media type: the type itself, else the same
+    type with other parameters, else a range that covers it (``*/*``, ``text/*``), as
+    authors write them; the most specific wins."""
+    if produced in examples:
+        return produced
+    essence = media_type_of(produced)
+    keys = [str(key) for key in examples]
+    same = [key for key in keys if media_type_of(key) == essence]
+    ranges = [key for key in keys if "*" in key and media_matches(media_type_of(key), essence)]
+    ranges.sort(key=lambda key: media_type_of(key).count("*"))
+    found = same or ranges
+    return found[0] if found else None

@@ -7,10 +7,12 @@ pickled together: the model's schemas keep pointing into that data, so a resolve
 target stays one object shared by all its users, never a copy, and repeated strings are
 interned once before the entry is written and stay one object after it is read.
 
-An entry's name is the SHA-256 of the cache format, mockserver's version, Python's, the
-document's path and bytes, and a salt the caller gives (``serve`` passes the digest of the
-API's fixture folder). The files the document refers to are only known once it is read, so
-the entry lists each with its digest and is used only when all still match.
+An entry's name is the SHA-256 of the cache format, mockserver's version and the digest of
+the code that builds models (so a checkout moved to another commit never reads an entry of
+the old code), Python's version, the document's path and bytes, and a salt the caller gives
+(``serve`` passes the digest of the API's fixture folder). The files the document refers
+to are only known once it is read, so the entry lists each with its digest and is used only
+when all still match.
 
 Why pickle is acceptable here: only mockserver writes entries, of its own plain dataclasses,
 into the user's own folder (created 0700, files 0600). An entry is read only when it is a
@@ -41,7 +43,22 @@ from mockserver.spec.source import SourceFile
 
 #: Bump when what an entry holds changes shape.
 FORMAT = 1
-HEADER = f"mockserver-document-cache {FORMAT} {__version__} {sys.version.split()[0]}\n".encode()
+
+
+def code_digest(package: Path = Path(__file__).parent) -> str:
+    """The SHA-256 of the code that builds a model (this package's modules): an entry made
+    by other code (a checkout moved to another commit, an edited install) is never read,
+    whatever version number it carries. Reading the package's 176 kB costs about a
+    millisecond."""
+    digest = hashlib.sha256()
+    for module in sorted(package.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+HEADER = (
+    f"mockserver-document-cache {FORMAT} {__version__} {code_digest()} {sys.version.split()[0]}\n"
+).encode()
 #: Strings longer than this are rarely repeated (descriptions): not worth interning.
 INTERN_LIMIT = 200
 

@@ -9,7 +9,6 @@ produces the messages. ``tests/spec/test_compiled.py`` holds the two to the same
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import jsonschema_rs
@@ -33,6 +32,8 @@ _INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
 #: A pattern that backtracks this much is left to the reference validator, which bounds
 #: its own time (:mod:`mockserver.spec.patterns`): the compiled check only vouches for yes.
 _PATTERNS = jsonschema_rs.FancyRegexOptions(backtrack_limit=20_000)
+#: Keywords whose values are data, not schemas.
+_LITERALS = frozenset({"enum", "const", "default", "example", "examples"})
 #: Keywords whose OpenAPI 3.0 meaning depends on the direction (request or response).
 _DIRECTIONAL = frozenset({"readOnly", "writeOnly"})
 
@@ -40,14 +41,11 @@ _DIRECTIONAL = frozenset({"readOnly", "writeOnly"})
 class CompiledCheck:
     """A jsonschema-rs validator that may only vouch for valid values."""
 
-    def __init__(self, validator: Any, integer_bound: int | None) -> None:
+    def __init__(self, validator: Any) -> None:
         self._validator = validator
-        self._bound = integer_bound
 
     def accepts(self, instance: Any) -> bool:
         """True when the value is certainly valid; False means "ask the reference"."""
-        if self._bound is not None and any(abs(i) >= self._bound for i in _integers(instance)):
-            return False
         try:
             return bool(self._validator.is_valid(instance))
         except (ValueError, TypeError, OverflowError):
@@ -61,19 +59,20 @@ def compiled(schema: Any, dialect: Dialect) -> CompiledCheck | None:
         return None
     if dialect is not Dialect.OPENAPI_3_1 and keywords & _DIRECTIONAL:
         return None
-    bound = min((_INTEGER_BOUNDS[f] for f in formats if f in _INTEGER_BOUNDS), default=None)
     try:
         if dialect is Dialect.OPENAPI_3_1:
             validator: Any = jsonschema_rs.Draft202012Validator(
-                schema, validate_formats=True, pattern_options=_PATTERNS
+                _bounded(schema), validate_formats=True, pattern_options=_PATTERNS
             )
         else:
             validator = jsonschema_rs.Draft4Validator(
-                _nullable_as_types(schema), validate_formats=True, pattern_options=_PATTERNS
+                _bounded(_nullable_as_types(schema)),
+                validate_formats=True,
+                pattern_options=_PATTERNS,
             )
     except (ValueError, jsonschema_rs.ValidationError):
         return None
-    return CompiledCheck(validator, bound)
+    return CompiledCheck(validator)
 
 
 def _survey(schema: Any) -> tuple[set[str], set[str]]:
@@ -87,11 +86,7 @@ def _survey(schema: Any) -> tuple[set[str], set[str]]:
             keywords |= node.keys()
             if isinstance(node.get("format"), str):
                 formats.add(node["format"])
-            stack.extend(
-                v
-                for k, v in node.items()
-                if k not in ("enum", "const", "default", "example", "examples")
-            )
+            stack.extend(v for k, v in node.items() if k not in _LITERALS)
         elif isinstance(node, list):
             stack.extend(node)
     return keywords, formats
@@ -126,15 +121,19 @@ def _nullable_as_types(schema: Any) -> Any:
     return converted
 
 
-def _integers(value: Any) -> Iterator[int]:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, bool):
-            continue
-        if isinstance(item, int):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+def _bounded(node: Any) -> Any:
+    """``node`` with each integer format's range (which jsonschema-rs does not read) as
+    bounds it checks, just inside the reference validator's: a value beyond them is left
+    to the reference. Each bound stays where its format is, so an ``int64`` timestamp
+    does not send a whole body with an ``int32`` elsewhere to the slow validator. Any
+    object with such a format is wrapped, schema or not: where no schema is expected,
+    jsonschema-rs ignores it."""
+    if isinstance(node, list):
+        return [_bounded(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    walked = {k: v if k in _LITERALS else _bounded(v) for k, v in node.items()}
+    limit = _INTEGER_BOUNDS.get(walked["format"]) if isinstance(walked.get("format"), str) else None
+    if limit is None:
+        return walked
+    return {"allOf": [walked, {"minimum": -(limit - 1), "maximum": limit - 1}]}

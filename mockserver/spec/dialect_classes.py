@@ -1,6 +1,7 @@
 """The jsonschema validator classes of each dialect and direction, with the keywords
 mockserver changes (ECMA-262 patterns, discriminators that never loop, ``required`` per
-direction, Swagger's ``x-nullable``) and a format checker that never raises.
+direction, Swagger's ``x-nullable``, numbers that are not booleans, an older draft a 3.1
+schema names) and a format checker that never raises.
 
 Split from :mod:`mockserver.spec.dialects` so importing that module costs nothing:
 jsonschema and openapi-schema-validator (which brings pydantic) take a fifth of a second
@@ -12,9 +13,10 @@ validates something. :mod:`~mockserver.spec.dialects` imports this module on the
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Literal
 
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import UnknownType, ValidationError
@@ -25,10 +27,14 @@ from openapi_schema_validator import (
     OAS30WriteValidator,
     OAS31Validator,
 )
+from referencing import Registry
 from referencing.exceptions import Unresolvable
 
-from mockserver.spec.model import Dialect
+from mockserver.spec.drafts import named_draft
+from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.patterns import PatternTimeout, ecma
+
+Direction = Literal["request", "response", "any"]
 
 
 def _never_raising(check: Callable[[object], bool]) -> Callable[[object], bool]:
@@ -46,11 +52,37 @@ def _never_raising(check: Callable[[object], bool]) -> Callable[[object], bool]:
     return guarded
 
 
+#: RFC 3339's ``full-time`` (``partial-time time-offset``), JSON Schema's ``time`` since
+#: Draft 7: ``14:38:39.5+19:44`` and ``23:59:60Z`` (a leap second) are times.
+_FULL_TIME = re.compile(
+    r"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[zZ]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+
+
+#: A Relative JSON Pointer (draft-handrews-relative-json-pointer-01, JSON Schema's
+#: ``relative-json-pointer``): a non-negative integer without leading zeros, then ``#`` or
+#: a JSON Pointer. (jsonschema refuses any number with a 0 after its first digit: ``30``.)
+_RELATIVE_POINTER = re.compile(r"(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^/~]|~[01])*)*)", re.DOTALL)
+
+
+def _is_time(instance: object) -> bool:
+    return not isinstance(instance, str) or _FULL_TIME.fullmatch(instance) is not None
+
+
+def _is_relative_pointer(instance: object) -> bool:
+    return not isinstance(instance, str) or _RELATIVE_POINTER.fullmatch(instance) is not None
+
+
 def _format_checker() -> FormatChecker:
     """Every format the standard library of jsonschema knows, plus OpenAPI's own (int32,
-    int64, float, double, byte, password), each never raising."""
+    int64, float, double, byte, password), each never raising. ``time`` is RFC 3339's
+    (jsonschema reads it as Draft 3's ``hh:mm:ss`` unless an optional package is there),
+    and ``relative-json-pointer`` its draft's."""
     checkers = dict(OAS30Validator.FORMAT_CHECKER.checkers)
     checkers.update(FormatChecker().checkers)
+    checkers["time"] = (_is_time, ())
+    checkers["relative-json-pointer"] = (_is_relative_pointer, ())
     checker = FormatChecker(formats=())
     for name, (check, _raises) in checkers.items():
         checker.checks(name)(_never_raising(check))
@@ -160,9 +192,38 @@ _DISCRIMINATOR_KEYWORDS = {
 }
 
 
+#: Keywords whose value is a number in every draft (the exclusive bounds: from Draft 6).
+_NUMBERS = ("maximum", "minimum", "multipleOf", "maxLength", "minLength", "maxItems")
+_NUMBERS_TOO = ("minItems", "maxProperties", "minProperties")
+_BOUNDS = ("exclusiveMaximum", "exclusiveMinimum")
+
+
+def _a_number(plain: Any) -> Any:
+    """``plain``, judging nothing when its value is a boolean: Python reads ``True`` as 1,
+    so a Draft 4 ``exclusiveMaximum: true`` in a draft that wants a bound would refuse
+    every value above 1. A keyword of the wrong shape judges nothing (``validate``
+    reports it against the meta-schema)."""
+
+    def keyword(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        if not isinstance(value, bool):
+            yield from plain(validator, value, instance, schema)
+
+    return keyword
+
+
+def _numeric_keywords(cls: Any) -> dict[str, Any]:
+    """``cls``'s number-valued keywords, each judging nothing when given a boolean."""
+    meta = cls.META_SCHEMA.get("properties") or {}
+    flags = (meta.get("exclusiveMaximum") or {}).get("type") == "boolean"  # Draft 3 and 4
+    names = _NUMBERS + _NUMBERS_TOO + (() if flags else _BOUNDS)
+    return {k: _a_number(cls.VALIDATORS[k]) for k in names if k in cls.VALIDATORS}
+
+
 def _ecma(cls: Any, **extra: Any) -> Any:
-    """``cls`` with the ECMA-262 pattern keywords (and any ``extra`` ones)."""
-    return extend(cls, {**_ECMA, **extra})  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
+    """``cls`` with the ECMA-262 pattern keywords, numbers that are numbers (and any
+    ``extra`` keywords)."""
+    keywords = {**_numeric_keywords(cls), **_ECMA, **extra}
+    return extend(cls, keywords)  # type: ignore[no-untyped-call]  # jsonschema types extend loosely
 
 
 _Swagger2Validator = _ecma(OAS30Validator, type=_swagger_type, **_DISCRIMINATOR_KEYWORDS)
@@ -191,8 +252,8 @@ def _required_but(skipped: str) -> Any:
 _OAS31_REQUEST = _ecma(OAS31Validator, required=_required_but("readOnly"))
 _OAS31_RESPONSE = _ecma(OAS31Validator, required=_required_but("writeOnly"))
 
-#: by (dialect, direction: "request", "response" or "any")
-VALIDATORS: dict[tuple[Dialect, str], Any] = {
+#: by (dialect, direction)
+VALIDATORS: dict[tuple[Dialect, Direction], Any] = {
     (Dialect.OPENAPI_3_1, "request"): _OAS31_REQUEST,
     (Dialect.OPENAPI_3_1, "response"): _OAS31_RESPONSE,
     (Dialect.OPENAPI_3_1, "any"): _OAS31,
@@ -203,6 +264,32 @@ VALIDATORS: dict[tuple[Dialect, str], Any] = {
     (Dialect.SWAGGER_2, "request"): _Swagger2Validator,
     (Dialect.SWAGGER_2, "response"): _Swagger2Validator,
 }
+
+
+_SKIPPED: dict[Direction, str] = {"request": "readOnly", "response": "writeOnly"}
+
+
+@functools.cache
+def _older(draft: Any, direction: Direction) -> Any:
+    """An older draft's validator class, reading patterns as ECMA-262; in a request
+    (response) a ``readOnly`` (``writeOnly``) property is not required, as OpenAPI says.
+    Draft 3 writes ``required`` inside each property, and keeps its own reading."""
+    skipped = _SKIPPED.get(direction)
+    if skipped is None or "required" not in draft.VALIDATORS:
+        return _ecma(draft)
+    return _ecma(draft, required=_required_but(skipped))
+
+
+def validator_class(
+    schema: Schema, registry: Registry[Any], direction: Direction
+) -> tuple[Any, bool]:
+    """The validator class for ``schema`` read in ``direction``, and whether it is the
+    dialect's own: not when the schema names an older draft (see
+    :mod:`mockserver.spec.drafts`), which the compiled check does not speak."""
+    draft = named_draft(schema, registry)
+    if draft is None:
+        return VALIDATORS[(schema.dialect, direction)], True
+    return _older(draft, direction), False
 
 
 #: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string,

@@ -5,6 +5,8 @@
 * OpenAPI 3.0: the Draft 4 subset with ``nullable``; ``readOnly`` properties are not
   required in requests and ``writeOnly`` ones not in responses.
 * Swagger 2.0: the Draft 4 subset with ``x-nullable``.
+* An OpenAPI 3.1 schema that names an older draft (``$schema``, ``jsonSchemaDialect``):
+  that draft (see :mod:`mockserver.spec.drafts`), with ECMA-262 patterns.
 
 ``format`` is asserted, not just annotated: a mock that accepts ``"not-a-uuid"`` for a
 ``uuid`` teaches clients nothing.
@@ -70,14 +72,14 @@ class SchemaValidator:
             root = inlined
         else:
             root = {"$ref": schema.uri} if schema.uri else schema.value
-        from mockserver.spec import dialect_classes  # noqa: PLC0415 (jsonschema: on first use)
+        from mockserver.spec import dialect_classes as classes  # noqa: PLC0415 (on first use)
 
-        cls = dialect_classes.VALIDATORS[(schema.dialect, direction)]
-        self._validator = cls(
-            root, registry=registry, format_checker=dialect_classes.FORMAT_CHECKER
-        )
-        self._malformed = dialect_classes.MALFORMED
-        self._fast = compiled(inlined, schema.dialect) if inlined is not None else None
+        cls, own_dialect = classes.validator_class(schema, registry, direction)
+        self._validator = cls(root, registry=registry, format_checker=classes.FORMAT_CHECKER)
+        self._malformed = classes.MALFORMED
+        # the compiled check speaks the document's own draft only
+        fast = inlined is not None and own_dialect
+        self._fast = compiled(inlined, schema.dialect) if fast else None
         #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
         self.unjudged = unjudged_patterns(root if inlined is not None else schema.value)
 

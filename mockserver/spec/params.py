@@ -76,6 +76,29 @@ def shape_of(schema: Schema | None, registry: SchemaRegistry) -> ParameterShape:
     return ParameterShape(types, items, props, schema, registry)
 
 
+_NESTED = frozenset({"object", "array"})
+
+
+def undefined_serialisation(param: Parameter, shape: ParameterShape) -> str | None:
+    """What OpenAPI leaves unwritten about this parameter's values, or None.
+
+    The style table (OpenAPI 3.0.4 and 3.1.1, "Style Examples", after RFC 6570) writes
+    arrays of primitives and objects of primitive properties; an array of objects or of
+    arrays, or an object with such properties, has no defined serialisation (``deepObject``
+    nesting is read qs-style, and ``content`` parameters say their media type). Reading
+    ``{'h': 1},{'k': 2}`` as the strings between its commas and refusing them for not
+    being objects would refuse what the API may well accept: such a value is not judged.
+    """
+    if param.media_type is not None or param.style == "deepObject":
+        return None
+    if shape.is_array and shape.item_types and shape.item_types <= _NESTED:
+        kinds = " or ".join(sorted(f"{t}s" for t in shape.item_types))
+        return f"an array of {kinds} in style {param.style}"
+    if shape.is_object and any(t and t <= _NESTED for t in shape.properties.values()):
+        return f"an object with object or array properties in style {param.style}"
+    return None
+
+
 def read_parameter(
     param: Parameter,
     shape: ParameterShape,

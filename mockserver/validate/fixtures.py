@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from mockserver.data.binding import bind_declaration, served_schemas
@@ -25,8 +25,11 @@ from mockserver.validate.rules import RULES
 __all__ = ["DECLARATION_NAME", "check_fixture_folder"]
 
 
-def check_fixture_folder(folder: Path, specs_folder: Path) -> list[Finding]:
-    """Every finding for the fixture folder ``folder``."""
+def check_fixture_folder(
+    folder: Path, specs_folder: Path, documents: Mapping[str, Path] | None = None
+) -> list[Finding]:
+    """Every finding for the fixture folder ``folder``; ``documents`` are the documents
+    checked with it, by name (file stem), which its declaration's ``spec`` names first."""
     try:
         source = load_source(folder / DECLARATION_NAME)
     except MockserverError as error:
@@ -36,15 +39,22 @@ def check_fixture_folder(folder: Path, specs_folder: Path) -> list[Finding]:
         return problems
     try:
         declaration = from_source(source)
-        document = load_document(find_spec(declaration, specs_folder))
+        document = load_document(find_spec(declaration, specs_folder, documents or {}))
         bind_declaration(declaration, document)
     except MockserverError as error:
         return [_finding(error)]
     return list(_check_records(declaration, document))
 
 
-def find_spec(declaration: Declaration, specs_folder: Path) -> Path:
-    """The document a declaration names, next to it or in ``specs_folder``."""
+def find_spec(
+    declaration: Declaration, specs_folder: Path, documents: Mapping[str, Path] | None = None
+) -> Path:
+    """The document a declaration names: one of ``documents`` (given beside the folder, as
+    ``serve DOC --fixtures DIR`` pairs them, by name), else in ``specs_folder`` or next to
+    the folder."""
+    named = (documents or {}).get(declaration.spec)
+    if named is not None:
+        return named
     for folder in (specs_folder, declaration.folder):
         for suffix in (".yaml", ".yml", ".json"):
             candidate = folder / f"{declaration.spec}{suffix}"

@@ -21,19 +21,27 @@ def validate_paths(
     """Check every document and fixture folder under ``paths``; ``$ref``s may reach any
     file under ``ref_root`` (by default, see :func:`default_ref_root`)."""
     outcome = Outcome()
-    for kind, path in _targets(paths):
+    targets = list(_targets(paths))
+    # a fixture folder checked beside documents is read against the one it names, as
+    # `serve DOC --fixtures DIR` pairs them: by the document's file stem
+    documents = {path.stem: path for kind, path in targets if kind == "document"}
+    for kind, path in targets:
         outcome.checked.append(path)
-        outcome.findings.extend(_check_target(kind, path, specs_folder, ref_root))
+        outcome.findings.extend(_check_target(kind, path, specs_folder, ref_root, documents))
     return outcome.sorted()
 
 
 def _check_target(
-    kind: str, path: Path, specs_folder: Path, ref_root: Path | None
+    kind: str,
+    path: Path,
+    specs_folder: Path,
+    ref_root: Path | None,
+    documents: dict[str, Path],
 ) -> list[Finding]:
     """The findings for one target; a bug in mockserver costs this file only (MS006)."""
     try:
         if kind == "fixtures":
-            return check_fixture_folder(path, specs_folder)
+            return check_fixture_folder(path, specs_folder, documents)
         return check_document_file(path, ref_root)
     except Exception as error:  # any bug must still leave the other files' reports
         message = f"mockserver failed on this file ({type(error).__name__}: {error})"

@@ -72,7 +72,8 @@ def test_case(case: Case, tmp_path: Path, make_client: MakeClient) -> None:
     suffix = ".json" if case.get("spec").lstrip().startswith("{") else ".yaml"
     spec = tmp_path / f"harness{suffix}"
     spec.write_text(case.get("spec"), encoding="utf-8")
-    client = make_client(spec, fixtures_dir=None, any_token=True)
+    errors = "--errors" in case.get("server").split()  # serve's own --errors
+    client = make_client(spec, fixtures_dir=None, any_token=True, errors=errors)
     request = _request(case)
     response = client.request(
         request.method, request.target, headers=request.headers, content=request.body or None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.cli.scratch import make_folder, sweep_stale
-from tests.conftest import DATA, ROOT, await_server, free_port, stop, until
+from tests.conftest import DATA, ROOT, await_server, free_port, launch, stop, until
 
 LARGE = DATA / "ld-openapi.full.json"  # slow enough to load that a signal lands mid-start
 
@@ -98,32 +98,14 @@ def test_a_failed_first_load_leaves_no_folder(temporary: Path, tmp_path: Path) -
 def test_a_signal_during_start_up_leaves_no_folder(
     temporary: Path, tmp_path: Path, signum: signal.Signals
 ) -> None:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            str(LARGE),
-            "--workers",
-            "2",
-            "--port",
-            str(free_port()),
-            "--no-cache",
-            "--fixtures",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": str(temporary)},
-        start_new_session=True,
-    )
+    process = launch(
+        "serve", str(LARGE), "--workers", "2", "--port", str(free_port()), "--no-cache",
+        "--fixtures", str(tmp_path), env={"TMPDIR": str(temporary)}, own_group=True,
+    )  # fmt: skip
     try:
         assert until(lambda: any(temporary.iterdir()) or process.poll() is not None)
         process.send_signal(signum)  # while the folders exist: serve is starting
-        _, errors = process.communicate(timeout=60)
+        errors, _ = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
@@ -137,54 +119,24 @@ def test_the_folders_of_a_killed_serve_are_swept_by_the_next(
 ) -> None:
     env = {"TMPDIR": str(temporary)}
     port = free_port()
-    killed = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            str(DATA / "crud-3.1.yaml"),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--fixtures",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **env},
-        start_new_session=True,
-    )
+    killed = launch(
+        "serve", str(DATA / "crud-3.1.yaml"), "--port", str(port), "--workers", "2",
+        "--fixtures", str(tmp_path), env=env, own_group=True,
+    )  # fmt: skip
     try:
         assert until(lambda: len(list(temporary.iterdir())) == 3)
         os.killpg(killed.pid, signal.SIGKILL)  # the parent and its workers, no clean-up
     finally:
         if killed.poll() is None:
             os.killpg(killed.pid, signal.SIGKILL)
-        killed.wait()
+        killed.communicate()
     left = set(temporary.iterdir())
     assert len(left) == 3  # start, journal, state: nobody removed them
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            str(DATA / "crud-3.1.yaml"),
-            "--port",
-            str(port),
-            "--fixtures",
-            str(tmp_path),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **env},
-    )
+    process = launch(
+        "serve", str(DATA / "crud-3.1.yaml"), "--port", str(port), "--fixtures", str(tmp_path),
+        env=env,
+    )  # fmt: skip
     await_server(process, f"http://127.0.0.1:{port}/")
     swept = not left & set(temporary.iterdir())
     stop(process)

@@ -28,7 +28,7 @@ import pytest
 
 from mockserver.cli.serve import TEMPORARY_SQLITE, state_url
 from mockserver.errors import UsageError
-from tests.conftest import CONTROL, DATA, ROOT, await_server, free_port, stop
+from tests.conftest import CONTROL, DATA, ROOT, await_server, free_port, launch, stop
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc")
 AUTH = {"Authorization": "Bearer mock-token", "Content-Type": "application/json"}
@@ -55,26 +55,10 @@ def launched(
 ) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     """(port, process) of a server in a process group of its own, once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "serve",
-            str(document),
-            "--port",
-            str(port),
-            "--fixtures",
-            str(tmp_path),
-            *options,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-        start_new_session=True,
-    )
+    process = launch(
+        "serve", str(document), "--port", str(port), "--fixtures", str(tmp_path), *options,
+        env=env, own_group=True,
+    )  # fmt: skip
     await_server(process, f"http://127.0.0.1:{port}/")
     try:
         yield port, process
@@ -444,6 +428,16 @@ def test_a_stopped_redis_is_a_503_within_the_timeout_while_the_journal_answers(
         # the store's own socket timeout or the server's deadline, whichever comes first
         assert answer.status_code == 503 and url in answer.json()["detail"]
         assert "may have been applied" in answer.json()["detail"]  # so the client reads first
+        with ThreadPoolExecutor(1) as pool:  # a reset waits on the store's thread too
+            resetting = pool.submit(httpx.post, base + "/__mock/reset", headers=CONTROL, timeout=30)
+            slowest = 0.0
+            while not resetting.done():  # the journal answers all the while the reset waits
+                started = time.monotonic()
+                assert httpx.get(base + "/__mock/journal", timeout=30).status_code == 200
+                slowest = max(slowest, time.monotonic() - started)
+            reset = resetting.result()
+        assert reset.status_code == 503 and url in reset.json()["detail"]
+        assert slowest < 2.0
         processes[0].send_signal(signal.SIGCONT)
         # recovered, without a restart; the timed-out PATCH may or may not have been applied
         assert httpx.get(base + path, timeout=30).json()["title"] in ("kept", "x")

@@ -54,7 +54,6 @@ NOT_RUN = {
     ("serve.md", "// npm install losant-rest"),
     ("sessions.md", "$ curl -sN 'localhost:8000/__mock/journal/stream?status=200'"),
     ("validate.md", "$ mockserver validate --spec anaconda --operation get_audit_logs__get"),
-    ("validate.md", "$ mockserver validate tests/data/ld-openapi.full.json --baseline-write"),
     ("state.md", "mockserver serve specs/ --host 0.0.0.0 --port 8000 --workers 2"),
     ("proxy.md", "mockserver serve specs/launchdarkly.yaml --proxy https://app.launchdarkly.com"),
     (

@@ -1,9 +1,10 @@
 """A provider that misbehaves on purpose, for the proxy's tests (run by uvicorn).
 
-It serves the pets API of ``tests/serve/test_proxy.py``: three pets answered correctly,
-and one path per kind of drift or failure: an undeclared status, an undeclared content
-type, a body that breaks the schema, an answer that never comes, an answer cut off
-mid-body, and a body longer than the proxy checks. ``/echo`` answers with what it received.
+It serves the pets API of ``tests/serve/test_proxy.py``: three pets answered correctly
+(and further pets by id, for recording many records), and one path per kind of drift or
+failure: an undeclared status, an undeclared content type, a body that breaks the schema,
+an answer that never comes, an answer cut off mid-body, and a body longer than the proxy
+checks. ``/echo`` answers with what it received.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ PETS = [
     {"id": 2, "name": "Tom", "tag": "cat"},
     {"id": 3, "name": "Nemo", "tag": "fish"},
 ]
+#: What ``/pets/cookie`` sets: a proxy must pass it back, and never send it on by itself.
+COOKIE = {"Set-Cookie": "session=provider-set; Path=/"}
+#: Ids from MANY[0] up to MANY[1] (excluded) are further pets, each answered by its get.
+MANY = (100, 1000)
 #: Bytes of the long body: more than the proxy's check limit, sent in 64 KiB chunks.
 LONG_CHUNKS = 160
 CHUNK = b"x" * 65536
@@ -41,6 +46,7 @@ async def get_pet(request: Request) -> Response:
         "418": lambda: PlainTextResponse("I'm a teapot", status_code=418),
         "text": lambda: PlainTextResponse("Rex"),
         "drift": lambda: JSONResponse({"id": "one", "name": 7}),
+        "cookie": lambda: JSONResponse({"id": 5, "name": "Biscuit"}, headers=COOKIE),
         "gzip": lambda: Response(
             gzip.compress(json.dumps({"id": 9, "name": "Zip"}).encode()),
             media_type="application/json",
@@ -53,6 +59,8 @@ async def get_pet(request: Request) -> Response:
         await asyncio.Event().wait()  # never answers: the proxy's timeout must
     if pet_id == "long":
         return StreamingResponse(_long(), media_type="application/octet-stream")
+    if pet_id.isdigit() and MANY[0] <= int(pet_id) < MANY[1]:  # many records, to record
+        return JSONResponse({"id": int(pet_id), "name": f"Pet {pet_id}", "tag": "many"})
     pet = next((p for p in PETS if str(p["id"]) == pet_id), None)
     if pet is None:
         return JSONResponse({"message": "no such pet"}, status_code=404)

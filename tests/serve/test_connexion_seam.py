@@ -41,7 +41,10 @@ def test_the_stack_is_ours_and_connexion_s_outer_and_lifespan_layers() -> None:
 
 
 class _Broken:
-    """A responder with a bug."""
+    """A responder with a bug (in its answer; its preferences check passes)."""
+
+    def check_preferences(self, *_: object) -> None:
+        return None
 
     def answer(self, *_: object) -> object:
         raise RuntimeError("a bug in a responder")

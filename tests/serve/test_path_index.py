@@ -71,3 +71,10 @@ def test_building_compiles_no_pattern() -> None:
     assert index.matches("/r7/x/y.v7") == [(7, ("x", "y"))]
     # one request compiles the mixed segment it reached, not the 499 others
     assert path_index._segment_pattern.cache_info().currsize <= before + 1
+
+
+def test_an_empty_segment_takes_a_bare_variable_only_when_asked() -> None:
+    index = PathIndex([("/things/{}/parts", "parts"), ("/things/{}.json", "json")])
+    assert index.matches("/things//parts") == []
+    assert index.matches("/things//parts", empty_variables=True) == [("parts", ("",))]
+    assert index.matches("/things/.json", empty_variables=True) == []  # a mixed segment never

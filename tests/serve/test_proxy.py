@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,20 @@ def test_forwarding_keeps_method_query_body_and_rewrites_the_hop(
     assert "secret-token" not in str(entry) and masked["authorization"] != "Bearer secret-token"
 
 
+def test_the_proxy_adds_no_header_and_keeps_no_cookie_of_its_own(
+    make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str
+) -> None:
+    client = make_proxy(write_doc(pets_doc()), starlette_provider)
+    set_cookie = client.get("/api/v1/pets/cookie").headers["set-cookie"]
+    assert set_cookie == "session=provider-set; Path=/"  # passed back as it came
+    client._client.cookies.clear()  # the test's own client keeps it; the proxy must not
+    seen = client.post("/api/v1/echo", json={"name": "Rex"}).json()["headers"]
+    sent = {name for name, _ in journal(client)[0]["headers"]}  # what the client sent
+    added = {"host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}
+    assert set(seen) - added <= sent - {"connection"}
+    assert "cookie" not in seen
+
+
 def test_response_drift_is_journalled_with_pointers_and_passed_on(
     make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str
 ) -> None:
@@ -362,7 +377,7 @@ def test_recording_three_records_then_serving_and_validating_them(
     recorded = json.loads((folder / "api" / "pets.json").read_text())
     assert sorted(r["id"] for r in recorded) == [1, 2, 3]  # list and get: one record each
     assert not any("password" in r for r in recorded)  # writeOnly: never written
-    checked = launch("validate", str(doc), str(folder), "--specs-dir", str(doc.parent))
+    checked = launch("validate", str(doc), str(folder))  # finds the document by its name
     output, _ = checked.communicate(timeout=120)
     assert checked.returncode == 0, output
     served = make_client(doc, fixtures_dir=folder)
@@ -410,3 +425,43 @@ def test_the_command_line_refuses_bad_proxy_options(
     process = launch("serve", str(write_doc(pets_doc())), "--port", str(free_port()), *given)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2 and said in output
+
+
+def test_two_workers_record_concurrent_answers_without_losing_any(
+    make_client: MakeClient, write_doc: WriteDoc, starlette_provider: str, tmp_path: Path
+) -> None:
+    doc, folder = write_doc(pets_doc()), tmp_path / "recorded"
+    ids = range(100, 160)
+    args = ("--fixtures", no_fixtures(tmp_path), "--workers", "2", "--record", str(folder))
+    with serving(str(doc), *args, "--proxy", starlette_provider) as base:
+
+        def fetch(path: str) -> int:
+            return httpx.get(base + "/api/v1" + path, timeout=30).status_code
+
+        paths = [f"/pets/{i}" for i in ids] + ["/pets"] * 4
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert set(pool.map(fetch, paths)) == {200}
+    recorded = json.loads((folder / "api" / "pets.json").read_text())
+    assert sorted(r["id"] for r in recorded) == [1, 2, 3, *ids]  # none lost, none twice
+    assert not [p.name for p in (folder / "api").iterdir() if p.name.startswith(".pets")]
+    checked = launch("validate", str(doc), str(folder))
+    output, _ = checked.communicate(timeout=120)
+    assert checked.returncode == 0, output
+    served = make_client(doc, fixtures_dir=folder)
+    for i in ids:
+        pet = {"id": i, "name": f"Pet {i}", "tag": "many"}
+        assert served.get(f"/api/v1/pets/{i}").json() == pet
+    listed = served.get("/api/v1/pets?limit=50").json()["items"]
+    assert len(listed) == 50
+
+
+def test_a_head_through_the_proxy_keeps_the_providers_content_length(
+    make_proxy: MakeProxy, write_doc: WriteDoc, starlette_provider: str
+) -> None:
+    client = make_proxy(write_doc(pets_doc()), starlette_provider)
+    direct = httpx.head(starlette_provider + "/pets")
+    through = client.request("HEAD", "/api/v1/pets")
+    assert through.status_code == direct.status_code == 200
+    assert through.content == b""
+    assert int(through.headers["content-length"]) > 0
+    assert through.headers["content-length"] == direct.headers["content-length"]

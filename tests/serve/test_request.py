@@ -45,16 +45,21 @@ def test_absurd_query_strings_are_400(zoo: Client) -> None:
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("query", ["tags=%ff%fe", "ids=1|%zz"])
-def test_undecodable_queries_are_400(zoo: Client, query: str) -> None:
-    assert zoo.get(f"{THINGS}?{query}", headers=TOKEN).status_code == 400
+def test_undecodable_queries_are_400(zoo: Client) -> None:
+    assert zoo.get(f"{THINGS}?tags=%ff%fe", headers=TOKEN).status_code == 400
+
+
+def test_a_stray_percent_is_a_value_the_schema_judges(zoo: Client) -> None:
+    # "%zz" stays as sent (as Starlette reads it): ids are integers, a well-formed but
+    # wrong value, so 422 where the operation declares neither 400 nor 422
+    assert zoo.get(f"{THINGS}?ids=1|%zz", headers=TOKEN).status_code == 422
 
 
 def test_a_nul_byte_in_a_query_value_is_data_the_schema_allows(zoo: Client) -> None:
     # tags items are any string: refusing "a\x00b" would be stricter than the document
     assert zoo.get(f"{THINGS}?tags=a%00b", headers=TOKEN).status_code == 200
     refused = zoo.get(f"{THINGS}?limit=%00", headers=TOKEN)  # an integer cannot hold it
-    assert refused.status_code == 400 and "limit" in refused.text
+    assert refused.status_code == 422 and "limit" in refused.text
 
 
 def test_absurd_headers_are_400(zoo: Client) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from mockserver.serve.problems import InvalidRequest
 from mockserver.serve.responder import Prefer
-from tests.conftest import DATA, TOKEN, Client, MakeClient
+from tests.conftest import DATA, TOKEN, Client, MakeClient, WriteDoc, minimal_doc
 
 BASE = "/keywords-3.1/zoo/v1"
 
@@ -104,3 +104,39 @@ def test_swagger_2_examples_and_generation(make_client: MakeClient) -> None:
     assert pets.status_code == 200 and isinstance(pets.json(), list)
     bad = client.get("/v2/pet/findByStatus?status=lost", headers=key)
     assert bad.status_code == 400
+
+
+def test_errors_answers_a_broken_example_with_a_500_naming_it(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    schema = {"type": "string", "enum": ["placed", "approved"]}
+    content = {"application/json": {"schema": schema, "examples": {"gone": {"value": "gone"}}}}
+    doc = minimal_doc(
+        "3.0.3",
+        **{"/path": {"get": {"responses": {"200": {"description": "ok", "content": content}}}}},
+    )
+    strict = make_client(write_doc(doc), fixtures_dir=None, errors=True).get("/api/path")
+    assert strict.status_code == 500
+    assert "example 'gone' breaks its schema" in strict.json()["detail"]
+    assert "--errors" in strict.json()["detail"]
+    served = make_client(write_doc(doc), fixtures_dir=None).get("/api/path")
+    assert served.status_code == 200 and served.json() in ("placed", "approved")
+    assert "do not match their schema" in served.headers["warning"]
+
+
+def test_an_object_under_a_text_type_is_json_when_declared_else_a_500(
+    make_client: MakeClient, write_doc: WriteDoc
+) -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string", "example": "Clark"}}}
+
+    def served(*media: str) -> Client:
+        content = {m: {"schema": schema} for m in media}
+        ok = {"200": {"description": "ok", "content": content}}
+        doc = minimal_doc("3.0.3", **{"/p": {"get": {"responses": ok}}})
+        return make_client(write_doc(doc), fixtures_dir=None)
+
+    failed = served("text/plain").get("/api/p")  # the body would be a string, not an object
+    assert failed.status_code == 500 and "has no text form" in failed.json()["detail"]
+    both = served("text/plain", "application/json").get("/api/p")  # 2.0's produces, say
+    assert both.status_code == 200 and both.json() == {"name": "Clark"}
+    assert both.headers["content-type"].startswith("application/json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mockserver.serve.statuses import choose_status
+from mockserver.serve.statuses import Fault, choose_status, validation_status
 from tests.conftest import DATA, TOKEN, serving
 
 
@@ -38,6 +38,8 @@ from tests.conftest import DATA, TOKEN, serving
         (["201", "default"], 200, 201, False),  # a 2xx before default
         (["default"], 200, 200, False),
         (["2XX"], 200, 200, False),
+        (["201", "2XX", "default"], 200, 201, False),  # a declared success before the range
+        (["2XX", "default"], 200, 200, False),
         (["400", "404"], 200, 400, True),  # no success declared: the lowest, warned
         ([], 200, 200, True),  # nothing declared at all
         (["101", "400"], 200, 400, True),  # 1xx is interim: never a final answer
@@ -47,6 +49,36 @@ from tests.conftest import DATA, TOKEN, serving
 def test_the_answering_status(declared: list[str], natural: int, status: int, warned: bool) -> None:
     choice = choose_status(declared, natural)
     assert (choice.status, choice.warning is not None) == (status, warned)
+
+
+@pytest.mark.parametrize(
+    ("declared", "fault", "natural"),
+    [
+        (["200"], "parameters", 422),  # neither declared: well-formed but breaks the rules
+        (["200"], "body", 422),
+        (["200"], "unreadable", 400),  # malformed JSON, a wrong charset: cannot be read
+        (["200", "4XX"], "parameters", 422),  # the range or default then answers it
+        (["200", "default"], "body", 422),
+        (["200", "400"], "parameters", 400),  # only 400 declared: every violation
+        (["200", "400"], "body", 400),
+        (["200", "422"], "parameters", 422),  # only 422 declared: every violation...
+        (["200", "422"], "body", 422),
+        (["200", "422"], "unreadable", 400),  # ... but 400's relative answers this one
+        (["200", "400", "422"], "parameters", 400),  # both: parameters 400, bodies 422
+        (["200", "400", "422"], "body", 422),
+        (["200", "400", "422"], "unreadable", 400),
+    ],
+)
+def test_the_status_of_a_request_that_fails_validation(
+    declared: list[str], fault: Fault, natural: int
+) -> None:
+    assert validation_status(declared, fault) == natural
+
+
+def test_only_422_declared_answers_an_unreadable_body_with_422() -> None:
+    assert (
+        choose_status(["200", "422"], validation_status(["200", "422"], "unreadable")).status == 422
+    )
 
 
 def test_a_warning_names_what_was_missing_and_what_answered() -> None:
@@ -80,6 +112,6 @@ def test_refusals_over_a_real_socket_on_a_document_without_a_4xx() -> None:
         assert missing.headers["www-authenticate"] == 'Bearer realm="mockserver"'
         assert "401 is not declared" in missing.headers["warning"]
         bad = httpx.get(url, params={"limit": 0}, headers=TOKEN, timeout=10)
-        assert bad.status_code == 400 and bad.json()["status"] == 400
-        assert "400 is not declared" in bad.headers["warning"]
+        assert bad.status_code == 422 and bad.json()["status"] == 422  # neither 400 nor 422
+        assert "422 is not declared" in bad.headers["warning"]
         assert httpx.get(url, params={"limit": 2}, headers=TOKEN, timeout=10).status_code == 200

@@ -14,7 +14,13 @@ import pytest
 from mockserver.cli.serve import _options
 from mockserver.serve.mount import load_api
 from mockserver.serve.options import ServeOptions
-from mockserver.spec.cache import HEADER, DocumentCache, cache_folder, folder_digest
+from mockserver.spec.cache import (
+    HEADER,
+    DocumentCache,
+    cache_folder,
+    code_digest,
+    folder_digest,
+)
 from mockserver.spec.loader import load_document
 from tests.conftest import WriteDoc, minimal_doc
 
@@ -137,6 +143,7 @@ def _corrupt_entries() -> list[tuple[str, bytes]]:
         ("header only", HEADER),
         ("truncated pickle", HEADER + b"\x80\x05\x95"),
         ("another version", HEADER.replace(b" 1 ", b" 0 ") + b"anything"),
+        ("other code", HEADER.replace(code_digest().encode(), b"0" * 16)),
         ("a foreign object", HEADER + harmful),
         ("not an entry", HEADER + pickle.dumps({"operations": []})),
     ]
@@ -192,3 +199,16 @@ def test_no_cache_turns_the_cache_off(cached: bool, expected: bool) -> None:
     settings = {"seed": 0, "any_token": False, "cors_origins": [], "fixtures": "fixtures"}
     options = _options({**settings, "cache": cached})
     assert (options.cache is not None) is expected
+
+
+def test_an_entry_names_the_code_that_made_it(tmp_path: Path) -> None:
+    """A checkout moved to another commit keeps its version number: the digest of the
+    model-building code tells its entries apart."""
+    package = Path(cache_folder.__code__.co_filename).parent
+    copy = tmp_path / "spec"
+    copy.mkdir()
+    for module in package.glob("*.py"):
+        (copy / module.name).write_bytes(module.read_bytes())
+    assert code_digest(copy) == code_digest() and code_digest().encode() in HEADER
+    (copy / "build.py").write_bytes((copy / "build.py").read_bytes() + b"\n# edited\n")
+    assert code_digest(copy) != code_digest()

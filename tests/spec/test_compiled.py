@@ -14,7 +14,7 @@ from mockserver.spec.build import iter_schemas
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
 from mockserver.spec.dialects import SchemaValidator
-from mockserver.spec.model import ApiDocument, Schema
+from mockserver.spec.model import ApiDocument, Dialect, Schema
 from tests.conftest import DATA, SPECS, VENDORED, loaded
 
 pytestmark = pytest.mark.slow  # every schema of every vendored document, both validators
@@ -84,3 +84,19 @@ def _perturb(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return -value - 10**19
     return {"unexpected": value}
+
+
+@pytest.mark.parametrize("dialect", [Dialect.OPENAPI_3_1, Dialect.OPENAPI_3_0])
+def test_each_integer_format_is_bounded_where_it_stands(dialect: Dialect) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer", "format": "int32"},
+            "at": {"type": "integer", "format": "int64"},
+        },
+    }
+    fast = compiled(schema, dialect)
+    assert fast is not None
+    assert fast.accepts({"count": 3, "at": 1_654_104_600_000})  # an int64 timestamp: fast
+    assert not fast.accepts({"count": 2**31, "at": 1})  # beyond int32: the reference judges
+    assert not fast.accepts({"count": 1, "at": 2**63})

@@ -16,7 +16,7 @@ from referencing import Registry
 
 from mockserver.spec.loader import load_document
 from mockserver.spec.model import Dialect, Parameter, ParameterLocation, Schema
-from mockserver.spec.params import coerce, read_parameter, shape_of
+from mockserver.spec.params import coerce, read_parameter, shape_of, undefined_serialisation
 from mockserver.spec.sentinel import NOT_SENT
 from tests.conftest import WriteDoc, minimal_doc
 
@@ -372,3 +372,28 @@ def test_coerce(raw: str, types: set[str], expected: Any) -> None:
 def test_coerce_keeps_an_exponent_a_number_not_an_integer() -> None:
     # 1e3 is a JSON number; OpenAPI's integer excludes exponent forms.
     assert isinstance(coerce("1e3", frozenset({"number", "integer"})), float)
+
+
+NESTED_ITEMS = {"type": "array", "items": OBJECT}
+NESTED_PROPERTY = {"type": "object", "properties": {"rgb": OBJECT, "name": STRING}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "style", "undefined"),
+    [
+        (NESTED_ITEMS, "simple", True),  # {R,100},{G,200}? the style table writes no such value
+        (NESTED_ITEMS, "form", True),
+        (NESTED_PROPERTY, "form", True),
+        (NESTED_PROPERTY, "deepObject", False),  # read qs-style: rgb[R]=100
+        ({"type": "array", "items": {"type": ["string", "object"]}}, "simple", False),
+        (ARRAY, "simple", False),
+        (OBJECT, "simple", False),
+    ],
+)
+def test_nested_values_have_no_serialisation_the_style_table_defines(
+    schema: dict[str, Any], style: str, undefined: bool
+) -> None:
+    location: ParameterLocation = "query" if style in ("form", "deepObject") else "header"
+    param = Parameter("p", location, True, _schema(schema), style, False, "/p")
+    found = undefined_serialisation(param, shape_of(param.schema, Registry()))
+    assert (found is not None) is undefined

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -163,13 +165,18 @@ def test_the_launchdarkly_document_adopts_the_check_in_two_commands(
 
 
 @pytest.mark.subprocess
-def test_validate_loads_neither_the_server_nor_contract_nor_diff() -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], [str(ROOT / "tests" / "validate" / "broken" / "duplicate-tag.3.0.yaml")]],
+    ids=["help", "a-document"],
+)
+def test_validate_loads_neither_the_server_nor_contract_nor_diff(args: list[str]) -> None:
     probe = (
         "import sys\nfrom mockserver.cli import main\n"
-        "try:\n    main(['validate', '--help'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    main(['validate', *{args!r}])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[:2] in "
         "(['mockserver', 'serve'], ['mockserver', 'contract'], ['mockserver', 'diff'])"
-        " or m in ('connexion', 'granian', 'hypothesis')))\n"
+        " or m.split('.')[0] in ('connexion', 'granian', 'hypothesis', 'schemathesis')))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
@@ -192,3 +199,57 @@ def test_the_documented_configurations_are_valid() -> None:
     [config] = [y for y in _documented("yaml") if y.startswith("validate:")]
     policy = parse_policy(Path(".mockserver.yaml"), yaml.safe_load(config)["validate"], RULES)
     assert policy.fail_on == "warning"
+
+
+def _documented_yaml(first_key: str) -> dict[str, Any]:
+    [block] = [y for y in _documented("yaml") if y.startswith(f"{first_key}:")]
+    loaded: dict[str, Any] = yaml.safe_load(block)
+    return loaded
+
+
+def test_the_documented_pre_commit_hook_is_the_repository_s_and_runs_with_its_args(
+    capsys: pytest.CaptureFixture[str],
+    write_doc: WriteDoc,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [hook] = _documented_yaml("repos")["repos"][0]["hooks"]
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    [declared] = [h for h in hooks if h["id"] == hook["id"]]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert (declared["language"], declared["entry"]) == ("python", "mockserver validate")
+    assert "mockserver" in scripts
+    files = re.compile(declared["files"])
+    assert [bool(files.search(n)) for n in ("a.yaml", "b.yml", "c.json", "README.md")] == [
+        True, True, True, False,
+    ]  # fmt: skip
+    # pre-commit runs the entry, then the hook's args, then the changed files
+    monkeypatch.chdir(tmp_path)
+    path = write_doc(UNDECLARED, "specs/api.yaml")
+    assert run(capsys, path, "--baseline-write", ".mockserver-baseline.json")[0] == 0
+    assert run(capsys, *hook["args"], path)[0] == 0
+    path.write_text(path.read_text() + "  /b/{x}:\n    get:\n      responses: {'200': {}}\n")
+    assert run(capsys, *hook["args"], path)[0] == 1  # a new finding fails the commit
+
+
+def test_the_documented_github_actions_steps_upload_the_sarif_validate_writes(
+    capsys: pytest.CaptureFixture[str],
+    write_doc: WriteDoc,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workflow = _documented_yaml("permissions")
+    assert workflow["permissions"]["security-events"] == "write"  # what the upload needs
+    [validate] = [s["run"] for s in workflow["steps"] if "mockserver validate" in s.get("run", "")]
+    [upload] = [s for s in workflow["steps"] if "upload-sarif" in s.get("uses", "")]
+    argv = shlex.split(validate)
+    sarif = argv[argv.index("--output") + 1]
+    assert (upload["if"], upload["with"]["sarif_file"]) == ("always()", sarif)
+    monkeypatch.chdir(tmp_path)
+    write_doc(UNDECLARED, "specs/api.yaml")
+    code, _, _ = run(capsys, *argv[2:])
+    report = json.loads((tmp_path / sarif).read_text())
+    assert (code, report["version"]) == (1, "2.1.0")  # the job fails, the upload still runs
+    [result] = report["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert (result["ruleId"], location["artifactLocation"]["uri"]) == ("MS106", "specs/api.yaml")

@@ -5,12 +5,14 @@ Every invalid document gets at least one finding, every valid one none, and noth
 crashes. A valid document that breaks a requirement of the specification's text (which
 the suite's JSON Schema cannot express) is listed in ``SPEC_BREAKS`` with the reason and
 must be flagged with exactly those rules; ``REFUSED_BY_DESIGN`` lists what mockserver
-refuses on purpose. Both lists are copied to the README.
+refuses on purpose. Both lists are in the table of docs/validate.md, which a test holds
+to them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,19 @@ def test_valid_document_is_clean_or_breaks_a_listed_requirement(path: Path) -> N
     assert codes == expected, [f"{f.code} {f.pointer}: {f.message}" for f in outcome.findings]
     failing = expected - WARNINGS  # a warning is reported without failing the run
     assert outcome.exit_code() == (1 if failing else 0)
+
+
+def test_the_documented_list_is_this_one() -> None:
+    page = (OFFICIAL.parents[2] / "docs" / "validate.md").read_text(encoding="utf-8")
+    section = page[page.index("## The official validity suites") :]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented: dict[str, frozenset[str]] = {}
+    for row in rows:
+        names, rules = row.split(" | ")[:2]
+        folder = ""
+        for name in re.findall(r"`([^`]+)`", names):
+            folder = name.rsplit("/", 2)[0] if name.count("/") > 1 else folder
+            full = name if name.count("/") > 1 else f"{folder}/{name}"
+            documented[full] = frozenset(re.findall(r"MS\d{3}", rules))
+    expected = {name: codes for name, (codes, _) in {**SPEC_BREAKS, **REFUSED_BY_DESIGN}.items()}
+    assert documented == expected

@@ -180,6 +180,45 @@
     if (response.ok) for (const name of Object.keys((await response.json()).sessions || {})) showSession(name);
   }
 
+  // The state store's health (GET /__mock/state?sessions=0, which pings it): checked
+  // every few seconds, and soon after each journal entry, so a failing store shows as the
+  // requests it fails do, and its recovery without a reload.
+  const health = document.getElementById("store-health");
+  const HEALTH_EVERY = 2000;
+  let checking = false, soon = null;
+
+  function showHealth(h) {
+    const name = h.kind + " " + h.store;
+    health.dataset.status = h.status;
+    health.className = "store " + (h.status === "ok" ? "s2" : "s5");
+    if (h.status === "ok") {
+      const ping = h.ping_ms === null ? "" : ` · ping ${h.ping_ms.toFixed(1)} ms`;
+      const last = h.last_error ? ` · last error at ${time(h.last_error.at * 1000)}: ${h.last_error.error}` : "";
+      health.replaceChildren("State store ", el("code", { text: name }), `: ok${ping}${last}`);
+    } else {
+      health.replaceChildren("State store ", el("code", { text: name }),
+        `: failing since ${time(h.since * 1000)}: ${h.error}`);
+    }
+  }
+
+  async function checkHealth() {
+    if (checking) return;
+    checking = true;
+    try {
+      const response = await fetch("/__mock/state?sessions=0", control());
+      if (response.status === 200 || response.status === 503) showHealth((await response.json()).health);
+    } catch (error) {
+      health.dataset.status = "unknown";
+      health.textContent = "State store: the mock does not answer";
+    } finally {
+      checking = false;
+    }
+  }
+
+  function checkSoon() {
+    if (soon === null) soon = setTimeout(() => { soon = null; checkHealth(); }, 200);
+  }
+
   function count() {
     const visible = [...list.children].filter((c) => !c.hidden).length;
     status.textContent = `${visible} request${visible === 1 ? "" : "s"} shown · live`;
@@ -201,7 +240,7 @@
   }
 
   const opened = () => { load().catch(() => {}); loadSessions().catch(() => {}); };
-  const events = { entry: (data) => add(JSON.parse(data)), reset: clear };
+  const events = { entry: (data) => { add(JSON.parse(data)); checkSoon(); }, reset: clear };
 
   function follow() {
     if (token()) { followWithToken(); return; }
@@ -254,5 +293,9 @@
     clear();
   });
   // A mock started with --control-token answers 401 until the token is known: ask first.
-  (token() ? Promise.resolve() : call("/__mock/state")).catch(() => {}).finally(follow);
+  (token() ? Promise.resolve() : call("/__mock/state")).catch(() => {}).finally(() => {
+    follow();
+    checkHealth();
+    setInterval(checkHealth, HEALTH_EVERY);
+  });
 })();

@@ -146,5 +146,8 @@ class MemoryStore:
                     note_change(state, dataset, key, record is None)
         return found
 
+    def ping(self) -> None:
+        """Always answers: it is this process."""
+
     def close(self) -> None:
         """Nothing to release."""

@@ -227,6 +227,10 @@ class RedisStore:
                     note_change(state, dataset, key, text == "null")
         return found
 
+    def ping(self) -> None:
+        """Redis's PING."""
+        self._redis.ping()
+
     def close(self) -> None:
         """Release the connection pool."""
         self._redis.close()

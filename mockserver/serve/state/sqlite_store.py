@@ -61,10 +61,34 @@ class SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.url = f"sqlite:///{path}"
         self._lock = threading.Lock()  # one connection, used by one thread at a time
+        #: why the file is served read-only (every write a 503 naming it), or None
+        self.read_only: str | None = None
+        try:
+            self._db = self._open(path, timeout)
+            self._watch = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                raise
+            self._db, self.read_only = _open_read_only(path, timeout), str(error)
+            self._watch = _open_read_only(path, timeout)
+        # the stamp's own connection: it never waits for a lock (busy: no stamp)
+        self._watch.execute("PRAGMA busy_timeout = 0")
+        self._watch_lock = threading.Lock()
+
+    def _open(self, path: Path, timeout: float) -> sqlite3.Connection:
+        """The file, made or brought up to this version's schema, in WAL mode."""
         # timeout: how long a worker waits for another's write before giving up (a 503)
         self._db = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=timeout
         )
+        try:
+            self._prepare(timeout)
+        except BaseException:
+            self._db.close()
+            raise
+        return self._db
+
+    def _prepare(self, timeout: float) -> None:
         self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")  # durable across crashes of a process
@@ -206,10 +230,45 @@ class SqliteStore:
             found.setdefault(name, empty_state(0))["jobs"] = int(count)
         return found
 
+    def stamp(self) -> int | None:
+        """``PRAGMA data_version`` on a connection of its own: it moves with every commit
+        to the file, by any process, and reading it never waits (None when it would:
+        the caller then asks the store itself). A read of shared memory, fit for the
+        event loop."""
+        if not self._watch_lock.acquire(blocking=False):
+            return None
+        try:
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return None
+        finally:
+            self._watch_lock.release()
+
+    def ping(self) -> None:
+        """Read the clock: the file opens and its schema is there."""
+        with self._lock:
+            self._db.execute("SELECT value FROM clock").fetchone()
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
             self._db.close()
+        with self._watch_lock:
+            self._watch.close()
+
+
+def _open_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """A file this process may read but not write (or in a folder it may not write, where
+    WAL mode cannot make its ``-shm``): opened immutable, so its sessions are served and
+    every write fails as SQLite's own "readonly" error, which the server answers with a
+    503 naming the file. A file without mockserver's tables cannot be served at all."""
+    uri = f"{path.absolute().as_uri()}?mode=ro&immutable=1"
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables.issuperset(("clock", *_TABLES)):
+        db.close()
+        raise sqlite3.OperationalError(f"{path} is read-only and has no mockserver state in it")
+    return db
 
 
 def _kept(db: sqlite3.Connection, session: str, dataset: str, key: str) -> Kept:

@@ -107,6 +107,9 @@ class Backend(Protocol):
     def state(self) -> dict[str, SessionState]:
         """Every session that has changed something, and what."""
 
+    def ping(self) -> None:
+        """Ask the store the cheapest question it answers (raises one of :attr:`errors`)."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -118,12 +121,20 @@ class StateStore(Backend, Protocol):
     timeout: float
 
     def health(self) -> dict[str, Any]:
-        """The store's URL (without credentials), whether it answered last time, and why
-        not."""
+        """The store's kind and URL (without credentials), whether it answered its last
+        call, why not and since when, the last error seen and the last ping's latency."""
+
+    def check(self) -> dict[str, Any]:
+        """Ping the store now (a blocking call: run it off the loop), then its health."""
 
     def off_loop(self, work: Callable[..., T], *args: Any) -> Awaitable[T]:
         """Run ``work`` on the store's thread, raising StoreError after
         :attr:`timeout` seconds (at once where the store never blocks)."""
+
+    def answer(self, work: Callable[..., T], *args: Any) -> Awaitable[T]:
+        """Run a request's ``work`` (it waits on nothing but the store) on the loop when
+        the store can say, without waiting, that it need not be asked; else as
+        :meth:`off_loop`."""
 
 
 def new_job(job_id: str, spec: Mapping[str, Any]) -> dict[str, Any]:
