@@ -19,12 +19,11 @@ A minimal declaration::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
-
-from jsonschema import Draft202012Validator
 
 from mockserver.data.pacing import FAULTS, Pacing
 from mockserver.errors import DeclarationError
@@ -288,7 +287,15 @@ DECLARATION_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
-_VALIDATOR = Draft202012Validator(DECLARATION_SCHEMA)
+
+
+@functools.cache
+def _validator() -> Any:
+    """The declaration's validator, built on the first declaration read (jsonschema is
+    imported then, not by ``serve``'s start-up)."""
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+    return Draft202012Validator(DECLARATION_SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -425,7 +432,7 @@ class Declaration:
 
 def iter_format_errors(source: SourceFile) -> Iterator[DeclarationError]:
     """Every way ``source`` breaks the declaration format."""
-    errors = sorted(_VALIDATOR.iter_errors(source.data), key=lambda e: list(map(str, e.path)))
+    errors = sorted(_validator().iter_errors(source.data), key=lambda e: list(map(str, e.path)))
     for error in errors:
         leaf = deepest_error(error)
         pointer = join_pointer("", *leaf.absolute_path)

@@ -14,12 +14,16 @@ ends in a generated value rather than none.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from mockserver.data.branches import (
     is_null_schema,
@@ -37,6 +41,15 @@ from mockserver.spec.navigate import deref, descend, merge_all_of
 from mockserver.spec.patterns import PatternTimeout, ecma
 
 MAX_DEPTH = 7
+#: Values drawn for one body before only what the schema requires is drawn: optional
+#: properties left out, arrays at their minItems, maps at their minProperties. A deep
+#: schema (Graph's user, whose every navigation property is an array of entities) drew
+#: 26,000 values and 51 kB, over a second, for every answer; what is left out is optional,
+#: so the body stays valid.
+MAX_VALUES = 400
+#: Generated bodies kept per document, by (schema, seed, hints, examples): the same
+#: operation, status and seed answer the same body without drawing it again.
+CACHED_BODIES = 256
 ATTEMPTS = 12
 #: the first attempts that use the author's examples (the rest generate everything)
 EXAMPLE_ATTEMPTS = ATTEMPTS // 2
@@ -69,12 +82,27 @@ class ValueGenerator:
         self.registry = registry
         self.direction = direction
         self._validators: dict[str | None, SchemaValidator] = {}
+        self._bodies: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
     def generate(
         self, schema: Schema, seed: int, hints: Hints | None = None, *, examples: bool = False
     ) -> Any:
         """A valid value for ``schema``; raises :class:`GenerationError` if none is found.
-        With ``examples``, the schemas' own ``example``/``examples``/``default`` come first."""
+        With ``examples``, the schemas' own ``example``/``examples``/``default`` come first.
+        The same arguments give the same value, drawn once (the caller gets its own copy)."""
+        key = _body_key(schema, seed, hints, examples)
+        if key is not None and key in self._bodies:
+            self._bodies.move_to_end(key)
+            return _copy(self._bodies[key])
+        value = self._draw_valid(schema, seed, hints, examples)
+        if key is not None:
+            self._bodies[key] = value
+            if len(self._bodies) > CACHED_BODIES:
+                self._bodies.popitem(last=False)
+            return _copy(value)
+        return value
+
+    def _draw_valid(self, schema: Schema, seed: int, hints: Hints | None, examples: bool) -> Any:
         validator = self._validator(schema)
         hints = hints or Hints()
         closest = NOTHING_DRAWN
@@ -110,6 +138,25 @@ class ValueGenerator:
         return self._validators[key]
 
 
+def _body_key(
+    schema: Schema, seed: int, hints: Hints | None, examples: bool
+) -> tuple[Any, ...] | None:
+    """The cache key of a body, or None for a schema without a place in a file."""
+    if not schema.uri:
+        return None
+    fields = repr(sorted(hints.fields.items(), key=lambda item: item[0])) if hints else ""
+    return (schema.uri, seed, fields, examples)
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a cached body the caller may change (orjson's round trip is a fraction of
+    ``deepcopy``'s time; values it cannot write are deep-copied)."""
+    try:
+        return orjson.loads(orjson.dumps(value))
+    except (TypeError, orjson.JSONEncodeError):
+        return copy.deepcopy(value)
+
+
 def _is_valid(validator: SchemaValidator, value: Any) -> bool:
     try:
         return validator.is_valid(value)
@@ -143,10 +190,18 @@ class _Draw:
         self.lenient = lenient
         #: use the schemas' own example, examples or default before generating
         self.examples = examples
+        #: values drawn so far; past MAX_VALUES only what the schema requires is drawn
+        self.drawn = 0
+
+    @property
+    def spent(self) -> bool:
+        """Whether this draw is past :data:`MAX_VALUES` (draw only what is required)."""
+        return self.drawn > MAX_VALUES
 
     # -- dispatch ---------------------------------------------------------------------
 
     def value(self, schema: Schema, name: str, depth: int, refs: tuple[str, ...]) -> Any:
+        self.drawn += 1
         if schema.uri and isinstance(schema.value, dict) and "$ref" in schema.value:
             if schema.value["$ref"] in refs and depth > 2:
                 raise Impossible  # recursion: callers leave optional branches out
@@ -267,6 +322,8 @@ class _Draw:
     def _include(self, prop: str, depth: int) -> bool:
         if prop in self.hints.fields:
             return True
+        if self.spent:
+            return False
         return depth < MAX_DEPTH - 2 and self.rng.random() < (0.85 if depth < 2 else 0.5)
 
     def _hidden(self, schema: Schema) -> bool:
@@ -303,7 +360,8 @@ class _Draw:
         node = schema.value
         extra = node.get("additionalProperties")
         wanted = max(int(node.get("minProperties", 0)) - len(result), 0)
-        if not node.get("properties") and isinstance(extra, dict) and depth < MAX_DEPTH - 1:
+        roomy = depth < MAX_DEPTH - 1 and not self.spent
+        if not node.get("properties") and isinstance(extra, dict) and roomy:
             wanted = max(wanted, self.rng.randint(1, 2))
         if wanted and extra is not False and node.get("unevaluatedProperties") is not False:
             sub = descend(schema, ("additionalProperties",)) if isinstance(extra, dict) else None
@@ -329,12 +387,14 @@ class _Draw:
         if items is False:
             return result
         target = self.rng.randint(max(low, len(result)), max(low, min(high, len(result) + 3)))
-        if depth >= MAX_DEPTH - 1:
+        if depth >= MAX_DEPTH - 1 or self.spent:
             target = max(low, len(result))
         sub = descend(schema, ("items",)) if isinstance(items, dict) else None
         seen: list[Any] = list(result)
         tries = 0
         while len(result) < target and tries < target * 4:
+            if self.spent and len(result) >= low:
+                break
             tries += 1
             item = self._next_item(sub, name, depth, refs)
             if node.get("uniqueItems") and item in seen and self.examples:

@@ -13,13 +13,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import yaml
 
 from mockserver.errors import LoadError, Position
 from mockserver.spec.pointer import join_pointer
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "MAX_DEPTH",
@@ -40,7 +42,14 @@ MAX_EXPANDED_NODES = 5_000_000
 #: Files larger than this are refused before parsing.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _safe_loader() -> type[yaml.SafeLoader]:
+    """libyaml's safe loader when it is built, else PyYAML's. PyYAML is imported here, on
+    the first YAML file: a JSON document is served without it (a twentieth of a second)."""
+    import yaml  # noqa: PLC0415
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,8 +219,10 @@ def _parse_json(path: Path, text: str) -> Any:
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
+    import yaml  # noqa: PLC0415
+
     _check_yaml_events(path, text)
-    loader = _SafeLoader(text)
+    loader = _safe_loader()(text)
     try:
         node = loader.get_single_node()
         _check_expansion(path, node)
@@ -224,6 +235,8 @@ def _parse_yaml(path: Path, text: str) -> Any:
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> LoadError:
     """An MS002 for a YAML error, at its position when the parser knows it."""
+    import yaml  # noqa: PLC0415
+
     if isinstance(exc, yaml.MarkedYAMLError):
         return LoadError(
             path,
@@ -236,9 +249,11 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> LoadError:
 
 def _check_yaml_events(path: Path, text: str) -> None:
     """Refuse documents nested too deep before the recursive composer sees them."""
+    import yaml  # noqa: PLC0415
+
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
+        for event in yaml.parse(text, Loader=_safe_loader()):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -256,6 +271,8 @@ def _check_yaml_events(path: Path, text: str) -> None:
 
 def _check_expansion(path: Path, root: yaml.Node | None) -> None:
     """Count nodes as if every alias were copied out; an alias bomb explodes this count."""
+    import yaml  # noqa: PLC0415
+
     sizes: dict[int, int] = {}
 
     def size(node: yaml.Node) -> int:
@@ -301,8 +318,10 @@ def _mark_position(mark: Any) -> Position | None:
 
 
 def _scan_yaml(text: str) -> dict[str, Position]:
+    import yaml  # noqa: PLC0415
+
     positions: dict[str, Position] = {}
-    root = yaml.compose(text, Loader=_SafeLoader)
+    root = yaml.compose(text, Loader=_safe_loader())
     # (node, pointer, mark): a mapping entry is placed at its key, where editors put it.
     stack: list[tuple[yaml.Node, str, Any]] = [] if root is None else [(root, "", root.start_mark)]
     seen: set[int] = set()

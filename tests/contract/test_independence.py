@@ -23,6 +23,7 @@ ALLOWED = (
 #: The server's compiled validators: the contract checks bodies with its own.
 SERVER_VALIDATORS = (
     "mockserver.spec.dialects",
+    "mockserver.spec.dialect_classes",
     "mockserver.spec.compiled",
     "mockserver.spec.bundle",
 )

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from openapi_schema_validator import OAS30ReadValidator
 
 from mockserver.data.binding import json_media, success_response
-from mockserver.data.generate import ValueGenerator
+from mockserver.data.generate import MAX_VALUES, ValueGenerator
 from mockserver.data.regex import string_matching
 from mockserver.spec.build import iter_schemas
 from mockserver.spec.dialects import SchemaValidator
@@ -347,3 +347,100 @@ def test_with_examples_an_optional_property_with_an_authored_value_is_always_sho
     generator, wrapped = _generator_for(write_doc, schema)
     for seed in range(10):
         assert generator.generate(wrapped, seed, examples=True) == {"after": None, "name": "Rex"}
+
+
+#: Microsoft Graph's pattern for its 458 date-times (any number of year digits, any day 31).
+GRAPH_DATE_TIME = (
+    r"^[0-9]{4,}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]"
+    r":[0-5][0-9]([.][0-9]{1,12})?(Z|[+-][0-9][0-9]:[0-9][0-9])$"
+)
+
+
+def test_a_formatted_string_with_a_pattern_meets_both(write_doc: WriteDoc) -> None:
+    schema = {"type": "string", "format": "date-time", "pattern": GRAPH_DATE_TIME}
+    generator, target = _generator_for(write_doc, schema)
+    oracle = Draft202012Validator(schema, format_checker=FormatChecker())
+    for seed in range(20):
+        value = generator.generate(target, seed, examples=False)
+        assert oracle.is_valid(value), value
+        assert re.search(GRAPH_DATE_TIME, value), value
+
+
+class _CountingGenerator(ValueGenerator):
+    """A generator that counts the bodies it draws (not those it hands out again)."""
+
+    drawn = 0
+
+    def _draw_valid(self, *args: Any) -> Any:
+        self.drawn += 1
+        return super()._draw_valid(*args)
+
+
+def test_a_body_is_drawn_once_and_each_caller_gets_its_own_copy(write_doc: WriteDoc) -> None:
+    schema = {
+        "type": "object",
+        "required": ["id", "tags"],
+        "properties": {"id": {"type": "integer"}, "tags": {"type": "array", "minItems": 1}},
+    }
+    plain, target = _generator_for(write_doc, schema)
+    generator = _CountingGenerator(plain.registry)
+    first = generator.generate(target, 7)
+    first["tags"].append("changed by the caller")
+    second = generator.generate(target, 7)
+    assert generator.drawn == 1
+    assert "changed by the caller" not in second["tags"]
+    assert generator.generate(target, 8) is not None
+    assert generator.drawn == 2
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + sum(_size(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_size(v) for v in value)
+    return 1
+
+
+def _wide(level: int) -> dict[str, Any]:
+    """An entity whose ten optional properties are arrays of the entity one level down."""
+    if level == 0:
+        return {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    item = {"$ref": f"#/components/schemas/Level{level - 1}"}
+    properties: dict[str, Any] = {f"many{i}": {"type": "array", "items": item} for i in range(10)}
+    return {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string"}, **properties},
+    }
+
+
+def test_a_deep_and_wide_schema_gives_a_bounded_valid_body(write_doc: WriteDoc) -> None:
+    raw = minimal_doc(
+        "3.1.0",
+        **{
+            "/thing": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Level4"}
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+    )
+    raw["components"] = {"schemas": {f"Level{n}": _wide(n) for n in range(5)}}
+    document = load_document(write_doc(raw))
+    media = json_media(success_response(document.operations[0]))
+    assert media is not None and media.schema is not None
+    generator = ValueGenerator(document.registry)
+    validator = SchemaValidator(media.schema, document.registry)
+    for seed in range(3):
+        value = generator.generate(media.schema, seed, examples=False)
+        assert validator.is_valid(value)
+        assert _size(value) <= 2 * MAX_VALUES

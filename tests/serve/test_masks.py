@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.serve.journal.masks import Masks, secret_fields
+from mockserver.serve.journal.recorder import Recorder
+from mockserver.serve.journal.stores import MemoryJournal
 from mockserver.serve.mount import ServeOptions, load_apis
 from tests.conftest import WriteDoc, minimal_doc
 
@@ -54,3 +56,13 @@ def test_the_union_of_each_apis_masks_is_the_masks_of_all(write_doc: WriteDoc) -
     apis = load_apis([first, second], ServeOptions(fixtures_dir=None))
     assert Masks.union(Masks.of([api]) for api in apis) == Masks.of(apis)
     assert Masks.of(apis).fields == {"pin", "secret", "token"}
+
+
+def test_the_recorder_finds_the_masks_on_its_first_entry_not_when_made(
+    write_doc: WriteDoc,
+) -> None:
+    [api] = load_apis([write_doc(_document())], ServeOptions(fixtures_dir=None))
+    recorder = Recorder(MemoryJournal(), [api])
+    assert "masks" not in vars(recorder)  # start-up walks no request schema
+    assert recorder.masks[api.name].fields == {"pin", "secret"}
+    assert recorder.all_masks.fields == {"pin", "secret"}

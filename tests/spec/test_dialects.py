@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.spec.dialects import FORMAT_CHECKER
+from mockserver.spec.dialect_classes import FORMAT_CHECKER
 
 
 @pytest.mark.parametrize(

@@ -116,6 +116,10 @@ def test_a_json_ref_spelled_with_an_escape_is_refused_when_remote(write_doc: Wri
         ("a:\n  $ref: other.yaml\n", True),
         ("a: {$ref: other.yaml}\n", True),
         ("- $ref: other.yaml\n", True),
+        ("$ref: other.yaml\n", True),  # the very first key of the text
+        ("x$ref: other.yaml\n", False),  # the end of a longer key
+        ('{"x$ref": "other.json"}', False),
+        ('{"a": {"$ref": "#/b"}, "c": {"$ref": "other.json"}}', True),  # after a local one
     ],
 )
 def test_the_text_search_for_refs_to_other_files_reads_whole_keys(

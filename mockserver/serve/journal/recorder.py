@@ -4,6 +4,7 @@ with the verdict and where the answer came from) when the entry is read or writt
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import time
@@ -46,10 +47,20 @@ class Recorder:
         self.apis = apis
         self.by_name = {api.name: api for api in apis}
         self.plans = {plan.key: plan for api in apis for plan in api.plans}
-        self.masks = {api.name: Masks.of([api]) for api in apis}
-        self.all_masks = Masks.union(self.masks.values())
         self.pid = os.getpid()
         self.counter = itertools.count()
+
+    @functools.cached_property
+    def masks(self) -> dict[str, Masks]:
+        """Each API's masks, found when the first entry is built: finding an API's secret
+        fields walks every request schema (2 s on Graph's description), which neither the
+        start-up nor a request needs when entries are built on reading (one process)."""
+        return {api.name: Masks.of([api]) for api in self.apis}
+
+    @functools.cached_property
+    def all_masks(self) -> Masks:
+        """What any API masks: for a request no API claimed."""
+        return Masks.union(self.masks.values())
 
     def record(
         self,
