@@ -24,6 +24,9 @@ from mockserver.spec.paths import key_conditions, sent_path, template_variables
 
 #: Rendered problems remembered per API before the memo starts afresh.
 RENDERED_MEMO_SIZE = 4096
+#: Paths' matches remembered per API before the memo starts afresh (a path is at most the
+#: request line's limit, so the memo's size is bounded in bytes too).
+MATCHED_MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,23 @@ class MountedApi:
 
     def __post_init__(self) -> None:
         self._rendered: dict[tuple[Any, ...], Answer] = {}
+        self._matched: dict[str, tuple[tuple[PathEntry, tuple[str, ...]], ...]] = {}
         self._literal = {e.shape: e for e in self.paths if "{}" not in e.shape}
         self._templated = PathIndex([(e.shape, e) for e in self.paths if "{}" in e.shape])
 
-    def matches(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
+    def matches(self, path: str) -> tuple[tuple[PathEntry, tuple[str, ...]], ...]:
         """Every path entry ``path`` (below a mount) matches, the most specific first, with
-        the variables' values (a ``/`` sent as %2F arrives as :data:`ENCODED_SLASH`)."""
+        the variables' values (a ``/`` sent as %2F arrives as :data:`ENCODED_SLASH`).
+        Remembered per path (the gate asks twice per request, clients ask the same paths)."""
+        found = self._matched.get(path)
+        if found is None:
+            found = tuple(self._match(path))
+            if len(self._matched) >= MATCHED_MEMO_SIZE:
+                self._matched.clear()
+            self._matched[path] = found
+        return found
+
+    def _match(self, path: str) -> list[tuple[PathEntry, tuple[str, ...]]]:
         found: list[tuple[PathEntry, tuple[str, ...]]] = []
         literal = self._literal.get(path)
         if literal is not None:  # literal paths win over templated ones, as OpenAPI requires

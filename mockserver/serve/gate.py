@@ -25,7 +25,7 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.serve.answer import Answer
-from mockserver.serve.api import MountedApi
+from mockserver.serve.api import MATCHED_MEMO_SIZE, MountedApi
 from mockserver.serve.checks import read_request
 from mockserver.serve.control import Control
 from mockserver.serve.error_shapes import problem_json
@@ -59,6 +59,7 @@ class Gate:
         hosts = options.allowed_hosts
         self.hosts = HostPolicy.of(hosts) if hosts is not None else None
         self.by_mount_length = sorted(apis, key=lambda a: -max(len(m) for m in a.mounts))
+        self._api_memo: dict[str, tuple[MountedApi, str]] = {}
         self.pacers = pacers_for(apis, options.pacing, options.seed)
         self.journal = Recorder(options.journal, apis) if options.journal.size else None
         JournalPages(options.journal).register(self.control)
@@ -149,7 +150,17 @@ class Gate:
     def _api_for(self, path: str) -> tuple[MountedApi, str]:
         """The API and mount ``path`` falls under: of the mounts it falls under, the longest
         below which one of the API's paths matches (``/api`` + ``/api/articles`` when a
-        document named ``api`` has ``/api`` as its base path), else the longest."""
+        document named ``api`` has ``/api`` as its base path), else the longest.
+        Remembered per path, as the APIs' own matches are."""
+        found = self._api_memo.get(path)
+        if found is None:
+            found = self._find_api(path)
+            if len(self._api_memo) >= MATCHED_MEMO_SIZE:
+                self._api_memo.clear()
+            self._api_memo[path] = found
+        return found
+
+    def _find_api(self, path: str) -> tuple[MountedApi, str]:
         hits = sorted(
             ((api, mount) for api in self.by_mount_length for mount in api.mounts_of(path)),
             key=lambda hit: -len(hit[1]),
