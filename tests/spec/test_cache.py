@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import mockserver.spec
 from mockserver.cli.serve import _options
 from mockserver.serve.mount import load_api
 from mockserver.serve.options import ServeOptions
@@ -204,7 +205,7 @@ def test_no_cache_turns_the_cache_off(cached: bool, expected: bool) -> None:
 def test_an_entry_names_the_code_that_made_it(tmp_path: Path) -> None:
     """A checkout moved to another commit keeps its version number: the digest of the
     model-building code tells its entries apart."""
-    package = Path(cache_folder.__code__.co_filename).parent
+    package = Path(mockserver.spec.__file__).parent
     copy = tmp_path / "spec"
     copy.mkdir()
     for module in package.glob("*.py"):
