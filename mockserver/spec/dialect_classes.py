@@ -6,8 +6,8 @@ schema names) and a format checker that never raises.
 Split from :mod:`mockserver.spec.dialects` so importing that module costs nothing:
 jsonschema and openapi-schema-validator (which brings pydantic) take a fifth of a second
 to import, and ``serve`` answers its first request without either unless that request
-validates something. :mod:`~mockserver.spec.dialects` imports this module on the first
-:class:`~mockserver.spec.dialects.SchemaValidator` it builds.
+validates a value the compiled check does not vouch for:
+:class:`~mockserver.spec.dialects.SchemaValidator` imports this module then.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import Any, Literal
 
 from jsonschema import Draft4Validator, FormatChecker
-from jsonschema.exceptions import UnknownType, ValidationError
+from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 from openapi_schema_validator import (
     OAS30ReadValidator,
@@ -290,18 +290,3 @@ def validator_class(
     if draft is None:
         return VALIDATORS[(schema.dialect, direction)], True
     return _older(draft, direction), False
-
-
-#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string,
-#: a type no JSON Schema knows) raises inside jsonschema. Such a schema judges no value:
-#: ``validate`` reports its structure at its own line, and ``serve`` refuses nothing by it
-#: rather than fail.
-MALFORMED = (
-    AttributeError,
-    TypeError,
-    KeyError,
-    IndexError,
-    ValueError,
-    RecursionError,
-    UnknownType,  # a "type" such as application/json
-)

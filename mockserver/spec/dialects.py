@@ -19,11 +19,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from jsonschema.exceptions import UnknownType
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
+from mockserver.spec.drafts import named_draft
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.patterns import unjudged_patterns
 from mockserver.spec.pointer import join_pointer
@@ -34,6 +36,20 @@ if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
 Direction = Literal["request", "response", "any"]
+
+#: What a keyword of the wrong shape (``allOf`` as an object, a schema that is a string,
+#: a type no JSON Schema knows) raises inside jsonschema. Such a schema judges no value:
+#: ``validate`` reports its structure at its own line, and ``serve`` refuses nothing by it
+#: rather than fail.
+MALFORMED = (
+    AttributeError,
+    TypeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    RecursionError,
+    UnknownType,  # a "type" such as application/json
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,13 @@ def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[A
 
 
 class SchemaValidator:
-    """A compiled validator for one schema; build it once, use it for every value."""
+    """A compiled validator for one schema; build it once, use it for every value.
+
+    The compiled check (jsonschema-rs) answers for values it vouches for; the reference
+    validator (jsonschema, in the document's dialect) is built on the first value it does
+    not, or the first time violations are asked for. A mock that only ever sees valid
+    values never builds it, nor imports its classes (openapi-schema-validator and the
+    pydantic settings it brings cost a tenth of a second: a first request's budget)."""
 
     def __init__(
         self,
@@ -67,29 +89,38 @@ class SchemaValidator:
         values (``mockserver validate`` checks each example once)."""
         self.schema = schema
         self.registry = registry
+        self.direction = direction
         inlined = None if single_use else bundle(schema, registry)
         if inlined is not None:
-            root = inlined
+            self._root = inlined
         else:
-            root = {"$ref": schema.uri} if schema.uri else schema.value
-        from mockserver.spec import dialect_classes as classes  # noqa: PLC0415 (on first use)
-
-        cls, own_dialect = classes.validator_class(schema, registry, direction)
-        self._validator = cls(root, registry=registry, format_checker=classes.FORMAT_CHECKER)
-        self._malformed = classes.MALFORMED
+            self._root = {"$ref": schema.uri} if schema.uri else schema.value
         # the compiled check speaks the document's own draft only
-        fast = inlined is not None and own_dialect
+        fast = inlined is not None and named_draft(schema, registry) is None
         self._fast = compiled(inlined, schema.dialect) if fast else None
+        self._reference: Any = None
         #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
-        self.unjudged = unjudged_patterns(root if inlined is not None else schema.value)
+        self.unjudged = unjudged_patterns(self._root)
+
+    def _judge(self) -> Any:
+        """The reference validator, built on first use (two threads racing build two
+        equal ones, and either serves)."""
+        if self._reference is None:
+            from mockserver.spec import dialect_classes as classes  # noqa: PLC0415
+
+            cls, _own = classes.validator_class(self.schema, self.registry, self.direction)
+            self._reference = cls(
+                self._root, registry=self.registry, format_checker=classes.FORMAT_CHECKER
+            )
+        return self._reference
 
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` satisfies the schema (or the schema is too malformed to say)."""
         if self._fast is not None and self._fast.accepts(instance):
             return True
         try:
-            return bool(self._validator.is_valid(instance))
-        except self._malformed:
+            return bool(self._judge().is_valid(instance))
+        except MALFORMED:
             return True
 
     def iter_violations(
@@ -106,10 +137,8 @@ class SchemaValidator:
         if self._fast is not None and self._fast.accepts(instance):
             return
         try:
-            errors = sorted(
-                _until(self._validator.iter_errors(instance), deadline), key=_error_order
-            )
-        except self._malformed:
+            errors = sorted(_until(self._judge().iter_errors(instance), deadline), key=_error_order)
+        except MALFORMED:
             return
         violations = list(dict.fromkeys(_violation(error) for error in errors))
         seen: set[tuple[str, str]] = set()

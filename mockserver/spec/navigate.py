@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from mockserver.spec.model import Schema, SchemaRegistry
-from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_pointer, split_pointer
+from mockserver.spec.pointer import fragment_pointer, join_pointer, resolve_tokens, split_pointer
 
 
 def deref(schema: Schema, registry: SchemaRegistry, limit: int = 32) -> Schema:
@@ -16,16 +17,35 @@ def deref(schema: Schema, registry: SchemaRegistry, limit: int = 32) -> Schema:
         value = schema.value
         if not (isinstance(value, dict) and isinstance(value.get("$ref"), str) and schema.uri):
             return schema
-        target = urljoin(schema.uri, value["$ref"])
-        document, fragment = urldefrag(target)
-        fragment = fragment_pointer(fragment)
+        target, document, fragment, tokens = _ref_target(_document_of(schema.uri), value["$ref"])
+        if tokens is None:  # an anchor (``#name``), not a pointer: left as written
+            return schema
         try:
             contents = registry.contents(document)
-            resolved = resolve_pointer(contents, fragment)
+            resolved = resolve_tokens(contents, tokens, fragment)
         except LookupError:
             return schema
-        schema = replace(schema, value=resolved, uri=target, pointer=fragment)
+        schema = Schema(resolved, schema.dialect, target, schema.file, fragment)
     return schema
+
+
+@functools.lru_cache(maxsize=8192)
+def _document_of(uri: str) -> str:
+    """``uri`` without its fragment (a walk asks this of the same few URIs over and over)."""
+    return urldefrag(uri)[0]
+
+
+@functools.lru_cache(maxsize=8192)
+def _ref_target(document: str, ref: str) -> tuple[str, str, str, tuple[str, ...] | None]:
+    """Where ``ref``, written in ``document``, points: the absolute URI, its document, the
+    JSON pointer of its fragment, and that pointer's tokens (None for an anchor). A
+    ``$ref`` resolves the same against any URI of its document: only the document is a
+    base, so the walk's many URIs share a few entries here."""
+    target = urljoin(document, ref)
+    found, fragment = urldefrag(target)
+    pointer = fragment_pointer(fragment)
+    tokens = tuple(split_pointer(pointer)) if not pointer or pointer.startswith("/") else None
+    return target, found, pointer, tokens
 
 
 def child(schema: Schema, registry: SchemaRegistry, token: str) -> Schema | None:
@@ -115,14 +135,14 @@ def declared_properties(schema: Schema, registry: SchemaRegistry) -> set[str] | 
 def descend(schema: Schema, path: tuple[str, ...]) -> Schema | None:
     """The schema at ``path`` (schema keywords, not value keys) inside ``schema``."""
     try:
-        value = resolve_pointer(schema.value, join_pointer("", *path))
+        value = resolve_tokens(schema.value, path)
     except LookupError:
         return None
     if not isinstance(value, dict | bool):
         return None
     pointer = join_pointer(schema.pointer, *path)
-    uri = urldefrag(schema.uri)[0] + "#" + pointer if schema.uri else None
-    return replace(schema, value=value, uri=uri, pointer=pointer)
+    uri = _document_of(schema.uri) + "#" + pointer if schema.uri else None
+    return Schema(value, schema.dialect, uri, schema.file, pointer)
 
 
 def schema_types(schema: Schema | None, registry: SchemaRegistry, depth: int = 0) -> frozenset[str]:
