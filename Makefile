@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install serve test test-fast lint validate docs bench compare conformance prism-harness sweep clean redis-server chromium
+.PHONY: install bytecode serve test test-fast lint validate docs bench compare conformance prism-harness sweep clean redis-server chromium
 
 install: $(STAMP)
 
@@ -19,7 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-serve: $(STAMP)
+# The package byte-compiled, as pip does when it installs a wheel: an editable install never
+# is where PYTHONDONTWRITEBYTECODE is set, and every worker then compiled ~90 modules from
+# source at start-up. Only modules changed since the last run are compiled again.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q mockserver
+
+serve: $(STAMP) bytecode
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's chromium (Playwright's own browser downloads are not used).
@@ -39,14 +45,14 @@ redis-server:
 		else echo "make test needs redis-server: install the Debian package redis-server"; exit 1; fi; }
 
 # pytest exits 5 when it collects nothing: that is a failure of the suite, say so plainly.
-test: $(STAMP) redis-server chromium
+test: $(STAMP) bytecode redis-server chromium
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
 # The inner loop (under a minute): every test but the tiers that need a browser, Redis, a
 # server in a subprocess, Schemathesis, or long runs (markers declared in pyproject.toml).
 FAST := not (browser or redis or subprocess or schemathesis or slow)
-test-fast: $(STAMP)
+test-fast: $(STAMP) bytecode
 	@$(BIN)/python -m pytest -p no:cacheprovider -n auto --dist loadgroup -m "$(FAST)"; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -63,7 +69,7 @@ validate: $(STAMP)
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
-bench: $(STAMP) redis-server
+bench: $(STAMP) bytecode redis-server
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.journal
 	$(BIN)/python -m bench.proxy
@@ -73,12 +79,12 @@ bench: $(STAMP) redis-server
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.
 SAMPLE ?= 100
 SEED   ?= 1
-conformance: $(STAMP) prism-harness
+conformance: $(STAMP) bytecode prism-harness
 	$(BIN)/python -m bench.conformance --sample $(SAMPLE) --seed $(SEED)
 
 # Not part of `make test`: Stoplight Prism's own test-harness cases (bench/prism-harness/cases)
 # run against `mockserver serve`, one subprocess per case; writes bench/prism-harness.md.
-prism-harness: $(STAMP)
+prism-harness: $(STAMP) bytecode
 	$(BIN)/python -m bench.prism_harness
 
 # Not part of `make test`: every document of the directory (2,639) in process: validate,

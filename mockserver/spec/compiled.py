@@ -20,12 +20,15 @@ from mockserver.spec.model import Dialect
 _UNCHECKED = frozenset(
     {"float", "double", "password", "binary", "int32", "int64", "string", "number", "integer"}
 )
-#: Formats both validators check alike, per JSON Schema draft (Draft 4 knows fewer).
+#: Formats both validators check alike, per JSON Schema draft (Draft 4 knows fewer). The
+#: reference reads uri, uri-reference and duration with jsonschema-rs itself
+#: (``dialect_classes.RUST_FORMATS``).
 _SAME_FORMATS = {
     Dialect.OPENAPI_3_1: _UNCHECKED
-    | {"date-time", "date", "time", "email", "idn-email", "uuid", "ipv4", "ipv6", "regex"},
-    Dialect.OPENAPI_3_0: _UNCHECKED | {"date-time", "email", "ipv4", "ipv6"},
-    Dialect.SWAGGER_2: _UNCHECKED | {"date-time", "email", "ipv4", "ipv6"},
+    | {"date-time", "date", "time", "email", "idn-email", "uuid", "ipv4", "ipv6", "regex"}
+    | {"uri", "uri-reference", "duration"},
+    Dialect.OPENAPI_3_0: _UNCHECKED | {"date-time", "email", "ipv4", "ipv6", "uri"},
+    Dialect.SWAGGER_2: _UNCHECKED | {"date-time", "email", "ipv4", "ipv6", "uri"},
 }
 #: Integer formats the reference validator bounds; jsonschema-rs does not look at them.
 _INTEGER_BOUNDS = {"int32": 2**31, "int64": 2**63}
