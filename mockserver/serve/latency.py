@@ -50,6 +50,7 @@ from mockserver.data.pacing import (
 from mockserver.serve.answer import Answer
 from mockserver.serve.plan import OperationPlan
 from mockserver.serve.problems import DrawnError, invalid
+from mockserver.spec.model import Operation
 
 if TYPE_CHECKING:
     from mockserver.serve.api import MountedApi
@@ -133,30 +134,51 @@ def pacer_for(
     """The pacer of one API: each operation's ``mock.yaml`` block over the top-level block
     over the command line's options."""
     api = declared.get("", NO_PACING).over(command_line)
-    plans = list(plans)
-    return Pacer(
-        {p.key: declared.get(p.op.operation_id, NO_PACING).over(api) for p in plans},
-        {p.key: error_statuses(r.status for r in p.op.responses) for p in plans},
-        seed,
-    )
+    return Pacer({p.key: p.op for p in plans}, declared, api, seed)
 
 
 class Pacer:
-    """Draws each request's :class:`Turn` for the operations of one API."""
+    """Draws each request's :class:`Turn` for the operations of one API.
+
+    An operation's pacing and error statuses are worked out on its first request, not for
+    every operation at start-up (Graph's 11,000 took a tenth of a second)."""
 
     def __init__(
-        self, by_operation: Mapping[str, Pacing], errors: Mapping[str, tuple[int, ...]], seed: int
+        self,
+        operations: Mapping[str, Operation],
+        declared: Mapping[str, Pacing],
+        api: Pacing,
+        seed: int,
     ) -> None:
-        self.by_operation = {k: p for k, p in by_operation.items() if not p.idle}
-        self.errors = errors  # operation key -> its declared error statuses
+        self.operations = operations  # operation key -> the operation
+        self.declared = declared  # operation id ("" for the API) -> its mock.yaml block
+        self.api = api  # the API's pacing over the command line's
         self.seed = seed
+        self._paced: dict[str, Pacing | None] = {}  # None: idle
         self._rngs: dict[str, random.Random] = {}
+
+    def pacing(self, key: str) -> Pacing | None:
+        """The pacing of operation ``key``; None when it is idle (the common case)."""
+        try:
+            return self._paced[key]
+        except KeyError:
+            pass
+        op = self.operations.get(key)
+        paced = self.declared.get(op.operation_id, NO_PACING).over(self.api) if op else None
+        found = None if paced is None or paced.idle else paced
+        self._paced[key] = found
+        return found
+
+    def errors(self, key: str) -> tuple[int, ...]:
+        """The error statuses an error rate answers operation ``key`` with."""
+        op = self.operations.get(key)
+        return error_statuses(r.status for r in op.responses) if op else ()
 
     def draw(self, key: str, headers: Iterable[tuple[bytes, bytes]]) -> Turn:
         """The turn of the next request to operation ``key``; raises a bad request when its
         ``Prefer`` header asks for a delay or fault the mock cannot give."""
         prefer = next((v for k, v in headers if k == b"prefer"), None)
-        pacing = self.by_operation.get(key)
+        pacing = self.pacing(key)
         if prefer is None and pacing is None:
             return NO_TURN  # the common case: two lookups
         asked = parse_prefer(prefer.decode("latin-1")) if prefer is not None else NO_TURN
@@ -165,7 +187,7 @@ class Pacer:
         rng = self._rngs.get(key)
         if rng is None:
             rng = self._rngs[key] = random.Random(stable_seed(self.seed, key, "pacing"))
-        return _drawn(pacing, rng, self.errors.get(key, ()), asked)
+        return _drawn(pacing, rng, self.errors(key), asked)
 
 
 def _drawn(pacing: Pacing, rng: random.Random, errors: tuple[int, ...], asked: Turn) -> Turn:

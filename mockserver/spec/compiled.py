@@ -3,8 +3,10 @@
 jsonschema-rs checks a value in about a microsecond; the Python validators take tens. The
 compiled validator is only ever trusted to say *yes*: when it says no, or when a schema
 uses anything whose meaning it might not share with the reference validators (OpenAPI 3.0
-read/write-only rules, formats it checks differently), the Python validator decides, and
-produces the messages. ``tests/spec/test_compiled.py`` holds the two to the same verdicts.
+read/write-only rules, OpenAPI's ``byte``), the Python validator decides, and produces the
+messages. A format it reads otherwise is checked with the reference's own function
+(:mod:`mockserver.spec.formats`). ``tests/spec/test_compiled.py`` holds the two to the
+same verdicts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from mockserver.spec.formats import OPENAPI_FORMATS, format_checks
 from mockserver.spec.model import Dialect
 
 #: Formats the reference validator does not really check (OpenAPI's integer ones are
@@ -56,21 +59,33 @@ class CompiledCheck:
 
 
 def compiled(schema: Any, dialect: Dialect) -> CompiledCheck | None:
-    """A compiled check for an inlined schema, or None when it could disagree."""
+    """A compiled check for an inlined schema, or None when it could disagree.
+
+    A format the compiled draft does not read as the reference does is checked with the
+    reference's own function (:mod:`mockserver.spec.formats`), called from jsonschema-rs;
+    one it cannot be lent (OpenAPI's ``byte``, read by openapi-schema-validator) leaves the
+    schema to the reference."""
     keywords, formats = _survey(schema)
-    if not formats <= _SAME_FORMATS[dialect]:
+    lent = formats - _SAME_FORMATS[dialect]
+    if lent & OPENAPI_FORMATS:
         return None
     if dialect is not Dialect.OPENAPI_3_1 and keywords & _DIRECTIONAL:
         return None
+    checks = format_checks()
+    custom = {name: checks[name] for name in sorted(lent) if name in checks}
     try:
         if dialect is Dialect.OPENAPI_3_1:
             validator: Any = jsonschema_rs.Draft202012Validator(
-                _bounded(schema), validate_formats=True, pattern_options=_PATTERNS
+                _bounded(schema),
+                validate_formats=True,
+                formats=custom or None,
+                pattern_options=_PATTERNS,
             )
         else:
             validator = jsonschema_rs.Draft4Validator(
                 _bounded(_nullable_as_types(schema)),
                 validate_formats=True,
+                formats=custom or None,
                 pattern_options=_PATTERNS,
             )
     except (ValueError, jsonschema_rs.ValidationError):

@@ -13,12 +13,9 @@ validates a value the compiled check does not vouch for:
 from __future__ import annotations
 
 import functools
-import re
-from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Literal
 
-import jsonschema_rs
 from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
@@ -32,80 +29,24 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from mockserver.spec.drafts import named_draft
+from mockserver.spec.formats import format_checks, never_raising
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.patterns import PatternTimeout, ecma
 
 Direction = Literal["request", "response", "any"]
 
 
-def _never_raising(check: Callable[[object], bool]) -> Callable[[object], bool]:
-    """``check``, with any exception it raises read as "not this format": a parser that
-    trips over a value (openapi-schema-validator's ``byte`` raises ``UnicodeEncodeError`` on
-    non-ASCII text) must refuse the value, not crash ``validate`` or answer a 500."""
-
-    @functools.wraps(check)
-    def guarded(instance: object) -> bool:
-        try:
-            return bool(check(instance))
-        except Exception:
-            return False
-
-    return guarded
-
-
-#: RFC 3339's ``full-time`` (``partial-time time-offset``), JSON Schema's ``time`` since
-#: Draft 7: ``14:38:39.5+19:44`` and ``23:59:60Z`` (a leap second) are times.
-_FULL_TIME = re.compile(
-    r"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[zZ]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
-    re.ASCII,
-)
-
-
-#: A Relative JSON Pointer (draft-handrews-relative-json-pointer-01, JSON Schema's
-#: ``relative-json-pointer``): a non-negative integer without leading zeros, then ``#`` or
-#: a JSON Pointer. (jsonschema refuses any number with a 0 after its first digit: ``30``.)
-_RELATIVE_POINTER = re.compile(r"(?:0|[1-9][0-9]*)(?:#|(?:/(?:[^/~]|~[01])*)*)", re.DOTALL)
-
-
-def _is_time(instance: object) -> bool:
-    return not isinstance(instance, str) or _FULL_TIME.fullmatch(instance) is not None
-
-
-def _is_relative_pointer(instance: object) -> bool:
-    return not isinstance(instance, str) or _RELATIVE_POINTER.fullmatch(instance) is not None
-
-
-#: Formats jsonschema checks only through an optional package, read here by jsonschema-rs
-#: instead (its own, to the RFCs JSON Schema cites): ``uri`` and ``uri-reference`` (RFC
-#: 3986), ``duration`` (RFC 3339 appendix A). The packages cost a tenth of a second of
-#: import in every process that imports jsonschema (rfc3986-validator compiles its grammar,
-#: isoduration brings arrow and dateutil), whether or not a document uses the format.
-RUST_FORMATS = ("uri", "uri-reference", "duration")
-
-
-def _rust_format(name: str) -> Callable[[object], bool]:
-    """jsonschema-rs's check of the format ``name``."""
-    checker = jsonschema_rs.Draft202012Validator({"format": name}, validate_formats=True)
-
-    def check(instance: object) -> bool:
-        return not isinstance(instance, str) or bool(checker.is_valid(instance))
-
-    return check
-
-
 def _format_checker() -> FormatChecker:
-    """Every format the standard library of jsonschema knows, plus OpenAPI's own (int32,
-    int64, float, double, byte, password), each never raising. ``time`` is RFC 3339's
-    (jsonschema reads it as Draft 3's ``hh:mm:ss`` unless an optional package is there),
-    ``relative-json-pointer`` its draft's, and :data:`RUST_FORMATS` jsonschema-rs's."""
-    checkers = dict(OAS30Validator.FORMAT_CHECKER.checkers)
-    checkers.update(FormatChecker().checkers)
-    checkers["time"] = (_is_time, ())
-    checkers["relative-json-pointer"] = (_is_relative_pointer, ())
-    checkers.update((name, (_rust_format(name), ())) for name in RUST_FORMATS)
+    """Every format :func:`~mockserver.spec.formats.format_checks` knows, plus OpenAPI's own
+    (int32, int64, float, double, byte, password), each never raising."""
+    checks = {
+        name: never_raising(check)
+        for name, (check, _raises) in OAS30Validator.FORMAT_CHECKER.checkers.items()
+    }
+    checks.update(format_checks())
     checker = FormatChecker(formats=())
-    for name, (check, _raises) in checkers.items():
-        checker.checks(name)(_never_raising(check))
+    for name, check in checks.items():
+        checker.checks(name)(check)
     return checker
 
 

@@ -17,6 +17,7 @@ from mockserver.data.declaration import from_source
 from mockserver.errors import DeclarationError
 from mockserver.serve.app import create_app_from_paths
 from mockserver.serve.latency import (
+    NO_PACING,
     Fixed,
     LogNormal,
     Pacer,
@@ -28,6 +29,7 @@ from mockserver.serve.latency import (
 )
 from mockserver.serve.mount import ServeOptions
 from mockserver.serve.problems import InvalidRequest
+from mockserver.spec.model import Operation, Response
 from mockserver.spec.source import load_source
 from tests.conftest import MakeClient, WriteDoc, minimal_doc
 
@@ -92,12 +94,23 @@ def test_log_normal_has_the_median_and_p99_it_was_given() -> None:
     assert draws[int(len(draws) * 0.99)] == pytest.approx(900, rel=0.1)
 
 
+def _operation(*statuses: str) -> Operation:
+    """An operation ``op`` declaring ``statuses``."""
+    responses = tuple(Response(s, "", (), (), f"/r/{s}") for s in statuses)
+    return Operation("op", "get", "/things", (), None, responses, (), "/paths/~1things/get")
+
+
+def _pacer(pacing: Pacing, seed: int, *statuses: str) -> Pacer:
+    """A pacer whose one operation ``k`` is paced by ``pacing`` (its mock.yaml block)."""
+    return Pacer({"k": _operation(*statuses)}, {"op": pacing}, NO_PACING, seed)
+
+
 def test_draws_are_seeded_per_operation_and_reproducible() -> None:
     pacing = Pacing(Uniform(0, 1000), error_rate=0.3, fault_rate=0.2)
 
     def sequence(seed: int) -> list[object]:
-        pacer = Pacer({"api:0": pacing}, {"api:0": (503,)}, seed)
-        return [pacer.draw("api:0", ()) for _ in range(50)]
+        pacer = _pacer(pacing, seed, "200", "503")
+        return [pacer.draw("k", ()) for _ in range(50)]
 
     assert sequence(1) == sequence(1)
     assert sequence(1) != sequence(2)
@@ -108,8 +121,8 @@ def test_draws_are_seeded_per_operation_and_reproducible() -> None:
 
 def test_a_prefer_header_does_not_shift_the_sequence_of_the_requests_after_it() -> None:
     pacing = Pacing(Uniform(0, 1000))
-    plain = Pacer({"k": pacing}, {}, 0)
-    asked = Pacer({"k": pacing}, {}, 0)
+    plain = _pacer(pacing, 0, "200")
+    asked = _pacer(pacing, 0, "200")
     first = [plain.draw("k", ()) for _ in range(3)]
     asked.draw("k", ((b"prefer", b"delay=5"),))
     assert asked.draw("k", ()) == first[1]

@@ -22,6 +22,8 @@ pytestmark = pytest.mark.slow  # every schema of every vendored document, both v
 DOCUMENTS = [SPECS / f"{n}.yaml" for n in VENDORED] + [
     DATA / "keywords-3.1.yaml",
     DATA / "petstore-v2.yaml",
+    DATA / "formats-3.0.yaml",
+    DATA / "formats-3.1.yaml",
 ]
 
 
