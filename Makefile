@@ -73,7 +73,7 @@ bench: $(STAMP) bytecode redis-server
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.journal
 	$(BIN)/python -m bench.proxy
-	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.startup --rounds 3
 
 # Not part of `make test`: APIs.guru's real-world documents served by mockserver and by
 # Prism, judged by Schemathesis; writes bench/conformance.md. SAMPLE=0: every document.

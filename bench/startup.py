@@ -26,11 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import orjson
 
 from bench import servers, tools
 
@@ -67,6 +70,9 @@ class Start:
     steady_mib: float = 0.0
     steady_pss_mib: float = 0.0  # pages shared between the processes counted once
     note: str = ""
+    #: milliseconds of the first request to each of a few other operations, once up
+    others_ms: list[float] = field(default_factory=list)
+    others_statuses: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -121,9 +127,15 @@ def documents(directory: Path | None) -> list[Document]:
 
 
 def start(
-    command: list[str], url: str, headers: dict[str, str], bound: float, env: dict[str, str]
+    command: list[str],
+    url: str,
+    headers: dict[str, str],
+    bound: float,
+    env: dict[str, str],
+    others: Sequence[str] = (),
 ) -> Start:
-    """Start ``command``, time its first answer to ``url``, measure, stop it."""
+    """Start ``command``, time its first answer to ``url``, then the first request to each
+    of the ``others`` (URLs of other operations), measure, stop it."""
     began = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -140,14 +152,48 @@ def start(
             return Start(None, note=note + _last_line(process))
         seconds, status = answer
         with httpx.Client(timeout=10) as client:
+            timed = [_first_request(client, other, headers) for other in others]
             for _ in range(10):
                 client.get(url, headers=headers)
         pss = servers.tree_rss(process.pid, "Pss", "smaps_rollup")
         peak = servers.tree_rss(process.pid, "VmHWM")
         steady = servers.tree_rss(process.pid, "VmRSS")
-        return Start(seconds, status, peak, steady, pss)
+        return Start(
+            seconds,
+            status,
+            peak,
+            steady,
+            pss,
+            others_ms=[ms for ms, _status in timed],
+            others_statuses=[status for _ms, status in timed],
+        )
     finally:
         _stop(process)
+
+
+def _first_request(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[float, int]:
+    """Milliseconds and status of one request on a kept-alive connection (the connection
+    is the first answer's, so only the server's work on a new operation is timed)."""
+    began = time.perf_counter()
+    status = client.get(url, headers=headers).status_code
+    return (time.perf_counter() - began) * 1000, status
+
+
+def other_operations(document: Document, count: int = 5) -> list[str]:
+    """``count`` other operations to ask once the server is up, chosen from the document
+    itself: GETs whose path has no variable and that need no parameter, evenly spaced in
+    document order (not picked by hand, so the choice favours neither server)."""
+    paths = orjson.loads(Path(document.file).read_bytes()).get("paths") or {}
+    found = []
+    for path, item in paths.items():
+        get = item.get("get") if isinstance(item, dict) else None
+        if not isinstance(get, dict) or "{" in path or path == document.prism_path:
+            continue
+        parameters = [*(item.get("parameters") or []), *(get.get("parameters") or [])]
+        if not any(isinstance(p, dict) and p.get("required") for p in parameters):
+            found.append(path)
+    step = max(1, len(found) // (count + 1))
+    return found[step::step][:count]
 
 
 def _first_answer(
@@ -202,7 +248,9 @@ def mock_command(document: Document, port: int, *extra: str) -> list[str]:
 def measure(document: Document, prism: list[str] | None, rounds: int) -> dict[str, Line]:
     """Every way of starting ``document``, ``rounds`` times, alternating servers."""
     lines: dict[str, Line] = {}
-    for _ in range(rounds):
+    others = other_operations(document)
+    prefix = document.mock_path.removesuffix(document.prism_path)  # Graph's /v1.0
+    for round_ in range(rounds):
         cache = tempfile.mkdtemp(prefix="mockserver-bench-cache-")
         env = {"XDG_CACHE_HOME": cache}
         try:
@@ -213,13 +261,22 @@ def measure(document: Document, prism: list[str] | None, rounds: int) -> dict[st
             ]
             for label, extra in ways:
                 port = servers.free_port()
-                url = f"http://127.0.0.1:{port}{document.mock_path}"
+                base = f"http://127.0.0.1:{port}"
                 lines.setdefault(label, Line()).starts.append(
-                    start(mock_command(document, port, *extra), url, document.headers, BOUND, env)
+                    start(
+                        mock_command(document, port, *extra),
+                        base + document.mock_path,
+                        document.headers,
+                        BOUND,
+                        env,
+                        [base + prefix + other for other in others],
+                    )
                 )
         finally:
             shutil.rmtree(cache, ignore_errors=True)
-        if prism is not None:
+        # Prism once more only if it answered: a start it gives up on takes the whole bound
+        unanswered = any(s.seconds is None for s in lines.get("Prism", Line()).starts)
+        if prism is not None and not (round_ and unanswered):
             port = servers.free_port()
             command = [
                 *prism,
@@ -232,9 +289,16 @@ def measure(document: Document, prism: list[str] | None, rounds: int) -> dict[st
                 "silent",
                 document.file,
             ]
-            url = f"http://127.0.0.1:{port}{document.prism_path}"
+            base = f"http://127.0.0.1:{port}"
             lines.setdefault("Prism", Line()).starts.append(
-                start(command, url, document.headers, BOUND, {})
+                start(
+                    command,
+                    base + document.prism_path,
+                    document.headers,
+                    BOUND,
+                    {},
+                    [base + other for other in others],
+                )
             )
     for label, line in lines.items():
         print(f"  {document.name:<12} {label:<30} {_cells(line.median())}", flush=True)
@@ -265,8 +329,18 @@ def _cells(s: Start) -> str:
         return f"no answer ({s.note})"
     return (
         f"{s.seconds:.2f} s ({s.status}), peak {s.peak_mib:.0f} MiB, steady "
-        f"{s.steady_mib:.0f} MiB (PSS {s.steady_pss_mib:.0f} MiB)"
+        f"{s.steady_mib:.0f} MiB (PSS {s.steady_pss_mib:.0f} MiB), other operations' "
+        f"first request {_others(s)}"
     )
+
+
+def _others(s: Start) -> str:
+    """The median and the slowest first request to the other operations."""
+    if not s.others_ms:
+        return "-"
+    ordered = sorted(s.others_ms)
+    statuses = ", ".join(f"{n}x {code}" for code, n in sorted(Counter(s.others_statuses).items()))
+    return f"{ordered[len(ordered) // 2]:.0f} / {ordered[-1]:.0f} ms ({statuses})"
 
 
 def write(
@@ -289,10 +363,15 @@ def write(
         "First answer: seconds from process start to the first answer to the operation "
         "(status in brackets). RSS: summed over the whole process tree (granian's parent "
         "and its worker; Prism's node processes), peak (VmHWM) and steady (VmRSS after "
-        "ten more requests); PSS counts the pages the processes share only once.",
+        "ten more requests); PSS counts the pages the processes share only once. Other "
+        "operations: once the server is up, the first request to each of five other "
+        "operations (GETs of the document with no path variable and no required "
+        "parameter, evenly spaced in document order), median / slowest, on the kept-alive "
+        "connection.",
         "",
-        "| document | size | server | first answer | peak RSS | steady RSS | steady PSS |",
-        "|---|---|---|---|---|---|---|",
+        "| document | size | server | first answer | peak RSS | steady RSS | steady PSS "
+        "| other operations' first request |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for doc in docs:
         for label, line in results.get(doc.name, {}).items():
@@ -301,9 +380,10 @@ def write(
             peak = f"{s.peak_mib:.0f} MiB" if s.seconds is not None else "-"
             steady = f"{s.steady_mib:.0f} MiB" if s.seconds is not None else "-"
             pss = f"{s.steady_pss_mib:.0f} MiB" if s.seconds is not None else "-"
+            others = _others(s) if s.seconds is not None else "-"
             out.append(
                 f"| {doc.name} | {doc.size_mb:.1f} MB | {label} | {answer} | {peak} | {steady} "
-                f"| {pss} |"
+                f"| {pss} | {others} |"
             )
     out += ["", "## Against the targets", ""]
     out += _targets(results)

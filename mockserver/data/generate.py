@@ -283,10 +283,19 @@ class _Draw:
         node = schema.value
         props: dict[str, Any] = node.get("properties") or {}
         required = set(node.get("required") or [])
+        subs: dict[str, Schema | None] = {}  # each property's schema, found once
+
+        def sub_of(prop: str) -> Schema | None:
+            if prop not in subs:
+                subs[prop] = self._property_schema(schema, prop)
+            return subs[prop]
+
         chosen = [
             p
             for p in props
-            if p in required or self._authored(schema, p) or self._include(p, depth)
+            if p in required
+            or (self.examples and self._authored(sub_of(p)))
+            or self._include(p, depth)
         ]
         for key, needs in (node.get("dependentRequired") or {}).items():
             if key in chosen:
@@ -294,7 +303,7 @@ class _Draw:
         chosen.extend(sorted(p for p in required if p not in props))
         result: dict[str, Any] = {}
         for prop in chosen:
-            sub = self._property_schema(schema, prop)
+            sub = sub_of(prop)
             if sub is None and prop not in props:
                 result[prop] = self._undeclared(schema, prop, depth, refs)
                 continue
@@ -310,12 +319,11 @@ class _Draw:
         self._fill_extra(schema, result, depth, refs)
         return result
 
-    def _authored(self, schema: Schema, prop: str) -> bool:
-        """Whether examples are on and the property's schema has an author's value (such a
-        property is always shown, as the author wrote it)."""
+    def _authored(self, sub: Schema | None) -> bool:
+        """Whether examples are on and a property's schema ``sub`` has an author's value
+        (such a property is always shown, as the author wrote it)."""
         if not self.examples:
             return False
-        sub = self._property_schema(schema, prop)
         node = deref(sub, self.owner.registry).value if sub is not None else None
         return isinstance(node, dict) and bool(_authored(node))
 

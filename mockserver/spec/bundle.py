@@ -11,8 +11,10 @@ references.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 from urllib.parse import urldefrag, urljoin
 
 from mockserver.spec.model import Dialect, Schema, SchemaRegistry
@@ -29,20 +31,29 @@ _DATA = frozenset({"enum", "const", "default", "example", "examples"})
 #: Keywords holding maps from names to schemas: the names are not keywords.
 _MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 MAX_NODES = 5000
+T = TypeVar("T")
 
 
 class _Unbundlable(Exception):
     pass
 
 
+#: The node budget of one schema's walk into a :class:`DefinitionPool` (the schemas it
+#: reaches that the pool had not walked yet).
+MAX_DEFINITION_NODES = 200_000
+
+
 @dataclass
 class _Walk:
     """One bundling: where references resolve, what is left of the node budget, and which
-    keywords tie a schema to its place."""
+    keywords tie a schema to its place. With a ``pool``, each ``$ref`` points at the pool's
+    definition of its target (``refs`` collects their names) instead of being inlined."""
 
     registry: SchemaRegistry
     bound: frozenset[str]
     nodes: int = MAX_NODES
+    pool: DefinitionPool[Any] | None = None
+    refs: set[str] = field(default_factory=set)
 
 
 def bundle(schema: Schema, registry: SchemaRegistry) -> Any | None:
@@ -79,11 +90,84 @@ def _walk(value: Any, base: str, stack: tuple[str, ...], walk: _Walk) -> Any:
     if not isinstance(ref, str):
         return copied
     target = urljoin(base, ref)
-    if target in stack:
+    if walk.pool is not None:
+        name = walk.pool.define(target, walk)
+        walk.refs.add(name)
+        inlined = {"$ref": f"#/{walk.pool.key}/{name}"}
+    elif target in stack:
         raise _Unbundlable  # recursive: keep the reference
-    document, fragment = urldefrag(target)
-    resolved = resolve_pointer(walk.registry.contents(document), fragment_pointer(fragment))
-    inlined = _walk(resolved, target, (*stack, target), walk)
+    else:
+        inlined = _walk(_resolve(target, walk), target, (*stack, target), walk)
     if not copied:
         return inlined
     return {"allOf": [inlined], **copied}  # keywords beside a $ref still apply
+
+
+def _resolve(target: str, walk: _Walk) -> Any:
+    document, fragment = urldefrag(target)
+    return resolve_pointer(walk.registry.contents(document), fragment_pointer(fragment))
+
+
+class DefinitionPool(Generic[T]):
+    """Every schema the ``$ref`` keywords of one document reach, each walked once into a
+    definition (``definitions``, or ``$defs`` in OpenAPI 3.1) and prepared once by
+    ``prepare``, so that the self-contained bundles of many schemas share the work.
+
+    :func:`bundle` cannot inline a recursive schema (Stripe's objects, Graph's entities),
+    and a bundle per schema with its own copy of everything it reaches cost Stripe's first
+    list 0.7 s. Here a schema's bundle is its own walk plus the definitions it reaches.
+    Safe across threads (one walk at a time)."""
+
+    def __init__(self, dialect: Dialect, prepare: Callable[[Any], T]) -> None:
+        self.bound = _LOCATION_BOUND if dialect is Dialect.OPENAPI_3_1 else _PICKING
+        self.key = "$defs" if dialect is Dialect.OPENAPI_3_1 else "definitions"
+        self.prepare = prepare
+        self._names: dict[str, str | None] = {}  # referenced URI -> name (None: refused)
+        self._definitions: dict[str, T] = {}  # name -> prepared definition
+        self._refs: dict[str, frozenset[str]] = {}  # name -> the names it references
+        self._lock = threading.Lock()
+
+    def bundle(self, schema: Schema, registry: SchemaRegistry) -> tuple[T, dict[str, T]] | None:
+        """``schema`` prepared, with the prepared definitions it reaches by name; None when
+        a schema it reaches is tied to its place, or the walk exceeds its budget. (The
+        pool keeps no registry: always the same one is given, its document's.)"""
+        if schema.uri is None:
+            return None
+        with self._lock:
+            walk = _Walk(registry, self.bound, MAX_DEFINITION_NODES, pool=self)
+            try:
+                root = _walk(schema.value, schema.uri, (), walk)
+            except (_Unbundlable, LookupError, RecursionError):
+                return None
+            return self.prepare(root), {n: self._definitions[n] for n in self._reach(walk.refs)}
+
+    def define(self, target: str, walk: _Walk) -> str:
+        """The name of ``target``'s definition, walked the first time it is referenced (its
+        name is taken first, so a schema that references itself finds it); a target whose
+        walk failed fails every walk that reaches it."""
+        if target in self._names:
+            name = self._names[target]
+            if name is None:
+                raise _Unbundlable
+            return name
+        name = self._names[target] = f"s{len(self._names)}"
+        inner = _Walk(walk.registry, walk.bound, walk.nodes, pool=self)
+        try:
+            walked = _walk(_resolve(target, walk), target, (), inner)
+        except BaseException:
+            self._names[target] = None
+            raise
+        walk.nodes = inner.nodes
+        self._definitions[name] = self.prepare(walked)
+        self._refs[name] = frozenset(inner.refs)
+        return name
+
+    def _reach(self, names: set[str]) -> list[str]:
+        """``names`` and every definition they reach, in the pool's order."""
+        seen, stack = set(names), list(names)
+        while stack:
+            for found in self._refs.get(stack.pop(), ()):
+                if found not in seen:
+                    seen.add(found)
+                    stack.append(found)
+        return sorted(seen, key=lambda n: int(n[1:]))

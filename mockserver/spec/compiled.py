@@ -11,6 +11,8 @@ same verdicts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
@@ -58,36 +60,60 @@ class CompiledCheck:
             return False
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A schema made ready for jsonschema-rs (OpenAPI's ``nullable`` as a type array, each
+    integer format as bounds), with every keyword and format it uses."""
+
+    value: Any
+    keywords: frozenset[str]
+    formats: frozenset[str]
+
+
+def prepare(schema: Any, dialect: Dialect) -> Prepared:
+    """``schema`` made ready for :func:`compiled_bundle`."""
+    keywords, formats = _survey(schema)
+    value = schema if dialect is Dialect.OPENAPI_3_1 else _nullable_as_types(schema)
+    return Prepared(_bounded(value), frozenset(keywords), frozenset(formats))
+
+
 def compiled(schema: Any, dialect: Dialect) -> CompiledCheck | None:
-    """A compiled check for an inlined schema, or None when it could disagree.
+    """A compiled check for an inlined schema, or None when it could disagree."""
+    return compiled_bundle(prepare(schema, dialect), {}, dialect)
+
+
+def compiled_bundle(
+    root: Prepared, definitions: Mapping[str, Prepared], dialect: Dialect
+) -> CompiledCheck | None:
+    """A compiled check for ``root`` with the ``definitions`` its references point at
+    (see :class:`~mockserver.spec.bundle.DefinitionPool`), or None when it could disagree.
 
     A format the compiled draft does not read as the reference does is checked with the
     reference's own function (:mod:`mockserver.spec.formats`), called from jsonschema-rs;
     one it cannot be lent (OpenAPI's ``byte``, read by openapi-schema-validator) leaves the
     schema to the reference."""
-    keywords, formats = _survey(schema)
+    parts = [root, *definitions.values()]
+    formats = frozenset[str]().union(*(p.formats for p in parts))
     lent = formats - _SAME_FORMATS[dialect]
     if lent & OPENAPI_FORMATS:
         return None
-    if dialect is not Dialect.OPENAPI_3_1 and keywords & _DIRECTIONAL:
+    if dialect is not Dialect.OPENAPI_3_1 and any(p.keywords & _DIRECTIONAL for p in parts):
         return None
     checks = format_checks()
     custom = {name: checks[name] for name in sorted(lent) if name in checks}
+    schema = root.value
+    if definitions:
+        key = "$defs" if dialect is Dialect.OPENAPI_3_1 else "definitions"
+        schema = {"allOf": [root.value], key: {n: d.value for n, d in definitions.items()}}
+    cls = (
+        jsonschema_rs.Draft202012Validator
+        if dialect is Dialect.OPENAPI_3_1
+        else jsonschema_rs.Draft4Validator
+    )
     try:
-        if dialect is Dialect.OPENAPI_3_1:
-            validator: Any = jsonschema_rs.Draft202012Validator(
-                _bounded(schema),
-                validate_formats=True,
-                formats=custom or None,
-                pattern_options=_PATTERNS,
-            )
-        else:
-            validator = jsonschema_rs.Draft4Validator(
-                _bounded(_nullable_as_types(schema)),
-                validate_formats=True,
-                formats=custom or None,
-                pattern_options=_PATTERNS,
-            )
+        validator = cls(
+            schema, validate_formats=True, formats=custom or None, pattern_options=_PATTERNS
+        )
     except (ValueError, jsonschema_rs.ValidationError):
         return None
     return CompiledCheck(validator)

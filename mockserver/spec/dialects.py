@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,8 +26,8 @@ from jsonschema.exceptions import UnknownType
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
-from mockserver.spec.bundle import bundle
-from mockserver.spec.compiled import compiled
+from mockserver.spec.bundle import DefinitionPool, bundle
+from mockserver.spec.compiled import CompiledCheck, Prepared, compiled, compiled_bundle, prepare
 from mockserver.spec.drafts import named_draft
 from mockserver.spec.model import Dialect, Schema
 from mockserver.spec.patterns import unjudged_patterns
@@ -68,6 +71,43 @@ def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[A
     return Registry().with_resources((file_uri(f), spec.create_resource(f.data)) for f in files)
 
 
+def compiled_check(
+    schema: Schema, registry: Registry[Any], inlined: Any = None
+) -> CompiledCheck | None:
+    """The compiled check of ``schema``: of its inlined form (``inlined``, when the caller
+    has it already), else (a recursive or large schema) of its bundle with its document's
+    definitions; none for a schema naming an older draft, which the compiled check does
+    not speak."""
+    if named_draft(schema, registry) is not None:
+        return None
+    inlined = inlined if inlined is not None else bundle(schema, registry)
+    if inlined is not None:
+        return compiled(inlined, schema.dialect)
+    bundled = _pool(registry, schema.dialect).bundle(schema, registry)
+    return compiled_bundle(*bundled, schema.dialect) if bundled is not None else None
+
+
+#: Each document's definition pool, by its registry's identity (a registry hashes by its
+#: contents: slow) and dialect. An entry holds no reference to its registry, and goes
+#: when the registry does (a reloaded document brings a new one).
+_POOLS: dict[tuple[int, Dialect], DefinitionPool[Prepared]] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(registry: Registry[Any], dialect: Dialect) -> DefinitionPool[Prepared]:
+    key = (id(registry), dialect)
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = DefinitionPool(dialect, functools.partial(_prepare, dialect))
+            weakref.finalize(registry, _POOLS.pop, key, None)
+        return pool
+
+
+def _prepare(dialect: Dialect, schema: Any) -> Prepared:
+    return prepare(schema, dialect)
+
+
 class SchemaValidator:
     """A compiled validator for one schema; build it once, use it for every value.
 
@@ -95,9 +135,7 @@ class SchemaValidator:
             self._root = inlined
         else:
             self._root = {"$ref": schema.uri} if schema.uri else schema.value
-        # the compiled check speaks the document's own draft only
-        fast = inlined is not None and named_draft(schema, registry) is None
-        self._fast = compiled(inlined, schema.dialect) if fast else None
+        self._fast = None if single_use else compiled_check(schema, registry, inlined)
         self._reference: Any = None
         #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
         self.unjudged = unjudged_patterns(self._root)

@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from mockserver.generation.strategies import StrategyFactory
 from mockserver.spec.build import iter_schemas
-from mockserver.spec.bundle import bundle
 from mockserver.spec.compiled import compiled
-from mockserver.spec.dialects import SchemaValidator
+from mockserver.spec.dialects import SchemaValidator, compiled_check
 from mockserver.spec.model import ApiDocument, Dialect, Schema
 from tests.conftest import DATA, SPECS, VENDORED, loaded
 
@@ -24,12 +23,13 @@ DOCUMENTS = [SPECS / f"{n}.yaml" for n in VENDORED] + [
     DATA / "petstore-v2.yaml",
     DATA / "formats-3.0.yaml",
     DATA / "formats-3.1.yaml",
+    DATA / "recursive-3.0.yaml",
+    DATA / "recursive-3.1.yaml",
 ]
 
 
 def _has_compiled_check(document: ApiDocument, schema: Schema) -> bool:
-    inlined = bundle(schema, document.registry)
-    return inlined is not None and compiled(inlined, schema.dialect) is not None
+    return compiled_check(schema, document.registry) is not None
 
 
 # Parametrization needs the labels at collection: each document is loaded once for it.
@@ -57,8 +57,7 @@ JSON = st.recursive(
 def test_compiled_yes_means_reference_yes(path: Path, label: str) -> None:
     document = loaded(path)
     schema = dict(iter_schemas(document))[label]
-    inlined = bundle(schema, document.registry)
-    fast = compiled(inlined, schema.dialect) if inlined is not None else None
+    fast = compiled_check(schema, document.registry)
     assert fast is not None
     # single use: no compiled check of its own, so every answer is the reference's
     reference = SchemaValidator(schema, document.registry, direction="any", single_use=True)

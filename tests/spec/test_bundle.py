@@ -1,0 +1,104 @@
+"""A document's definition pool: a schema that contains itself gets a compiled check from a
+bundle with definitions, each referenced schema walked once for the whole document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockserver.spec.bundle import DefinitionPool, bundle
+from mockserver.spec.compiled import Prepared, compiled_bundle, prepare
+from mockserver.spec.dialects import SchemaValidator, compiled_check
+from mockserver.spec.model import ApiDocument, Dialect, Schema
+from tests.conftest import DATA, WriteDoc, loaded
+
+
+def _response_schema(document: ApiDocument, path: str) -> Schema:
+    operation = next(op for op in document.operations if op.path == path)
+    schema = operation.responses[0].content[0].schema
+    assert schema is not None
+    return schema
+
+
+def _pool(dialect: Dialect) -> DefinitionPool[Prepared]:
+    return DefinitionPool(dialect, lambda value: prepare(value, dialect))
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_recursive_schema_is_checked_compiled_from_its_definitions(version: str) -> None:
+    document = loaded(DATA / f"recursive-{version}.yaml")
+    schema = _response_schema(document, "/nodes")
+    assert bundle(schema, document.registry) is None  # it contains itself: no inlining
+    check = compiled_check(schema, document.registry)
+    assert check is not None
+    leaf = {"id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "name": None}
+    tree = {**leaf, "children": [leaf, {**leaf, "parent": leaf, "children": [leaf]}]}
+    assert check.accepts(tree)
+    deep_break = {**leaf, "children": [{**leaf, "children": [{"id": "not-a-uuid"}]}]}
+    assert not check.accepts(deep_break)
+    assert not check.accepts({**leaf, "size": 2**31})  # int32 bound, three levels down too
+    # the reference, which judges what the compiled check does not vouch for, agrees
+    validator = SchemaValidator(schema, document.registry)
+    assert validator.is_valid(tree)
+    assert not validator.is_valid(deep_break)
+
+
+def test_each_referenced_schema_is_walked_once_for_the_whole_document() -> None:
+    document = loaded(DATA / "recursive-3.0.yaml")
+    pool = _pool(Dialect.OPENAPI_3_0)
+    nodes = pool.bundle(_response_schema(document, "/nodes"), document.registry)
+    pairs = pool.bundle(_response_schema(document, "/pairs"), document.registry)
+    assert nodes is not None and pairs is not None
+    (_, node_definitions), (_, pair_definitions) = nodes, pairs
+    shared = set(node_definitions) & set(pair_definitions)
+    assert shared  # Pair reaches Node
+    assert all(node_definitions[n] is pair_definitions[n] for n in shared)
+    assert compiled_bundle(*pairs, Dialect.OPENAPI_3_0) is not None
+
+
+def test_a_schema_tied_to_its_place_refuses_every_bundle_that_reaches_it(
+    write_doc: WriteDoc,
+) -> None:
+    picked: dict[str, Any] = {
+        "oneOf": [{"$ref": "#/components/schemas/Cat"}],
+        "discriminator": {"propertyName": "kind"},
+    }
+    path = write_doc(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                p: {
+                    "get": {
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"$ref": f"#/components/schemas/{name}"}
+                                    }
+                                },
+                            }
+                        }
+                    }
+                }
+                for p, name in (("/a", "A"), ("/b", "B"))
+            },
+            "components": {
+                "schemas": {
+                    "Pet": picked,
+                    "Cat": {"type": "object", "properties": {"kind": {"type": "string"}}},
+                    "A": {
+                        "type": "object",
+                        "properties": {"pet": {"$ref": "#/components/schemas/Pet"}},
+                    },
+                    "B": {"type": "array", "items": {"$ref": "#/components/schemas/A"}},
+                }
+            },
+        }
+    )
+    document = loaded(path)
+    pool = _pool(Dialect.OPENAPI_3_0)
+    assert pool.bundle(_response_schema(document, "/a"), document.registry) is None
+    assert pool.bundle(_response_schema(document, "/b"), document.registry) is None
