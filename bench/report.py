@@ -60,6 +60,9 @@ def write(path: Path, table: dict[str, dict[str, Any]], starts: dict[str, list[f
             targets.append((f"{scenario}: at least 40% of bare Starlette ({100 * share:.0f}%)",
                             share >= 0.4))
     lines += ["", "## Start-up (process start to first 200)", "",
+              "Large documents (GitHub, Stripe, Graph, LaunchDarkly's full one): first answer, "
+              "peak and steady RSS per document size, cold and from the cache, beside Prism, "
+              "are in `bench/startup.md` (the last step of `make bench`).", "",
               "| what | median | runs |", "|---|---|---|"]
     for label, times in starts.items():
         lines.append(f"| {label} | {statistics.median(times):.2f} s | "
