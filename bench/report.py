@@ -97,7 +97,8 @@ def write(path: Path, table: dict[str, dict[str, Any]], starts: dict[str, list[f
                         f"({soak['growth']:+.1%})", abs(soak["growth"]) <= 0.15))
     kill = extra.get("kill")
     if kill:
-        lines.append(f"- `--workers 2`, one worker SIGKILLed: replaced after "
+        lines.append(f"- `--workers 2`, both serving, one worker SIGKILLed: its replacement "
+                     f"serving (listening on the port) after "
                      f"**{kill['replaced_after']:.2f} s**; {kill['failures']} of "
                      f"{kill['requests']} requests after it failed")
         targets.append((f"a killed worker is replaced within seconds "

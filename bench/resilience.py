@@ -80,16 +80,20 @@ def soak(wrk: list[str], specs: list[str]) -> dict[str, Any]:
 
 
 def kill_a_worker(specs: list[str]) -> dict[str, Any]:
-    """Two workers; SIGKILL one; how long until a replacement, and did any request fail."""
+    """Two workers, both serving; SIGKILL one; how long until a replacement serves too, and
+    did any request fail. Each granian worker opens its own listening socket once its app
+    is built (SO_REUSEPORT), so "serving" is read off the sockets: a worker killed while the
+    other was still loading left nothing listening, and the port refused every connection
+    until one was ready (a start-up race of the measurement, not a failure after a kill)."""
     port = servers.free_port()
     url = "/launchdarkly/api/v2/auditlog"
     headers = {"Authorization": "mock-token"}
     with servers.running("mockserver", servers.mockserver(port, specs, 2), port, "/") as server:
-        workers = _wait_for_workers(server.process.pid, 2)
+        workers = _wait_for_listeners(server.process.pid, port, 2)
         victim = workers[0]
         os.kill(victim, signal.SIGKILL)
         killed = time.perf_counter()
-        replaced = _wait_for_workers(server.process.pid, 2, exclude=victim)
+        replaced = _wait_for_listeners(server.process.pid, port, 2, exclude=victim)
         replaced_after = time.perf_counter() - killed
         failures = 0
         with httpx.Client(base_url=server.base, timeout=5) as client:
@@ -105,15 +109,41 @@ def kill_a_worker(specs: list[str]) -> dict[str, Any]:
             "workers": len(replaced)}
 
 
-def _wait_for_workers(pid: int, count: int, exclude: int | None = None,
-                      timeout: float = 30.0) -> list[int]:
+def _wait_for_listeners(pid: int, port: int, count: int, exclude: int | None = None,
+                        timeout: float = 30.0) -> list[int]:
+    """The worker processes of ``pid`` listening on ``port``, once there are ``count``."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
-        alive = [p for p in servers.children(pid) if p != exclude and _is_worker(p)]
+        sockets = _listening_sockets(port)
+        alive = [p for p in servers.children(pid)
+                 if p != exclude and _is_worker(p) and _holds(p, sockets)]
         if len(alive) >= count:
-            return alive
-        time.sleep(0.05)
-    raise RuntimeError(f"fewer than {count} workers after {timeout} s")
+            return sorted(alive)
+        time.sleep(0.01)
+    raise RuntimeError(f"fewer than {count} workers listening after {timeout} s")
+
+
+def _listening_sockets(port: int) -> set[str]:
+    """The inodes of the sockets listening on ``port`` (IPv4 and IPv6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.add(f"socket:[{fields[9]}]")
+    return found
+
+
+def _holds(pid: int, sockets: set[str]) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") in sockets
+                   for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
 
 
 def _is_worker(pid: int) -> bool:
