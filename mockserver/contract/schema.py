@@ -27,19 +27,8 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 from referencing.exceptions import Unresolvable
 
+from mockserver.spec.formats import never_raising
 from mockserver.spec.model import Dialect, Schema, SchemaRegistry
-
-
-def _refusing_on_error(check: Any) -> Any:
-    """``check``, with any exception it raises read as "not this format"."""
-
-    def guarded(instance: object) -> bool:
-        try:
-            return bool(check(instance))
-        except Exception:
-            return False
-
-    return guarded
 
 
 def _format_checker() -> FormatChecker:
@@ -48,10 +37,10 @@ def _format_checker() -> FormatChecker:
     second), are asked of jsonschema-rs."""
     checker = FormatChecker(formats=())
     for name, (check, _raises) in FormatChecker().checkers.items():
-        checker.checks(name)(_refusing_on_error(check))
+        checker.checks(name)(never_raising(check))
     for name in ("uri", "uri-reference", "duration"):
         rust = jsonschema_rs.Draft202012Validator({"format": name}, validate_formats=True)
-        checker.checks(name)(_refusing_on_error(functools.partial(_string_is, rust)))
+        checker.checks(name)(never_raising(functools.partial(_string_is, rust)))
     return checker
 
 

@@ -11,7 +11,7 @@ from mockserver.spec.bundle import DefinitionPool, bundle
 from mockserver.spec.compiled import Prepared, compiled_bundle, prepare
 from mockserver.spec.dialects import SchemaValidator, compiled_check
 from mockserver.spec.model import ApiDocument, Dialect, Schema
-from tests.conftest import DATA, WriteDoc, loaded
+from tests.conftest import DATA, WriteDoc, loaded, minimal_doc
 
 
 def _response_schema(document: ApiDocument, path: str) -> Schema:
@@ -57,48 +57,29 @@ def test_each_referenced_schema_is_walked_once_for_the_whole_document() -> None:
     assert compiled_bundle(*pairs, Dialect.OPENAPI_3_0) is not None
 
 
+def _answering(name: str) -> dict[str, Any]:
+    """A path item whose GET answers the component schema ``name``."""
+    media = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+    return {"get": {"responses": {"200": {"description": "ok", "content": media}}}}
+
+
 def test_a_schema_tied_to_its_place_refuses_every_bundle_that_reaches_it(
     write_doc: WriteDoc,
 ) -> None:
-    picked: dict[str, Any] = {
-        "oneOf": [{"$ref": "#/components/schemas/Cat"}],
-        "discriminator": {"propertyName": "kind"},
-    }
-    path = write_doc(
-        {
-            "openapi": "3.0.3",
-            "info": {"title": "t", "version": "1"},
-            "paths": {
-                p: {
-                    "get": {
-                        "responses": {
-                            "200": {
-                                "description": "ok",
-                                "content": {
-                                    "application/json": {
-                                        "schema": {"$ref": f"#/components/schemas/{name}"}
-                                    }
-                                },
-                            }
-                        }
-                    }
-                }
-                for p, name in (("/a", "A"), ("/b", "B"))
+    document = minimal_doc("3.0.3", **{"/a": _answering("A"), "/b": _answering("B")})
+    document["components"] = {
+        "schemas": {
+            "Pet": {  # the discriminator names its branches by their place: not bundled
+                "oneOf": [{"$ref": "#/components/schemas/Cat"}],
+                "discriminator": {"propertyName": "kind"},
             },
-            "components": {
-                "schemas": {
-                    "Pet": picked,
-                    "Cat": {"type": "object", "properties": {"kind": {"type": "string"}}},
-                    "A": {
-                        "type": "object",
-                        "properties": {"pet": {"$ref": "#/components/schemas/Pet"}},
-                    },
-                    "B": {"type": "array", "items": {"$ref": "#/components/schemas/A"}},
-                }
-            },
+            "Cat": {"type": "object", "properties": {"kind": {"type": "string"}}},
+            "A": {"type": "object", "properties": {"pet": {"$ref": "#/components/schemas/Pet"}}},
+            "B": {"type": "array", "items": {"$ref": "#/components/schemas/A"}},
         }
-    )
-    document = loaded(path)
+    }
+    loaded_document = loaded(write_doc(document))
     pool = _pool(Dialect.OPENAPI_3_0)
-    assert pool.bundle(_response_schema(document, "/a"), document.registry) is None
-    assert pool.bundle(_response_schema(document, "/b"), document.registry) is None
+    for path in ("/a", "/b"):
+        schema = _response_schema(loaded_document, path)
+        assert pool.bundle(schema, loaded_document.registry) is None
