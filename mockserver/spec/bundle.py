@@ -103,6 +103,15 @@ def _walk(value: Any, base: str, stack: tuple[str, ...], walk: _Walk) -> Any:
     return {"allOf": [inlined], **copied}  # keywords beside a $ref still apply
 
 
+def _is_in_place(schema: Schema, registry: SchemaRegistry) -> bool:
+    """Whether ``schema`` is its file's own value at its URI (not a merged or built one)."""
+    assert schema.uri is not None
+    try:
+        return _resolve(schema.uri, _Walk(registry, frozenset())) is schema.value
+    except LookupError:
+        return False
+
+
 def _resolve(target: str, walk: _Walk) -> Any:
     document, fragment = urldefrag(target)
     return resolve_pointer(walk.registry.contents(document), fragment_pointer(fragment))
@@ -136,7 +145,15 @@ class DefinitionPool(Generic[T]):
         with self._lock:
             walk = _Walk(registry, self.bound, MAX_DEFINITION_NODES, pool=self)
             try:
-                root = _walk(schema.value, schema.uri, (), walk)
+                # a schema in its place is itself a definition, shared by every check that
+                # reaches it (one that is only a $ref is walked: it becomes its target's)
+                only_ref = isinstance(schema.value, dict) and schema.value.keys() == {"$ref"}
+                if not only_ref and _is_in_place(schema, registry):
+                    name = self.define(schema.uri, walk)
+                    walk.refs.add(name)
+                    root = {"$ref": f"#/{self.key}/{name}"}
+                else:
+                    root = _walk(schema.value, schema.uri, (), walk)
             except (_Unbundlable, LookupError, RecursionError):
                 return None
             return self.prepare(root), {n: self._definitions[n] for n in self._reach(walk.refs)}

@@ -30,7 +30,7 @@ from mockserver.spec.bundle import DefinitionPool, bundle
 from mockserver.spec.compiled import CompiledCheck, Prepared, compiled, compiled_bundle, prepare
 from mockserver.spec.drafts import named_draft
 from mockserver.spec.model import Dialect, Schema
-from mockserver.spec.patterns import unjudged_patterns
+from mockserver.spec.patterns import EcmaPattern, unjudged_patterns
 from mockserver.spec.pointer import join_pointer
 from mockserver.spec.refs import file_uri
 from mockserver.spec.source import SourceFile
@@ -83,29 +83,90 @@ def compiled_check(
     inlined = inlined if inlined is not None else bundle(schema, registry)
     if inlined is not None:
         return compiled(inlined, schema.dialect)
-    bundled = _pool(registry, schema.dialect).bundle(schema, registry)
-    return compiled_bundle(*bundled, schema.dialect) if bundled is not None else None
+    document = _document(registry, schema.dialect)
+    bundled = document.pool.bundle(schema, registry)
+    if bundled is None:
+        return None
+    root, definitions = bundled
+    target = root.value.get("$ref") if isinstance(root.value, dict) else None
+    if target is None or len(root.value) > 1:
+        return compiled_bundle(root, definitions, schema.dialect)
+    # a schema that is only a reference checks as its target: compiled once per target
+    if target not in document.by_target:
+        document.by_target[target] = compiled_bundle(root, definitions, schema.dialect)
+    return document.by_target[target]
 
 
-#: Each document's definition pool, by its registry's identity (a registry hashes by its
+@dataclass(frozen=True)
+class _Compiled:
+    """What validating one schema needs, whatever the direction: the root the reference
+    starts from, the compiled check, the patterns no engine reads."""
+
+    value: Any  # the schema's value, kept so that its id stays its own
+    root: Any
+    fast: CompiledCheck | None
+    unjudged: tuple[EcmaPattern, ...]
+
+
+class _Document:
+    """What is kept per loaded document (its registry) and dialect: the definition pool,
+    and each schema's compiled parts. Several parts of the mock validate the same schema
+    (the generator, the dataset, the writes, the bodies): Stripe's first list compiled its
+    three schemas eight times."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.pool = DefinitionPool(dialect, functools.partial(_prepare, dialect))
+        self.compiled: dict[tuple[str, int], _Compiled] = {}  # (uri, id(value))
+        #: the compiled check of a schema that is only a ``$ref``, by its pool target
+        self.by_target: dict[str, CompiledCheck | None] = {}
+
+
+#: Each document's :class:`_Document`, by its registry's identity (a registry hashes by its
 #: contents: slow) and dialect. An entry holds no reference to its registry, and goes
 #: when the registry does (a reloaded document brings a new one).
-_POOLS: dict[tuple[int, Dialect], DefinitionPool[Prepared]] = {}
-_POOLS_LOCK = threading.Lock()
+_DOCUMENTS: dict[tuple[int, Dialect], _Document] = {}
+_DOCUMENTS_LOCK = threading.Lock()
 
 
-def _pool(registry: Registry[Any], dialect: Dialect) -> DefinitionPool[Prepared]:
+def _document(registry: Registry[Any], dialect: Dialect) -> _Document:
     key = (id(registry), dialect)
-    with _POOLS_LOCK:
-        pool = _POOLS.get(key)
-        if pool is None:
-            pool = _POOLS[key] = DefinitionPool(dialect, functools.partial(_prepare, dialect))
-            weakref.finalize(registry, _POOLS.pop, key, None)
-        return pool
+    with _DOCUMENTS_LOCK:
+        found = _DOCUMENTS.get(key)
+        if found is None:
+            found = _DOCUMENTS[key] = _Document(dialect)
+            weakref.finalize(registry, _DOCUMENTS.pop, key, None)
+        return found
+
+
+def _reference_root(schema: Schema) -> Any:
+    """Where the reference starts when the schema is not inlined: its place in its file
+    (so that its own ``$ref``s resolve there), else its value."""
+    return {"$ref": schema.uri} if schema.uri else schema.value
 
 
 def _prepare(dialect: Dialect, schema: Any) -> Prepared:
     return prepare(schema, dialect)
+
+
+def _compiled_parts(schema: Schema, registry: Registry[Any]) -> _Compiled:
+    """``schema``'s compiled parts, made once per document for a schema with a place in it
+    (one without, built by mockserver from a Swagger parameter, is made each time)."""
+    key = (schema.uri, id(schema.value)) if schema.uri else None
+    cache = _document(registry, schema.dialect).compiled if key else None
+    found = cache.get(key) if cache is not None and key is not None else None
+    if found is not None:
+        return found
+    inlined = bundle(schema, registry)
+    root = inlined if inlined is not None else _reference_root(schema)
+    made = _Compiled(
+        schema.value,
+        root,
+        compiled_check(schema, registry, inlined),
+        unjudged_patterns(root),
+    )
+    if cache is not None and key is not None:
+        cache[key] = made
+    return made
 
 
 class SchemaValidator:
@@ -130,15 +191,15 @@ class SchemaValidator:
         self.schema = schema
         self.registry = registry
         self.direction = direction
-        inlined = None if single_use else bundle(schema, registry)
-        if inlined is not None:
-            self._root = inlined
-        else:
-            self._root = {"$ref": schema.uri} if schema.uri else schema.value
-        self._fast = None if single_use else compiled_check(schema, registry, inlined)
         self._reference: Any = None
-        #: patterns in the schema no engine reads: they accept anything (see ``patterns``)
-        self.unjudged = unjudged_patterns(self._root)
+        if single_use:
+            self._root = _reference_root(schema)
+            self._fast: CompiledCheck | None = None
+            #: patterns in the schema no engine reads: they accept anything (``patterns``)
+            self.unjudged = unjudged_patterns(self._root)
+            return
+        parts = _compiled_parts(schema, registry)
+        self._root, self._fast, self.unjudged = parts.root, parts.fast, parts.unjudged
 
     def _judge(self) -> Any:
         """The reference validator, built on first use (two threads racing build two

@@ -11,6 +11,7 @@ from mockserver.spec.bundle import DefinitionPool, bundle
 from mockserver.spec.compiled import Prepared, compiled_bundle, prepare
 from mockserver.spec.dialects import SchemaValidator, compiled_check
 from mockserver.spec.model import ApiDocument, Dialect, Schema
+from mockserver.spec.navigate import deref
 from tests.conftest import DATA, WriteDoc, loaded, minimal_doc
 
 
@@ -83,3 +84,13 @@ def test_a_schema_tied_to_its_place_refuses_every_bundle_that_reaches_it(
     for path in ("/a", "/b"):
         schema = _response_schema(loaded_document, path)
         assert pool.bundle(schema, loaded_document.registry) is None
+
+
+def test_a_schema_that_is_only_a_reference_shares_its_target_s_compiled_check() -> None:
+    document = loaded(DATA / "recursive-3.0.yaml")
+    answered = _response_schema(document, "/nodes")  # {"$ref": "#/components/schemas/Node"}
+    node = deref(answered, document.registry)  # the component itself, in its place
+    assert node.pointer == "/components/schemas/Node"
+    check = compiled_check(node, document.registry)
+    assert check is not None
+    assert compiled_check(answered, document.registry) is check
