@@ -63,11 +63,16 @@ def check_request(
     """Parameters and body read and validated; raises 415, or every violation at once."""
     violations: list[Violation] = []
     values: dict[tuple[str, str], Any] = {}
-    for pp in plan.parameters:
-        value = read_parameter(
-            pp.param, pp.shape, query=query, path=raw.path_params, headers=headers, cookies=cookies
-        )
-        violations.extend(_check_parameter(pp, value))
+    from_query = _query_reads(plan, query)
+    for index, pp in enumerate(plan.parameters):
+        if index in from_query:
+            value, found = from_query[index]
+        else:
+            value = read_parameter(
+                pp.param, pp.shape, path=raw.path_params, headers=headers, cookies=cookies
+            )
+            found = tuple(_check_parameter(pp, value))
+        violations.extend(found)
         if value is NOT_SENT:
             value = pp.default
         if value is not NOT_SENT:
@@ -88,6 +93,30 @@ def check_request(
     if violations:
         raise InvalidRequest(bounded(violations, checked_by))
     return MockRequest(raw, headers, query, cookies, values, body, media)
+
+
+#: Query strings whose reading an operation remembers before it starts afresh.
+QUERY_MEMO_SIZE = 256
+
+
+def _query_reads(
+    plan: OperationPlan, query: tuple[tuple[str, str], ...]
+) -> dict[int, tuple[Any, tuple[Violation, ...]]]:
+    """Each query parameter's value and violations, by its index in the plan, read once
+    per distinct query (a filtered list may read a dozen parameters, a deep object among
+    them, on every request). The values are shared by the requests that sent the same
+    query: nothing downstream changes a request's values."""
+    found = plan.query_reads.get(query)
+    if found is None:
+        found = {}
+        for index, pp in enumerate(plan.parameters):
+            if pp.param.location == "query":
+                value = read_parameter(pp.param, pp.shape, query=query)
+                found[index] = (value, tuple(_check_parameter(pp, value)))
+        if len(plan.query_reads) >= QUERY_MEMO_SIZE:
+            plan.query_reads.clear()
+        plan.query_reads[query] = found
+    return found
 
 
 #: Violations an answer lists; the rest are counted in one more line.

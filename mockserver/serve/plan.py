@@ -55,6 +55,11 @@ class OperationPlan:
 
     #: natural status -> the declared one that answers it, worked out once per status
     choices: dict[int, Choice] = field(default_factory=dict, compare=False, repr=False)
+    #: query pairs -> each query parameter's value and violations, by parameter index: a
+    #: pure function of the pairs, and a frontend asks the same query again and again
+    query_reads: dict[tuple[tuple[str, str], ...], Any] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @functools.cached_property
     def parameters(self) -> tuple[ParameterPlan, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,16 +171,30 @@ def parse_query(raw: RawRequest) -> tuple[tuple[str, str], ...]:
     if not raw.query_string:
         return ()
     try:
-        text = raw.query_string.decode("ascii")
-        pairs = parse_qsl(
-            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
-        )
+        if len(raw.query_string) <= MEMO_QUERY_BYTES:
+            return _pairs(raw.query_string)
+        return _parsed(raw.query_string)
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidRequest(
             (_request_violation(f"the query string cannot be read: {exc}", "invalid"),),
             "The request is malformed",
         ) from None
-    return tuple(pairs)
+
+
+#: Query strings up to this length are parsed once and remembered (1,024 of them).
+MEMO_QUERY_BYTES = 2048
+
+
+def _parsed(query_string: bytes) -> tuple[tuple[str, str], ...]:
+    text = query_string.decode("ascii")
+    return tuple(
+        parse_qsl(
+            text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=1000
+        )
+    )
+
+
+_pairs = functools.lru_cache(maxsize=1024)(_parsed)
 
 
 def parse_cookies(headers: Mapping[str, str]) -> dict[str, str]:

@@ -46,6 +46,24 @@ def test_valid_3_1_bodies_are_accepted(zoo: Client, body: Any) -> None:
     assert zoo.post(f"{BASE}/things", json=body, headers=TOKEN).status_code == 201
 
 
+def test_a_repeated_query_is_judged_the_same_and_the_rest_of_the_request_afresh(
+    zoo: Client,
+) -> None:
+    """The query's reading is remembered per operation: the headers never are."""
+
+    def refused(trace: str) -> set[tuple[str, str]]:
+        response = zoo.get(f"{BASE}/things?limit=0&ids=1|x", headers={**TOKEN, "X-Trace": trace})
+        assert response.status_code == 422
+        return {(e["location"], e["name"]) for e in response.json()["errors"]}
+
+    query_only = {("query", "limit"), ("query", "ids")}
+    assert refused("ok") == query_only
+    assert refused("y" * 20) == query_only | {("header", "X-Trace")}
+    assert refused("ok") == query_only
+    for _ in range(2):
+        assert zoo.get(f"{BASE}/things?limit=2", headers=TOKEN).status_code == 200
+
+
 def test_every_violation_is_named_not_just_the_first(zoo: Client) -> None:
     response = zoo.get(f"{BASE}/things?limit=0&ids=1|x", headers={**TOKEN, "X-Trace": "y" * 20})
     errors = response.json()["errors"]
