@@ -213,6 +213,15 @@ class SchemaValidator:
             )
         return self._reference
 
+    def needs_reference(self, instance: Any) -> bool:
+        """False when the compiled check vouches for ``instance``; else True, with the
+        reference validator built (so that a caller timing the search for violations
+        does not time the one-time build)."""
+        if self._fast is not None and self._fast.accepts(instance):
+            return False
+        self._judge()
+        return True
+
     def is_valid(self, instance: Any) -> bool:
         """Whether ``instance`` satisfies the schema (or the schema is too malformed to say)."""
         if self._fast is not None and self._fast.accepts(instance):

@@ -94,3 +94,11 @@ def test_a_schema_that_is_only_a_reference_shares_its_target_s_compiled_check() 
     check = compiled_check(node, document.registry)
     assert check is not None
     assert compiled_check(answered, document.registry) is check
+
+
+def test_the_reference_is_needed_only_for_what_the_compiled_check_does_not_vouch_for() -> None:
+    document = loaded(DATA / "recursive-3.0.yaml")
+    validator = SchemaValidator(_response_schema(document, "/nodes"), document.registry)
+    assert not validator.needs_reference({"id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"})
+    assert validator.needs_reference({"id": "not-a-uuid"})  # and it is built, outside any
+    assert [v.keyword for v in validator.iter_violations({"id": "x"})] == ["format"]  # budget
