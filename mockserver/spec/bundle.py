@@ -156,7 +156,10 @@ class DefinitionPool(Generic[T]):
                     root = _walk(schema.value, schema.uri, (), walk)
             except (_Unbundlable, LookupError, RecursionError):
                 return None
-            return self.prepare(root), {n: self._definitions[n] for n in self._reach(walk.refs)}
+            reached = self._reach(walk.refs)
+            if not all(n in self._definitions for n in reached):
+                return None  # through one whose walk failed after it was referenced
+            return self.prepare(root), {n: self._definitions[n] for n in reached}
 
     def define(self, target: str, walk: _Walk) -> str:
         """The name of ``target``'s definition, walked the first time it is referenced (its

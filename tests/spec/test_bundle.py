@@ -102,3 +102,35 @@ def test_the_reference_is_needed_only_for_what_the_compiled_check_does_not_vouch
     assert not validator.needs_reference({"id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301"})
     assert validator.needs_reference({"id": "not-a-uuid"})  # and it is built, outside any
     assert [v.keyword for v in validator.iter_violations({"id": "x"})] == ["format"]  # budget
+
+
+def test_a_schema_reaching_one_whose_walk_failed_later_is_refused_too(
+    write_doc: WriteDoc,
+) -> None:
+    """A references B, B references A back, then A reaches a schema tied to its place: A's
+    walk fails after B's succeeded, and B (which reaches A) must not be bundled without it."""
+    document = minimal_doc("3.0.3", **{"/a": _answering("A"), "/b": _answering("B")})
+    document["components"] = {
+        "schemas": {
+            "A": {
+                "type": "object",
+                "properties": {
+                    "b": {"$ref": "#/components/schemas/B"},
+                    "bad": {"$ref": "#/components/schemas/Picked"},
+                },
+            },
+            "B": {"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"}}},
+            "Picked": {
+                "oneOf": [{"type": "object"}],
+                "discriminator": {"propertyName": "kind"},
+            },
+        }
+    }
+    loaded_document = loaded(write_doc(document))
+    pool = _pool(Dialect.OPENAPI_3_0)
+    for path in ("/a", "/b"):
+        schema = _response_schema(loaded_document, path)
+        assert pool.bundle(schema, loaded_document.registry) is None
+    validator = SchemaValidator(_response_schema(loaded_document, "/b"), loaded_document.registry)
+    assert validator.is_valid({"a": {"b": {}}})
+    assert not validator.is_valid({"a": 1})
