@@ -71,16 +71,20 @@ def schema_registry(files: Iterable[SourceFile], dialect: Dialect) -> Registry[A
     return Registry().with_resources((file_uri(f), spec.create_resource(f.data)) for f in files)
 
 
+#: ``compiled_check``'s ``inlined`` when the caller has not tried inlining yet.
+_NOT_TRIED: Any = object()
+
+
 def compiled_check(
-    schema: Schema, registry: Registry[Any], inlined: Any = None
+    schema: Schema, registry: Registry[Any], inlined: Any = _NOT_TRIED
 ) -> CompiledCheck | None:
     """The compiled check of ``schema``: of its inlined form (``inlined``, when the caller
-    has it already), else (a recursive or large schema) of its bundle with its document's
-    definitions; none for a schema naming an older draft, which the compiled check does
-    not speak."""
+    has tried inlining already: None if it could not), else (a recursive or large schema)
+    of its bundle with its document's definitions; none for a schema naming an older
+    draft, which the compiled check does not speak."""
     if named_draft(schema, registry) is not None:
         return None
-    inlined = inlined if inlined is not None else bundle(schema, registry)
+    inlined = bundle(schema, registry) if inlined is _NOT_TRIED else inlined
     if inlined is not None:
         return compiled(inlined, schema.dialect)
     document = _document(registry, schema.dialect)
